@@ -1,0 +1,193 @@
+"""The ``syncspec`` command line: a lazily loaded click group and the one error edge.
+
+Each subcommand lives in ``syncspec/cli/<module>.py`` and exposes ``command`` (a click command
+or group). Modules are imported only when their command runs (or ``--help`` lists them), and
+they import their core modules inside the command function, so ``syncspec validate`` and
+``--help`` never import httpx, deepdiff, rich or the emulator.
+
+Commands return an ``int`` exit code (see ``syncspec.errors.ExitCode``); ``SyncspecError`` is
+caught here and mapped to its code; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from syncspec import __version__
+from syncspec.errors import ExitCode, SyncspecError
+from syncspec.redact import redact
+
+# command name -> module under syncspec.cli (each exposes ``command``)
+COMMANDS: dict[str, str] = {
+    "validate": "validate",
+    "schema": "schema",
+    "plan": "plan",
+    "apply": "apply",
+    "pull": "pull",
+    "runs": "runs",
+    "run-state": "run_state",
+    "emulator": "emulator",
+    "init": "init",
+    "demo": "demo",
+}
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    profile: str | None
+    config: Path | None
+    debug: bool
+
+    def settings(self, cwd: Path | None = None) -> Any:
+        """Load ``syncspec.config.Settings`` for this invocation."""
+        from syncspec.config import load_settings
+
+        return load_settings(cwd=cwd, profile=self.profile, config_path=self.config)
+
+
+def _module_exists(module: str) -> bool:
+    return importlib.util.find_spec(f"syncspec.cli.{module}") is not None
+
+
+class LazyGroup(click.Group):
+    """A click group whose subcommands are imported on first use."""
+
+    def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        names.update(n for n, m in self.lazy.items() if _module_exists(m))
+        return sorted(names)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and _module_exists(self.lazy[cmd_name]):
+            module = importlib.import_module(f"syncspec.cli.{self.lazy[cmd_name]}")
+            command: click.Command = module.command
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+class RootGroup(LazyGroup):
+    """Runs click without its own exit handling, so exit codes are ours (pre-commit style)."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> None:
+        argv = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in argv
+        code = _run(self, argv, prog_name or "syncspec", complete_var, debug, **extra)
+        sys.exit(code)
+
+
+def _run(
+    group: click.Group,
+    argv: list[str],
+    prog_name: str,
+    complete_var: str | None,
+    debug: bool,
+    **extra: Any,
+) -> int:
+    try:
+        rv = click.Group.main(
+            group, argv, prog_name, complete_var, standalone_mode=False, **extra
+        )
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("interrupted", err=True)
+        return ExitCode.INTERRUPTED
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.format_message())
+        return ExitCode.OK
+    except click.ClickException as exc:
+        # Usage errors are invalid options: exit 3, never 2 (2 means "changes present").
+        click.echo(redact(f"error: {exc.format_message()}"), err=True)
+        if isinstance(exc, click.UsageError) and exc.ctx is not None:
+            click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
+        return ExitCode.CONFIG if isinstance(exc, click.UsageError) else ExitCode.ERROR
+    except SyncspecError as exc:
+        message = str(exc)
+        if message:
+            click.echo(redact(f"error: {message}"), err=True)
+        if debug:
+            click.echo(redact(traceback.format_exc()), err=True)
+        return int(exc.exit_code)
+    except BrokenPipeError:
+        return ExitCode.ERROR
+    except Exception as exc:  # a bug: one line, the traceback only with --debug
+        if debug:
+            click.echo(redact(traceback.format_exc()), err=True)
+        click.echo(
+            redact(
+                f"syncspec: internal error ({type(exc).__name__}: {exc}). This is a bug in "
+                f"syncspec {__version__}; re-run with --debug and report it with the output."
+            ),
+            err=True,
+        )
+        return ExitCode.BUG
+    if rv is None:
+        return ExitCode.OK
+    return int(rv)
+
+
+@click.group(
+    cls=RootGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(__version__, prog_name="syncspec")
+@click.option(
+    "--profile",
+    envvar="SYNCSPEC_PROFILE",
+    help="Profile from syncspec.toml to use (env SYNCSPEC_PROFILE).",
+)
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Path to syncspec.toml (default: search upwards from the current directory).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks and HTTP logs (tokens redacted).")
+@click.pass_context
+def cli(ctx: click.Context, profile: str | None, config: Path | None, debug: bool) -> None:
+    """Config-as-code for Truto sync jobs: validate, plan, apply, pull, and run them."""
+    ctx.obj = GlobalOptions(profile=profile, config=config, debug=debug)
+    if debug:
+        _enable_debug_logging()
+
+
+def _enable_debug_logging() -> None:
+    from syncspec.redact import RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(logging.Formatter("debug: %(name)s: %(message)s"))
+    root = logging.getLogger("syncspec")
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+
+
+def global_options(ctx: click.Context) -> GlobalOptions:
+    obj = ctx.find_root().obj
+    if isinstance(obj, GlobalOptions):
+        return obj
+    return GlobalOptions(profile=None, config=None, debug=False)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="syncspec")

@@ -1,0 +1,243 @@
+"""Settings: ``syncspec.toml`` (or ``[tool.syncspec]`` in ``pyproject.toml``), profiles, env vars.
+
+Example ``syncspec.toml``::
+
+    jobs_dir = "jobs"
+    default_profile = "staging"      # optional; else SYNCSPEC_PROFILE, else the only profile
+    parallelism = 4
+    rate_limit = "500/10s"
+
+    [profiles.staging]
+    api_url = "https://api.truto.one"
+    token_env = "TRUTO_STAGING_TOKEN"   # the *name* of the variable, never the token
+
+    [prune]                            # live jobs syncspec may delete with --prune
+    labels = ["team-a-*"]              # fnmatch globs; a job must match one (if given)
+    integrations = ["zendesk"]         # and be of one of these integrations (if given)
+
+Without a file (or with no profiles) the environment decides: ``TRUTO_API_URL`` (default
+``https://api.truto.one``) and ``TRUTO_API_TOKEN``.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from syncspec.errors import ConfigError
+from syncspec.redact import register_secret
+
+DEFAULT_API_URL = "https://api.truto.one"
+DEFAULT_TOKEN_ENV = "TRUTO_API_TOKEN"
+DEFAULT_URL_ENV = "TRUTO_API_URL"
+PROFILE_ENV = "SYNCSPEC_PROFILE"
+CONFIG_FILE = "syncspec.toml"
+DEFAULT_RATE_LIMIT = (500, 10.0)
+_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
+
+
+class Secret:
+    """A string that never shows itself in repr/str/format; call ``reveal()`` to use it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        register_secret(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    api_url: str = DEFAULT_API_URL
+    token_env: str = DEFAULT_TOKEN_ENV
+
+
+@dataclass(frozen=True)
+class PruneScope:
+    """Which unmanaged live jobs ``--prune`` may delete. Empty scope = nothing may be deleted."""
+
+    labels: tuple[str, ...] = ()
+    integrations: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.labels and not self.integrations
+
+    def contains(self, label: str, integration_name: str | None) -> bool:
+        if self.is_empty:
+            return False
+        if self.labels and not any(fnmatch.fnmatchcase(label, g) for g in self.labels):
+            return False
+        return not (self.integrations and (integration_name or "") not in self.integrations)
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    config_file: Path | None
+    jobs_dir: Path
+    profile: Profile
+    prune: PruneScope = field(default_factory=PruneScope)
+    parallelism: int = 4
+    rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT
+
+    def token(self, environ: Mapping[str, str] | None = None) -> Secret:
+        env = os.environ if environ is None else environ
+        value = env.get(self.profile.token_env, "").strip()
+        if not value:
+            where = f" (profile {self.profile.name!r})" if self.profile.name != "env" else ""
+            raise ConfigError(
+                f"no API token: set the environment variable {self.profile.token_env}{where} "
+                "to a Truto API token of the environment you want to manage"
+            )
+        return Secret(value)
+
+
+def parse_rate_limit(text: str) -> tuple[int, float]:
+    """``"500/10s"`` -> ``(500, 10.0)``."""
+    m = _RATE_RE.match(text)
+    if not m or int(m.group(1)) <= 0 or float(m.group(2)) <= 0:
+        raise ConfigError(f"invalid rate limit {text!r}: expected REQUESTS/SECONDS, e.g. 500/10s")
+    return int(m.group(1)), float(m.group(2))
+
+
+def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
+    """Walk up from ``start`` to the first ``syncspec.toml`` or pyproject with ``[tool.syncspec]``."""
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file():
+            return candidate, _read_toml(candidate)
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file():
+            data = _read_toml(pyproject)
+            section = data.get("tool", {}).get("syncspec")
+            if isinstance(section, dict):
+                return pyproject, section
+    return None, {}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def _str_list(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(f"{where}: expected a string or a list of strings")
+
+
+def load_settings(
+    cwd: Path | None = None,
+    profile: str | None = None,
+    config_path: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    env = os.environ if environ is None else environ
+    start = (cwd or Path.cwd()).resolve()
+    if config_path is not None:
+        path: Path | None = config_path.resolve()
+        assert path is not None
+        data = _read_toml(path)
+        if path.name == "pyproject.toml":
+            data = data.get("tool", {}).get("syncspec", {})
+    else:
+        path, data = find_config(start)
+    root = path.parent if path else start
+    where = str(path) if path else "settings"
+
+    known = {"jobs_dir", "default_profile", "parallelism", "rate_limit", "profiles", "prune"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {sorted(known)}")
+
+    jobs_dir = root / str(data.get("jobs_dir", "jobs"))
+    parallelism = data.get("parallelism", 4)
+    if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1:
+        raise ConfigError(f"{where}: parallelism must be a positive integer")
+    rate = data.get("rate_limit")
+    rate_limit = parse_rate_limit(str(rate)) if rate is not None else DEFAULT_RATE_LIMIT
+
+    prune_data = data.get("prune", {})
+    if not isinstance(prune_data, dict):
+        raise ConfigError(f"{where}: [prune] must be a table")
+    prune = PruneScope(
+        labels=_str_list(prune_data.get("labels"), f"{where}: prune.labels"),
+        integrations=_str_list(prune_data.get("integrations"), f"{where}: prune.integrations"),
+    )
+
+    return Settings(
+        root=root,
+        config_file=path,
+        jobs_dir=jobs_dir,
+        profile=_choose_profile(data, profile, env, where),
+        prune=prune,
+        parallelism=parallelism,
+        rate_limit=rate_limit,
+    )
+
+
+def _choose_profile(
+    data: dict[str, Any], requested: str | None, env: Mapping[str, str], where: str
+) -> Profile:
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise ConfigError(f"{where}: [profiles] must be a table of tables")
+    name = requested or env.get(PROFILE_ENV) or data.get("default_profile")
+    if name is None and len(profiles) == 1:
+        name = next(iter(profiles))
+    if name is None:
+        return Profile(
+            name="env",
+            api_url=env.get(DEFAULT_URL_ENV, DEFAULT_API_URL),
+            token_env=DEFAULT_TOKEN_ENV,
+        )
+    if name not in profiles:
+        available = ", ".join(sorted(profiles)) or "none defined"
+        raise ConfigError(f"{where}: no profile named {name!r} (profiles: {available})")
+    body = profiles[name]
+    if not isinstance(body, dict):
+        raise ConfigError(f"{where}: profiles.{name} must be a table")
+    if "token" in body:
+        raise ConfigError(
+            f"{where}: profiles.{name}: do not put the token in the file; "
+            "set token_env to the name of an environment variable that holds it"
+        )
+    extra = sorted(set(body) - {"api_url", "token_env"})
+    if extra:
+        raise ConfigError(f"{where}: profiles.{name}: unknown key(s) {', '.join(extra)}")
+    return Profile(
+        name=name,
+        api_url=str(body.get("api_url", env.get(DEFAULT_URL_ENV, DEFAULT_API_URL))),
+        token_env=str(body.get("token_env", DEFAULT_TOKEN_ENV)),
+    )

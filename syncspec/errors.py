@@ -1,0 +1,109 @@
+"""The one exception tree of syncspec, and its exit codes.
+
+Everything that stops a command is a ``SyncspecError``; it is caught in exactly one place
+(``syncspec.cli._main``), which prints its message and exits with its ``exit_code``. Anything
+else that escapes is a bug: one line asking for a report, the traceback only with ``--debug``.
+
+    SyncspecError                     exit 1
+    ├── ConfigError                   exit 3  (bad syncspec.toml, missing token, bad options/args)
+    ├── ProblemsFound                 exit 1  (validate found problems; already reported)
+    ├── ApiError                      exit 1  (keeps method, path, status and Truto's message)
+    │   ├── AuthError                 401/403
+    │   ├── NotFoundError             404 (maybe another environment's object)
+    │   ├── RateLimitedError          429 after retries
+    │   ├── ServerError               5xx after retries
+    │   └── TransportError            connect/read failures after retries
+    ├── StalePlanError                exit 4  (saved plan no longer matches the live jobs)
+    ├── ApplyFailed                   exit 1  (some actions failed; the result lists each)
+    └── Aborted                       exit 1  (the user declined a confirmation)
+
+Messages never contain the API token: ``ApiError`` is built from method, path, status and the
+server's message only, and the client redacts the token from anything it logs.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    ERROR = 1  # problems found, API errors, failed actions
+    CHANGES = 2  # plan --detailed-exitcode: changes present
+    CONFIG = 3  # invalid configuration, options or arguments
+    STALE_PLAN = 4  # saved plan is stale
+    BUG = 70  # EX_SOFTWARE: an unexpected exception, i.e. a syncspec bug
+    INTERRUPTED = 130  # Ctrl-C
+
+
+class SyncspecError(Exception):
+    """Root of every expected error. ``str(err)`` is what the user sees."""
+
+    exit_code: int = ExitCode.ERROR
+
+
+class ConfigError(SyncspecError):
+    exit_code = ExitCode.CONFIG
+
+
+class ProblemsFound(SyncspecError):
+    """Problems were found and have already been reported; exit 1 without another message."""
+
+
+class Aborted(SyncspecError):
+    pass
+
+
+class StalePlanError(SyncspecError):
+    exit_code = ExitCode.STALE_PLAN
+
+
+class ApplyFailed(SyncspecError):
+    pass
+
+
+class ApiError(SyncspecError):
+    """An HTTP call failed. Carries what is needed to act on it, never the token."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        status: int | None = None,
+        server_message: str | None = None,
+        maybe_applied: bool = False,
+    ) -> None:
+        # True when a non-idempotent request (POST) may have reached the server although no
+        # response arrived: the caller must look before retrying (see engine.apply).
+        self.maybe_applied = maybe_applied
+        self.method = method
+        self.path = path
+        self.status = status
+        self.server_message = server_message
+        where = f"{method} {path}".strip()
+        status_text = f" -> {status}" if status is not None else ""
+        detail = f": {server_message}" if server_message else ""
+        prefix = f"{where}{status_text}: " if where else ""
+        super().__init__(f"{prefix}{message}{detail}")
+
+
+class AuthError(ApiError):
+    pass
+
+
+class NotFoundError(ApiError):
+    pass
+
+
+class RateLimitedError(ApiError):
+    pass
+
+
+class ServerError(ApiError):
+    pass
+
+
+class TransportError(ApiError):
+    pass

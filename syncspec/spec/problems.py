@@ -1,0 +1,52 @@
+"""Problems found in job files, and the rule catalogue entry type.
+
+Rules run on plain parsed data (the fast path) and report a ``Finding`` addressed by a path of
+keys/indexes into the document. Only files with findings are re-parsed with ruamel's round-trip
+loader, which turns each path into ``line:col`` and yields a ``Problem``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str  # stable, e.g. "SS203"
+    severity: Severity
+    summary: str  # one line for the README rule table
+
+
+PathItem = str | int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem before it has a position: ``path`` addresses the offending node."""
+
+    rule: str
+    severity: Severity
+    message: str
+    path: tuple[PathItem, ...] = ()
+    hint: str | None = None
+    on_key: bool = False  # point at the mapping key itself rather than its value
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    severity: Severity
+    message: str
+    file: str
+    line: int  # 1-based
+    col: int  # 1-based
+    hint: str | None = None
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line, self.col, self.rule)
