@@ -1,0 +1,24 @@
+"""A job file as the rest of syncspec sees it once loaded (the engine's input)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class LocalJob:
+    path: Path  # absolute path of the file
+    display: str  # the path as shown to the user (relative to the project root when possible)
+    line: int  # 1-based line of the `label` key (1 when unknown)
+    data: dict[str, Any]  # the parsed document: plain JSON-like data, as written in the file
+
+    @property
+    def label(self) -> str:
+        return str(self.data.get("label", ""))
+
+    @property
+    def pinned_id(self) -> str | None:
+        value = self.data.get("id")
+        return str(value) if value is not None else None
