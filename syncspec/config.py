@@ -123,7 +123,7 @@ def parse_rate_limit(text: str) -> tuple[int, float]:
 
 
 def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
-    """Walk up from ``start`` to the first ``syncspec.toml`` or pyproject with ``[tool.syncspec]``."""
+    """Walk up from ``start`` to the first syncspec.toml, or pyproject.toml with [tool.syncspec]."""
     for directory in (start, *start.parents):
         candidate = directory / CONFIG_FILE
         if candidate.is_file():

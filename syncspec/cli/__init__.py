@@ -105,9 +105,7 @@ def _run(
     **extra: Any,
 ) -> int:
     try:
-        rv = click.Group.main(
-            group, argv, prog_name, complete_var, standalone_mode=False, **extra
-        )
+        rv = click.Group.main(group, argv, prog_name, complete_var, standalone_mode=False, **extra)
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("interrupted", err=True)
         return ExitCode.INTERRUPTED

@@ -1,0 +1,42 @@
+"""``syncspec init [DIR]``: scaffold a config repository."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("init")
+@click.argument(
+    "directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
+)
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option("--jobs-dir", default="jobs", show_default=True, help="Where job files live.")
+@click.option(
+    "--hook-repo",
+    metavar="URL",
+    help="Reference syncspec's published pre-commit hook at this git URL (default: a local hook).",
+)
+@click.option("--hook-rev", metavar="REV", help="Revision of --hook-repo (default: this version).")
+def command(
+    directory: Path, force: bool, jobs_dir: str, hook_repo: str | None, hook_rev: str | None
+) -> int:
+    """Scaffold a syncspec config repo: syncspec.toml, jobs/, pre-commit and a GitHub workflow.
+
+    \b
+    Example:
+      syncspec init my-truto-jobs && cd my-truto-jobs && syncspec validate
+    """
+    from syncspec.scaffold import init_repo
+
+    result = init_repo(
+        directory, force=force, jobs_dir=jobs_dir, hook_repo=hook_repo, hook_rev=hook_rev
+    )
+    for rel in result.written:
+        click.echo(f"wrote {directory / rel}")
+    click.echo(
+        "next: set TRUTO_API_TOKEN (or a profile in syncspec.toml), then run "
+        "`syncspec validate` and `syncspec plan`; add the TRUTO_API_TOKEN secret for the workflow."
+    )
+    return 0

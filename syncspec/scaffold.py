@@ -1,0 +1,97 @@
+"""``syncspec init``: scaffold a config repository from the templates in ``syncspec/templates``.
+
+Writes nothing unless it can write everything: existing files are listed and the command stops,
+unless ``force`` is given.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from syncspec import __version__
+from syncspec.errors import ConfigError
+
+WORKFLOW = Path(".github/workflows/syncspec.yml")
+
+
+@dataclass
+class InitResult:
+    root: Path
+    written: list[Path] = field(default_factory=list)
+
+
+def _template(name: str) -> str:
+    return resources.files("syncspec.templates").joinpath("init", name).read_text("utf-8")
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    for key, value in values.items():
+        text = text.replace(f"__{key}__", value)
+    return text
+
+
+def scaffold_files(
+    *, jobs_dir: str = "jobs", hook_repo: str | None = None, hook_rev: str | None = None
+) -> dict[Path, str]:
+    """The files ``init`` writes, relative to the target directory, with their contents."""
+    if Path(jobs_dir).is_absolute() or ".." in Path(jobs_dir).parts or not jobs_dir.strip():
+        raise ConfigError(
+            f"--jobs-dir must be a relative path inside the repository, not {jobs_dir!r}"
+        )
+    jobs_dir = Path(jobs_dir).as_posix()
+    values = {
+        "VERSION": __version__,
+        "JOBS_DIR": jobs_dir,
+        "HOOK_REPO": hook_repo or "",
+        "HOOK_REV": hook_rev or f"v{__version__}",
+    }
+    toml = _template("syncspec.toml").replace('jobs_dir = "jobs"', f'jobs_dir = "{jobs_dir}"')
+    depth = len(Path(jobs_dir).parts)
+    schema_ref = "../" * depth + "schemas/sync-job.schema.json"
+    job = _template("example-job.yaml").replace("../schemas/sync-job.schema.json", schema_ref)
+    precommit = _template(
+        "pre-commit-config-remote.yaml" if hook_repo else "pre-commit-config.yaml"
+    )
+    return {
+        Path("syncspec.toml"): toml,
+        Path(jobs_dir) / "zendesk-tickets.yaml": job,
+        Path("schemas/sync-job.schema.json"): _schema_text(),
+        Path(".pre-commit-config.yaml"): _fill(precommit, values),
+        WORKFLOW: _fill(_template("github-workflow.yml"), values),
+    }
+
+
+def _schema_text() -> str:
+    from syncspec.spec.models import job_json_schema
+
+    return json.dumps(job_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def init_repo(
+    target: Path,
+    *,
+    force: bool = False,
+    jobs_dir: str = "jobs",
+    hook_repo: str | None = None,
+    hook_rev: str | None = None,
+) -> InitResult:
+    files = scaffold_files(jobs_dir=jobs_dir, hook_repo=hook_repo, hook_rev=hook_rev)
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"{target} exists and is not a directory")
+    existing = [rel for rel in files if (target / rel).exists()]
+    if existing and not force:
+        names = ", ".join(str(p) for p in existing)
+        raise ConfigError(
+            f"not overwriting existing file(s) in {target}: {names} "
+            "(nothing was written; pass --force to overwrite them)"
+        )
+    result = InitResult(root=target)
+    for rel, text in files.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        result.written.append(rel)
+    return result
