@@ -1,4 +1,4 @@
-"""`syncspec init`: the scaffolded repo's files are checked with the real tools that consume them."""
+"""`syncspec init`: the scaffolded files are checked with the real tools that consume them."""
 
 from __future__ import annotations
 
