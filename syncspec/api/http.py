@@ -1,0 +1,388 @@
+"""HTTP plumbing of the Truto client: one pooled ``httpx.Client``, retries, rate limit, errors.
+
+Retry policy (tenacity, jittered exponential backoff, ``max_attempts`` in total):
+
+- 429, 408, 425: retried for every method (the server refused the request without acting on it),
+  waiting ``Retry-After`` when given; a ``Retry-After`` above ``max_retry_after`` is not waited.
+- 502, 503, 504, 500 and read/write failures: retried for idempotent methods only. For a POST
+  they mean the request may have been applied, so the error is raised at once with
+  ``maybe_applied=True`` and the caller looks before trying again (``engine.apply`` re-lists).
+- Connection failures (connect error/timeout, no pooled connection): the request never left,
+  so they are retried for every method, POST included.
+
+Errors become ``syncspec.errors`` classes carrying method, path, status and Truto's ``message``.
+The token lives only in a ``Secret`` used by the auth flow; nothing here logs headers.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json as jsonlib
+import logging
+import math
+import random
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from syncspec import __version__
+from syncspec.api.ratelimit import RateLimiter
+from syncspec.config import Secret
+from syncspec.errors import (
+    ApiError,
+    AuthError,
+    ConfigError,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from syncspec.redact import redact
+
+log = logging.getLogger("syncspec.api")
+
+USER_AGENT = f"syncspec/{__version__} python-httpx/{httpx.__version__}"
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
+# Statuses meaning "not acted on, try again later": safe to retry even for POST.
+REFUSED_STATUSES = frozenset({408, 425, 429})
+# Statuses retried for idempotent methods only: the request may have been (partly) applied.
+SERVER_RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# httpx errors raised before any byte of the request was sent.
+_NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass
+class RequestStats:
+    """Thread-safe counters for one client (benchmarks and ``--debug`` read them)."""
+
+    requests: int = 0  # HTTP attempts sent (retries included)
+    retries: int = 0
+    transport_errors: int = 0
+    by_status: dict[int, int] = field(default_factory=dict)
+    rate_limit_waits: float = 0.0  # seconds spent waiting in the client-side limiter
+    retry_waits: float = 0.0  # seconds slept between attempts
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def _add(self, **deltas: float) -> None:
+        with self._lock:
+            for name, delta in deltas.items():
+                setattr(self, name, getattr(self, name) + delta)
+
+    def _response(self, status: int) -> None:
+        with self._lock:
+            self.by_status[status] = self.by_status.get(status, 0) + 1
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "requests": self.requests,
+                "retries": self.retries,
+                "transport_errors": self.transport_errors,
+                "by_status": dict(sorted(self.by_status.items())),
+                "rate_limit_waits": round(self.rate_limit_waits, 3),
+                "retry_waits": round(self.retry_waits, 3),
+            }
+
+
+class _BearerAuth(httpx.Auth):
+    def __init__(self, token: Secret) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request) -> Any:
+        request.headers["Authorization"] = f"Bearer {self._token.reveal()}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(***)"
+
+
+class _Retry(Exception):
+    """One failed attempt that tenacity may retry; ``error`` is raised if it may not."""
+
+    def __init__(self, error: ApiError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP-date); None if absent/bad."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        current = datetime.now(UTC).timestamp() if now is None else now
+        seconds = when.timestamp() - current
+    if math.isnan(seconds) or math.isinf(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _server_message(response: httpx.Response) -> str | None:
+    """Truto's ``message`` (``{"statusCode","error","message"}``), else a short body excerpt."""
+    try:
+        body = response.json()
+    except (ValueError, UnicodeDecodeError):
+        text = response.text.strip()
+        return redact(text[:200]) if text else None
+    if isinstance(body, dict):
+        message = body.get("message") or body.get("error")
+        if isinstance(message, list):
+            message = "; ".join(str(m) for m in message)
+        if message:
+            return redact(str(message))
+    return None
+
+
+def _error(
+    cls: type[ApiError],
+    method: str,
+    path: str,
+    explanation: str,
+    *,
+    status: int | None = None,
+    server_message: str | None = None,
+    maybe_applied: bool = False,
+) -> ApiError:
+    # Text reads "<METHOD> <path> -> <status>: <Truto's message> (<what it means for you>)".
+    text = f"{server_message} ({explanation})" if server_message else explanation
+    err = cls(text, method=method, path=path, status=status, maybe_applied=maybe_applied)
+    err.server_message = server_message
+    return err
+
+
+class HttpCore:
+    """Sends one request with rate limiting, retries and error mapping; returns decoded JSON."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: Secret,
+        *,
+        token_env: str,
+        rate_limit: tuple[int, float] | None,
+        timeout: float,
+        max_attempts: int,
+        transport: httpx.BaseTransport | None,
+        backoff: float,
+        max_backoff: float,
+        max_retry_after: float,
+    ) -> None:
+        url = base_url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"invalid API URL {base_url!r}: expected http(s)://host[:port]")
+        raw = token.reveal()
+        if not raw.isascii() or any(c.isspace() for c in raw):
+            raise ConfigError(
+                f"the token in {token_env} contains spaces or non-ASCII characters; "
+                "it cannot be sent as a bearer token"
+            )
+        if max_attempts < 1:
+            raise ConfigError("max_attempts must be at least 1")
+        self.base_url = url
+        self.token_env = token_env
+        self.max_attempts = max_attempts
+        self.max_retry_after = max_retry_after
+        self.timeout = timeout
+        self.stats = RequestStats()
+        self.limiter = RateLimiter(*rate_limit) if rate_limit else None
+        self._backoff = wait_exponential_jitter(initial=backoff, max=max_backoff, jitter=backoff)
+        self._client = httpx.Client(
+            base_url=url,
+            auth=_BearerAuth(token),
+            headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        method = method.upper()
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        attempts = [0]
+
+        def attempt() -> Any:
+            attempts[0] += 1
+            return self._attempt(method, path, query, json, attempts[0])
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(self._may_retry),
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except _Retry as exc:
+            raise exc.error from None
+
+    # -- one attempt -------------------------------------------------------------------------
+
+    def _attempt(
+        self, method: str, path: str, query: dict[str, Any], body: Any, number: int
+    ) -> Any:
+        if self.limiter is not None:
+            waited = self.limiter.acquire()
+            if waited:
+                self.stats._add(rate_limit_waits=waited)
+        self.stats._add(requests=1)
+        shown = path + (f"?{httpx.QueryParams(query)}" if query else "")
+        started = time.monotonic()
+        try:
+            response = self._client.request(method, path, params=query or None, json=body)
+        except httpx.TransportError as exc:
+            self.stats._add(transport_errors=1)
+            log.debug("%s %s -> %s (%.0f ms)", method, shown, type(exc).__name__, _ms(started))
+            raise self._transport_failure(method, path, exc, number) from None
+        log.debug("%s %s -> %d (%.0f ms)", method, shown, response.status_code, _ms(started))
+        self.stats._response(response.status_code)
+        if response.is_success:
+            return _decode(response, method, path)
+        raise self._status_failure(method, path, response, number)
+
+    def _transport_failure(
+        self, method: str, path: str, exc: httpx.TransportError, number: int
+    ) -> Exception:
+        reason = redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+        if isinstance(exc, _NOT_SENT_ERRORS):
+            text = f"cannot connect to {self.base_url} ({reason})"
+            return _Retry(_error(TransportError, method, path, text))
+        if method not in IDEMPOTENT_METHODS:
+            text = (
+                f"no response ({reason}); the request may have been applied, so it was not "
+                "retried: check the current state before trying again"
+            )
+            return _error(TransportError, method, path, text, maybe_applied=True)
+        text = f"no response ({reason}) after {number} attempt(s)"
+        return _Retry(_error(TransportError, method, path, text))
+
+    def _status_failure(
+        self, method: str, path: str, response: httpx.Response, number: int
+    ) -> Exception:
+        status = response.status_code
+        message = _server_message(response)
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if status in (401, 403):
+            what = "authentication failed" if status == 401 else "permission denied"
+            text = f"{what}: check the API token in the environment variable {self.token_env}"
+            return _error(AuthError, method, path, text, status=status, server_message=message)
+        if status == 404:
+            text = (
+                f"{'' if message else 'not found: '}it may not exist, or belong to another "
+                f"Truto environment than the one of the token in {self.token_env}"
+            )
+            # A DELETE that was retried after a lost response may have done its job already.
+            return _error(
+                NotFoundError,
+                method,
+                path,
+                text,
+                status=status,
+                server_message=message,
+                maybe_applied=method == "DELETE" and number > 1,
+            )
+        if status in REFUSED_STATUSES:
+            cls: type[ApiError] = RateLimitedError if status == 429 else ApiError
+            if status == 429:
+                text = f"rate limited; gave up after {number} attempt(s)"
+            else:
+                text = f"not processed; gave up after {number} attempt(s)"
+            if retry_after is not None and retry_after > self.max_retry_after:
+                text = f"rate limited; the server asks to wait {retry_after:.0f} s, too long"
+            return _Retry(
+                _error(cls, method, path, text, status=status, server_message=message), retry_after
+            )
+        if status >= 500:
+            if method not in IDEMPOTENT_METHODS:
+                text = (
+                    "server error; the request may have been applied, so it was not retried: "
+                    "check the current state before trying again"
+                )
+                return _error(
+                    ServerError,
+                    method,
+                    path,
+                    text,
+                    status=status,
+                    server_message=message,
+                    maybe_applied=True,
+                )
+            text = f"server error; gave up after {number} attempt(s)"
+            err = _error(ServerError, method, path, text, status=status, server_message=message)
+            return _Retry(err, retry_after) if status in SERVER_RETRY_STATUSES else err
+        return _error(
+            ApiError, method, path, "request rejected", status=status, server_message=message
+        )
+
+    # -- tenacity hooks ----------------------------------------------------------------------
+
+    def _may_retry(self, exc: BaseException) -> bool:
+        if not isinstance(exc, _Retry):
+            return False
+        return exc.retry_after is None or exc.retry_after <= self.max_retry_after
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retry) and exc.retry_after is not None:
+            if self.limiter is not None and exc.error.status == 429:
+                self.limiter.defer(exc.retry_after)
+            # Never earlier than asked; a little jitter so waiting threads do not return at once.
+            return exc.retry_after + random.uniform(0, min(1.0, 0.1 * exc.retry_after))
+        return float(self._backoff(state))
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        delay = state.next_action.sleep if state.next_action else 0.0
+        self.stats._add(retries=1, retry_waits=delay)
+        if isinstance(exc, _Retry):
+            err = exc.error
+            what = str(err.status) if err.status is not None else "no response"
+            log.debug(
+                "retrying %s %s in %.2f s (attempt %d of %d failed: %s)",
+                err.method,
+                err.path,
+                delay,
+                state.attempt_number,
+                self.max_attempts,
+                what,
+            )
+
+
+def _ms(started: float) -> float:
+    return (time.monotonic() - started) * 1000
+
+
+def _decode(response: httpx.Response, method: str, path: str) -> Any:
+    if not response.content:
+        return None
+    try:
+        return jsonlib.loads(response.content)
+    except ValueError:
+        text = "the server answered with something that is not JSON"
+        raise _error(ApiError, method, path, text, status=response.status_code) from None
