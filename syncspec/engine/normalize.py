@@ -1,0 +1,154 @@
+"""The one canonical form of a sync job, for both sides of every comparison.
+
+``canonical_job`` is applied to a job file's data and to a live job (``GET /sync-job``) alike;
+two jobs are equal exactly when their canonical forms are. The rules are declared per field in
+``FIELD_RULES`` below; nothing else in syncspec decides what "the same" means.
+
+Canonical form: a plain ``dict`` (no ruamel/pydantic types) holding every client-managed field
+in ``CLIENT_FIELDS`` order, each with an explicit value (``None``, ``""``, ``[]`` where absent),
+except ``default_runtime_version``, which is left out when the job does not set it. Nested
+mappings have sorted keys; list order is kept (the API stores arrays as given).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+CLIENT_FIELDS: Final[tuple[str, ...]] = (
+    "label",
+    "integration_name",
+    "default_runtime_version",
+    "args_schema",
+    "args_validation",
+    "mutex_key",
+    "state_key",
+    "resources",
+)
+SERVER_FIELDS: Final[tuple[str, ...]] = ("id", "environment_id", "created_at", "updated_at")
+
+
+class _Omit:
+    """Sentinel default: the field is left out of the canonical form when absent."""
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Final = _Omit()
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    # canonical value when the field is absent or equal to one of ``empty`` (OMIT: leave it out)
+    default: Any
+    # values that mean the same as "absent" (compared after ``_plain`` and ``transform``)
+    empty: tuple[Any, ...] = (None,)
+    # field-specific rewriting, applied after ``_plain``
+    transform: Callable[[Any], Any] | None = None
+
+
+def _canonical_resources(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value  # not a list: invalid, left for validate to report; compared as is
+    return [_canonical_resource(item) for item in value]
+
+
+# Keys of a resource item whose empty object means "not set" (Truto treats {} like absent).
+_EMPTY_OBJECT_KEYS: Final = frozenset({"query", "body"})
+
+
+def _canonical_resource(item: Any) -> Any:
+    if not isinstance(item, dict):
+        return item
+    # Only the item's own keys: a null deeper down (e.g. V4 get_state ``config.default: null``)
+    # is a real value and is kept.
+    return {
+        key: value
+        for key, value in item.items()
+        if value is not None and not (key in _EMPTY_OBJECT_KEYS and value == {})
+    }
+
+
+FIELD_RULES: Final[Mapping[str, FieldRule]] = {
+    # Required in files; a live job without one is compared as null (the server shows "Untitled").
+    "label": FieldRule(default=None),
+    # truto-api.md: may be "" for multi-integration V4 jobs; null and "" mean the same (none), and
+    # "" is what the API documents, so "" is canonical.
+    "integration_name": FieldRule(default="", empty=(None, "")),
+    # Absent (or null) in a file = not managed: left out here; the plan then ignores the live value
+    # and warns once per file (see engine.plan). Absent on a live job: also left out.
+    "default_runtime_version": FieldRule(default=OMIT),
+    # "object or null": absent ≡ null ≡ {} (no arguments). null is canonical, so removing the field
+    # from a file PATCHes args_schema: null.
+    "args_schema": FieldRule(default=None, empty=(None, {})),
+    # JSONata / placeholder strings. "" is deliberately NOT treated as null: no source says the
+    # server treats them alike, and conflating them could hide a real change.
+    "args_validation": FieldRule(default=None),
+    "mutex_key": FieldRule(default=None),
+    "state_key": FieldRule(default=None),
+    # absent ≡ null ≡ []; inside each item, null-valued keys and empty query/body ≡ absent.
+    "resources": FieldRule(default=[], empty=(None, []), transform=_canonical_resources),
+}
+
+
+def _plain(value: Any) -> Any:
+    """Plain JSON data with sorted mapping keys and integer-valued floats as ints.
+
+    JSON has one number type: ``2`` and ``2.0`` are the same value, but YAML and Python's json
+    read them as int and float. bool is kept apart from int (``True`` is not ``1`` in JSON).
+    Non-finite floats cannot come from JSON and are kept as they are.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _is_empty(value: Any, empty: tuple[Any, ...]) -> bool:
+    # type check too, so that 0 / False never pass for an empty value
+    return any(type(value) is type(e) and value == e for e in empty)
+
+
+def canonical_job(job: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical client-managed fields of ``job`` (a job file's data or a live job)."""
+    result: dict[str, Any] = {}
+    for name in CLIENT_FIELDS:
+        rule = FIELD_RULES[name]
+        value = _plain(job.get(name))
+        if rule.transform is not None:
+            value = rule.transform(value)
+        if _is_empty(value, rule.empty):
+            if rule.default is OMIT:
+                continue
+            value = _plain(rule.default)  # a fresh copy, never a shared mutable default
+        result[name] = value
+    return result
+
+
+def comparable_live(live: Mapping[str, Any], local: Mapping[str, Any]) -> dict[str, Any]:
+    """``live`` (canonical) reduced to the fields ``local`` (canonical) manages."""
+    return {name: value for name, value in live.items() if name in local}
+
+
+def stable_json(value: Any) -> str:
+    """Compact JSON with sorted keys: the byte-stable text that fingerprints are taken of."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def fingerprint(live_job: Mapping[str, Any]) -> str:
+    """sha256 (hex) of the live job's canonical body and its ``updated_at``.
+
+    Either moving means someone changed the job since it was planned (``updated_at`` is the only
+    change marker the API has; the body catches servers that do not bump it).
+    """
+    body = stable_json(canonical_job(live_job))
+    updated_at = live_job.get("updated_at")
+    marker = "" if updated_at is None else str(updated_at)
+    return hashlib.sha256(f"{body}\n{marker}".encode()).hexdigest()
