@@ -36,7 +36,7 @@ from syncspec.engine.model import (
     Outcome,
     Plan,
 )
-from syncspec.errors import ApiError, NotFoundError, StalePlanError, SyncspecError
+from syncspec.errors import ApiError, ExitCode, NotFoundError, StalePlanError, SyncspecError
 
 # Order of the phases: a label freed by a delete can be reused by a create.
 PHASES: tuple[ActionKind, ...] = (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.CREATE)
@@ -129,11 +129,13 @@ def execute_plan(
     """Run the plan's writes; every changing action gets exactly one result, in plan order.
 
     ``on_result`` is called (from worker threads, one call at a time) as each action finishes
-    or is skipped: the CLI drives its progress bar with it.
+    or is skipped: the CLI drives its progress bar with it. On Ctrl-C, actions not yet started
+    are skipped, in-flight ones finish, and ``ApplyInterrupted`` carries the partial result.
     """
     actions = changing_actions(plan)
     results: dict[int, ActionResult] = {}
     stop = threading.Event()
+    stop_reason = ["not attempted: an earlier action failed (--on-error stop)"]
     lock = threading.Lock()
 
     def record(index: int, result: ActionResult) -> None:
@@ -146,12 +148,13 @@ def execute_plan(
 
     def run(index: int, action: Action) -> None:
         if stop.is_set():
-            record(index, _skipped(action, "not attempted: an earlier action failed"))
+            record(index, _skipped(action, stop_reason[0]))
             return
         record(index, _run_action(action, client))
 
     indexed = list(enumerate(actions))
     workers = max(1, options.parallelism)
+    interrupted = False
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="syncspec-apply") as pool:
         try:
             for kind in PHASES:
@@ -159,11 +162,28 @@ def execute_plan(
                 # A phase starts only when the previous one is finished (deletes free labels).
                 for future in [pool.submit(run, i, a) for i, a in phase]:
                     future.result()
-        except BaseException:
-            # Ctrl-C (or a bug): queued actions skip at once, in-flight ones finish.
+        except KeyboardInterrupt:
+            # Queued actions skip at once; in-flight ones finish before the pool closes.
+            stop_reason[0] = "not attempted: interrupted"
             stop.set()
-            raise
-    return ApplyResult(results=[results[i] for i in range(len(actions))])
+            interrupted = True
+    for i, action in indexed:
+        if i not in results:
+            results[i] = _skipped(action, "not attempted: interrupted")
+    result = ApplyResult(results=[results[i] for i in range(len(actions))])
+    if interrupted:
+        raise ApplyInterrupted(result)
+    return result
+
+
+class ApplyInterrupted(SyncspecError):
+    """Ctrl-C during an apply; ``result`` says what was and was not done."""
+
+    exit_code = ExitCode.INTERRUPTED
+
+    def __init__(self, result: ApplyResult) -> None:
+        super().__init__("interrupted: actions not yet started were not attempted")
+        self.result = result
 
 
 def _skipped(action: Action, reason: str) -> ActionResult:
