@@ -1,0 +1,525 @@
+"""Sync job runs: resolve a job, check run args against its ``args_schema``, start, watch, stop.
+
+Everything here is data in, data out: the CLI parses options into these calls and hands the
+results to ``syncspec.render.runs``. The HTTP client is passed in (any object with the methods
+of ``RunsApi``), so this module never imports httpx.
+
+Job resolution (``resolve_job``), in order:
+1. a local job file with that ``label`` and a pinned ``id:`` -> that id (the escape hatch for
+   labels that collide remotely, see DESIGN.md "Identity");
+2. the live jobs carrying that label: one -> it; several -> refuse, naming every id;
+3. otherwise the text is tried as a job id (``GET /sync-job/{id}``), so an id can be passed
+   where a label is expected;
+4. otherwise: no such job.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from syncspec.errors import ConfigError, NotFoundError, SyncspecError
+
+RUN_STATUSES = ("created", "running", "rate_limited", "completed", "failed", "stopped")
+TERMINAL_STATUSES = frozenset({"completed", "failed", "stopped"})
+ERROR_HANDLING = ("fail_fast", "ignore", "batch")
+DEFAULT_INTERVAL = 1.0
+DEFAULT_MAX_INTERVAL = 5.0
+
+# Ids are tried with GET /sync-job/{id} only when they could be a path segment as-is.
+_ID_LIKE = re.compile(r"^[A-Za-z0-9._:-]+$")
+
+
+class RunsApi(Protocol):
+    """The part of ``syncspec.api.client.TrutoClient`` this module uses."""
+
+    def list_sync_jobs(self) -> list[dict[str, Any]]: ...
+    def get_sync_job(self, job_id: str) -> dict[str, Any]: ...
+    def create_sync_job_run(self, body: dict[str, Any]) -> dict[str, Any]: ...
+    def list_sync_job_runs(
+        self,
+        *,
+        sync_job_id: str | None = None,
+        integrated_account_id: str | None = None,
+        status: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]: ...
+    def get_sync_job_run(self, run_id: str) -> dict[str, Any]: ...
+    def delete_sync_job_run(self, run_id: str) -> Any: ...
+
+
+class InvalidArgs(ConfigError):
+    """Run args that do not satisfy the job's args_schema (exit 3; nothing was written)."""
+
+    def __init__(self, job_label: str, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  {p}" for p in self.problems)
+        super().__init__(f"invalid args for job {job_label!r} (no run was started):\n{lines}")
+
+
+# ---------------------------------------------------------------------------------------------
+# args
+
+
+@dataclass(frozen=True)
+class ArgValue:
+    """One ``--arg k=v``: the JSON-parsed value, and the text as typed."""
+
+    value: Any
+    text: str
+
+
+def parse_arg_pairs(pairs: Sequence[str]) -> dict[str, ArgValue]:
+    """``["ids=[\\"a\\"]", "name=x"]`` -> values parsed as JSON when they parse, else strings."""
+    parsed: dict[str, ArgValue] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ConfigError(
+                f"--arg {pair!r}: expected NAME=VALUE, e.g. --arg user_ids='[\"42\"]'"
+            )
+        if name in parsed:
+            raise ConfigError(f"--arg {name}: given more than once")
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text
+        parsed[name] = ArgValue(value=value, text=text)
+    return parsed
+
+
+def load_args_file(path: Path) -> dict[str, Any]:
+    """Read ``--args-file``: a JSON object of run args."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--args-file {path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"--args-file {path}: not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ConfigError(f"--args-file {path}: invalid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"--args-file {path}: expected a JSON object of args, got {_kind(data)}")
+    return data
+
+
+def combine_args(
+    file_args: Mapping[str, Any] | None,
+    pairs: Mapping[str, ArgValue],
+    json_schema: Mapping[str, Any],
+) -> dict[str, Any]:
+    """``--args-file`` values overridden by ``--arg`` values.
+
+    A ``--arg`` whose text parsed as JSON but whose property is declared ``type: string`` keeps
+    its text: ``--arg account=123`` must not become the number 123 for a string argument.
+    """
+    args: dict[str, Any] = dict(file_args or {})
+    properties = json_schema.get("properties")
+    props = properties if isinstance(properties, Mapping) else {}
+    for name, arg in pairs.items():
+        value = arg.value
+        prop = props.get(name)
+        if (
+            not isinstance(value, str)
+            and isinstance(prop, Mapping)
+            and prop.get("type") == "string"
+        ):
+            value = arg.text
+        args[name] = value
+    return args
+
+
+def args_json_schema(args_schema: Any) -> dict[str, Any]:
+    """The job's ``args_schema`` (either documented shape, or null) as a real JSON Schema."""
+    from syncspec.spec.args_schema import to_json_schema
+
+    return to_json_schema(args_schema)
+
+
+def check_args(job_label: str, json_schema: Mapping[str, Any], args: Mapping[str, Any]) -> None:
+    """Raise ``InvalidArgs`` naming every argument that breaks a rule of ``json_schema``."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+    from referencing.exceptions import Unresolvable
+
+    try:
+        Draft202012Validator.check_schema(json_schema)
+        errors = list(Draft202012Validator(json_schema).iter_errors(dict(args)))
+    except SchemaError as exc:
+        raise SyncspecError(
+            f"job {job_label!r}: its args_schema is not a valid JSON Schema ({exc.message}); "
+            "fix the job before starting runs"
+        ) from None
+    except Unresolvable as exc:
+        raise SyncspecError(
+            f"job {job_label!r}: its args_schema has an unresolvable $ref ({exc}); "
+            "fix the job before starting runs"
+        ) from None
+    problems = sorted({_describe_error(err) for err in errors})
+    if problems:
+        raise InvalidArgs(job_label, problems)
+
+
+_REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
+_UNEXPECTED = re.compile(r"\('(?P<names>.+)' (?:was|were) unexpected\)")
+
+
+def _describe_error(err: Any) -> str:
+    path = [*err.absolute_path]
+    rule = str(err.validator)
+    message = str(err.message)
+    if rule == "required" and (m := _REQUIRED.match(message)):
+        return (
+            f"argument {_arg_name([*path, m.group('name')])!r}: is required (schema rule: required)"
+        )
+    if rule == "additionalProperties" and (m := _UNEXPECTED.search(message)):
+        names = [n.strip().strip("'") for n in m.group("names").split(",")]
+        return "; ".join(
+            f"argument {_arg_name([*path, n])!r}: is not declared in the job's args_schema "
+            "(schema rule: additionalProperties)"
+            for n in names
+        )
+    if not path:
+        return f"args: {message} (schema rule: {rule})"
+    return f"argument {_arg_name(path)!r}: {message} (schema rule: {rule})"
+
+
+def _arg_name(path: Sequence[Any]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# jobs
+
+
+def resolve_job(
+    client: RunsApi, label: str, pinned_ids: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """The live job that ``label`` names (see the module docstring for the order)."""
+    pinned = (pinned_ids or {}).get(label)
+    if pinned:
+        try:
+            return client.get_sync_job(pinned)
+        except NotFoundError:
+            raise SyncspecError(
+                f"job {label!r}: its file pins id {pinned}, but no live job has that id "
+                "in this environment"
+            ) from None
+    matches = [j for j in client.list_sync_jobs() if j.get("label") == label]
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        ids = ", ".join(str(j.get("id")) for j in matches)
+        raise ConfigError(
+            f"{len(matches)} live jobs are labelled {label!r} ({ids}); pass the id of the one "
+            "you mean instead of the label, or pin it with `id:` in its job file"
+        )
+    if _ID_LIKE.match(label):
+        try:
+            return client.get_sync_job(label)
+        except NotFoundError:
+            pass
+    raise SyncspecError(f"no live job is labelled {label!r} (nor has that id) in this environment")
+
+
+def pinned_ids_from_files(jobs_dir: Path, root: Path) -> dict[str, str]:
+    """label -> pinned id of the local job files that pin one (an absent jobs dir -> {})."""
+    if not jobs_dir.is_dir():
+        return {}
+    from syncspec.spec.validate import load_jobs
+
+    # Files with errors are skipped: they cannot be trusted to pin anything.
+    jobs, _problems = load_jobs([jobs_dir], root)
+    pinned: dict[str, str] = {}
+    for job in jobs:
+        if job.label and job.pinned_id:
+            pinned[job.label] = job.pinned_id
+    return pinned
+
+
+# ---------------------------------------------------------------------------------------------
+# start
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    integrated_account_id: str
+    error_handling: str | None = None
+    ignore_previous_run: bool = False
+    webhook_id: str | None = None
+    daemon_group_key: str | None = None
+
+    def check(self) -> None:
+        """Refuse option combinations the API rejects, before any request."""
+        if not self.integrated_account_id.strip():
+            raise ConfigError("--account must not be empty")
+        if self.webhook_id and self.daemon_group_key:
+            raise ConfigError(
+                "--webhook and --daemon-group cannot be used together "
+                "(the API accepts webhook_id or daemon_group_key, never both)"
+            )
+        if self.error_handling is not None and self.error_handling not in ERROR_HANDLING:
+            raise ConfigError(
+                f"--error-handling {self.error_handling!r}: expected one of "
+                f"{', '.join(ERROR_HANDLING)}"
+            )
+
+
+def run_body(job_id: str, args: Mapping[str, Any], options: RunOptions) -> dict[str, Any]:
+    """The ``POST /sync-job-run`` body. ``status: created`` is sent as one source requires it."""
+    body: dict[str, Any] = {
+        "sync_job_id": job_id,
+        "integrated_account_id": options.integrated_account_id,
+        "status": "created",
+        "args": dict(args),
+    }
+    if options.error_handling is not None:
+        body["error_handling"] = options.error_handling
+    if options.ignore_previous_run:
+        body["ignore_previous_run"] = True
+    if options.webhook_id:
+        body["webhook_id"] = options.webhook_id
+    if options.daemon_group_key:
+        body["daemon_group_key"] = options.daemon_group_key
+    return body
+
+
+@dataclass(frozen=True)
+class StartedRun:
+    job: dict[str, Any]
+    run: dict[str, Any]
+
+    @property
+    def run_id(self) -> str:
+        return str(self.run.get("id", ""))
+
+
+def start_run(
+    client: RunsApi,
+    label: str,
+    options: RunOptions,
+    *,
+    arg_pairs: Sequence[str] = (),
+    args_file: Path | None = None,
+    pinned_ids: Mapping[str, str] | None = None,
+) -> StartedRun:
+    """Resolve the job, check the args against its args_schema, then (only then) start a run."""
+    options.check()
+    pairs = parse_arg_pairs(arg_pairs)
+    file_args = load_args_file(args_file) if args_file is not None else None
+    job = resolve_job(client, label, pinned_ids)
+    schema = args_json_schema(job.get("args_schema"))
+    args = combine_args(file_args, pairs, schema)
+    job_name = str(job.get("label") or job.get("id"))
+    check_args(job_name, schema, args)
+    run = client.create_sync_job_run(run_body(str(job["id"]), args, options))
+    return StartedRun(job=job, run=run)
+
+
+# ---------------------------------------------------------------------------------------------
+# watch
+
+
+@dataclass(frozen=True)
+class StatRow:
+    """One resource/method line of ``resource_stats`` and its counters, in server order."""
+
+    resource: str
+    method: str
+    counters: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class RunSnapshot:
+    run: dict[str, Any]
+    elapsed: float  # seconds the run has been going (or watched, when timestamps are unusable)
+    changed: bool  # status or stats differ from the previous poll (True on the first)
+    polls: int
+    rows: list[StatRow] = field(default_factory=list)
+
+    @property
+    def run_id(self) -> str:
+        return str(self.run.get("id", ""))
+
+    @property
+    def status(self) -> str:
+        return str(self.run.get("status", "unknown"))
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+
+def stat_rows(resource_stats: Any) -> list[StatRow]:
+    """Flatten ``resource_stats`` (resource -> method -> counters); tolerant of other shapes."""
+    rows: list[StatRow] = []
+    if not isinstance(resource_stats, Mapping):
+        return rows
+    for resource, methods in resource_stats.items():
+        if isinstance(methods, Mapping) and all(isinstance(v, Mapping) for v in methods.values()):
+            for method, counters in methods.items():
+                rows.append(StatRow(str(resource), str(method), dict(counters)))
+        elif isinstance(methods, Mapping):
+            # A node with counters directly under it (no method level).
+            rows.append(StatRow(str(resource), "", dict(methods)))
+        else:
+            rows.append(StatRow(str(resource), "", {"value": methods}))
+    return rows
+
+
+def exit_code_for(status: str) -> int:
+    """0 for ``completed``; 1 for ``failed``/``stopped`` (and anything unexpected)."""
+    return 0 if status == "completed" else 1
+
+
+def watch_run(
+    client: RunsApi,
+    run_id: str,
+    *,
+    interval: float = DEFAULT_INTERVAL,
+    max_interval: float = DEFAULT_MAX_INTERVAL,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    now: Callable[[], datetime] | None = None,
+) -> Iterator[RunSnapshot]:
+    """Poll ``GET /sync-job-run/{id}`` until a terminal status, yielding a snapshot per poll.
+
+    Polls every ``interval`` seconds while the run changes and backs off (doubling, up to
+    ``max_interval``) while it does not. Ctrl-C surfaces as ``KeyboardInterrupt`` from the
+    iteration; the caller decides whether to stop the run.
+    """
+    from tenacity import Retrying, retry_if_result
+
+    if interval <= 0 or max_interval <= 0:
+        raise ConfigError("--interval must be a positive number of seconds")
+    backoff = _IdleBackoff(interval, max(interval, max_interval))
+    started = clock()
+    previous: tuple[str, str] | None = None
+    retrying = Retrying(
+        retry=retry_if_result(lambda snap: snap is None or not snap.terminal),
+        wait=backoff,
+        sleep=sleep,
+        reraise=True,
+    )
+    for polls, attempt in enumerate(retrying, start=1):
+        run = client.get_sync_job_run(run_id)
+        fingerprint = (
+            str(run.get("status")),
+            json.dumps(run.get("resource_stats"), sort_keys=True, default=str),
+        )
+        changed = fingerprint != previous
+        previous = fingerprint
+        backoff.observe(changed)
+        snapshot = RunSnapshot(
+            run=run,
+            elapsed=_run_elapsed(run, now) or (clock() - started),
+            changed=changed,
+            polls=polls,
+            rows=stat_rows(run.get("resource_stats")),
+        )
+        attempt.retry_state.set_result(snapshot)
+        yield snapshot
+
+
+class _IdleBackoff:
+    """A tenacity wait strategy: ``interval`` after a change, doubling while nothing changes."""
+
+    def __init__(self, interval: float, max_interval: float) -> None:
+        self.interval = interval
+        self.max_interval = max_interval
+        self.idle_polls = 0
+
+    def observe(self, changed: bool) -> None:
+        self.idle_polls = 0 if changed else self.idle_polls + 1
+
+    def __call__(self, retry_state: Any) -> float:
+        return float(min(self.max_interval, self.interval * 2 ** min(self.idle_polls, 16)))
+
+
+def _run_elapsed(run: Mapping[str, Any], now: Callable[[], datetime] | None) -> float | None:
+    start = _parse_time(run.get("started_at")) or _parse_time(run.get("created_at"))
+    if start is None:
+        return None
+    end = _parse_time(run.get("finished_at")) if run.get("status") in TERMINAL_STATUSES else None
+    current = end or (now() if now is not None else datetime.now(UTC))
+    seconds = (current - start).total_seconds()
+    return seconds if seconds >= 0 else None
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    # "2026-04-01 10:00:00" (no zone) is read as UTC, as the API's examples are.
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------------------------------------
+# get / list / stop
+
+
+def get_run(client: RunsApi, run_id: str) -> dict[str, Any]:
+    return client.get_sync_job_run(run_id)
+
+
+def list_runs(
+    client: RunsApi,
+    *,
+    job: str | None = None,
+    account: str | None = None,
+    status: str | None = None,
+    limit: int | None = None,
+    pinned_ids: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Runs, newest first as the server returns them, filtered (also client-side: the
+    ``status`` filter is only "also seen" in the docs) and cut to ``limit``."""
+    if status is not None and status not in RUN_STATUSES:
+        raise ConfigError(f"--status {status!r}: expected one of {', '.join(RUN_STATUSES)}")
+    if limit is not None and limit < 1:
+        raise ConfigError("--limit must be a positive integer")
+    job_id = str(resolve_job(client, job, pinned_ids)["id"]) if job is not None else None
+    runs = client.list_sync_job_runs(
+        sync_job_id=job_id, integrated_account_id=account, status=status, limit=limit
+    )
+    if job_id is not None:
+        runs = [r for r in runs if str(r.get("sync_job_id")) == job_id]
+    if account is not None:
+        runs = [r for r in runs if str(r.get("integrated_account_id")) == account]
+    if status is not None:
+        runs = [r for r in runs if r.get("status") == status]
+    return runs[:limit] if limit is not None else runs
+
+
+def stop_run(client: RunsApi, run_id: str) -> Any:
+    """``DELETE /sync-job-run/{id}``: stops the run."""
+    return client.delete_sync_job_run(run_id)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "an array",
+    }.get(type(value), type(value).__name__)
