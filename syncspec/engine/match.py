@@ -1,0 +1,197 @@
+"""Which job file is which live job: binding by ``label`` (or a pinned ``id``).
+
+Binding is computed over *all* files and live jobs first and only then narrowed by
+``--target``/``--exclude``, so a job outside the selection can never look unclaimed (and be
+pruned) just because the file that claims it was filtered out.
+
+Safety rules where the design is silent:
+- a live job carrying the label of any file is never deleted, even when no file binds it (for
+  instance the file pins another id, or its pin is stale after promotion to another environment);
+- a file in conflict is not planned, and the live jobs it names are neither unmanaged nor deleted.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncspec.config import PruneScope
+from syncspec.engine.model import Notice, NoticeKind, PlanOptions
+from syncspec.spec.jobs import LocalJob
+
+LiveJob = Mapping[str, Any]
+
+
+@dataclass
+class Match:
+    pairs: list[tuple[LocalJob, LiveJob]] = field(default_factory=list)
+    creates: list[LocalJob] = field(default_factory=list)
+    deletes: list[LiveJob] = field(default_factory=list)  # unmanaged, in prune scope, --prune
+    unmanaged: list[Notice] = field(default_factory=list)
+    conflicts: list[Notice] = field(default_factory=list)
+
+
+def live_id(job: LiveJob) -> str:
+    value = job.get("id")
+    return "" if value is None else str(value)
+
+
+def live_label(job: LiveJob) -> str:
+    value = job.get("label")
+    return "" if value is None else str(value)
+
+
+def is_selected(label: str, options: PlanOptions) -> bool:
+    """Matches a ``--target`` glob (or none given) and no ``--exclude`` glob (case-sensitive)."""
+    if options.targets and not any(fnmatch.fnmatchcase(label, g) for g in options.targets):
+        return False
+    return not any(fnmatch.fnmatchcase(label, g) for g in options.excludes)
+
+
+def _ids(jobs: Sequence[LiveJob]) -> list[str]:
+    return sorted(live_id(j) for j in jobs)
+
+
+def _quoted_ids(ids: Sequence[str]) -> str:
+    return ", ".join(ids)
+
+
+def match_jobs(
+    local: Sequence[LocalJob],
+    live: Sequence[LiveJob],
+    *,
+    options: PlanOptions,
+    prune_scope: PruneScope,
+) -> Match:
+    """Bind files to live jobs; see the module docstring for the rules."""
+    by_id: dict[str, LiveJob] = {}
+    by_label: dict[str, list[LiveJob]] = {}
+    for remote in sorted(live, key=live_id):
+        by_id.setdefault(live_id(remote), remote)
+        by_label.setdefault(live_label(remote), []).append(remote)
+
+    result = Match()
+    bound: set[str] = set()  # live ids bound to a file, or named by a conflict
+    file_labels = {f.label for f in local}
+    conflicted: list[tuple[LocalJob, Notice]] = []
+
+    def conflict(job: LocalJob, message: str, ids: Sequence[str] = ()) -> None:
+        notice = Notice(
+            kind=NoticeKind.CONFLICT,
+            message=message,
+            label=job.label,
+            job_ids=list(ids),
+            file=job.display,
+            line=job.line,
+        )
+        conflicted.append((job, notice))
+        bound.update(ids)
+
+    # Project-level duplicates (validate reports them too; be defensive).
+    files_by_label: dict[str, list[LocalJob]] = {}
+    files_by_pin: dict[str, list[LocalJob]] = {}
+    for job in local:
+        files_by_label.setdefault(job.label, []).append(job)
+        if job.pinned_id is not None:
+            files_by_pin.setdefault(job.pinned_id, []).append(job)
+    usable: list[LocalJob] = []
+    for job in local:
+        same_label = files_by_label[job.label]
+        same_pin = files_by_pin.get(job.pinned_id, []) if job.pinned_id is not None else []
+        if len(same_label) > 1:
+            others = ", ".join(f.display for f in same_label)
+            ids = _ids(by_label.get(job.label, []))
+            conflict(
+                job,
+                f'label "{job.label}" is claimed by {len(same_label)} files ({others}); '
+                "labels must be unique across the job files",
+                ids,
+            )
+        elif len(same_pin) > 1:
+            others = ", ".join(f.display for f in same_pin)
+            conflict(
+                job,
+                f'id "{job.pinned_id}" is pinned by {len(same_pin)} files ({others}); '
+                "a live job can be managed by one file only",
+                [job.pinned_id] if job.pinned_id in by_id else [],
+            )
+        else:
+            usable.append(job)
+
+    # Pinned files first, so that their jobs are out of reach of label matching.
+    for job in usable:
+        pinned = job.pinned_id
+        if pinned is None:
+            continue
+        target = by_id.get(pinned)
+        if target is None:
+            conflict(
+                job,
+                f'{job.display} pins id "{pinned}", which is not a live job in this environment; '
+                'not creating it (remove "id:" to create a new job)',
+            )
+        else:
+            result.pairs.append((job, target))
+            bound.add(pinned)
+
+    for job in usable:
+        if job.pinned_id is not None:
+            continue
+        candidates = [j for j in by_label.get(job.label, []) if live_id(j) not in bound]
+        if not candidates:
+            result.creates.append(job)
+        elif len(candidates) == 1:
+            result.pairs.append((job, candidates[0]))
+            bound.add(live_id(candidates[0]))
+        else:
+            ids = _ids(candidates)
+            conflict(
+                job,
+                f'{len(ids)} live jobs are labelled "{job.label}" (ids {_quoted_ids(ids)}); '
+                f'pin one with "id:" in {job.display}',
+                ids,
+            )
+
+    for remote in sorted(live, key=lambda j: (live_label(j), live_id(j))):
+        ident, label = live_id(remote), live_label(remote)
+        if ident in bound:
+            continue
+        integration = remote.get("integration_name")
+        in_scope = prune_scope.contains(label, None if integration is None else str(integration))
+        if label in file_labels:
+            message = (
+                f'live job "{label}" (id {ident}) carries the label of a job file but is not '
+                "bound to it; it is never pruned"
+            )
+        elif in_scope and options.prune:
+            result.deletes.append(remote)
+            continue
+        elif in_scope:
+            message = (
+                f'live job "{label}" (id {ident}) is not managed by any file; '
+                "it is in the prune scope: --prune would delete it"
+            )
+        else:
+            message = f'live job "{label}" (id {ident}) is not managed by any file'
+        result.unmanaged.append(
+            Notice(kind=NoticeKind.UNMANAGED, message=message, label=label, job_ids=[ident])
+        )
+
+    return _select(result, conflicted, options)
+
+
+def _select(
+    result: Match, conflicted: list[tuple[LocalJob, Notice]], options: PlanOptions
+) -> Match:
+    def pick(label: str | None) -> bool:
+        return is_selected(label or "", options)
+
+    return Match(
+        pairs=[(f, j) for f, j in result.pairs if pick(f.label) or pick(live_label(j))],
+        creates=[f for f in result.creates if pick(f.label)],
+        deletes=[j for j in result.deletes if pick(live_label(j))],
+        unmanaged=[n for n in result.unmanaged if pick(n.label)],
+        conflicts=[n for f, n in conflicted if pick(f.label)],
+    )

@@ -1,0 +1,208 @@
+"""Compute a plan (pure: no I/O) and save/load it (``plan --out`` / ``apply plan.json``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import ValidationError
+
+from syncspec import __version__
+from syncspec.config import PruneScope
+from syncspec.engine.diff import diff_jobs, pointer_tokens
+from syncspec.engine.match import live_id, live_label, match_jobs
+from syncspec.engine.model import (
+    FORMAT_VERSION,
+    Action,
+    ActionKind,
+    Notice,
+    NoticeKind,
+    Plan,
+    PlanOptions,
+)
+from syncspec.engine.normalize import CLIENT_FIELDS, canonical_job, comparable_live, fingerprint
+from syncspec.errors import ConfigError
+from syncspec.redact import redact
+from syncspec.spec.jobs import LocalJob
+
+_ORDER = {ActionKind.DELETE: 0, ActionKind.UPDATE: 1, ActionKind.CREATE: 2, ActionKind.NOOP: 3}
+_NOTICE_ORDER = {NoticeKind.CONFLICT: 0, NoticeKind.WARNING: 1, NoticeKind.UNMANAGED: 2}
+_RUNTIME = "default_runtime_version"
+
+
+def plan_changes(
+    local: Sequence[LocalJob],
+    live: Sequence[Mapping[str, Any]],
+    *,
+    options: PlanOptions,
+    prune_scope: PruneScope,
+    api_url: str,
+    profile: str,
+    now: str | None = None,
+) -> Plan:
+    """The plan that makes the live jobs match the job files (pure; the clock only if ``now``
+    is None)."""
+    matched = match_jobs(local, live, options=options, prune_scope=prune_scope)
+    actions: list[Action] = []
+    warnings: list[Notice] = []
+
+    for job in matched.creates:
+        body = canonical_job(job.data)
+        actions.append(
+            Action(
+                kind=ActionKind.CREATE, label=job.label, file=job.display, line=job.line, body=body
+            )
+        )
+        if _RUNTIME not in body:
+            warnings.append(
+                _runtime_warning(
+                    job, "the server will stamp its legacy default (set 4 for new jobs)"
+                )
+            )
+
+    for job, remote in matched.pairs:
+        desired = canonical_job(job.data)
+        current = canonical_job(remote)
+        changes = diff_jobs(comparable_live(current, desired), desired)
+        changed_fields = {pointer_tokens(c.pointer)[0] for c in changes}
+        actions.append(
+            Action(
+                kind=ActionKind.UPDATE if changes else ActionKind.NOOP,
+                label=job.label,
+                job_id=live_id(remote),
+                file=job.display,
+                line=job.line,
+                fingerprint=fingerprint(remote),
+                changes=changes,
+                # PATCH sends each changed top-level field whole (nested merge is undocumented)
+                body={n: desired[n] for n in CLIENT_FIELDS if n in changed_fields}
+                if changes
+                else None,
+            )
+        )
+        if _RUNTIME not in desired:
+            live_value = current.get(_RUNTIME)
+            warnings.append(
+                _runtime_warning(
+                    job, f"the live value ({live_value}) is neither compared nor changed"
+                )
+            )
+
+    for remote in matched.deletes:
+        actions.append(
+            Action(
+                kind=ActionKind.DELETE,
+                label=live_label(remote),
+                job_id=live_id(remote),
+                fingerprint=fingerprint(remote),
+            )
+        )
+
+    actions.sort(key=lambda a: (_ORDER[a.kind], a.label, a.job_id or "", a.file or ""))
+    notices = [*matched.conflicts, *warnings, *matched.unmanaged]
+    notices.sort(
+        key=lambda n: (_NOTICE_ORDER[n.kind], n.label or "", n.file or "", n.job_ids, n.message)
+    )
+    return Plan(
+        syncspec_version=__version__,
+        created_at=now if now is not None else _utc_now(),
+        api_url=_public_url(api_url),
+        profile=profile,
+        options=options,
+        actions=actions,
+        notices=notices,
+    )
+
+
+def _runtime_warning(job: LocalJob, consequence: str) -> Notice:
+    return Notice(
+        kind=NoticeKind.WARNING,
+        message=f"{job.display} does not set default_runtime_version: {consequence}",
+        label=job.label,
+        file=job.display,
+        line=job.line,
+    )
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _public_url(url: str) -> str:
+    """The API URL without any user:password@ part (a plan file must never hold credentials)."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port is not None else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def plan_to_json(plan: Plan) -> str:
+    """The plan as its documented, versioned JSON (what ``--out`` writes and ``--format json``
+    prints)."""
+    return redact(json.dumps(plan.model_dump(mode="json"), indent=2, ensure_ascii=False)) + "\n"
+
+
+def save_plan(plan: Plan, path: Path) -> None:
+    """Write ``plan`` to ``path`` atomically (a crash never leaves half a plan behind)."""
+    text = plan_to_json(plan)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write the plan: {exc.strerror or exc}") from None
+
+
+def load_plan(path: Path) -> Plan:
+    """Read a plan saved by ``save_plan``; anything else is a ``ConfigError`` saying why."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such plan file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a syncspec plan file (not UTF-8 text)") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the plan: {exc.strerror or exc}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not a syncspec plan file (invalid JSON at line {exc.lineno}, "
+            f"column {exc.colno}: {exc.msg})"
+        ) from None
+    if not isinstance(data, dict) or "format_version" not in data or "actions" not in data:
+        raise ConfigError(
+            f"{path}: not a syncspec plan file (expected the JSON written by `syncspec plan --out`)"
+        )
+    version = data["format_version"]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ConfigError(f"{path}: not a syncspec plan file (bad format_version {version!r})")
+    if version > FORMAT_VERSION:
+        writer = data.get("syncspec_version", "a newer syncspec")
+        raise ConfigError(
+            f"{path}: plan format {version} was written by syncspec {writer}; this syncspec "
+            f"({__version__}) reads format {FORMAT_VERSION} — upgrade syncspec or re-run plan"
+        )
+    try:
+        return Plan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "/".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ConfigError(
+            f"{path}: corrupt plan file: {where}: {first['msg']} "
+            f"({exc.error_count()} problem(s)); re-run `syncspec plan --out`"
+        ) from None
