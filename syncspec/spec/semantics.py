@@ -1,8 +1,11 @@
 """Semantic lint rules (args_schema, legacy resources, V4 nodes, placeholders).
 
-Placeholder module: the lint-rules work fills this in. Contract: ``check_job(data)`` takes the
-parsed document (plain data, possibly structurally invalid: be defensive) and returns findings
+``check_job(data)`` takes the parsed document (plain data, possibly structurally invalid: every
+rule skips what it cannot interpret, since the structure rules report it) and returns findings
 addressed by key paths; ``RULES`` lists every rule id this module can report.
+
+Rule families: SS2xx legacy resources (``rules_legacy``), SS3xx V4 nodes (``rules_v4``), SS4xx
+placeholders (``rules_placeholders``), SS5xx args_schema (``args_schema``).
 """
 
 from __future__ import annotations
@@ -10,10 +13,48 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from syncspec.spec import args_schema, rules_legacy, rules_placeholders, rules_v4
 from syncspec.spec.problems import Finding, Rule
 
-RULES: tuple[Rule, ...] = ()
+RULES: tuple[Rule, ...] = (
+    *rules_legacy.RULES,
+    *rules_v4.RULES,
+    *rules_placeholders.RULES,
+    *args_schema.RULES,
+)
+
+# Top-level keys whose values are placeholder templates rendered per run (no resources in scope).
+_JOB_TEMPLATES = ("mutex_key", "state_key")
+
+
+def is_v4(data: Mapping[str, Any]) -> bool:
+    """Whether the job's resources are V4 nodes (runtime 4, or items shaped as nodes)."""
+    runtime = data.get("default_runtime_version")
+    if runtime == 4 and not isinstance(runtime, bool):
+        return True
+    resources = data.get("resources")
+    return isinstance(resources, list) and rules_v4.looks_v4(resources)
 
 
 def check_job(data: Mapping[str, Any]) -> list[Finding]:
-    return []
+    """Every semantic finding for one parsed job document (never raises)."""
+    if not isinstance(data, Mapping):
+        return []
+    schema = data.get("args_schema")
+    out = args_schema.check_args_schema(schema)
+    has_schema = isinstance(schema, Mapping) and bool(schema)
+    args = args_schema.declared_args(schema)
+    resources = data.get("resources")
+    if isinstance(resources, list):
+        if is_v4(data):
+            required = frozenset(args_schema.required_args(schema))
+            out.extend(rules_v4.check(data, resources, args, required, has_schema))
+        else:
+            out.extend(rules_legacy.check(resources, args, has_schema))
+    for key in _JOB_TEMPLATES:
+        if key in data:
+            scope = rules_placeholders.Scope(
+                args=args, has_args_schema=has_schema, where=key, resources_available=False
+            )
+            rules_placeholders.check_values([((key,), data[key])], scope, out)
+    return out

@@ -1,0 +1,241 @@
+"""Truto ``{{...}}`` placeholders: scanning strings, and the unquoted-``{{ }}`` YAML trap.
+
+Grammar (truto-api.md, "Placeholders"): ``{{`` path ``}}`` whose inner text matches
+``[\\w\\-./|:?\\s]+``; alternatives ``{{a|b}}`` (first defined wins); a default ``{{a?:x}}``; a cast
+suffix ``{{a:int}}`` / ``{{a?:1:int}}``. Anything Truto cannot parse stays in the output as literal
+text, so a typo ships silently: this module finds them. It knows nothing about a job's arguments or
+resources; the rule modules decide what a path may name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from syncspec.spec.problems import PathItem
+from syncspec.spec.rulekit import closest
+
+CASTS: frozenset[str] = frozenset(
+    {"str", "int", "num", "bool", "json", "null", "undefined", "ignore-empty-str", "any"}
+)
+# Casts that make a missing value harmless (the key is dropped or nulled instead of sent as text).
+TOLERANT_CASTS: frozenset[str] = frozenset({"null", "undefined", "ignore-empty-str"})
+
+_INNER_CHAR = re.compile(r"[\w\-./|:?\s]")
+_INNER_OK = re.compile(r"[\w\-./|:?\s]+\Z")
+_WHITESPACE = re.compile(r"\s")
+# Single-brace and stray-close lookalikes of placeholders, only for the roots that are surely
+# placeholders (JSON text in query values legitimately contains "}}").
+_ROOTS_ALT = r"(?:args|resources|sync_job_run|payload)"
+_SINGLE_BRACE = re.compile(r"(?<!\{)\{\s*(" + _ROOTS_ALT + r"\.[\w\-./]+)\s*\}(?!\})")
+_STRAY_CLOSE = re.compile(r"(?<![\w.\-{])\{?\s*(" + _ROOTS_ALT + r"(?:\.[\w\-./]+)?)\s*\}\}")
+_PATHLIKE_KEY = re.compile(_ROOTS_ALT + r"(?:\.[\w\-]+)+\Z")
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    """One well-formed ``{{...}}`` occurrence."""
+
+    text: str  # as written, braces included
+    paths: tuple[str, ...]  # the alternatives, stripped: ("args.a", "args.b") for {{args.a|args.b}}
+    default: str | None  # "x" for {{a?:x}}
+    cast: str | None  # as written, possibly unknown: check against CASTS
+    whole: bool  # the placeholder is the entire string (casts only apply then)
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """Text that was meant as a placeholder but will not be replaced."""
+
+    message: str
+    hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Scan:
+    placeholders: tuple[Placeholder, ...] = ()
+    malformed: tuple[Malformed, ...] = ()
+
+
+_EMPTY = Scan()
+
+
+def _braced(inner: str) -> str:
+    return "{{" + inner + "}}"
+
+
+def _split_cast(text: str) -> tuple[str, str | None]:
+    head, sep, cast = text.rpartition(":")
+    if not sep:
+        return text, None
+    return head, cast.strip()
+
+
+def _parse(inner: str, whole: bool) -> Placeholder | Malformed:
+    shown = _braced(inner)
+    body = inner.strip()
+    if not body:
+        return Malformed(f"empty placeholder {shown}", 'write a path, e.g. "{{args.name}}"')
+    if not _INNER_OK.match(inner):
+        bad = "".join(sorted({ch for ch in inner if not _INNER_CHAR.match(ch)}))
+        return Malformed(
+            f"placeholder {shown} contains {bad!r}, which Truto's placeholder grammar does not "
+            "allow: it would be sent as literal text",
+            "a placeholder holds a dotted path, optional |fallbacks, ?:default and :cast",
+        )
+    default: str | None = None
+    cast: str | None
+    if "?:" in body:
+        head, _, tail = body.partition("?:")
+        default, cast = _split_cast(tail)
+        if cast is not None and cast not in CASTS and closest(cast, CASTS) is None:
+            # "{{a?:x:y}}": ":y" is part of the default, not a (misspelt) cast.
+            default, cast = tail, None
+    else:
+        head, cast = _split_cast(body)
+    paths: list[str] = []
+    for alternative in head.split("|"):
+        path = alternative.strip()
+        if not path:
+            return Malformed(f"placeholder {shown} has an empty alternative")
+        if _WHITESPACE.search(path):
+            return Malformed(
+                f"placeholder {shown} has whitespace inside the path {path!r}",
+                "paths are dotted names without spaces",
+            )
+        if "" in path.split("."):
+            return Malformed(f"placeholder {shown} has an empty segment in the path {path!r}")
+        paths.append(path)
+    return Placeholder(shown, tuple(paths), default, cast, whole)
+
+
+def scan(text: str) -> Scan:
+    """Every placeholder in ``text``, and every near-miss that Truto would leave as literal text."""
+    if "{" not in text and "}" not in text:
+        return _EMPTY
+    found: list[Placeholder] = []
+    malformed: list[Malformed] = []
+    rest: list[str] = []  # the text outside well-formed placeholders, for the lookalike checks
+    pos = 0
+    while (start := text.find("{{", pos)) != -1:
+        end = text.find("}}", start + 2)
+        if end == -1:
+            malformed.append(
+                Malformed(
+                    f"unbalanced braces: {text[start : start + 40]!r} opens {{{{ "
+                    "but never closes it",
+                    'close it with "}}"',
+                )
+            )
+            rest.append(text[pos:start])
+            pos = len(text)
+            break
+        inner = text[start + 2 : end]
+        nested = inner.find("{{")
+        if nested != -1:
+            malformed.append(
+                Malformed(
+                    f"unbalanced braces: {text[start : start + 2 + nested]!r} opens {{{{ that is "
+                    "not closed before the next {{",
+                    'close it with "}}"',
+                )
+            )
+            rest.append(text[pos:start])
+            pos = start + 2 + nested
+            continue
+        parsed = _parse(inner, start == 0 and end + 2 == len(text))
+        if isinstance(parsed, Placeholder):
+            found.append(parsed)
+        else:
+            malformed.append(parsed)
+        rest.append(text[pos:start])
+        pos = end + 2
+    rest.append(text[pos:])
+    outside = " ".join(rest)
+    if "}" in outside:
+        for match in _STRAY_CLOSE.finditer(outside):
+            malformed.append(
+                Malformed(
+                    f"unbalanced braces: {match.group(0).strip()!r} closes }}}} "
+                    "that was never opened",
+                    f'write "{_braced(match.group(1))}"',
+                )
+            )
+        for match in _SINGLE_BRACE.finditer(outside):
+            malformed.append(
+                Malformed(
+                    f"{match.group(0)!r} uses single braces: Truto placeholders use double braces",
+                    f'write "{_braced(match.group(1))}"',
+                )
+            )
+    if not found and not malformed:
+        return _EMPTY
+    return Scan(tuple(found), tuple(malformed))
+
+
+def _trap_inner(key: object) -> str | None:
+    if isinstance(key, Mapping):
+        # ruamel's round-trip loader keeps {{x}} as {{x: None}: None} (a mapping used as a key).
+        if len(key) == 1:
+            ((inner_key, inner_value),) = key.items()
+            if inner_value is None and isinstance(inner_key, str):
+                return inner_key.strip()
+        return None
+    if isinstance(key, tuple | frozenset) and len(key) == 1:
+        # a loader that made the mapping key hashable as its items: (("x", None),)
+        (item,) = tuple(key)
+        if isinstance(item, tuple) and len(item) == 2 and item[1] is None:
+            return str(item[0]).strip()
+        return None
+    if isinstance(key, str):
+        stripped = key.strip()
+        if stripped.startswith("{"):
+            return stripped.strip("{} ")
+        if _PATHLIKE_KEY.match(stripped):  # `{args.x}`: a flow mapping with one key
+            return stripped
+    return None
+
+
+def unquoted_placeholder(value: object) -> str | None:
+    """If ``value`` is what YAML made of an unquoted ``{{ x }}``, the placeholder to write instead.
+
+    ``id: {{args.x}}`` is a flow mapping whose single key is another flow mapping, with null
+    values: the user meant the string ``"{{args.x}}"``.
+    """
+    if not isinstance(value, Mapping) or len(value) != 1:
+        return None
+    ((key, item),) = value.items()
+    if item is not None:
+        return None
+    inner = _trap_inner(key)
+    if inner is None or not inner:
+        return None
+    return _braced(inner)
+
+
+def iter_strings(
+    node: object, path: tuple[PathItem, ...], skip: frozenset[str] = frozenset()
+) -> Iterator[tuple[tuple[PathItem, ...], str | Mapping[object, object]]]:
+    """Every string value under ``node`` with its path, and every unquoted-``{{ }}`` mapping.
+
+    Mapping keys named in ``skip`` (JSONata fields, which are not placeholder templates) are not
+    entered. Mapping keys themselves are not scanned.
+    """
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, Mapping):
+        if unquoted_placeholder(node) is not None:
+            yield path, node
+            return
+        for key, value in node.items():
+            if isinstance(key, str | int) and not (isinstance(key, str) and key in skip):
+                yield from iter_strings(value, (*path, key), skip)
+    elif isinstance(node, list | tuple):
+        for index, value in enumerate(node):
+            yield from iter_strings(value, (*path, index), skip)
+
+
+def root(path: str) -> str:
+    """The first segment of a dotted path: ``args`` for ``args.user_ids``."""
+    return path.split(".", 1)[0]

@@ -1,0 +1,212 @@
+"""Placeholder rules (SS4xx): grammar, casts, declared ``args``, reachable ``resources``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+
+from syncspec.spec.placeholders import (
+    CASTS,
+    Placeholder,
+    iter_strings,
+    scan,
+    unquoted_placeholder,
+)
+from syncspec.spec.problems import Finding, PathItem, Rule, Severity
+from syncspec.spec.rulekit import closest, did_you_mean, finding
+
+SS401 = Rule("SS401", Severity.ERROR, "unquoted {{ }} was parsed by YAML as a mapping")
+SS402 = Rule("SS402", Severity.ERROR, "malformed placeholder (braces, characters, empty path)")
+SS403 = Rule("SS403", Severity.ERROR, "unknown placeholder cast")
+SS404 = Rule("SS404", Severity.ERROR, "placeholder uses an argument not declared in args_schema")
+SS405 = Rule("SS405", Severity.ERROR, "placeholder names a resource that is not in this job")
+SS406 = Rule("SS406", Severity.ERROR, "placeholder names a resource that is not upstream")
+SS407 = Rule("SS407", Severity.WARNING, "cast has no effect inside a longer string")
+SS408 = Rule("SS408", Severity.WARNING, "placeholder root looks like a misspelt reserved root")
+RULES: tuple[Rule, ...] = (SS401, SS402, SS403, SS404, SS405, SS406, SS407, SS408)
+
+RESERVED_ROOTS: frozenset[str] = frozenset(
+    {"args", "resources", "sync_job_run", "tenant_id", "payload", "total_records_size"}
+)
+
+Path = tuple[PathItem, ...]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the placeholders of one place in the job may refer to.
+
+    ``names`` maps each resource/node of the job to its dotted form (``crm/contacts`` ->
+    ``("crm", "contacts")``); ``upstream`` are those reachable through ``depends_on``.
+    ``where`` describes the place for messages ("resources[2]", "mutex_key").
+    """
+
+    args: Mapping[str, str | None]
+    has_args_schema: bool
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    upstream: frozenset[str] = frozenset()
+    where: str = "this resource"
+    resources_available: bool = True
+    upstream_known: bool = True  # False when a depends_on is broken (reported once, as SS203/SS303)
+    noun: str = "resource"  # "resource" (legacy) or "node" (V4)
+
+
+def dotted(name: str) -> tuple[str, ...]:
+    """A name as it appears in a ``resources.`` path: ``crm/contacts`` -> ``crm.contacts``."""
+    return tuple(name.replace("/", ".").split("."))
+
+
+def _match_resource(segments: list[str], names: Mapping[str, tuple[str, ...]]) -> str | None:
+    best: str | None = None
+    best_len = 0
+    for name, parts in names.items():
+        n = len(parts)
+        if n > best_len and tuple(segments[:n]) == parts:
+            best, best_len = name, n
+    return best
+
+
+def _suggest_resource(
+    segments: list[str], names: Mapping[str, tuple[str, ...]]
+) -> tuple[str, list[str]] | None:
+    """The resource whose dotted name is most like the start of ``segments``, and the rest."""
+    best: tuple[float, str, list[str]] | None = None
+    for name, parts in names.items():
+        n = len(parts)
+        ratio = SequenceMatcher(None, ".".join(segments[:n]), ".".join(parts)).ratio()
+        if ratio >= 0.6 and (best is None or ratio > best[0]):
+            best = (ratio, name, segments[n:])
+    return (best[1], best[2]) if best is not None else None
+
+
+def _check_path(path: str, at: Path, scope: Scope, out: list[Finding]) -> None:
+    hint: str | None
+    segments = path.split(".")
+    head = segments[0]
+    if head == "args":
+        if len(segments) < 2:
+            return
+        name = segments[1]
+        if name in scope.args:
+            return
+        if scope.has_args_schema:
+            hint = (
+                did_you_mean(name, scope.args)
+                or f"declare it in args_schema: {name}: {{type: string}}"
+            )
+        else:
+            hint = f"add an args_schema that declares it: {name}: {{type: string, required: true}}"
+        out.append(
+            finding(
+                SS404,
+                f'"{{{{{path}}}}}" uses the argument "{name}", which args_schema does not declare',
+                at,
+                hint=hint,
+            )
+        )
+        return
+    if head == "resources":
+        if len(segments) < 2:
+            return
+        if not scope.resources_available:
+            out.append(
+                finding(
+                    SS406,
+                    f'"{{{{{path}}}}}" refers to resources, which are not available in '
+                    f"{scope.where}",
+                    at,
+                )
+            )
+            return
+        target = _match_resource(segments[1:], scope.names)
+        if target is None:
+            suggestion = _suggest_resource(segments[1:], scope.names)
+            hint = None
+            if suggestion is not None:
+                name, rest = suggestion
+                fixed = ".".join(["resources", *scope.names[name], *rest])
+                hint = f'did you mean "{{{{{fixed}}}}}" ({scope.noun} "{name}")?'
+            out.append(
+                finding(
+                    SS405,
+                    f'"{{{{{path}}}}}" names no {scope.noun} of this job',
+                    at,
+                    hint=hint,
+                )
+            )
+            return
+        if target not in scope.upstream and scope.upstream_known:
+            out.append(
+                finding(
+                    SS406,
+                    f'"{{{{{path}}}}}" refers to {scope.noun} "{target}", which {scope.where} '
+                    "does not depend on (directly or through depends_on)",
+                    at,
+                    hint=f"add depends_on: {target} (or depend on a {scope.noun} that does)",
+                )
+            )
+        return
+    if head not in RESERVED_ROOTS and len(segments) > 1:
+        near = closest(head, RESERVED_ROOTS, 0.85)
+        if near is not None:
+            out.append(
+                finding(
+                    SS408,
+                    f'"{{{{{path}}}}}" starts with "{head}", which is not a placeholder root',
+                    at,
+                    hint=f'did you mean "{near}"?',
+                )
+            )
+
+
+def _check_placeholder(ph: Placeholder, at: Path, scope: Scope, out: list[Finding]) -> None:
+    if ph.cast is not None and ph.cast not in CASTS:
+        hint = did_you_mean(ph.cast, CASTS) or "casts: " + ", ".join(sorted(CASTS))
+        out.append(finding(SS403, f'{ph.text} has the unknown cast ":{ph.cast}"', at, hint=hint))
+    elif ph.cast is not None and ph.cast != "str" and not ph.whole:
+        out.append(
+            finding(
+                SS407,
+                f'the cast ":{ph.cast}" in {ph.text} has no effect: casts apply only when the '
+                "placeholder is the whole string",
+                at,
+                hint="make the placeholder the whole value, or drop the cast",
+            )
+        )
+    for path in ph.paths:
+        _check_path(path, at, scope, out)
+
+
+def check_value(
+    node: object, at: Path, scope: Scope, out: list[Finding], found: list[tuple[Path, Placeholder]]
+) -> None:
+    """Check every string under ``node``; well-formed placeholders are appended to ``found``."""
+    for path, value in iter_strings(node, at):
+        if not isinstance(value, str):
+            text = unquoted_placeholder(value) or "{{...}}"
+            out.append(
+                finding(
+                    SS401,
+                    "unquoted {{ }} was parsed as a mapping: quote it",
+                    path,
+                    hint=f'write "{text}" (with the quotes)',
+                )
+            )
+            continue
+        result = scan(value)
+        for bad in result.malformed:
+            out.append(finding(SS402, bad.message, path, hint=bad.hint))
+        for ph in result.placeholders:
+            found.append((path, ph))
+            _check_placeholder(ph, path, scope, out)
+
+
+def check_values(
+    pairs: Iterable[tuple[Path, object]], scope: Scope, out: list[Finding]
+) -> list[tuple[Path, Placeholder]]:
+    """``check_value`` over several (path, node) pairs; returns the placeholders found."""
+    found: list[tuple[Path, Placeholder]] = []
+    for at, node in pairs:
+        check_value(node, at, scope, out, found)
+    return found

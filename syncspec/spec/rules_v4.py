@@ -1,0 +1,474 @@
+"""Rules for V4 typed nodes (runtime version 4): SS3xx.
+
+Source: truto-api.md, "V4 resources" and Truto's authoring checklist quoted there. Each node has
+a unique ``name``, a ``type`` and at most one upstream node in ``depends_on``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from syncspec.spec import depgraph
+from syncspec.spec.placeholders import TOLERANT_CASTS, Placeholder
+from syncspec.spec.problems import Finding, PathItem, Rule, Severity
+from syncspec.spec.rulekit import did_you_mean, finding
+from syncspec.spec.rules_legacy import check_method, check_resource_name
+from syncspec.spec.rules_placeholders import Scope, check_values, dotted
+
+SS301 = Rule("SS301", Severity.ERROR, "V4 nodes need default_runtime_version: 4")
+SS302 = Rule("SS302", Severity.ERROR, "node name is used twice")
+SS303 = Rule("SS303", Severity.ERROR, "depends_on names a node that is not in this job")
+SS304 = Rule("SS304", Severity.ERROR, "depends_on forms a cycle")
+SS305 = Rule(
+    "SS305", Severity.ERROR, "request node lacks resource, method or integrated_account_id"
+)
+SS306 = Rule("SS306", Severity.ERROR, "transform/add_context node lacks config.expression")
+SS307 = Rule("SS307", Severity.ERROR, "state node lacks config.key")
+SS308 = Rule("SS308", Severity.ERROR, "update_state lacks config.value or config.value_expression")
+SS309 = Rule("SS309", Severity.ERROR, "event config.name is not start, complete or error")
+SS310 = Rule("SS310", Severity.ERROR, "destination_type is not webhook, datastore or superquery")
+SS311 = Rule("SS311", Severity.ERROR, "destination lacks config.id")
+SS312 = Rule("SS312", Severity.ERROR, "destination persists no node")
+SS313 = Rule("SS313", Severity.ERROR, "resources_to_persist names a node that is not upstream")
+SS314 = Rule("SS314", Severity.ERROR, "state nodes are used but state_key is not set")
+SS315 = Rule("SS315", Severity.WARNING, "incremental (stateful) job without mutex_key")
+SS316 = Rule("SS316", Severity.WARNING, "destination config.id is hard-coded")
+SS317 = Rule("SS317", Severity.ERROR, "update_state does not depend on a complete event")
+SS318 = Rule("SS318", Severity.WARNING, "optional argument used without run_if or a default")
+SS319 = Rule("SS319", Severity.ERROR, "delete_tracking is not hard or soft")
+RULES: tuple[Rule, ...] = (
+    SS301, SS302, SS303, SS304, SS305, SS306, SS307, SS308, SS309, SS310,
+    SS311, SS312, SS313, SS314, SS315, SS316, SS317, SS318, SS319,
+)  # fmt: skip
+
+STATE_TYPES = frozenset({"get_state", "update_state", "delete_state"})
+EVENT_NAMES = frozenset({"start", "complete", "error"})
+DESTINATION_TYPES = frozenset({"webhook", "datastore", "superquery"})
+DELETE_TRACKING = frozenset({"hard", "soft"})
+# Keys of a node that are not placeholder templates: names, flags and JSONata expressions.
+_NOT_TEMPLATES = frozenset(
+    {"name", "type", "depends_on", "run_if", "debug", "resources_to_persist", "destination_type"}
+)
+_JSONATA_CONFIG = frozenset({"expression", "value_expression"})
+
+Path = tuple[PathItem, ...]
+
+
+def looks_v4(resources: list[Any]) -> bool:
+    """True when every resource item is a V4 node (has ``name`` and ``type``)."""
+    items = [r for r in resources if isinstance(r, Mapping)]
+    return bool(items) and all("name" in r and "type" in r for r in items)
+
+
+def _filled(value: object) -> bool:
+    return value is not None and value not in ("", [], {})
+
+
+def _config(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    config = node.get("config")
+    return config if isinstance(config, Mapping) else {}
+
+
+def _config_path(node: Mapping[str, Any], base: Path) -> Path:
+    return (*base, "config") if isinstance(node.get("config"), Mapping) else base
+
+
+def _node_fields(i: int, node: Mapping[str, Any], kind: object, out: list[Finding]) -> None:
+    base: Path = ("resources", i)
+    name = node.get("name")
+    config = _config(node)
+    if kind == "request":
+        missing = [
+            key
+            for key in ("resource", "method", "integrated_account_id")
+            if not _filled(node.get(key))
+        ]
+        if missing:
+            hint = (
+                'integrated_account_id: "{{args.integrated_account_id}}"'
+                if "integrated_account_id" in missing
+                else None
+            )
+            out.append(
+                finding(
+                    SS305,
+                    f'request node "{name}" has no {" / ".join(missing)}',
+                    base,
+                    hint=hint,
+                )
+            )
+        out.extend(check_resource_name(node.get("resource"), (*base, "resource")))
+        out.extend(check_method(node.get("method"), (*base, "method")))
+        tracking = node.get("delete_tracking")
+        if tracking is not None and tracking not in DELETE_TRACKING:
+            out.append(
+                finding(
+                    SS319,
+                    f'delete_tracking is "{tracking}"; it must be "hard" or "soft"',
+                    (*base, "delete_tracking"),
+                    hint=did_you_mean(str(tracking), DELETE_TRACKING),
+                )
+            )
+    elif kind in ("transform", "add_context"):
+        if not isinstance(config.get("expression"), str) or not config.get("expression"):
+            out.append(
+                finding(
+                    SS306,
+                    f'{kind} node "{name}" has no config.expression (a JSONata expression)',
+                    _config_path(node, base),
+                )
+            )
+    elif kind in STATE_TYPES:
+        if not _filled(config.get("key")):
+            out.append(
+                finding(SS307, f'{kind} node "{name}" has no config.key', _config_path(node, base))
+            )
+        if kind == "update_state" and not (
+            _filled(config.get("value")) or _filled(config.get("value_expression"))
+        ):
+            out.append(
+                finding(
+                    SS308,
+                    f'update_state node "{name}" has neither config.value nor '
+                    "config.value_expression",
+                    _config_path(node, base),
+                    hint='e.g. value_expression: "$max(records.updated_at)"',
+                )
+            )
+    elif kind == "event":
+        event = config.get("name")
+        if event not in EVENT_NAMES:
+            at = (*base, "config", "name") if "name" in config else _config_path(node, base)
+            shown = f'"{event}"' if isinstance(event, str) else "missing"
+            out.append(
+                finding(
+                    SS309,
+                    f'event node "{name}" has config.name {shown}; it must be start, complete '
+                    "or error",
+                    at,
+                    hint=did_you_mean(event, EVENT_NAMES) if isinstance(event, str) else None,
+                )
+            )
+    elif kind == "destination":
+        _destination(i, node, out)
+
+
+def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
+    base: Path = ("resources", i)
+    name = node.get("name")
+    config = _config(node)
+    dtype = node.get("destination_type")
+    if dtype not in DESTINATION_TYPES:
+        at = (*base, "destination_type") if "destination_type" in node else base
+        shown = f'"{dtype}"' if isinstance(dtype, str) else "missing"
+        out.append(
+            finding(
+                SS310,
+                f'destination node "{name}" has destination_type {shown}; it must be webhook, '
+                "datastore or superquery",
+                at,
+                hint=did_you_mean(dtype, DESTINATION_TYPES) if isinstance(dtype, str) else None,
+            )
+        )
+    dest_id = config.get("id")
+    arg = f"{dtype}_id" if isinstance(dtype, str) and dtype in DESTINATION_TYPES else "webhook_id"
+    if not _filled(dest_id):
+        out.append(
+            finding(
+                SS311,
+                f'destination node "{name}" has no config.id',
+                _config_path(node, base),
+                hint=f'id: "{{{{args.{arg}}}}}"',
+            )
+        )
+    elif isinstance(dest_id, str) and "{{" not in dest_id:
+        out.append(
+            finding(
+                SS316,
+                f'destination node "{name}" hard-codes config.id "{dest_id}": ids differ per '
+                "environment",
+                (*base, "config", "id"),
+                hint=f'template it from the run arguments: id: "{{{{args.{arg}}}}}"',
+            )
+        )
+    persist = node.get("resources_to_persist")
+    if not isinstance(persist, list) or not persist:
+        at = (*base, "resources_to_persist") if "resources_to_persist" in node else base
+        out.append(
+            finding(
+                SS312,
+                f'destination node "{name}" persists nothing: resources_to_persist must list at '
+                "least one upstream node",
+                at,
+                hint=f"resources_to_persist: [{node.get('depends_on') or '<node name>'}]",
+            )
+        )
+
+
+def _persist_targets(
+    i: int,
+    node: Mapping[str, Any],
+    names: Mapping[str, list[int]],
+    upstream: frozenset[str],
+    out: list[Finding],
+) -> None:
+    persist = node.get("resources_to_persist")
+    if node.get("type") != "destination" or not isinstance(persist, list):
+        return
+    for k, target in enumerate(persist):
+        if not isinstance(target, str):
+            continue
+        at: Path = ("resources", i, "resources_to_persist", k)
+        if target not in names:
+            out.append(
+                finding(
+                    SS313,
+                    f'resources_to_persist names "{target}", which is not a node of this job',
+                    at,
+                    hint=did_you_mean(target, names),
+                )
+            )
+        elif target not in upstream:
+            out.append(
+                finding(
+                    SS313,
+                    f'resources_to_persist names "{target}", which is not upstream of '
+                    f'destination "{node.get("name")}": its records never reach it',
+                    at,
+                    hint=f"make the destination depend (through depends_on) on {target}",
+                )
+            )
+
+
+def _gated(arg: str, run_ifs: list[str]) -> bool:
+    return any(arg in text for text in run_ifs)
+
+
+def check(
+    data: Mapping[str, Any],
+    resources: list[Any],
+    args: Mapping[str, str | None],
+    required: frozenset[str],
+    has_schema: bool,
+) -> list[Finding]:
+    """All SS3xx findings, plus SS4xx for the placeholders inside the nodes."""
+    out: list[Finding] = []
+    runtime = data.get("default_runtime_version")
+    if runtime != 4 or isinstance(runtime, bool):
+        at: Path = ("default_runtime_version",) if "default_runtime_version" in data else ()
+        out.append(
+            finding(
+                SS301,
+                "resources are V4 nodes (name/type), but default_runtime_version is "
+                + (f"{runtime!r}" if "default_runtime_version" in data else "not set"),
+                at,
+                hint="default_runtime_version: 4",
+            )
+        )
+    nodes = {i: r for i, r in enumerate(resources) if isinstance(r, Mapping)}
+    names: dict[str, list[int]] = {}
+    for i, node in nodes.items():
+        name = node.get("name")
+        if not isinstance(name, str):
+            continue
+        if name in names:
+            out.append(
+                finding(
+                    SS302,
+                    f'node name "{name}" is already used by resources[{names[name][0]}]',
+                    ("resources", i, "name"),
+                    hint="node names must be unique within a job",
+                )
+            )
+        names.setdefault(name, []).append(i)
+
+    parents: dict[int, list[int]] = {}
+    broken: set[int] = set()  # nodes whose depends_on names nothing
+    for i, node in nodes.items():
+        parents[i] = []
+        dep = node.get("depends_on")
+        deps = [dep] if isinstance(dep, str) else dep if isinstance(dep, list) else []
+        for d in deps:
+            if not isinstance(d, str):
+                continue
+            if d in names:
+                parents[i].extend(names[d])
+            else:
+                broken.add(i)
+                out.append(
+                    finding(
+                        SS303,
+                        f'depends_on names "{d}", which is not a node of this job',
+                        ("resources", i, "depends_on"),
+                        hint=did_you_mean(d, names),
+                    )
+                )
+        _node_fields(i, node, node.get("type"), out)
+
+    for loop in depgraph.cycles(parents):
+        first = min(loop)
+        loop_names = [str(nodes[i].get("name")) for i in loop]
+        k = loop.index(first)
+        ordered = loop_names[k:] + loop_names[:k]
+        out.append(
+            finding(
+                SS304,
+                "depends_on forms a cycle: " + " -> ".join([*ordered, ordered[0]]),
+                ("resources", first, "depends_on"),
+                hint="the nodes of a job form a graph without cycles",
+            )
+        )
+
+    ancestry = depgraph.ancestors(parents)
+    state_nodes = [i for i, n in nodes.items() if n.get("type") in STATE_TYPES]
+    complete_events = [
+        str(n.get("name"))
+        for n in nodes.values()
+        if n.get("type") == "event" and _config(n).get("name") == "complete"
+    ]
+    names_dotted = {name: dotted(name) for name in names}
+    for i, node in nodes.items():
+        upstream_idx = ancestry[i]
+        upstream = frozenset(str(nodes[a].get("name")) for a in upstream_idx)
+        _persist_targets(i, node, names, upstream, out)
+        if node.get("type") == "update_state" and not any(
+            nodes[a].get("type") == "event" and _config(nodes[a]).get("name") == "complete"
+            for a in upstream_idx
+        ):
+            hint = (
+                f"depends_on: {complete_events[0]}"
+                if complete_events
+                else "add an event node with config: {name: complete} and depend on it"
+            )
+            out.append(
+                finding(
+                    SS317,
+                    f'update_state node "{node.get("name")}" does not depend on a "complete" '
+                    "event: the cursor would move even when the sync fails",
+                    ("resources", i, "depends_on") if "depends_on" in node else ("resources", i),
+                    hint=hint,
+                )
+            )
+        found = _node_placeholders(
+            i,
+            node,
+            names_dotted=names_dotted,
+            upstream=upstream,
+            args=args,
+            has_schema=has_schema,
+            upstream_known=not (upstream_idx | {i}) & broken,
+            out=out,
+        )
+        run_ifs = [
+            str(nodes[a].get("run_if")) for a in (i, *upstream_idx) if nodes[a].get("run_if")
+        ]
+        _optional_args(found, args, required, run_ifs, out)
+
+    if state_nodes:
+        first = state_nodes[0]
+        if not _filled(data.get("state_key")):
+            out.append(
+                finding(
+                    SS314,
+                    f'node "{nodes[first].get("name")}" uses run state, but the job has no '
+                    "state_key to namespace it",
+                    ("resources", first),
+                    hint='state_key: "{{args.integrated_account_id}}"',
+                )
+            )
+        if not _filled(data.get("mutex_key")):
+            out.append(
+                finding(
+                    SS315,
+                    "this job keeps run state (an incremental sync, usually run on a cron "
+                    "trigger) but has no mutex_key: overlapping runs would race on the state",
+                    ("state_key",) if "state_key" in data else ("resources", first),
+                    on_key="state_key" in data,
+                    hint='mutex_key: "{{args.integrated_account_id}}"',
+                )
+            )
+    return out
+
+
+def _node_placeholders(
+    i: int,
+    node: Mapping[str, Any],
+    *,
+    names_dotted: Mapping[str, tuple[str, ...]],
+    upstream: frozenset[str],
+    args: Mapping[str, str | None],
+    has_schema: bool,
+    upstream_known: bool,
+    out: list[Finding],
+) -> list[tuple[Path, Placeholder]]:
+    name = node.get("name")
+    scope = Scope(
+        args=args,
+        has_args_schema=has_schema,
+        names=names_dotted,
+        upstream=upstream,
+        where=f'node "{name}"',
+        noun="node",
+        upstream_known=upstream_known,
+    )
+    # recurse re-runs a request with its own records in scope.
+    recurse_scope = Scope(
+        args=args,
+        has_args_schema=has_schema,
+        names=names_dotted,
+        upstream=upstream | {str(name)},
+        where=f'node "{name}"',
+        noun="node",
+        upstream_known=upstream_known,
+    )
+    pairs: list[tuple[Path, object]] = []
+    recurse_pairs: list[tuple[Path, object]] = []
+    base: Path = ("resources", i)
+    for key, value in node.items():
+        if not isinstance(key, str) or key in _NOT_TEMPLATES:
+            continue
+        if key == "body" and isinstance(value, str):
+            continue  # a string body is JSONata
+        if key == "config" and isinstance(value, Mapping):
+            for ckey, cvalue in value.items():
+                if isinstance(ckey, str) and ckey not in _JSONATA_CONFIG:
+                    pairs.append(((*base, "config", ckey), cvalue))
+            continue
+        if key == "recurse" and isinstance(value, Mapping):
+            for rkey, rvalue in value.items():
+                if isinstance(rkey, str) and rkey != "if":
+                    recurse_pairs.append(((*base, "recurse", rkey), rvalue))
+            continue
+        pairs.append(((*base, key), value))
+    found = check_values(pairs, scope, out)
+    found.extend(check_values(recurse_pairs, recurse_scope, out))
+    return found
+
+
+def _optional_args(
+    found: list[tuple[Path, Placeholder]],
+    args: Mapping[str, str | None],
+    required: frozenset[str],
+    run_ifs: list[str],
+    out: list[Finding],
+) -> None:
+    """SS318: an optional argument used bare would send the literal placeholder text."""
+    for at, ph in found:
+        if len(ph.paths) != 1 or ph.default is not None or ph.cast in TOLERANT_CASTS:
+            continue
+        segments = ph.paths[0].split(".")
+        if len(segments) < 2 or segments[0] != "args":
+            continue
+        arg = segments[1]
+        if arg not in args or arg in required or _gated(f"args.{arg}", run_ifs):
+            continue
+        out.append(
+            finding(
+                SS318,
+                f'{ph.text} uses the optional argument "{arg}" without a run_if gate or a default',
+                at,
+                hint=f'gate the node with run_if: "$exists(args.{arg})", add a default '
+                f'"{{{{args.{arg}?:...}}}}", or declare it required: true',
+            )
+        )
