@@ -1,0 +1,48 @@
+"""``syncspec validate``: check job files offline (no token, no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from syncspec.cli import global_options
+
+
+@click.command("validate")
+@click.argument(
+    "paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[PATHS]..."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="Output format (github: workflow-command annotations).",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_context
+def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -> int:
+    """Validate job files (default: the configured jobs directory).
+
+    PATHS are files or directories (searched for *.yaml and *.yml). Exit 0 when clean, 1 when
+    problems were found (warnings only with --strict).
+    """
+    from syncspec.errors import ConfigError
+    from syncspec.render.problems import render
+    from syncspec.spec.validate import validate_paths
+
+    cwd = Path.cwd()
+    targets = list(paths)
+    if not targets:
+        settings = global_options(ctx).settings()
+        if not settings.jobs_dir.is_dir():
+            raise ConfigError(
+                f"jobs directory {settings.jobs_dir} does not exist "
+                "(set jobs_dir in syncspec.toml, or pass files or directories to validate)"
+            )
+        targets = [settings.jobs_dir]
+    report = validate_paths(targets, cwd)
+    click.echo(render(report, fmt), nl=False)
+    return 1 if report.failed(strict) else 0

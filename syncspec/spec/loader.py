@@ -1,0 +1,489 @@
+"""Loading job files: fast, safe, and hostile-input-proof.
+
+Fast path: ruamel.yaml's C parser (libyaml, via ``ruamel.yaml.clib``) with a JSON-only safe
+constructor. Everything that can go wrong in a file becomes a located ``Problem`` in the SS0xx
+family, never an exception: syntax errors, duplicate keys, tabs, bad encodings, empty files,
+several documents, non-mapping documents, alias bombs, unknown tags, absurd nesting, huge files.
+
+Nesting is checked *before* the C composer runs: it recurses on the C stack and crashes the
+interpreter somewhere past ~50k levels. A cheap upper bound on the depth is computed from the
+text; only when it exceeds the limit is the exact depth measured from the (iterative) event
+stream.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncspec.spec.problems import Problem, Rule, Severity
+
+MAX_BYTES = 1024 * 1024  # a job file is a few KiB; 1 MiB is absurd already
+MAX_DEPTH = 64  # real jobs nest ~12 deep (V4 bodies); also keeps every recursive walk safe
+MAX_NODES = 100_000  # expanded node count when aliases are used (billion laughs)
+
+RULES: tuple[Rule, ...] = (
+    Rule("SS001", Severity.ERROR, "YAML syntax error"),
+    Rule("SS002", Severity.ERROR, "duplicate key in a mapping"),
+    Rule("SS003", Severity.ERROR, "tab used for indentation"),
+    Rule("SS004", Severity.ERROR, "file is not valid UTF-8"),
+    Rule("SS005", Severity.ERROR, "file is empty (no YAML document)"),
+    Rule("SS006", Severity.ERROR, "several YAML documents in one file"),
+    Rule("SS007", Severity.ERROR, "top level is not a mapping"),
+    Rule("SS008", Severity.ERROR, "aliases expand beyond the size bound, or are recursive"),
+    Rule("SS009", Severity.ERROR, "unsafe or unknown YAML tag"),
+    Rule("SS010", Severity.ERROR, "nesting deeper than the limit"),
+    Rule("SS011", Severity.ERROR, "file larger than the size bound"),
+    Rule("SS012", Severity.ERROR, "unquoted {{ placeholder }} parsed as a YAML mapping"),
+    Rule("SS013", Severity.ERROR, "file cannot be read"),
+)
+
+
+@dataclass
+class Parsed:
+    """The outcome of loading one file: either ``data`` (a mapping) or ``problems``."""
+
+    display: str
+    text: str | None = None
+    data: dict[str, Any] | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _LoadFailed(Exception):
+    def __init__(self, rule: str, message: str, line: int, col: int, hint: str | None) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.line = line
+        self.col = col
+        self.hint = hint
+
+
+_LOADER_CLASS: Any = None
+
+
+def _loader_class() -> Any:
+    """``CParser`` + a constructor that only builds JSON-like data (built once, lazily)."""
+    global _LOADER_CLASS  # noqa: PLW0603 - a cache of a class built on first use
+    if _LOADER_CLASS is not None:
+        return _LOADER_CLASS
+    from ruamel.yaml.constructor import ConstructorError, SafeConstructor
+    from ruamel.yaml.resolver import Resolver
+
+    try:
+        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - no C extension (PyPy, broken install)
+        CParser = None
+
+    class _JsonConstructor(SafeConstructor):
+        def construct_as_text(self, node: Any) -> str:
+            # `2024-01-01` and `=` stay text: the API takes JSON, which has no dates.
+            return str(node.value)
+
+        def construct_unsupported(self, node: Any) -> Any:
+            raise ConstructorError(None, None, f"unsupported tag {node.tag!r}", node.start_mark)
+
+    _JsonConstructor.yaml_constructors = dict(SafeConstructor.yaml_constructors)
+    for tag in ("timestamp", "value"):
+        _JsonConstructor.add_constructor(
+            f"tag:yaml.org,2002:{tag}", _JsonConstructor.construct_as_text
+        )
+    for tag in ("binary", "set", "omap", "pairs"):
+        _JsonConstructor.add_constructor(
+            f"tag:yaml.org,2002:{tag}", _JsonConstructor.construct_unsupported
+        )
+    _JsonConstructor.add_constructor(None, _JsonConstructor.construct_unsupported)
+
+    if CParser is not None:
+
+        class _FastLoader(CParser, _JsonConstructor, Resolver):  # type: ignore[misc]
+            def __init__(self, stream: str) -> None:
+                CParser.__init__(self, stream)
+                self._parser = self._composer = self
+                _JsonConstructor.__init__(self, loader=self)
+                self.allow_duplicate_keys = False
+                Resolver.__init__(self, loadumper=self)
+
+        _LOADER_CLASS = _FastLoader
+    else:  # pragma: no cover
+        _LOADER_CLASS = _pure_loader_factory(_JsonConstructor, Resolver)
+    return _LOADER_CLASS
+
+
+def _pure_loader_factory(constructor: Any, resolver: Any) -> Any:  # pragma: no cover
+    from ruamel.yaml import YAML
+
+    class _PureLoader:
+        def __init__(self, stream: str) -> None:
+            self._yaml = YAML(typ="safe", pure=True)
+            self._yaml.Constructor = constructor
+            self._yaml.Resolver = resolver
+            self._yaml.allow_duplicate_keys = False
+            self._yaml.reader.stream = stream
+            self._node: Any = None
+
+        def get_single_node(self) -> Any:
+            return self._yaml.composer.get_single_node()
+
+        def construct_document(self, node: Any) -> Any:
+            return self._yaml.constructor.construct_document(node)
+
+        def dispose(self) -> None:
+            self._yaml.parser.dispose()
+
+    return _PureLoader
+
+
+def read_and_parse(path_bytes: bytes | None, display: str, read_error: str | None = None) -> Parsed:
+    """Decode and parse one file's bytes (``None`` with ``read_error`` when unreadable)."""
+    if path_bytes is None:
+        return _failed(display, None, "SS013", f"cannot read file: {read_error}", 1, 1)
+    if len(path_bytes) > MAX_BYTES:
+        return too_large(display, len(path_bytes))
+    try:
+        text = path_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = path_bytes.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (path_bytes.rfind(b"\n", 0, exc.start) + 1) + 1
+        return _failed(
+            display,
+            None,
+            "SS004",
+            f"file is not valid UTF-8 (byte 0x{path_bytes[exc.start]:02x} at offset {exc.start})",
+            line,
+            col,
+            hint="save the file as UTF-8",
+        )
+    return parse_text(text, display)
+
+
+def too_large(display: str, size: int) -> Parsed:
+    """The problem for a file of ``size`` bytes, over ``MAX_BYTES``."""
+    return _failed(
+        display,
+        None,
+        "SS011",
+        f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes",
+        1,
+        1,
+        hint="a job file is a few KiB: is this really a sync job?",
+    )
+
+
+def parse_text(text: str, display: str) -> Parsed:
+    """Parse YAML text that is already decoded. Never raises for bad input."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\x00" in text:
+        offset = text.index("\x00")
+        line, col = _line_col(text, offset)
+        return _failed(display, text, "SS004", "file contains a NUL byte", line, col)
+    try:
+        data = _load(text)
+    except _LoadFailed as exc:
+        return _failed(display, text, exc.rule, exc.message, exc.line, exc.col, hint=exc.hint)
+    if data is None:
+        return _failed(
+            display,
+            text,
+            "SS005",
+            "file is empty: expected a sync job mapping (at least `label:`)",
+            1,
+            1,
+        )
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        return _failed(
+            display,
+            text,
+            "SS007",
+            f"top level is {kind}; a job file is a mapping of keys (label, resources, ...)",
+            1,
+            1,
+        )
+    return Parsed(display=display, text=text, data=data)
+
+
+def _failed(
+    display: str,
+    text: str | None,
+    rule: str,
+    message: str,
+    *position: int,
+    hint: str | None = None,
+) -> Parsed:
+    line, col = position
+    severity = Severity.ERROR
+    problem = Problem(rule, severity, message, display, max(line, 1), max(col, 1), hint)
+    return Parsed(display=display, text=text, problems=[problem])
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+_BLOCK_MARKERS = ("- ", "-\t", "? ", ": ", ":\t")
+
+
+def _depth_upper_bound(text: str) -> int:
+    """A cheap bound that is never below the real nesting depth of ``text``.
+
+    Flow collections open with ``[``/``{``; block collections need more indentation (a map and
+    a sequence may share a column, hence 2x) or an inline indicator (``- - x``, ``- a: b``).
+    """
+    flow = text.count("[") + text.count("{")
+    if flow > MAX_DEPTH:
+        return flow
+    block = 0
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        if not stripped or stripped[0] == "#":
+            continue
+        indent = len(line) - len(stripped)
+        markers = sum(stripped.count(m) for m in _BLOCK_MARKERS)
+        block = max(block, 2 * indent + 2 + markers)
+    return flow + block
+
+
+def _check_depth(text: str) -> None:
+    if _depth_upper_bound(text) <= MAX_DEPTH:
+        return
+    from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+
+    parser = CParser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return
+            name = type(event).__name__
+            if name in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise _LoadFailed(
+                        "SS010",
+                        f"nesting is deeper than {MAX_DEPTH} levels",
+                        mark.line + 1,
+                        mark.column + 1,
+                        "flatten the structure; no sync job needs this depth",
+                    )
+            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+            elif name == "StreamEndEvent":
+                return
+    except _LoadFailed:
+        raise
+    except Exception:
+        return  # a syntax error: the real parse below reports it with its position
+    finally:
+        parser.dispose()
+
+
+def _check_aliases(node: Any) -> None:
+    """Reject recursive aliases and documents whose expanded size exceeds ``MAX_NODES``."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    # iterative post-order walk over the node graph (aliases share node objects)
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        key = id(current)
+        if done:
+            on_path.discard(key)
+            total = 1 + sum(sizes[id(c)] for c in _children(current))
+            if total > MAX_NODES:
+                mark = current.start_mark
+                raise _LoadFailed(
+                    "SS008",
+                    f"aliases expand this document beyond {MAX_NODES:,} nodes",
+                    mark.line + 1,
+                    mark.column + 1,
+                    "do not nest aliases of aliases (a 'billion laughs' document)",
+                )
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            mark = current.start_mark
+            raise _LoadFailed(
+                "SS008",
+                "recursive alias: a node contains an alias of itself",
+                mark.line + 1,
+                mark.column + 1,
+                None,
+            )
+        on_path.add(key)
+        stack.append((current, True))
+        for child in _children(current):
+            if id(child) in on_path:
+                mark = child.start_mark
+                raise _LoadFailed(
+                    "SS008",
+                    "recursive alias: a node contains an alias of itself",
+                    mark.line + 1,
+                    mark.column + 1,
+                    None,
+                )
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _children(node: Any) -> list[Any]:
+    value = node.value
+    if not isinstance(value, list):
+        return []
+    out: list[Any] = []
+    for item in value:
+        if isinstance(item, tuple):
+            out.extend(item)
+        else:
+            out.append(item)
+    return out
+
+
+_PLACEHOLDER_HINT = re.compile(r"\{\{")
+
+
+def _load(text: str) -> Any:
+    _check_depth(text)
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    loader = _loader_class()(text)
+    try:
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            if "&" in text and "*" in text:
+                _check_aliases(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except _LoadFailed:
+        raise
+    except MarkedYAMLError as exc:
+        raise _classify(exc, text) from None
+    except YAMLError as exc:
+        raise _LoadFailed("SS001", f"YAML error: {exc}", 1, 1, None) from None
+    except RecursionError:
+        raise _LoadFailed(
+            "SS010", f"nesting is deeper than {MAX_DEPTH} levels", 1, 1, None
+        ) from None
+
+
+def _mark(exc: Any) -> tuple[int, int]:
+    mark = exc.problem_mark or exc.context_mark
+    if mark is None:
+        return 1, 1
+    return mark.line + 1, mark.column + 1
+
+
+def _classify(exc: Any, text: str) -> _LoadFailed:
+    from ruamel.yaml.composer import ComposerError
+    from ruamel.yaml.constructor import DuplicateKeyError
+
+    problem = str(exc.problem or "").strip()
+    line, col = _mark(exc)
+    if isinstance(exc, DuplicateKeyError):
+        key = re.search(r'duplicate key "(.*)" with value', problem)
+        name = f" `{key.group(1)}`" if key else ""
+        first = exc.context_mark
+        where = ""
+        if first is not None:
+            where = f" (the mapping starts at line {first.line + 1})"
+        return _LoadFailed(
+            "SS002",
+            f"duplicate key{name}{where}",
+            line,
+            col,
+            "each key may appear once in a mapping; remove or merge the duplicate",
+        )
+    if isinstance(exc, ComposerError) and "another document" in problem:
+        return _LoadFailed(
+            "SS006",
+            "several YAML documents in one file: one job per file",
+            line,
+            col,
+            "split the documents into separate files",
+        )
+    if isinstance(exc, ComposerError) and "undefined alias" in problem:
+        return _LoadFailed("SS001", problem, line, col, None)
+    if "unhashable key" in problem:
+        return _unhashable(exc, text, line, col)
+    if "could not determine a constructor" in problem or "unsupported tag" in problem:
+        tag = re.search(r"'([^']*)'", problem)
+        name = tag.group(1) if tag else "?"
+        name = name.replace("tag:yaml.org,2002:", "!!")
+        return _LoadFailed(
+            "SS009",
+            f"unsupported YAML tag {name}: job files hold plain data only",
+            line,
+            col,
+            "remove the tag; quote the value if it should be text",
+        )
+    tab_line = _tab_indented_line(text, line)
+    if tab_line is not None:
+        return _LoadFailed(
+            "SS003",
+            "tab character used for indentation",
+            tab_line,
+            1,
+            "YAML indents with spaces only; replace the tab(s) with spaces",
+        )
+    context = str(exc.context or "").strip()
+    message = f"{context}: {problem}" if context else problem
+    return _LoadFailed("SS001", f"YAML syntax error: {message}", line, col, None)
+
+
+def _unhashable(exc: Any, text: str, line: int, col: int) -> _LoadFailed:
+    lines = text.split("\n")
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    start = exc.context_mark
+    if start is not None and 0 <= start.line < len(lines):
+        source = lines[start.line]
+        line, col = start.line + 1, start.column + 1
+    found = re.search(r"\{\{.*?\}\}", source)
+    if found is not None:
+        expr = found.group(0)
+        return _LoadFailed(
+            "SS012",
+            f"unquoted placeholder {expr} is read by YAML as a nested mapping",
+            line,
+            col,
+            f'quote it: "{expr}"',
+        )
+    return _LoadFailed(
+        "SS001",
+        "a mapping or list is used as a mapping key",
+        line,
+        col,
+        "if this is a {{ placeholder }}, quote it",
+    )
+
+
+def _tab_indented_line(text: str, near: int) -> int | None:
+    """The line (1-based) whose indentation has a tab, at or before ``near``, if any."""
+    lines = text.split("\n")
+    candidates = [
+        i + 1
+        for i, line in enumerate(lines[: max(near, 1)])
+        if "\t" in line[: len(line) - len(line.lstrip(" \t"))]
+    ]
+    return candidates[-1] if candidates else None
+
+
+_LABEL_RE = re.compile(r"""^(?:label|"label"|'label')[ \t]*:""", re.MULTILINE)
+
+
+def label_line(text: str | None) -> int:
+    """1-based line of the top-level ``label:`` key, found without a second parse (1 if none)."""
+    if not text:
+        return 1
+    m = _LABEL_RE.search(text)
+    return text.count("\n", 0, m.start()) + 1 if m else 1

@@ -1,0 +1,281 @@
+"""The job file as pydantic models: the structure every job file must have.
+
+Two shapes of ``resources`` (truto-api.md): legacy resources for runtime versions 1-3 and V4
+typed nodes (a discriminated union on ``type``) for runtime 4. ``default_runtime_version``
+chooses; ``syncspec.spec.structure`` turns validation errors into SS1xx findings. The JSON Schema
+of ``schemas/sync-job.schema.json`` is generated from these models (``job_file_schema``).
+
+Only shapes live here. What the values mean (placeholders, graph, args) is checked by the
+semantic rules, which is why ``args_schema``, ``query`` and ``body`` are open mappings.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+# Strict: YAML already typed every scalar; `label: 2024` or `persist: "yes"` are mistakes.
+# Deferred: a single-file validate builds only the model it needs.
+_CONFIG = ConfigDict(extra="forbid", strict=True, defer_build=True)
+
+Placeholder = Annotated[str, Field(description="text; may contain {{placeholders}}")]
+JSONata = Annotated[str, Field(description="a JSONata expression")]
+OpenObject = dict[str, Any]
+
+ARG_PROPERTY_DOC: dict[str, Any] = {
+    "type": "object",
+    "description": "One argument: a JSON Schema property plus Truto's per-property `required`.",
+    "properties": {
+        "type": {
+            "anyOf": [
+                {"enum": ["string", "number", "integer", "boolean", "array", "object", "null"]},
+                {"type": "array", "items": {"type": "string"}},
+            ]
+        },
+        "description": {"type": "string"},
+        "required": {"type": "boolean"},
+        "format": {
+            "type": "string",
+            "description": "Truto formats: integrated_account_id, webhook_id, datastore_id, "
+            "date, updated_at (plus JSON Schema's)",
+        },
+        "default": {},
+        "enum": {"type": "array"},
+        "items": {"type": "object"},
+        "properties": {"type": "object"},
+    },
+}
+
+
+ARGS_SCHEMA_DOC: dict[str, Any] = {
+    "description": (
+        "Arguments a run accepts. Either JSON-Schema style "
+        "({type: object, properties: {NAME: {type, required: true, ...}}}) or a flat map "
+        "{NAME: {type, format, required: true, ...}}. `required` is a per-property boolean."
+    ),
+    "anyOf": [
+        {
+            "type": "object",
+            "properties": {
+                "type": {"const": "object"},
+                "$ref": {"type": "string"},
+                "properties": {
+                    "type": "object",
+                    "additionalProperties": ARG_PROPERTY_DOC,
+                },
+                "description": {"type": "string"},
+                "required": {"type": ["boolean", "array"]},
+                "default": {},
+                "additionalProperties": {"type": ["boolean", "object"]},
+            },
+            "required": ["properties"],
+        },
+        {"type": "object", "additionalProperties": ARG_PROPERTY_DOC},
+        {"type": "null"},
+    ],
+}
+
+
+class _Model(BaseModel):
+    model_config = _CONFIG
+
+
+# ---- legacy resources (runtime versions 1-3) -------------------------------------------------
+
+
+class LegacyResource(_Model):
+    """A resource of a legacy (runtime 1-3) job."""
+
+    resource: str = Field(
+        description="unified_api/resource (e.g. crm/contacts) or a proxy resource name"
+    )
+    method: str = Field(description="list, get, create, update, delete, or a custom method")
+    id: Placeholder | int | None = None
+    query: OpenObject | None = Field(
+        None, description="query parameters; values may be placeholders"
+    )
+    loop_on: str | None = Field(None, description="name of an array argument to repeat over")
+    depends_on: str | None = Field(None, description="the `resource` of the parent resource")
+    persist: bool | None = Field(None, description="persist proxy resources (unified always are)")
+
+
+# ---- V4 typed nodes (runtime version 4) ------------------------------------------------------
+
+
+class _Node(_Model):
+    name: str = Field(description="unique name of the node in this job")
+    depends_on: str | None = Field(None, description="name of the upstream node")
+    run_if: JSONata | None = None
+    debug: bool | None = None
+
+
+class RecurseConfig(_Model):
+    query: OpenObject | None = None
+
+
+class Recurse(_Model):
+    if_: JSONata = Field(alias="if")
+    config: RecurseConfig | None = None
+
+
+class RequestNode(_Node):
+    type: Literal["request"]
+    resource: str
+    method: str
+    integrated_account_id: Placeholder = Field(description="usually {{args.integrated_account_id}}")
+    id: Placeholder | int | None = None
+    query: OpenObject | None = None
+    body: OpenObject | JSONata | None = Field(
+        None, description="an object (values are placeholders) or a JSONata string"
+    )
+    loop_on: str | None = Field(None, description="path to an array in upstream context")
+    recurse: Recurse | None = None
+    delete_tracking: Literal["hard", "soft"] | None = None
+    delete_tracking_query: OpenObject | None = None
+
+
+class ExpressionConfig(_Model):
+    expression: JSONata
+
+
+class TransformNode(_Node):
+    type: Literal["transform"]
+    config: ExpressionConfig
+
+
+class AddContextNode(_Node):
+    type: Literal["add_context"]
+    config: ExpressionConfig
+
+
+class SpoolNode(_Node):
+    type: Literal["spool"]
+
+
+class GetStateConfig(_Model):
+    key: Placeholder
+    default: Any = None
+
+
+class GetStateNode(_Node):
+    type: Literal["get_state"]
+    config: GetStateConfig
+
+
+class UpdateStateConfig(_Model):
+    key: Placeholder
+    value: Any = None
+    value_expression: JSONata | None = None
+
+
+class UpdateStateNode(_Node):
+    type: Literal["update_state"]
+    config: UpdateStateConfig
+
+
+class StateKeyConfig(_Model):
+    key: Placeholder
+
+
+class DeleteStateNode(_Node):
+    type: Literal["delete_state"]
+    config: StateKeyConfig
+
+
+class EventConfig(_Model):
+    name: Literal["start", "complete", "error"]
+
+
+class EventNode(_Node):
+    type: Literal["event"]
+    config: EventConfig
+
+
+class DestinationConfig(_Model):
+    id: Placeholder = Field(description="webhook/datastore id, templated from args")
+    config: OpenObject | None = Field(None, description="datastore settings")
+
+
+class DestinationNode(_Node):
+    type: Literal["destination"]
+    destination_type: Literal["webhook", "datastore", "superquery"]
+    config: DestinationConfig
+    resources_to_persist: list[str] = Field(min_length=1)
+    method: str | None = None
+    loop_on: str | None = None
+
+
+V4Node = Annotated[
+    RequestNode
+    | TransformNode
+    | AddContextNode
+    | SpoolNode
+    | GetStateNode
+    | UpdateStateNode
+    | DeleteStateNode
+    | EventNode
+    | DestinationNode,
+    Field(discriminator="type"),
+]
+NODE_TYPES: tuple[str, ...] = (
+    "request",
+    "transform",
+    "add_context",
+    "spool",
+    "get_state",
+    "update_state",
+    "delete_state",
+    "event",
+    "destination",
+)
+
+
+# ---- the job file ----------------------------------------------------------------------------
+
+
+class _Job(_Model):
+    label: str = Field(min_length=1, description="identity of the job: unique across jobs/")
+    id: str | None = Field(None, description="pin to one live job id (escape hatch)")
+    integration_name: str | None = Field(None, description='e.g. "zendesk"; "" for multi')
+    args_schema: OpenObject | None = Field(None, json_schema_extra=ARGS_SCHEMA_DOC)
+    args_validation: JSONata | None = Field(
+        None, description="JSONata over {args}: null to proceed, {message} to abort"
+    )
+    mutex_key: Placeholder | None = None
+    state_key: Placeholder | None = None
+
+
+class LegacyJob(_Job):
+    """A job in the legacy shape (runtime versions 1-3)."""
+
+    default_runtime_version: Literal[1, 2, 3] | None = None
+    resources: list[LegacyResource] = Field(default_factory=list)
+
+
+class V4Job(_Job):
+    """A job of V4 typed nodes (runtime version 4)."""
+
+    default_runtime_version: Literal[4] | None = None
+    resources: list[V4Node] = Field(default_factory=list)
+
+
+class JobFile(RootModel[LegacyJob | V4Job]):
+    """A syncspec job file (one Truto sync job)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+SERVER_FIELDS: frozenset[str] = frozenset({"environment_id", "created_at", "updated_at"})
+
+
+def job_file_schema() -> dict[str, Any]:
+    """The JSON Schema of a job file (what ``syncspec schema`` writes)."""
+    schema = JobFile.model_json_schema()
+    schema.pop("title", None)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "syncspec job file",
+        "description": "One Truto sync job. Generated by `syncspec schema`; do not edit.",
+        **schema,
+    }

@@ -1,0 +1,377 @@
+"""Structure checks (SS1xx): choose the resource shape, validate with the models, explain errors.
+
+pydantic's errors are turned into findings addressed by a path into the document (union tags
+stripped), one per offending node, with "did you mean" hints for unknown keys and enum values.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+from syncspec.spec.problems import Finding, PathItem, Rule, Severity
+from syncspec.spec.project import SS603
+
+SS101 = Rule("SS101", Severity.ERROR, "unknown key")
+SS102 = Rule("SS102", Severity.ERROR, "value has the wrong type")
+SS103 = Rule("SS103", Severity.ERROR, "required key missing")
+SS104 = Rule("SS104", Severity.ERROR, "value is not one of the allowed values")
+SS105 = Rule("SS105", Severity.ERROR, "legacy resources and V4 nodes mixed in one job")
+SS106 = Rule("SS106", Severity.ERROR, "value out of range (empty list, too short, ...)")
+SS107 = Rule("SS107", Severity.WARNING, "default_runtime_version not set (not managed)")
+RULES: tuple[Rule, ...] = (SS101, SS102, SS103, SS104, SS105, SS106, SS107)
+
+Shape = Literal["legacy", "v4"]
+# Keys only a V4 node has / only a legacy resource has (shared: resource, method, id, query, ...).
+_V4_KEYS = frozenset({"name", "type", "run_if", "debug", "integrated_account_id", "config"})
+_V4_KEYS |= {"destination_type", "resources_to_persist", "body", "recurse", "delete_tracking"}
+_LEGACY_KEYS = frozenset({"persist"})
+
+_TYPE_NAMES = {
+    "string": "a string",
+    "int": "an integer",
+    "bool": "a boolean (true/false)",
+    "dict": "a mapping",
+    "list": "a list",
+    "model": "a mapping",
+    "float": "a number",
+}
+
+
+def _finding(rule: Rule, message: str, path: tuple[PathItem, ...], **kw: Any) -> Finding:
+    return Finding(rule.id, rule.severity, message, path, **kw)
+
+
+def item_shape(item: object) -> Shape | None:
+    """Which shape one resource item is written in (None: cannot tell)."""
+    if not isinstance(item, Mapping):
+        return None
+    keys = set(item)
+    if keys & _V4_KEYS:
+        return "v4"
+    if keys & _LEGACY_KEYS or "resource" in keys or "method" in keys:
+        return "legacy"
+    return None
+
+
+def choose_shape(data: Mapping[str, Any]) -> tuple[Shape, list[Finding], set[int]]:
+    """The shape to validate ``data`` with, findings about it, and items to skip (wrong shape)."""
+    findings: list[Finding] = []
+    resources = data.get("resources")
+    items = resources if isinstance(resources, list) else []
+    shapes = [item_shape(item) for item in items]
+    version = data.get("default_runtime_version")
+    declared: Shape | None = None
+    if type(version) is int and 1 <= version <= 4:
+        declared = "v4" if version == 4 else "legacy"
+    if declared is None:
+        known = [s for s in shapes if s is not None]
+        inferred: Shape = "legacy"
+        if known:
+            inferred = "v4" if known.count("v4") > known.count("legacy") else known[0]
+            if known.count("v4") == known.count("legacy"):
+                inferred = known[0]
+        if "default_runtime_version" not in data:
+            which = "V4 nodes" if inferred == "v4" else "legacy resources"
+            findings.append(
+                _finding(
+                    SS107,
+                    f"default_runtime_version is not set: it will not be managed, and the "
+                    f"resources are read as {which}",
+                    (),
+                    hint="set default_runtime_version: 4 for V4 nodes, or 1-3 for legacy",
+                )
+            )
+        shape = inferred
+    else:
+        shape = declared
+    skip: set[int] = set()
+    for index, item_kind in enumerate(shapes):
+        if item_kind is not None and item_kind != shape:
+            skip.add(index)
+            if declared is not None:
+                message = (
+                    f"this resource is a {_shape_name(item_kind)} but "
+                    f"default_runtime_version is {version}, which uses {_shape_name(shape)}s"
+                )
+            else:
+                message = (
+                    f"this resource is a {_shape_name(item_kind)}; the others are "
+                    f"{_shape_name(shape)}s: one job uses one shape"
+                )
+            findings.append(
+                _finding(
+                    SS105,
+                    message,
+                    ("resources", index),
+                    hint=(
+                        "V4 nodes have name/type (default_runtime_version: 4); legacy "
+                        "resources have resource/method (versions 1-3)"
+                    ),
+                )
+            )
+    return shape, findings, skip
+
+
+def _shape_name(shape: Shape) -> str:
+    return "V4 node" if shape == "v4" else "legacy resource"
+
+
+def check_structure(data: Mapping[str, Any]) -> list[Finding]:
+    """SS1xx findings (and SS603 for the label) of one parsed job document."""
+    from pydantic import ValidationError
+
+    from syncspec.spec import models
+
+    shape, findings, skip = choose_shape(data)
+    model: type[models.LegacyJob] | type[models.V4Job]
+    model = models.V4Job if shape == "v4" else models.LegacyJob
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        findings.extend(_explain(model, data, exc.errors(include_url=False), skip))
+    label = data.get("label")
+    if isinstance(label, str) and label and not label.strip():
+        findings.append(_finding(SS603, "the label is blank", ("label",)))
+    return findings
+
+
+def _explain(
+    model: type[Any], data: Mapping[str, Any], errors: Iterable[Any], skip: set[int]
+) -> list[Finding]:
+    grouped: dict[tuple[PathItem, ...], list[tuple[Any, tuple[Any, ...]]]] = {}
+    order: list[tuple[PathItem, ...]] = []
+    for error in errors:
+        loc = tuple(error["loc"])
+        path = _data_path(data, loc, error["type"] == "missing")
+        if len(path) >= 2 and path[0] == "resources" and path[1] in skip:
+            continue
+        key = (*path, error["type"]) if error["type"] in ("extra_forbidden", "missing") else path
+        if key not in grouped:
+            grouped[key] = []
+            order.append(key)
+        grouped[key].append((error, loc))
+    out: list[Finding] = []
+    for key in order:
+        out.append(_one(model, data, grouped[key]))
+    return out
+
+
+def _data_path(data: Any, loc: tuple[Any, ...], missing: bool) -> tuple[PathItem, ...]:
+    """``loc`` without union tags: only the steps that exist in the document."""
+    path: list[PathItem] = []
+    current = data
+    last = len(loc) - 1
+    for i, step in enumerate(loc):
+        if missing and i == last:
+            path.append(step)
+            break
+        in_map = isinstance(current, Mapping) and not isinstance(step, int) and step in current
+        in_list = isinstance(current, list) and isinstance(step, int) and 0 <= step < len(current)
+        if in_map or in_list:
+            path.append(step)
+            current = current[step]
+        # else: a union tag (e.g. "request", "str"), not part of the document
+    return tuple(path)
+
+
+def _value_at(data: Any, path: tuple[PathItem, ...]) -> Any:
+    current = data
+    for step in path:
+        try:
+            current = current[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return current
+
+
+def _yaml_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return type(value).__name__
+
+
+def _where(path: tuple[PathItem, ...]) -> str:
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out or "the job"
+
+
+def _one(model: type[Any], data: Any, group: list[tuple[Any, tuple[Any, ...]]]) -> Finding:
+    error, loc = group[0]
+    kind: str = error["type"]
+    missing = kind == "missing"
+    path = _data_path(data, loc, missing)
+    if kind == "extra_forbidden":
+        return _unknown_key(model, loc, path)
+    if missing:
+        parent, name = path[:-1], path[-1]
+        if path == ("label",):
+            return _finding(
+                SS603,
+                "the job has no label: `label` is its identity across environments",
+                (),
+                hint="add `label: <unique-name>` at the top of the file",
+            )
+        return _finding(
+            SS103,
+            f"{_where(parent)} is missing the required key `{name}`",
+            parent,
+        )
+    if kind == "union_tag_not_found":
+        return _finding(
+            SS103,
+            f"{_where(path)} is missing the required key `type`",
+            path,
+            hint=f"one of: {', '.join(_node_types())}",
+        )
+    value = _value_at(data, path)
+    if kind == "union_tag_invalid":
+        tag = str(_value_at(data, (*path, "type")))
+        return _finding(
+            SS104,
+            f"unknown node type `{tag}`",
+            (*path, "type"),
+            hint=_suggest(tag, _node_types()) or f"one of: {', '.join(_node_types())}",
+        )
+    if kind in ("literal_error", "enum"):
+        expected = str(error.get("ctx", {}).get("expected", ""))
+        options = [o.strip().strip("'\"") for o in expected.replace(" or ", ", ").split(",")]
+        hint = _suggest(str(value), options) if isinstance(value, str) else None
+        return _finding(
+            SS104,
+            f"{_where(path)} is {_show(value)}; expected {expected}",
+            path,
+            hint=hint,
+        )
+    if path == ("label",) and kind == "string_too_short":
+        return _finding(SS603, "the label is empty", path, hint="give the job a unique label")
+    if kind in ("too_short", "string_too_short"):
+        what = "list" if kind == "too_short" else "text"
+        return _finding(SS106, f"{_where(path)} must not be an empty {what}", path)
+    if kind.endswith("_type") or kind in ("model_attributes_type", "model_type"):
+        expected_types: list[str] = []
+        for err, _ in group:
+            type_name = _TYPE_NAMES.get(str(err["type"]).removesuffix("_type"))
+            if type_name is not None and type_name not in expected_types:
+                expected_types.append(type_name)
+        expected = " or ".join(expected_types) if expected_types else "another type"
+        hint = None
+        if isinstance(value, str | int | float | bool) and "a string" in expected_types:
+            hint = "quote the value to make it a string"
+        if path == ("label",) and value is not None:
+            hint = "quote the label"
+        return _finding(
+            SS102,
+            f"{_where(path)} should be {expected}, not {_yaml_type(value)}",
+            path,
+            hint=hint,
+        )
+    return _finding(SS102, f"{_where(path)}: {error['msg']}", path)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    return _yaml_type(value) if isinstance(value, list | Mapping) or value is None else str(value)
+
+
+def _suggest(word: str, options: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f'did you mean "{matches[0]}"?' if matches else None
+
+
+def _node_types() -> tuple[str, ...]:
+    from syncspec.spec.models import NODE_TYPES
+
+    return NODE_TYPES
+
+
+def _unknown_key(model: type[Any], loc: tuple[Any, ...], path: tuple[PathItem, ...]) -> Finding:
+    from syncspec.spec.models import SERVER_FIELDS
+
+    key = str(path[-1]) if path else str(loc[-1])
+    allowed = allowed_keys(model, loc[:-1])
+    where = _where(path[:-1])
+    if key in SERVER_FIELDS and len(path) == 1:
+        return _finding(
+            SS101,
+            f"`{key}` is a server field; job files do not carry it",
+            path,
+            on_key=True,
+            hint="remove it: Truto sets it, and syncspec never diffs it",
+        )
+    hint = _suggest(key, allowed) if allowed else None
+    if hint is None and allowed:
+        hint = f"allowed keys: {', '.join(allowed)}"
+    prefix = "unknown key" if where == "the job" else f"unknown key in {where}:"
+    return _finding(SS101, f"{prefix} `{key}`", path, on_key=True, hint=hint)
+
+
+def allowed_keys(model: type[Any], loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model accepts at ``loc`` (a pydantic loc, union tags included)."""
+    target = _resolve(model, loc)
+    if target is None:
+        return []
+    return sorted(field.alias or name for name, field in target.model_fields.items())
+
+
+def _resolve(tp: Any, loc: tuple[Any, ...]) -> Any:
+    from pydantic import BaseModel
+
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        members = [m for m in typing.get_args(tp) if m is not type(None)]
+        if len(members) == 1:
+            return _resolve(members[0], loc)
+        if not loc:
+            return None
+        for member in members:
+            if _tag(member) == loc[0]:
+                return _resolve(member, loc[1:])
+        return None
+    model = tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
+    if not loc:
+        return model
+    head, rest = loc[0], loc[1:]
+    if model is not None:
+        for name, field in model.model_fields.items():
+            if head in (name, field.alias):
+                return _resolve(field.annotation, rest)
+        return None
+    if origin is list:
+        return _resolve(typing.get_args(tp)[0], rest)
+    if origin is dict:
+        return _resolve(typing.get_args(tp)[1], rest)
+    return None
+
+
+def _tag(member: Any) -> str | None:
+    from pydantic import BaseModel
+
+    while typing.get_origin(member) is typing.Annotated:
+        member = typing.get_args(member)[0]
+    if isinstance(member, type) and issubclass(member, BaseModel):
+        field = member.model_fields.get("type")
+        if field is not None and typing.get_origin(field.annotation) is Literal:
+            return str(typing.get_args(field.annotation)[0])
+        return member.__name__
+    return getattr(member, "__name__", None)
