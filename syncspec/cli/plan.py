@@ -1,0 +1,163 @@
+"""``syncspec plan``: compare the job files with the live jobs and show what would change."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from syncspec.cli import global_options
+
+FORMATS = ("text", "json", "markdown", "github")
+
+
+def target_options(func: Any) -> Any:
+    """--target / --exclude / --prune, shared with ``apply``."""
+    func = click.option(
+        "--prune",
+        is_flag=True,
+        help="Also delete unmanaged live jobs inside the [prune] scope of syncspec.toml.",
+    )(func)
+    func = click.option(
+        "--exclude",
+        "excludes",
+        multiple=True,
+        metavar="LABEL-GLOB",
+        help="Leave jobs whose label matches out of the plan (repeatable).",
+    )(func)
+    func = click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="LABEL-GLOB",
+        help="Plan only jobs whose label matches (repeatable; globs like 'zendesk-*').",
+    )(func)
+    return func
+
+
+def use_color(stream: Any) -> bool:
+    """Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def echo_problems(problems: list[Any], files_checked: int) -> None:
+    """Job-file problems, as ``validate`` shows them, on stderr."""
+    from syncspec.render.problems import render
+    from syncspec.spec.validate import ValidationReport
+
+    report = ValidationReport(problems=problems, files_checked=files_checked)
+    click.echo(render(report, "text"), nl=False, err=True)
+
+
+def render_plan(plan: Any, fmt: str, *, color: bool) -> str:
+    if fmt == "json":
+        from syncspec.render.plan_json import render_plan_json
+
+        return render_plan_json(plan)
+    if fmt == "markdown":
+        from syncspec.render.plan_markdown import render_plan_markdown
+
+        return render_plan_markdown(plan)
+    if fmt == "github":
+        from syncspec.render.plan_github import render_plan_github
+
+        return render_plan_github(plan)
+    from syncspec.render.plan_text import render_plan_text
+
+    return render_plan_text(plan, color=color)
+
+
+def write_step_summary(plan: Any) -> None:
+    """Append the plan to $GITHUB_STEP_SUMMARY (GitHub Actions shows it on the run page)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from syncspec.errors import ConfigError
+    from syncspec.render.plan_github import render_plan_step_summary
+
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(render_plan_step_summary(plan))
+    except OSError as exc:
+        raise ConfigError(f"GITHUB_STEP_SUMMARY={path}: cannot write: {exc.strerror}") from None
+
+
+@click.command("plan")
+@click.argument(
+    "paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[PATHS]..."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="text (Terraform-like), json (versioned), markdown (a PR comment), github (annotations "
+    "and a step summary).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan as JSON, for `syncspec apply FILE`.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 2 when there are changes (0: none, 1: error).",
+)
+@target_options
+@click.pass_context
+def command(  # noqa: PLR0917 - click passes each option as an argument
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    fmt: str,
+    out: Path | None,
+    detailed_exitcode: bool,
+    targets: tuple[str, ...],
+    excludes: tuple[str, ...],
+    prune: bool,
+) -> int:
+    """Show what `apply` would change to make the live jobs match the job files.
+
+    PATHS are job files or directories (default: the configured jobs directory). Job files with
+    problems stop the plan (exit 1). The live jobs are read, never written.
+    """
+    from syncspec.engine.model import PlanOptions
+    from syncspec.engine.plan import save_plan
+    from syncspec.engine.project import (
+        conflicts_message,
+        has_errors,
+        load_local,
+        open_client,
+        plan_project,
+    )
+
+    settings = global_options(ctx).settings()
+    local, problems = load_local(settings, paths)
+    if problems:
+        echo_problems(problems, len(local))
+    if has_errors(problems):
+        click.echo("error: the job files have problems; fix them before planning", err=True)
+        return 1
+    with open_client(settings) as client:
+        live = client.list_sync_jobs()
+    options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
+    plan = plan_project(settings, local, live, options)
+    if out is not None:
+        save_plan(plan, out)
+    click.echo(render_plan(plan, fmt, color=use_color(sys.stdout)), nl=False, color=True)
+    if fmt == "github":
+        write_step_summary(plan)
+    conflicts = conflicts_message(plan)
+    if conflicts:
+        click.echo(f"error: {conflicts}", err=True)
+        return 1
+    if out is not None and fmt == "text":
+        click.echo(f"Saved the plan to {out}; apply it with: syncspec apply {out}")
+    return 2 if detailed_exitcode and plan.has_changes else 0

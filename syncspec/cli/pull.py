@@ -1,0 +1,49 @@
+"""``syncspec pull``: write live jobs into the jobs directory as YAML files."""
+
+from __future__ import annotations
+
+import click
+
+from syncspec.cli import global_options
+
+
+@click.command("pull")
+@click.argument("label_globs", nargs=-1, metavar="[LABEL-GLOB]...")
+@click.pass_context
+def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
+    """Write live jobs (all, or those whose label matches a glob) to the jobs directory.
+
+    Files already bound to a job (same label, or a pinned `id:`) are updated in place, keeping
+    comments and key order; other jobs get new files named after their label. Labels carried by
+    several live jobs are written with a pinned `id:`. The next `syncspec plan` shows no changes.
+    """
+    from syncspec.cli.plan import echo_problems
+    from syncspec.engine.project import open_client, scan_job_files
+    from syncspec.engine.pull import pull_jobs
+    from syncspec.errors import SyncspecError
+
+    settings = global_options(ctx).settings()
+    local, problems = scan_job_files(settings)
+    if problems:
+        echo_problems(problems, len(local))
+        raise SyncspecError(
+            "some job files cannot be read, so pull cannot tell which jobs they describe; "
+            "fix or remove them first (nothing was written)"
+        )
+    with open_client(settings) as client:
+        live = client.list_sync_jobs()
+    result = pull_jobs(
+        live, local, jobs_dir=settings.jobs_dir, root=settings.root, label_globs=label_globs
+    )
+    for pulled in result.files:
+        if pulled.status != "unchanged":
+            pin = " (pinned id: the label is shared)" if pulled.pinned else ""
+            click.echo(f"{pulled.status:>9} {pulled.display}  <- {pulled.label!r}{pin}")
+    if label_globs and not result.files:
+        click.echo(f"no live job matches {' '.join(label_globs)}", err=True)
+        return 1
+    click.echo(
+        f"Pulled {len(result.files)} job(s): {result.count('created')} created, "
+        f"{result.count('updated')} updated, {result.count('unchanged')} unchanged."
+    )
+    return 0
