@@ -1,0 +1,541 @@
+"""The emulated endpoints of ``truto-api.md``: sync jobs, runs, run state, cron triggers.
+
+Handlers read the caller's environment from the ASGI scope (set by the gate in ``app.py``) and
+only ever see that environment's rows, so another environment's id is a plain 404.
+Validation answers 400 with Truto's error body ``{"statusCode", "error", "message"}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from syncspec.emulator.runs import STATUSES, TERMINAL, iso, run_view
+from syncspec.emulator.state import EmulatorState, environment_id
+from syncspec.emulator.store import Row
+
+REASONS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
+}
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+JOB_NULLABLE = ("args_schema", "args_validation", "mutex_key", "state_key")
+ERROR_HANDLING = ("fail_fast", "ignore", "batch")
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    return {"statusCode": status, "error": REASONS.get(status, "Error"), "message": message}
+
+
+def error_response(
+    status: int, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(error_body(status, message), status_code=status, headers=headers)
+
+
+# -- validation helpers ----------------------------------------------------------------------
+
+Check = Callable[[Any], bool]
+
+
+def _is_str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _is_str_or_null(v: Any) -> bool:
+    return v is None or isinstance(v, str)
+
+
+def _is_obj(v: Any) -> bool:
+    return isinstance(v, dict)
+
+
+def _is_obj_or_null(v: Any) -> bool:
+    return v is None or isinstance(v, dict)
+
+
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, bool)
+
+
+def _is_runtime(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 4
+
+
+def _is_obj_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(i, dict) for i in v)
+
+
+def _is_str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(i, str) for i in v)
+
+
+def _is_cron(v: Any) -> bool:
+    return isinstance(v, str) and len(v.split()) == 5
+
+
+_EXPECT: dict[Check, str] = {
+    _is_str: "a string",
+    _is_str_or_null: "a string or null",
+    _is_obj: "an object",
+    _is_obj_or_null: "an object or null",
+    _is_bool: "a boolean",
+    _is_runtime: "an integer from 1 to 4",
+    _is_obj_list: "an array of objects",
+    _is_str_list: "an array of strings",
+    _is_cron: "a 5-field cron expression",
+}
+
+JOB_FIELDS: dict[str, Check] = {
+    "label": _is_str,
+    "integration_name": _is_str,
+    "default_runtime_version": _is_runtime,
+    "args_schema": _is_obj_or_null,
+    "args_validation": _is_str_or_null,
+    "mutex_key": _is_str_or_null,
+    "state_key": _is_str_or_null,
+    "resources": _is_obj_list,
+}
+RUN_FIELDS: dict[str, Check] = {
+    "sync_job_id": _is_str,
+    "integrated_account_id": _is_str,
+    "status": _is_str,
+    "args": _is_obj_or_null,
+    "resources": _is_obj_list,
+    "error_handling": _is_str,
+    "ignore_previous_run": _is_bool,
+    "force": _is_bool,
+    "super_query": _is_str_or_null,
+    "events_to_send": _is_str_list,
+    "datastore_id": _is_str_or_null,
+    "mutex_key": _is_str_or_null,
+    "state_key": _is_str_or_null,
+    "webhook_id": _is_str_or_null,
+    "daemon_group_key": _is_str_or_null,
+}
+RUN_PATCH_FIELDS: dict[str, Check] = {
+    "status": _is_str,
+    "started_at": _is_str_or_null,
+    "finished_at": _is_str_or_null,
+}
+CRON_FIELDS: dict[str, Check] = {
+    "sync_job_id": _is_str,
+    "cron_expression": _is_cron,
+    "integrated_account_id": _is_str_or_null,
+    "args": _is_obj_or_null,
+    "webhook_id": _is_str_or_null,
+    "daemon_group_key": _is_str_or_null,
+    "super_query": _is_str_or_null,
+    "error_handling": _is_str_or_null,
+    "events_to_send": _is_str_list,
+    "meta": _is_obj_or_null,
+}
+
+
+def _validate(
+    body: dict[str, Any], fields: dict[str, Check], required: tuple[str, ...] = ()
+) -> None:
+    for name in body:
+        if name not in fields:
+            raise HttpError(400, f"{name} is not allowed")
+    for name in required:
+        if name not in body:
+            raise HttpError(400, f"{name} is required")
+    for name, value in body.items():
+        check = fields[name]
+        if not check(value):
+            raise HttpError(400, f"{name} must be {_EXPECT[check]}")
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise HttpError(400, "request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise HttpError(400, "request body must be a JSON object")
+    return body
+
+
+# -- pagination ------------------------------------------------------------------------------
+
+
+def _encode_cursor(kind: str, seq: int) -> str:
+    raw = json.dumps({"k": kind, "s": seq}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(kind: str, cursor: str) -> int:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if data["k"] == kind and isinstance(data["s"], int):
+            return int(data["s"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        pass
+    raise HttpError(400, "next_cursor is invalid")
+
+
+def _page_params(request: Request, kind: str) -> tuple[int, int | None]:
+    text = request.query_params.get("limit")
+    limit = DEFAULT_LIMIT
+    if text is not None:
+        try:
+            limit = int(text)
+        except ValueError:
+            limit = 0
+        if not 1 <= limit <= MAX_LIMIT:
+            raise HttpError(400, f"limit must be an integer from 1 to {MAX_LIMIT}")
+    cursor = request.query_params.get("next_cursor")
+    return limit, (_decode_cursor(kind, cursor) if cursor else None)
+
+
+def _page(kind: str, rows: list[Row], limit: int, items: list[dict[str, Any]]) -> JSONResponse:
+    more = len(rows) > limit
+    cursor = _encode_cursor(kind, rows[limit - 1].seq) if more else None
+    return JSONResponse({"result": items[:limit], "next_cursor": cursor, "limit": limit})
+
+
+# -- the handlers ----------------------------------------------------------------------------
+
+
+class Endpoints:
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.store = state.store
+
+    def _env(self, request: Request) -> str:
+        return environment_id(str(request.scope["syncspec.environment"]))
+
+    def _now(self) -> tuple[float, str]:
+        ts = self.state.now()
+        return ts, iso(ts)
+
+    def _found(self, kind: str, env: str, obj_id: str, what: str, ns: str = "") -> Row:
+        row = self.store.get(kind, env, obj_id, ns=ns)
+        if row is None:
+            raise HttpError(404, f"{what} not found")
+        return row
+
+    # sync jobs
+
+    def new_job(self, env: str, sent: dict[str, Any], *, keep_ids: bool = False) -> dict[str, Any]:
+        """Store a job as sent plus server fields and defaults (also used to seed)."""
+        _, now = self._now()
+        job_id = str(sent["id"]) if keep_ids and sent.get("id") else str(uuid.uuid4())
+        server = ("id", "environment_id", "created_at", "updated_at")
+        job: dict[str, Any] = {"id": job_id}
+        job.update((k, v) for k, v in sent.items() if k not in server)
+        job.setdefault("label", "Untitled")
+        job.setdefault("default_runtime_version", self.state.config.default_runtime_version)
+        for name in JOB_NULLABLE:
+            job.setdefault(name, None)
+        job["environment_id"] = env
+        job["created_at"] = sent.get("created_at", now) if keep_ids else now
+        job["updated_at"] = sent.get("updated_at", now) if keep_ids else now
+        if not self.store.insert("job", env, job_id, job):
+            raise HttpError(409, f"sync job {job_id} exists already")
+        return job
+
+    async def list_jobs(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        limit, after = _page_params(request, "job")
+        filters = {
+            name: request.query_params[name]
+            for name in ("integration_name", "environment_id")
+            if name in request.query_params
+        }
+        rows = self.store.select("job", env, filters=filters, after=after, limit=limit + 1)
+        return _page("job", rows, limit, [r.body for r in rows])
+
+    async def get_job(self, request: Request) -> JSONResponse:
+        row = self._found("job", self._env(request), request.path_params["id"], "sync job")
+        return JSONResponse(row.body)
+
+    async def create_job(self, request: Request) -> JSONResponse:
+        body = await _json_object(request)
+        _validate(body, JOB_FIELDS, ("integration_name", "resources"))
+        return JSONResponse(self.new_job(self._env(request), body), status_code=201)
+
+    async def update_job(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        job_id = request.path_params["id"]
+        row = self._found("job", env, job_id, "sync job")
+        body = await _json_object(request)
+        _validate(body, JOB_FIELDS)
+        job = row.body
+        job.update(body)  # each top-level field sent replaces the stored one, whole
+        job["updated_at"] = self._now()[1]
+        self.store.replace("job", env, job_id, job)
+        return JSONResponse(job)
+
+    async def delete_job(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        job_id = request.path_params["id"]
+        if not self.store.delete("job", env, job_id):
+            raise HttpError(404, "sync job not found")
+        return JSONResponse({"id": job_id})
+
+    # runs
+
+    def _run(self, row: Row) -> dict[str, Any]:
+        return run_view(row.body, row.meta, self.state.now())
+
+    async def create_run(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        body = await _json_object(request)
+        _validate(body, RUN_FIELDS, ("sync_job_id", "integrated_account_id"))
+        if body.get("status", "created") != "created":
+            raise HttpError(400, 'status must be "created"')
+        if body.get("webhook_id") and body.get("daemon_group_key"):
+            raise HttpError(400, "webhook_id and daemon_group_key cannot be used together")
+        handling = body.get("error_handling", "fail_fast")
+        if handling not in ERROR_HANDLING:
+            raise HttpError(400, f"error_handling must be one of {', '.join(ERROR_HANDLING)}")
+        job = self._found("job", env, body["sync_job_id"], "sync job").body
+        args = body.get("args") or {}
+        for name in _required_args(job.get("args_schema")):
+            if name not in args:
+                raise HttpError(400, f"args.{name} is required")
+        ts, now = self._now()
+        run_id = str(uuid.uuid4())
+        run: dict[str, Any] = {
+            "id": run_id,
+            "sync_job_id": job["id"],
+            "integrated_account_id": body["integrated_account_id"],
+            "args": args,
+            "resources": body.get("resources"),
+            "status": "created",
+            "daemon_id": None,
+            "daemon_group_key": body.get("daemon_group_key"),
+            "webhook_id": body.get("webhook_id"),
+            "error_handling": handling,
+            "ignore_previous_run": body.get("ignore_previous_run", False),
+            "version": job.get("default_runtime_version"),
+            "resource_stats": {},
+            "environment_id": env,
+            "created_at": now,
+            "updated_at": now,
+            "started_at": None,
+            "finished_at": None,
+        }
+        for extra in ("super_query", "events_to_send", "datastore_id", "mutex_key", "state_key"):
+            if extra in body:
+                run[extra] = body[extra]
+        run["sync_job"] = job
+        meta = {
+            "created_ts": ts,
+            "duration_s": self.state.run_duration_s,
+            "job_resources": job.get("resources"),
+        }
+        self.store.insert("run", env, run_id, run, meta=meta)
+        return JSONResponse(run_view(run, meta, ts), status_code=201)
+
+    async def list_runs(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        limit, cursor = _page_params(request, "run")
+        sort = request.query_params.get("sort", "created_at")
+        if sort not in ("created_at", "-created_at"):
+            raise HttpError(400, "sort must be created_at or -created_at")
+        desc = sort.startswith("-")
+        status = request.query_params.get("status")
+        if status is not None and status not in STATUSES:
+            raise HttpError(400, f"status must be one of {', '.join(sorted(STATUSES))}")
+        filters = {
+            name: request.query_params[name]
+            for name in ("sync_job_id", "integrated_account_id")
+            if name in request.query_params
+        }
+        rows = self.store.select(
+            "run",
+            env,
+            filters=filters,
+            after=None if desc else cursor,
+            before=cursor if desc else None,
+            descending=desc,
+        )
+        views = [(r, self._run(r)) for r in rows]
+        if status is not None:
+            views = [(r, v) for r, v in views if v["status"] == status]
+        kept = [r for r, _ in views]
+        return _page("run", kept, limit, [v for _, v in views])
+
+    async def get_run(self, request: Request) -> JSONResponse:
+        row = self._found("run", self._env(request), request.path_params["id"], "sync job run")
+        return JSONResponse(self._run(row))
+
+    def _freeze(self, env: str, row: Row, changes: dict[str, Any]) -> dict[str, Any]:
+        run = self._run(row)
+        run.update(changes)
+        run["updated_at"] = self._now()[1]
+        self.store.replace("run", env, run["id"], run, meta={**row.meta, "frozen": True})
+        return run
+
+    async def update_run(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        row = self._found("run", env, request.path_params["id"], "sync job run")
+        body = await _json_object(request)
+        _validate(body, RUN_PATCH_FIELDS)
+        if "status" in body and body["status"] not in STATUSES:
+            raise HttpError(400, f"status must be one of {', '.join(sorted(STATUSES))}")
+        return JSONResponse(self._freeze(env, row, body))
+
+    async def delete_run(self, request: Request) -> JSONResponse:
+        # Decision: DELETE stops an unfinished run (status "stopped") and keeps it readable;
+        # a finished run is returned unchanged. Runs are history; nothing is removed.
+        env = self._env(request)
+        row = self._found("run", env, request.path_params["id"], "sync job run")
+        current = self._run(row)
+        if current["status"] in TERMINAL:
+            return JSONResponse(current)
+        now = self._now()[1]
+        return JSONResponse(self._freeze(env, row, {"status": "stopped", "finished_at": now}))
+
+    # run state
+
+    def _state_key(self, request: Request) -> str:
+        key = request.query_params.get("state_key")
+        if not key:
+            raise HttpError(400, "state_key query parameter is required")
+        return key
+
+    async def list_state(self, request: Request) -> JSONResponse:
+        env, ns = self._env(request), self._state_key(request)
+        limit, after = _page_params(request, "state")
+        rows = self.store.select("state", env, ns=ns, after=after, limit=limit + 1)
+        return _page("state", rows, limit, [r.body for r in rows])
+
+    async def create_state(self, request: Request) -> JSONResponse:
+        env, ns = self._env(request), self._state_key(request)
+        body = await _json_object(request)
+        fields: dict[str, Check] = {
+            "key": _is_str,
+            "value": _is_str,
+            "sync_job_run_id": _is_str_or_null,
+        }
+        _validate(body, fields, ("key", "value"))
+        if not body["key"]:
+            raise HttpError(400, "key must not be empty")
+        now = self._now()[1]
+        entry = {
+            "key": body["key"],
+            "value": body["value"],
+            "sync_job_run_id": body.get("sync_job_run_id"),
+            "created_at": now,
+            "updated_at": now,
+        }
+        if not self.store.insert("state", env, body["key"], entry, ns=ns):
+            raise HttpError(409, f"state entry {body['key']} exists already")
+        return JSONResponse(entry, status_code=201)
+
+    async def get_state(self, request: Request) -> JSONResponse:
+        env, ns = self._env(request), self._state_key(request)
+        row = self._found("state", env, request.path_params["key"], "state entry", ns)
+        return JSONResponse(row.body)
+
+    async def update_state(self, request: Request) -> JSONResponse:
+        env, ns = self._env(request), self._state_key(request)
+        key = request.path_params["key"]
+        row = self._found("state", env, key, "state entry", ns)
+        body = await _json_object(request)
+        fields: dict[str, Check] = {"value": _is_str, "sync_job_run_id": _is_str_or_null}
+        _validate(body, fields, ("value",))
+        entry = {**row.body, **body, "updated_at": self._now()[1]}
+        self.store.replace("state", env, key, entry, ns=ns)
+        return JSONResponse(entry)
+
+    async def delete_state(self, request: Request) -> JSONResponse:
+        env, ns = self._env(request), self._state_key(request)
+        key = request.path_params["key"]
+        row = self._found("state", env, key, "state entry", ns)
+        self.store.delete("state", env, key, ns=ns)
+        return JSONResponse(row.body)
+
+    # cron triggers
+
+    async def list_cron(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        limit, after = _page_params(request, "cron")
+        filters = {}
+        if "sync_job_id" in request.query_params:
+            filters["sync_job_id"] = request.query_params["sync_job_id"]
+        rows = self.store.select("cron", env, filters=filters, after=after, limit=limit + 1)
+        return _page("cron", rows, limit, [r.body for r in rows])
+
+    async def get_cron(self, request: Request) -> JSONResponse:
+        row = self._found("cron", self._env(request), request.path_params["id"], "cron trigger")
+        return JSONResponse(row.body)
+
+    async def create_cron(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        body = await _json_object(request)
+        _validate(body, CRON_FIELDS, ("sync_job_id", "cron_expression"))
+        self._found("job", env, body["sync_job_id"], "sync job")
+        now = self._now()[1]
+        trigger_id = str(uuid.uuid4())
+        trigger = {"id": trigger_id, **body, "environment_id": env}
+        trigger.update(created_at=now, updated_at=now)
+        self.store.insert("cron", env, trigger_id, trigger)
+        return JSONResponse(trigger, status_code=201)
+
+    async def update_cron(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        trigger_id = request.path_params["id"]
+        row = self._found("cron", env, trigger_id, "cron trigger")
+        body = await _json_object(request)
+        _validate(body, CRON_FIELDS)
+        if "sync_job_id" in body:
+            self._found("job", env, body["sync_job_id"], "sync job")
+        trigger = {**row.body, **body, "updated_at": self._now()[1]}
+        self.store.replace("cron", env, trigger_id, trigger)
+        return JSONResponse(trigger)
+
+    async def delete_cron(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        trigger_id = request.path_params["id"]
+        if not self.store.delete("cron", env, trigger_id):
+            raise HttpError(404, "cron trigger not found")
+        return JSONResponse({"id": trigger_id})
+
+    async def schedule_cron(self, request: Request) -> JSONResponse:
+        env = self._env(request)
+        row = self._found("cron", env, request.path_params["id"], "cron trigger")
+        meta = {**row.meta, "scheduled_at": self._now()[1]}
+        self.store.replace("cron", env, row.body["id"], row.body, meta=meta)
+        return JSONResponse({"success": True})
+
+
+def _required_args(schema: Any) -> list[str]:
+    """Names of ``required: true`` properties, in either documented ``args_schema`` shape."""
+    if not isinstance(schema, dict):
+        return []
+    props = schema.get("properties") if schema.get("type") == "object" else schema
+    if not isinstance(props, dict):
+        return []
+    return [n for n, p in props.items() if isinstance(p, dict) and p.get("required") is True]

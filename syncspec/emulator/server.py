@@ -1,0 +1,273 @@
+"""Start the emulator (uvicorn in a thread on loopback) and control it from tests or benchmarks.
+
+emu = start_emulator(EmulatorConfig(tokens={"tok-a": "staging", "tok-b": "production"}))
+emu.url, emu.token                      # "http://127.0.0.1:PORT", "tok-a"
+emu.control.fail_next(503, times=2)     # the next two requests answer 503
+emu.control.lose_next_response(method="POST", path="/sync-job", hang_s=2)
+emu.control.set_faults(rate_limit=(50, 1.0), latency_ms=5)
+emu.control.requests()                  # [RecordedRequest(method, path, query, status, ...)]
+emu.control.reset()                     # data, faults, log and clock back to the config
+emu.stop()
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from syncspec.emulator.app import build_app
+from syncspec.emulator.endpoints import Endpoints
+from syncspec.emulator.runs import run_view
+from syncspec.emulator.state import (
+    EmulatorConfig,
+    EmulatorState,
+    Fault,
+    RecordedRequest,
+    environment_id,
+)
+
+__all__ = [
+    "EmulatorConfig",
+    "EmulatorControl",
+    "RecordedRequest",
+    "RunningEmulator",
+    "environment_id",
+    "load_seed",
+    "start_emulator",
+]
+
+_UNSET: Any = object()
+
+
+class EmulatorError(Exception):
+    """The emulator could not start or was misconfigured."""
+
+
+class EmulatorControl:
+    """Change faults at run time, reset, seed data and read the request log (thread-safe)."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self._state = state
+        self._endpoints = Endpoints(state)
+
+    # faults
+
+    def set_faults(
+        self,
+        *,
+        latency_ms: float = _UNSET,
+        fail_rate: float = _UNSET,
+        rate_limit: tuple[int, float] | None = _UNSET,
+        run_duration_s: float = _UNSET,
+    ) -> None:
+        """Change the given settings (others stay); ``rate_limit=None`` turns limiting off."""
+        s = self._state
+        with s.lock:
+            if latency_ms is not _UNSET:
+                s.latency_ms = float(latency_ms)
+            if fail_rate is not _UNSET:
+                s.fail_rate = float(fail_rate)
+            if rate_limit is not _UNSET:
+                s.rate_limit = rate_limit
+                s._windows.clear()
+            if run_duration_s is not _UNSET:
+                s.run_duration_s = float(run_duration_s)
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        method: str | None = None,
+        path: str | None = None,
+        retry_after: int | None = None,
+        after_commit: bool = False,
+    ) -> None:
+        """Answer the next ``times`` matching requests (path = prefix) with ``status``.
+
+        With ``after_commit=True`` the request takes effect first (e.g. a 502 after a create).
+        """
+        fault = Fault(status, method, path, times, retry_after, after_commit)
+        with self._state.lock:
+            self._state.faults.append(fault)
+
+    def lose_next_response(
+        self, *, method: str | None = "POST", path: str | None = None, hang_s: float = 2.0
+    ) -> None:
+        """Apply the next matching request, then hold its response back ``hang_s`` seconds.
+
+        A client whose read timeout is shorter sees no response although the change was made.
+        """
+        fault = Fault(None, method, path, 1, None, True, hang_s)
+        with self._state.lock:
+            self._state.faults.append(fault)
+
+    def advance_time(self, seconds: float) -> None:
+        """Move the emulator's clock forward (runs progress, timestamps move)."""
+        with self._state.lock:
+            self._state.time_offset += seconds
+
+    def reset(self) -> None:
+        """Drop all data, faults, the request log and clock offset; settings back to config."""
+        s = self._state
+        with s.lock:
+            s.store.clear()
+            s.log.clear()
+            s.time_offset = 0.0
+            s.reset_faults()
+            _seed(self._endpoints, s.config)
+
+    # data
+
+    def environment_id(self, environment: str | None = None) -> str:
+        """The ``environment_id`` of an environment (default: the first token's)."""
+        return environment_id(environment or self._default_environment())
+
+    def seed_jobs(
+        self, jobs: list[dict[str, Any]], *, environment: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Store jobs directly (ids/timestamps kept if given); returns them as stored."""
+        env = self.environment_id(environment)
+        return [self._endpoints.new_job(env, dict(job), keep_ids=True) for job in jobs]
+
+    def jobs(self, environment: str | None = None) -> list[dict[str, Any]]:
+        """Every stored job of an environment, in creation order (no HTTP, no log entry)."""
+        env = self.environment_id(environment)
+        return [row.body for row in self._state.store.select("job", env)]
+
+    def runs(self, environment: str | None = None) -> list[dict[str, Any]]:
+        env = self.environment_id(environment)
+        now = self._state.now()
+        return [run_view(r.body, r.meta, now) for r in self._state.store.select("run", env)]
+
+    # the request log
+
+    def requests(self, method: str | None = None, path: str | None = None) -> list[RecordedRequest]:
+        """Recorded requests, optionally only a method and/or a path prefix."""
+        with self._state.lock:
+            log = list(self._state.log)
+        return [
+            r
+            for r in log
+            if (method is None or r.method == method.upper())
+            and (path is None or r.path.startswith(path))
+        ]
+
+    def clear_requests(self) -> None:
+        with self._state.lock:
+            self._state.log.clear()
+
+    def _default_environment(self) -> str:
+        return next(iter(self._state.config.tokens.values()))
+
+
+class RunningEmulator:
+    """An emulator serving on ``url``; ``token`` is the first configured token."""
+
+    def __init__(
+        self, state: EmulatorState, server: Any, thread: threading.Thread, port: int
+    ) -> None:
+        self._state = state
+        self._server = server
+        self._thread = thread
+        self.port = port
+        self.url = f"http://{state.config.host}:{port}"
+        self.tokens = dict(state.config.tokens)
+        self.token = next(iter(self.tokens))
+        self.control = EmulatorControl(state)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._state.stopping = True
+        self._server.should_exit = True
+        self._thread.join(timeout)
+        self._state.store.close()
+
+    def wait(self, poll_s: float = 0.5) -> None:
+        """Block until the server stops (Ctrl-C raises KeyboardInterrupt in the caller)."""
+        while self._thread.is_alive():
+            self._thread.join(poll_s)
+
+    def __enter__(self) -> RunningEmulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def load_seed(path: Path) -> list[dict[str, Any]] | dict[str, list[dict[str, Any]]]:
+    """Read a ``--seed`` file: a JSON list of jobs, or ``{environment: [jobs]}``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise EmulatorError(f"{path}: cannot read: {exc.strerror}") from None
+    except ValueError as exc:
+        raise EmulatorError(f"{path}: invalid JSON: {exc}") from None
+    jobs = data.values() if isinstance(data, dict) else [data]
+    for group in jobs:
+        if not isinstance(group, list) or not all(isinstance(j, dict) for j in group):
+            raise EmulatorError(
+                f"{path}: expected a list of job objects, or an object mapping "
+                "environment names to lists of job objects"
+            )
+    return data  # type: ignore[no-any-return]
+
+
+def _seed(endpoints: Endpoints, config: EmulatorConfig) -> None:
+    if not config.seed:
+        return
+    groups = (
+        config.seed
+        if isinstance(config.seed, dict)
+        else {next(iter(config.tokens.values())): config.seed}
+    )
+    for name, jobs in groups.items():
+        if endpoints.store.select("job", environment_id(name), limit=1):
+            continue  # a --db file seeded on an earlier start
+        for job in jobs:
+            endpoints.new_job(environment_id(name), dict(job), keep_ids=True)
+
+
+def start_emulator(config: EmulatorConfig) -> RunningEmulator:
+    """Serve the emulator with uvicorn in a daemon thread; returns once it accepts requests."""
+    import uvicorn
+
+    if not config.tokens:
+        raise EmulatorError("the emulator needs at least one token")
+    state = EmulatorState(config)
+    _seed(Endpoints(state), config)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((config.host, config.port))
+    except OSError as exc:
+        sock.close()
+        raise EmulatorError(
+            f"cannot listen on {config.host}:{config.port}: {exc.strerror}"
+        ) from None
+    sock.listen(2048)
+    port = int(sock.getsockname()[1])
+    uv_config = uvicorn.Config(
+        build_app(state),
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        lifespan="off",
+        timeout_keep_alive=30,
+        timeout_graceful_shutdown=3,
+    )
+    server = uvicorn.Server(uv_config)
+    thread = threading.Thread(
+        target=server.run, kwargs={"sockets": [sock]}, name="syncspec-emulator", daemon=True
+    )
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise EmulatorError("the emulator did not start")
+        time.sleep(0.01)
+    return RunningEmulator(state, server, thread, port)

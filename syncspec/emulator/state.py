@@ -1,0 +1,136 @@
+"""The emulator's mutable state: configuration, clock, data, faults, request log.
+
+Shared by the ASGI app (event-loop thread) and ``EmulatorControl`` (test threads); every mutable
+collection is guarded by ``lock``.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncspec.emulator.store import Store
+
+_ENV_NAMESPACE = uuid.UUID("6f1c1e3a-5b7e-4c1e-9a59-2f7d3c1b9e10")
+
+
+def environment_id(name: str) -> str:
+    """The environment uuid for an environment name (stable, so a ``--db`` file can be reused)."""
+    return str(uuid.uuid5(_ENV_NAMESPACE, name))
+
+
+@dataclass
+class EmulatorConfig:
+    """How to run an emulator. ``tokens`` maps each accepted token to its environment's name."""
+
+    tokens: dict[str, str] = field(default_factory=lambda: {"dev": "dev"})
+    latency_ms: float = 0.0
+    fail_rate: float = 0.0  # share of requests answered with a random 500/502/503
+    rate_limit: tuple[int, float] | None = None  # (requests, seconds) per token
+    run_duration_s: float = 3.0
+    # Jobs to preload: a list (first token's environment) or {environment name: [jobs]}.
+    seed: list[dict[str, Any]] | dict[str, list[dict[str, Any]]] | None = None
+    db_path: str | None = None  # None = in memory
+    random_seed: int | None = None
+    default_runtime_version: int = 2  # stamped on jobs created without one (legacy default)
+    host: str = "127.0.0.1"
+    port: int = 0
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: str
+    status: int
+    environment: str | None  # environment name, None when the token was not accepted
+    dropped: bool = False  # the response was held back (lost-response fault)
+
+
+@dataclass
+class Fault:
+    """A scripted failure for the next ``times`` matching requests."""
+
+    status: int | None  # answer with this status (None: the real answer, held back)
+    method: str | None = None
+    path: str | None = None  # prefix of the request path
+    times: int = 1
+    retry_after: int | None = None
+    after_commit: bool = False  # let the request take effect first, then fail or hold it
+    hang_s: float = 0.0  # hold the response back this long (lost response)
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method:
+            return False
+        return self.path is None or path.startswith(self.path)
+
+
+class EmulatorState:
+    def __init__(self, config: EmulatorConfig) -> None:
+        self.config = config
+        self.lock = threading.RLock()
+        self.store = Store(config.db_path)
+        self.environments = {token: name for token, name in config.tokens.items()}
+        self.rng = random.Random(config.random_seed)
+        self.log: deque[RecordedRequest] = deque(maxlen=100_000)
+        self.faults: list[Fault] = []
+        self._windows: dict[str, tuple[float, int]] = {}
+        self.time_offset = 0.0
+        self.stopping = False
+        self.reset_faults()
+
+    def reset_faults(self) -> None:
+        with self.lock:
+            self.latency_ms = self.config.latency_ms
+            self.fail_rate = self.config.fail_rate
+            self.rate_limit = self.config.rate_limit
+            self.run_duration_s = self.config.run_duration_s
+            self.faults.clear()
+            self._windows.clear()
+
+    def now(self) -> float:
+        return time.time() + self.time_offset
+
+    def environment_for(self, token: str) -> str | None:
+        return self.environments.get(token)
+
+    def take_rate_limit(self, token: str) -> int | None:
+        """Count one request; None if allowed, else the seconds to put in ``Retry-After``."""
+        with self.lock:
+            if self.rate_limit is None:
+                return None
+            limit, period = self.rate_limit
+            now = time.monotonic()
+            start, count = self._windows.get(token, (now, 0))
+            if now - start >= period:
+                start, count = now, 0
+            if count >= limit:
+                return max(1, math.ceil(start + period - now))
+            self._windows[token] = (start, count + 1)
+            return None
+
+    def take_fault(self, method: str, path: str) -> Fault | None:
+        with self.lock:
+            for fault in self.faults:
+                if fault.matches(method, path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self.faults.remove(fault)
+                    return fault
+            return None
+
+    def random_failure(self) -> int | None:
+        with self.lock:
+            if self.fail_rate > 0 and self.rng.random() < self.fail_rate:
+                return self.rng.choice((500, 502, 503))
+            return None
+
+    def record(self, entry: RecordedRequest) -> None:
+        with self.lock:
+            self.log.append(entry)
