@@ -1,0 +1,130 @@
+"""Shared fixtures: a local Truto emulator on 127.0.0.1, served over real HTTP.
+
+One emulator starts per test session (uvicorn in a thread, in-memory SQLite); every test that
+uses ``emulator`` gets it with all data, faults, the request log and the clock reset.
+
+Fixtures
+--------
+``emulator`` -> ``EmulatorHandle`` (function scope)
+    ``.url``                  ``http://127.0.0.1:PORT``
+    ``.token``                token of environment "staging"
+    ``.other_token``          token of environment "production" (isolation tests)
+    ``.environment_id`` / ``.other_environment_id``   the ``environment_id`` each token sees
+    ``.control``              ``syncspec.emulator.server.EmulatorControl``:
+        ``set_faults(latency_ms=, fail_rate=, rate_limit=(n, s) | None, run_duration_s=)``,
+        ``fail_next(status, times=1, method=, path=, retry_after=, after_commit=False)``,
+        ``lose_next_response(method="POST", path=, hang_s=2.0)``, ``advance_time(s)``,
+        ``seed_jobs(jobs, environment="production")``, ``jobs(env)``, ``runs(env)``,
+        ``requests(method=, path=)`` -> ``[RecordedRequest(method, path, query, status,
+        environment, dropped)]``, ``clear_requests()``, ``reset()``.
+    ``.client(token=None, **overrides)``  a ``TrutoClient`` for it (closed after the test);
+        defaults for tests: no client rate limit, ``backoff=0.01``, ``timeout=10``.
+    ``.environ(token=None)``  ``{"TRUTO_API_URL": url, "TRUTO_API_TOKEN": token}``
+    ``.seed(*jobs, other=False)``  shorthand for ``control.seed_jobs``.
+``emulator_env`` -> ``EmulatorHandle``: the same, with ``TRUTO_API_URL``/``TRUTO_API_TOKEN`` set
+    (and ``SYNCSPEC_PROFILE`` removed) via monkeypatch, so ``syncspec`` commands run in-process
+    with ``CliRunner`` (or ``load_settings()``) talk to the emulator.
+``truto_client`` -> ``TrutoClient`` for ``emulator.token``.
+
+Emulator defaults in tests: runs take ``run_duration_s=1.0`` (``created`` for the first 0.2 s,
+then ``running``, then ``completed``); use ``control.advance_time(s)`` instead of sleeping.
+Heavy imports stay inside the fixtures, so tests that do not use them do not import httpx.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from syncspec.api.client import TrutoClient
+    from syncspec.emulator.server import EmulatorControl, RunningEmulator
+
+ENVIRONMENT = "staging"
+OTHER_ENVIRONMENT = "production"
+TEST_RUN_DURATION_S = 1.0
+
+
+@dataclass
+class EmulatorHandle:
+    url: str
+    token: str
+    other_token: str
+    control: EmulatorControl
+    environment_id: str
+    other_environment_id: str
+    _clients: list[TrutoClient] = field(default_factory=list, repr=False)
+
+    def client(self, token: str | None = None, **overrides: Any) -> TrutoClient:
+        from syncspec.api.client import TrutoClient
+        from syncspec.config import Secret
+
+        options: dict[str, Any] = {"rate_limit": None, "backoff": 0.01, "timeout": 10.0}
+        options.update(overrides)
+        client = TrutoClient(self.url, Secret(token or self.token), **options)
+        self._clients.append(client)
+        return client
+
+    def environ(self, token: str | None = None) -> dict[str, str]:
+        return {"TRUTO_API_URL": self.url, "TRUTO_API_TOKEN": token or self.token}
+
+    def seed(self, *jobs: dict[str, Any], other: bool = False) -> list[dict[str, Any]]:
+        environment = OTHER_ENVIRONMENT if other else ENVIRONMENT
+        return self.control.seed_jobs(list(jobs), environment=environment)
+
+    def _close(self) -> None:
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[RunningEmulator]:
+    from syncspec.emulator.server import EmulatorConfig, start_emulator
+
+    # Long random tokens: tests grep output and logs for them.
+    token = f"emu-{ENVIRONMENT}-{secrets.token_hex(12)}"
+    other = f"emu-{OTHER_ENVIRONMENT}-{secrets.token_hex(12)}"
+    config = EmulatorConfig(
+        tokens={token: ENVIRONMENT, other: OTHER_ENVIRONMENT},
+        run_duration_s=TEST_RUN_DURATION_S,
+        random_seed=1234,
+    )
+    server = start_emulator(config)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def emulator(emulator_server: RunningEmulator) -> Iterator[EmulatorHandle]:
+    control = emulator_server.control
+    control.reset()
+    token, other = list(emulator_server.tokens)
+    handle = EmulatorHandle(
+        url=emulator_server.url,
+        token=token,
+        other_token=other,
+        control=control,
+        environment_id=control.environment_id(ENVIRONMENT),
+        other_environment_id=control.environment_id(OTHER_ENVIRONMENT),
+    )
+    yield handle
+    handle._close()
+    control.reset()
+
+
+@pytest.fixture
+def emulator_env(emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> EmulatorHandle:
+    for name, value in emulator.environ().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SYNCSPEC_PROFILE", raising=False)
+    return emulator
+
+
+@pytest.fixture
+def truto_client(emulator: EmulatorHandle) -> TrutoClient:
+    return emulator.client()
