@@ -35,9 +35,11 @@ RULES: tuple[Rule, ...] = (
     Rule("SS009", Severity.ERROR, "unsafe or unknown YAML tag"),
     Rule("SS010", Severity.ERROR, "nesting deeper than the limit"),
     Rule("SS011", Severity.ERROR, "file larger than the size bound"),
-    Rule("SS012", Severity.ERROR, "unquoted {{ placeholder }} parsed as a YAML mapping"),
-    Rule("SS013", Severity.ERROR, "file cannot be read"),
+    Rule("SS012", Severity.ERROR, "file cannot be read"),
 )
+# An unquoted `{{ args.x }}` is a mapping used as a key: the C loader refuses it. It is the same
+# mistake the placeholder rules report as SS401 (for `{args.x}`, which loads), so same id.
+UNQUOTED_PLACEHOLDER = "SS401"
 
 
 @dataclass
@@ -138,7 +140,7 @@ def _pure_loader_factory(constructor: Any, resolver: Any) -> Any:  # pragma: no 
 def read_and_parse(path_bytes: bytes | None, display: str, read_error: str | None = None) -> Parsed:
     """Decode and parse one file's bytes (``None`` with ``read_error`` when unreadable)."""
     if path_bytes is None:
-        return _failed(display, None, "SS013", f"cannot read file: {read_error}", 1, 1)
+        return _failed(display, None, "SS012", f"cannot read file: {read_error}", 1, 1)
     if len(path_bytes) > MAX_BYTES:
         return too_large(display, len(path_bytes))
     try:
@@ -452,7 +454,7 @@ def _unhashable(exc: Any, text: str, line: int, col: int) -> _LoadFailed:
     if found is not None:
         expr = found.group(0)
         return _LoadFailed(
-            "SS012",
+            UNQUOTED_PLACEHOLDER,
             f"unquoted placeholder {expr} is read by YAML as a nested mapping",
             line,
             col,

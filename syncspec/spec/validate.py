@@ -103,9 +103,22 @@ def _check_file(path: Path, root: Path) -> _FileResult:
     parsed = _read(path, display)
     result = _FileResult(path, parsed)
     if parsed.data is not None:
-        result.findings = check_structure(parsed.data)
-        result.findings.extend(semantics.check_job(parsed.data))
+        semantic = semantics.check_job(parsed.data)
+        result.findings = _without_superseded(check_structure(parsed.data), semantic)
+        result.findings.extend(semantic)
     return result
+
+
+# Structure findings that a semantic error at the same path says better (it names the node,
+# e.g. SS305 'request node "b" has no method / integrated_account_id' over two SS103s).
+_SUPERSEDABLE = frozenset({"SS103", "SS104", "SS106"})
+
+
+def _without_superseded(structure: list[Finding], semantic: list[Finding]) -> list[Finding]:
+    taken = {f.path for f in semantic if f.severity == Severity.ERROR}
+    if not taken:
+        return structure
+    return [f for f in structure if not (f.rule in _SUPERSEDABLE and f.path in taken)]
 
 
 def _check_all(paths: Sequence[Path], root: Path) -> list[_FileResult]:
