@@ -100,7 +100,8 @@ def match_jobs(
     for job in local:
         same_label = files_by_label[job.label]
         same_pin = files_by_pin.get(job.pinned_id, []) if job.pinned_id is not None else []
-        if len(same_label) > 1:
+        # Files that all pin an id are distinct jobs sharing a label (how `pull` writes them).
+        if len(same_label) > 1 and not all(f.pinned_id for f in same_label):
             others = ", ".join(f.display for f in same_label)
             ids = _ids(by_label.get(job.label, []))
             conflict(

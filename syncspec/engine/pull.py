@@ -40,6 +40,32 @@ _WINDOWS_RESERVED = frozenset(
 # Resource-item keys whose empty object means "not set" (mirrors engine.normalize).
 _EMPTY_OBJECT_KEYS = frozenset({"query", "body"})
 
+# Keys of a resource item shown first, in this order (legacy and V4 shapes); others keep theirs.
+_RESOURCE_KEY_ORDER = (
+    "name",
+    "type",
+    "resource",
+    "method",
+    "integrated_account_id",
+    "id",
+    "depends_on",
+    "loop_on",
+    "run_if",
+)
+
+# Keys of a resource item shown first, in this order (legacy and V4 shapes); others keep theirs.
+_RESOURCE_KEY_ORDER = (
+    "name",
+    "type",
+    "resource",
+    "method",
+    "integrated_account_id",
+    "id",
+    "depends_on",
+    "loop_on",
+    "run_if",
+)
+
 Status = Literal["created", "updated", "unchanged"]
 
 
@@ -196,12 +222,15 @@ def client_document(job: Mapping[str, Any], *, pin: bool) -> dict[str, Any]:
 
 
 def _tidy_resource(item: Any) -> Any:
-    # null-valued keys and empty query/body inside a resource mean "absent" (normalize.py)
+    """Drop keys that mean "absent" (null, empty query/body: see normalize.py) and put the
+    identifying keys first: the API may return keys sorted, which reads badly."""
     if not isinstance(item, Mapping):
         return item
-    return {
+    kept = {
         k: v for k, v in item.items() if v is not None and not (k in _EMPTY_OBJECT_KEYS and v == {})
     }
+    first = {k: kept[k] for k in _RESOURCE_KEY_ORDER if k in kept}
+    return {**first, **{k: v for k, v in kept.items() if k not in first}}
 
 
 def _yaml(mapping: int = 2, sequence: int = 4, offset: int = 2) -> Any:
