@@ -16,7 +16,9 @@ from syncspec.spec.rulekit import did_you_mean, finding
 from syncspec.spec.rules_legacy import check_method, check_resource_name
 from syncspec.spec.rules_placeholders import Scope, check_values, dotted
 
-SS301 = Rule("SS301", Severity.ERROR, "V4 nodes need default_runtime_version: 4")
+# Missing keys and bad enum values are also structure findings (SS103/SS104/SS106); these
+# rules report them at the same paths with the node named, and validate keeps only these.
+SS301 = Rule("SS301", Severity.ERROR, "V4 nodes without default_runtime_version: 4")
 SS302 = Rule("SS302", Severity.ERROR, "node name is used twice")
 SS303 = Rule("SS303", Severity.ERROR, "depends_on names a node that is not in this job")
 SS304 = Rule("SS304", Severity.ERROR, "depends_on forms a cycle")
@@ -55,14 +57,10 @@ _JSONATA_CONFIG = frozenset({"expression", "value_expression"})
 Path = tuple[PathItem, ...]
 
 
-def looks_v4(resources: list[Any]) -> bool:
-    """True when every resource item is a V4 node (has ``name`` and ``type``)."""
-    items = [r for r in resources if isinstance(r, Mapping)]
-    return bool(items) and all("name" in r and "type" in r for r in items)
-
-
 def _filled(value: object) -> bool:
-    return value is not None and value not in ("", [], {})
+    if isinstance(value, str):
+        return bool(value.strip())
+    return value is not None and value not in ([], {})
 
 
 def _config(node: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -140,7 +138,11 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: object, out: list[Findin
         event = config.get("name")
         if event not in EVENT_NAMES:
             at = (*base, "config", "name") if "name" in config else _config_path(node, base)
-            shown = f'"{event}"' if isinstance(event, str) else "missing"
+            shown = (
+                f'"{event}"'
+                if isinstance(event, str)
+                else ("missing" if event is None else repr(event))
+            )
             out.append(
                 finding(
                     SS309,
@@ -161,7 +163,11 @@ def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
     dtype = node.get("destination_type")
     if dtype not in DESTINATION_TYPES:
         at = (*base, "destination_type") if "destination_type" in node else base
-        shown = f'"{dtype}"' if isinstance(dtype, str) else "missing"
+        shown = (
+            f'"{dtype}"'
+            if isinstance(dtype, str)
+            else ("missing" if dtype is None else repr(dtype))
+        )
         out.append(
             finding(
                 SS310,
@@ -254,15 +260,16 @@ def check(
 ) -> list[Finding]:
     """All SS3xx findings, plus SS4xx for the placeholders inside the nodes."""
     out: list[Finding] = []
-    runtime = data.get("default_runtime_version")
-    if runtime != 4 or isinstance(runtime, bool):
-        at: Path = ("default_runtime_version",) if "default_runtime_version" in data else ()
+    if data.get("default_runtime_version") is None:
+        # A declared 1-3 with V4 nodes is a structure finding (SS105). Absent is worse than the
+        # structure warning (SS107) says: Truto stamps a legacy runtime, which cannot run V4 nodes.
         out.append(
             finding(
                 SS301,
-                "resources are V4 nodes (name/type), but default_runtime_version is "
-                + (f"{runtime!r}" if "default_runtime_version" in data else "not set"),
-                at,
+                "resources are V4 nodes, but default_runtime_version is not set: Truto would "
+                "stamp a legacy runtime (2 or 3), which cannot run them",
+                ("resources",),
+                on_key=True,
                 hint="default_runtime_version: 4",
             )
         )

@@ -15,6 +15,7 @@ from typing import Any
 
 from syncspec.spec import args_schema, rules_legacy, rules_placeholders, rules_v4
 from syncspec.spec.problems import Finding, Rule
+from syncspec.spec.structure import choose_shape
 
 RULES: tuple[Rule, ...] = (
     *rules_legacy.RULES,
@@ -27,15 +28,6 @@ RULES: tuple[Rule, ...] = (
 _JOB_TEMPLATES = ("mutex_key", "state_key")
 
 
-def is_v4(data: Mapping[str, Any]) -> bool:
-    """Whether the job's resources are V4 nodes (runtime 4, or items shaped as nodes)."""
-    runtime = data.get("default_runtime_version")
-    if runtime == 4 and not isinstance(runtime, bool):
-        return True
-    resources = data.get("resources")
-    return isinstance(resources, list) and rules_v4.looks_v4(resources)
-
-
 def check_job(data: Mapping[str, Any]) -> list[Finding]:
     """Every semantic finding for one parsed job document (never raises)."""
     if not isinstance(data, Mapping):
@@ -46,7 +38,11 @@ def check_job(data: Mapping[str, Any]) -> list[Finding]:
     args = args_schema.declared_args(schema)
     resources = data.get("resources")
     if isinstance(resources, list):
-        if is_v4(data):
+        # Same shape choice as the structure rules; items of the other shape were reported there
+        # (SS105) and are left out here.
+        shape, _, skip = choose_shape(data)
+        resources = [None if i in skip else r for i, r in enumerate(resources)]
+        if shape == "v4":
             required = frozenset(args_schema.required_args(schema))
             out.extend(rules_v4.check(data, resources, args, required, has_schema))
         else:
