@@ -1,0 +1,98 @@
+"""Terraform-like text rendering of a plan (``syncspec plan``, the default format).
+
+Colours are plain ANSI codes, used only when the caller says so (it decides from the TTY and
+``NO_COLOR``).
+"""
+
+from __future__ import annotations
+
+from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
+from syncspec.render._common import (
+    CHANGE_SIGN,
+    SIGN,
+    changing,
+    create_fields,
+    format_change,
+    format_value,
+    location,
+    summary_line,
+)
+
+_RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
+_ACTION_COLOR = {
+    ActionKind.CREATE: "\x1b[32m",  # green
+    ActionKind.UPDATE: "\x1b[33m",  # yellow
+    ActionKind.DELETE: "\x1b[31m",  # red
+    ActionKind.NOOP: "",
+}
+_CHANGE_COLOR = {
+    "added": "\x1b[32m",
+    "removed": "\x1b[31m",
+    "changed": "\x1b[33m",
+    "moved": "\x1b[36m",
+}
+_NOTICE = {
+    NoticeKind.CONFLICT: ("error", "\x1b[31m"),
+    NoticeKind.WARNING: ("warning", "\x1b[33m"),
+    NoticeKind.UNMANAGED: ("unmanaged", "\x1b[2m"),  # dim
+}
+
+
+def _paint(text: str, code: str, color: bool) -> str:
+    return f"{code}{text}{_RESET}" if color and code else text
+
+
+def _header(action: Action) -> str:
+    ident = f" (id {action.job_id})" if action.job_id else ""
+    where = location(action.file, action.line)
+    suffix = f"  [{where}]" if where else ""
+    return f"{SIGN[action.kind]} {action.kind.value} {action.label}{ident}{suffix}"
+
+
+def _action_lines(action: Action, color: bool) -> list[str]:
+    lines = ["  " + _paint(_header(action), _ACTION_COLOR[action.kind], color)]
+    if action.kind == ActionKind.CREATE:
+        for name, value in create_fields(action):
+            lines.append(
+                "      " + _paint(f"+ {name}: {format_value(value)}", _CHANGE_COLOR["added"], color)
+            )
+    for change in action.changes:
+        sign = CHANGE_SIGN[change.kind]
+        lines.append(
+            "      " + _paint(f"{sign} {format_change(change)}", _CHANGE_COLOR[change.kind], color)
+        )
+    return lines
+
+
+def _notice_line(notice: Notice, color: bool) -> str:
+    word, code = _NOTICE[notice.kind]
+    where = location(notice.file, notice.line)
+    prefix = f"{where}: " if where else ""
+    return "  " + _paint(f"{word}: {prefix}{notice.message}", code, color)
+
+
+def render_plan_text(plan: Plan, *, color: bool) -> str:
+    """The plan as text, ending with the summary line (and a newline)."""
+    out: list[str] = []
+    actions = changing(plan)
+    if actions:
+        out.append(
+            f"syncspec will perform these actions on {plan.api_url} (profile {plan.profile}):"
+        )
+        out.append("")
+        for action in actions:
+            out.extend(_action_lines(action, color))
+        out.append("")
+    for kind, title in (
+        (NoticeKind.CONFLICT, "Conflicts (these files are not planned):"),
+        (NoticeKind.WARNING, "Warnings:"),
+        (NoticeKind.UNMANAGED, "Unmanaged live jobs (never changed):"),
+    ):
+        notices = [n for n in plan.notices if n.kind == kind]
+        if notices:
+            out.append(title)
+            out.extend(_notice_line(n, color) for n in notices)
+            out.append("")
+    out.append(_paint(summary_line(plan), _BOLD, color))
+    return "\n".join(out) + "\n"
