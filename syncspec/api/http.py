@@ -30,7 +30,7 @@ from typing import Any
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
+from tenacity.wait import wait_exponential, wait_random
 
 from syncspec import __version__
 from syncspec.api.ratelimit import RateLimiter
@@ -201,7 +201,10 @@ class HttpCore:
         self.timeout = timeout
         self.stats = RequestStats()
         self.limiter = RateLimiter(*rate_limit) if rate_limit else None
-        self._backoff = wait_exponential_jitter(initial=backoff, max=max_backoff, jitter=backoff)
+        # backoff * 2**(n-1), capped, plus up to one ``backoff`` of random jitter.
+        self._backoff = wait_exponential(multiplier=backoff, max=max_backoff) + wait_random(
+            0, backoff
+        )
         self._client = httpx.Client(
             base_url=url,
             auth=_BearerAuth(token),

@@ -41,9 +41,9 @@ def build_app(state: EmulatorState) -> ASGIApp:
         Route("/sync-job-run/{id}", e.delete_run, methods=["DELETE"]),
         Route("/sync-job-run-state", e.list_state, methods=["GET"]),
         Route("/sync-job-run-state", e.create_state, methods=["POST"]),
-        Route("/sync-job-run-state/{key}", e.get_state, methods=["GET"]),
-        Route("/sync-job-run-state/{key}", e.update_state, methods=["PATCH"]),
-        Route("/sync-job-run-state/{key}", e.delete_state, methods=["DELETE"]),
+        Route("/sync-job-run-state/{key:path}", e.get_state, methods=["GET"]),
+        Route("/sync-job-run-state/{key:path}", e.update_state, methods=["PATCH"]),
+        Route("/sync-job-run-state/{key:path}", e.delete_state, methods=["DELETE"]),
         Route("/sync-job-cron-trigger", e.list_cron, methods=["GET"]),
         Route("/sync-job-cron-trigger", e.create_cron, methods=["POST"]),
         Route("/sync-job-cron-trigger/{id}", e.get_cron, methods=["GET"]),
@@ -84,25 +84,35 @@ class Gate:
         path: str = scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
         seen: dict[str, Any] = {"status": 0, "dropped": False, "env": None}
+        arrived = time.monotonic()
+        recorded = False
 
-        async def recording_send(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                seen["status"] = message["status"]
-            await send(message)
-
-        try:
-            await self._handle(scope, receive, recording_send, seen)
-        finally:
-            state.record(
-                RecordedRequest(
+        def record() -> None:
+            nonlocal recorded
+            if not recorded:
+                recorded = True
+                entry = RecordedRequest(
                     method=method,
                     path=path,
                     query=query,
                     status=int(seen["status"]),
                     environment=seen["env"],
                     dropped=bool(seen["dropped"]),
+                    at=arrived,
                 )
-            )
+                state.record(entry)
+
+        async def recording_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                seen["status"] = message["status"]
+                record()  # before the client can see the answer, so tests never race the log
+            await send(message)
+
+        seen["record"] = record
+        try:
+            await self._handle(scope, receive, recording_send, seen)
+        finally:
+            record()
 
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, seen: dict[str, Any]
@@ -146,6 +156,9 @@ class Gate:
             await _fault_response(fault)(scope, receive, send)
             return
         seen["dropped"] = True
+        starts = [m for m in held if m["type"] == "http.response.start"]
+        seen["status"] = starts[0]["status"] if starts else 0
+        seen["record"]()  # the change is applied; the client will not hear about it in time
         deadline = time.monotonic() + fault.hang_s
         while time.monotonic() < deadline and not state.stopping:
             await asyncio.sleep(0.02)

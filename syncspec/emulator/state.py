@@ -51,6 +51,7 @@ class RecordedRequest:
     status: int
     environment: str | None  # environment name, None when the token was not accepted
     dropped: bool = False  # the response was held back (lost-response fault)
+    at: float = 0.0  # time.monotonic() when the request arrived
 
 
 @dataclass
