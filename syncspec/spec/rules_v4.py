@@ -68,6 +68,10 @@ def _config(node: Mapping[str, Any]) -> Mapping[str, Any]:
     return config if isinstance(config, Mapping) else {}
 
 
+def _has_config(node: Mapping[str, Any]) -> bool:
+    return isinstance(node.get("config"), Mapping)
+
+
 def _config_path(node: Mapping[str, Any], base: Path) -> Path:
     return (*base, "config") if isinstance(node.get("config"), Mapping) else base
 
@@ -115,12 +119,18 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: object, out: list[Findin
                     SS306,
                     f'{kind} node "{name}" has no config.expression (a JSONata expression)',
                     _config_path(node, base),
+                    on_key=_has_config(node),
                 )
             )
     elif kind in STATE_TYPES:
         if not _filled(config.get("key")):
             out.append(
-                finding(SS307, f'{kind} node "{name}" has no config.key', _config_path(node, base))
+                finding(
+                    SS307,
+                    f'{kind} node "{name}" has no config.key',
+                    _config_path(node, base),
+                    on_key=_has_config(node),
+                )
             )
         if kind == "update_state" and not (
             _filled(config.get("value")) or _filled(config.get("value_expression"))
@@ -131,6 +141,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: object, out: list[Findin
                     f'update_state node "{name}" has neither config.value nor '
                     "config.value_expression",
                     _config_path(node, base),
+                    on_key=_has_config(node),
                     hint='e.g. value_expression: "$max(records.updated_at)"',
                 )
             )
@@ -138,6 +149,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: object, out: list[Findin
         event = config.get("name")
         if event not in EVENT_NAMES:
             at = (*base, "config", "name") if "name" in config else _config_path(node, base)
+            key_only = "name" not in config and _has_config(node)
             shown = (
                 f'"{event}"'
                 if isinstance(event, str)
@@ -149,6 +161,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: object, out: list[Findin
                     f'event node "{name}" has config.name {shown}; it must be start, complete '
                     "or error",
                     at,
+                    on_key=key_only,
                     hint=did_you_mean(event, EVENT_NAMES) if isinstance(event, str) else None,
                 )
             )
@@ -185,6 +198,7 @@ def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
                 SS311,
                 f'destination node "{name}" has no config.id',
                 _config_path(node, base),
+                on_key=_has_config(node),
                 hint=f'id: "{{{{args.{arg}}}}}"',
             )
         )
@@ -216,7 +230,7 @@ def _persist_targets(
     i: int,
     node: Mapping[str, Any],
     names: Mapping[str, list[int]],
-    upstream: frozenset[str],
+    upstream: frozenset[str] | None,  # None: unknown (a depends_on on the way is broken)
     out: list[Finding],
 ) -> None:
     persist = node.get("resources_to_persist")
@@ -235,7 +249,7 @@ def _persist_targets(
                     hint=did_you_mean(target, names),
                 )
             )
-        elif target not in upstream:
+        elif upstream is not None and target not in upstream:
             out.append(
                 finding(
                     SS313,
@@ -268,8 +282,10 @@ def check(
                 SS301,
                 "resources are V4 nodes, but default_runtime_version is not set: Truto would "
                 "stamp a legacy runtime (2 or 3), which cannot run them",
-                ("resources",),
-                on_key=True,
+                ("default_runtime_version",)
+                if "default_runtime_version" in data
+                else ("resources",),
+                on_key="default_runtime_version" not in data,
                 hint="default_runtime_version: 4",
             )
         )
@@ -338,7 +354,9 @@ def check(
     for i, node in nodes.items():
         upstream_idx = ancestry[i]
         upstream = frozenset(str(nodes[a].get("name")) for a in upstream_idx)
-        _persist_targets(i, node, names, upstream, out)
+        _persist_targets(
+            i, node, names, upstream if not (upstream_idx | {i}) & broken else None, out
+        )
         if node.get("type") == "update_state" and not any(
             nodes[a].get("type") == "event" and _config(nodes[a]).get("name") == "complete"
             for a in upstream_idx
