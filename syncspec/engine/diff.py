@@ -126,8 +126,11 @@ def diff_jobs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChang
     names += sorted((set(old) | set(new)) - set(names))
     changes: list[FieldChange] = []
     # Both sides become [fields, paired resource items]; paths map back to pointers below.
-    old_fields = {n: old.get(n) for n in names if n != _RESOURCES}
-    new_fields = {n: new.get(n) for n in names if n != _RESOURCES}
+    differing = [
+        n for n in names if n != _RESOURCES and stable_json(old.get(n)) != stable_json(new.get(n))
+    ]
+    old_fields = {n: old.get(n) for n in differing}
+    new_fields = {n: new.get(n) for n in differing}
     old_items: dict[int, Any] = {}
     new_items: dict[int, Any] = {}
     old_res, new_res = old.get(_RESOURCES), new.get(_RESOURCES)
@@ -136,7 +139,9 @@ def diff_jobs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChang
             pairs = _pair_items(old_res, new_res)
             unmoved = _unmoved(pairs)
             for i, j in pairs:
-                old_items[j], new_items[j] = old_res[i], new_res[j]
+                # identical items are left out: DeepDiff's cost grows with what it walks
+                if stable_json(old_res[i]) != stable_json(new_res[j]):
+                    old_items[j], new_items[j] = old_res[i], new_res[j]
                 if (i, j) not in unmoved:
                     changes.append(
                         FieldChange(
@@ -160,7 +165,11 @@ def diff_jobs(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChang
         else:  # not both arrays (invalid data): compare the whole values
             old_fields[_RESOURCES], new_fields[_RESOURCES] = old_res, new_res
 
-    tree = DeepDiff([old_fields, old_items], [new_fields, new_items], view="tree")
+    tree = (
+        DeepDiff([old_fields, old_items], [new_fields, new_items], view="tree")
+        if old_fields or new_fields or old_items
+        else {}
+    )
     for report, levels in tree.items():
         for level in levels:
             path = level.path(output_format="list")

@@ -106,8 +106,15 @@ def _plain(value: Any) -> Any:
         return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, float) and value.is_integer():
+    # Subclasses (ruamel's ScalarString/ScalarFloat, ...) become the plain built-in type.
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
         return int(value)
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else float(value)
     return value
 
 
@@ -148,7 +155,10 @@ def fingerprint(live_job: Mapping[str, Any]) -> str:
     Either moving means someone changed the job since it was planned (``updated_at`` is the only
     change marker the API has; the body catches servers that do not bump it).
     """
-    body = stable_json(canonical_job(live_job))
-    updated_at = live_job.get("updated_at")
+    return fingerprint_of(canonical_job(live_job), live_job.get("updated_at"))
+
+
+def fingerprint_of(canonical: Mapping[str, Any], updated_at: Any) -> str:
+    """``fingerprint`` from an already canonical body (saves normalizing twice)."""
     marker = "" if updated_at is None else str(updated_at)
-    return hashlib.sha256(f"{body}\n{marker}".encode()).hexdigest()
+    return hashlib.sha256(f"{stable_json(canonical)}\n{marker}".encode()).hexdigest()

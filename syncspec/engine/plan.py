@@ -26,7 +26,13 @@ from syncspec.engine.model import (
     Plan,
     PlanOptions,
 )
-from syncspec.engine.normalize import CLIENT_FIELDS, canonical_job, comparable_live, fingerprint
+from syncspec.engine.normalize import (
+    CLIENT_FIELDS,
+    canonical_job,
+    comparable_live,
+    fingerprint,
+    fingerprint_of,
+)
 from syncspec.errors import ConfigError
 from syncspec.redact import redact
 from syncspec.spec.jobs import LocalJob
@@ -78,7 +84,7 @@ def plan_changes(
                 job_id=live_id(remote),
                 file=job.display,
                 line=job.line,
-                fingerprint=fingerprint(remote),
+                fingerprint=fingerprint_of(current, remote.get("updated_at")),
                 changes=changes,
                 # PATCH sends each changed top-level field whole (nested merge is undocumented)
                 body={n: desired[n] for n in CLIENT_FIELDS if n in changed_fields}

@@ -213,3 +213,16 @@ def test_canonical_is_idempotent(job: dict[str, Any]) -> None:
 def test_canonical_survives_a_json_round_trip(job: dict[str, Any]) -> None:
     once = canonical_job(job)
     assert canonical_job(json.loads(json.dumps(once))) == once
+
+
+def test_ruamel_round_trip_types_become_plain() -> None:
+    from io import StringIO
+
+    from ruamel.yaml import YAML
+
+    text = 'label: j\nintegration_name: ""\ndefault_runtime_version: 2.0\nmutex_key: "m"\n'
+    data = YAML(typ="rt").load(StringIO(text))
+    canon = canonical_job(data)
+    assert canon == {**FULL_EMPTY, "default_runtime_version": 2, "mutex_key": "m"}
+    assert type(canon["mutex_key"]) is str
+    assert type(canon["default_runtime_version"]) is int
