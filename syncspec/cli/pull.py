@@ -36,7 +36,9 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         live, local, jobs_dir=settings.jobs_dir, root=settings.root, label_globs=label_globs
     )
     for pulled in result.files:
-        if pulled.status != "unchanged":
+        if pulled.status == "skipped":
+            click.echo(f"warning: not pulled: job {pulled.job_id}: {pulled.reason}", err=True)
+        elif pulled.status != "unchanged":
             pin = " (pinned id: the label is shared)" if pulled.pinned else ""
             click.echo(f"{pulled.status:>9} {pulled.display}  <- {pulled.label!r}{pin}")
     if label_globs and not result.files:
@@ -44,6 +46,7 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         return 1
     click.echo(
         f"Pulled {len(result.files)} job(s): {result.count('created')} created, "
-        f"{result.count('updated')} updated, {result.count('unchanged')} unchanged."
+        f"{result.count('updated')} updated, {result.count('unchanged')} unchanged"
+        + (f", {result.count('skipped')} skipped." if result.count("skipped") else ".")
     )
     return 0

@@ -66,7 +66,7 @@ _RESOURCE_KEY_ORDER = (
     "run_if",
 )
 
-Status = Literal["created", "updated", "unchanged"]
+Status = Literal["created", "updated", "unchanged", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class PulledFile:
     job_id: str
     status: Status
     pinned: bool = False
+    reason: str | None = None  # why a job was skipped
 
 
 @dataclass
@@ -157,6 +158,11 @@ def pull_jobs(
         label = _label(job)
         pin = label_counts[label] > 1
         existing = bound.get(job_id)
+        if not label.strip():
+            # A job file needs a label (SS603): such a file could never be planned.
+            reason = "its label is empty; give it a label in Truto (or write its file by hand)"
+            result.files.append(PulledFile(Path(), "", label, job_id, "skipped", False, reason))
+            continue
         if existing is not None:
             pinned_file = pin or existing.pinned_id is not None
             status = _update_file(existing.path, job, pin=pinned_file)
