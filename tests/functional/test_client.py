@@ -20,7 +20,10 @@ from syncspec.errors import (
 )
 from tests.conftest import EmulatorHandle
 
-JOB = {"integration_name": "zendesk", "resources": [{"resource": "ticketing/users", "method": "list"}]}
+JOB = {
+    "integration_name": "zendesk",
+    "resources": [{"resource": "ticketing/users", "method": "list"}],
+}
 
 
 def _job(n: int) -> dict[str, object]:
