@@ -83,6 +83,18 @@ def _loader_class() -> Any:
             # `2024-01-01` and `=` stay text: the API takes JSON, which has no dates.
             return str(node.value)
 
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            mapping = super().construct_mapping(node, deep=deep)
+            for key in mapping:
+                if isinstance(key, tuple):  # ruamel turns a list used as a key into a tuple
+                    raise ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        "found unhashable key",
+                        node.start_mark,
+                    )
+            return mapping
+
         def construct_unsupported(self, node: Any) -> Any:
             raise ConstructorError(None, None, f"unsupported tag {node.tag!r}", node.start_mark)
 
@@ -182,9 +194,10 @@ def parse_text(text: str, display: str) -> Parsed:
         line, col = _line_col(text, offset)
         return _failed(display, text, "SS004", "file contains a NUL byte", line, col)
     try:
-        data = _load(text)
+        data, line, col = _load(text)
     except _LoadFailed as exc:
-        return _failed(display, text, exc.rule, exc.message, exc.line, exc.col, hint=exc.hint)
+        line, col = _clamp(text, exc.line, exc.col)
+        return _failed(display, text, exc.rule, exc.message, line, col, hint=exc.hint)
     if data is None:
         return _failed(
             display,
@@ -201,8 +214,8 @@ def parse_text(text: str, display: str) -> Parsed:
             text,
             "SS007",
             f"top level is {kind}; a job file is a mapping of keys (label, resources, ...)",
-            1,
-            1,
+            line,
+            col,
         )
     return Parsed(display=display, text=text, data=data)
 
@@ -219,6 +232,16 @@ def _failed(
     severity = Severity.ERROR
     problem = Problem(rule, severity, message, display, max(line, 1), max(col, 1), hint)
     return Parsed(display=display, text=text, problems=[problem])
+
+
+def _clamp(text: str, line: int, col: int) -> tuple[int, int]:
+    """Keep a position inside the text: "end of stream" errors point past the last line."""
+    lines = text.split("\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if lines and line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, col
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
@@ -352,7 +375,8 @@ def _children(node: Any) -> list[Any]:
 _PLACEHOLDER_HINT = re.compile(r"\{\{")
 
 
-def _load(text: str) -> Any:
+def _load(text: str) -> tuple[Any, int, int]:
+    """The document's data and the 1-based position of its top-level node."""
     _check_depth(text)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -361,10 +385,11 @@ def _load(text: str) -> Any:
         try:
             node = loader.get_single_node()
             if node is None:
-                return None
+                return None, 1, 1
             if "&" in text and "*" in text:
                 _check_aliases(node)
-            return loader.construct_document(node)
+            mark = node.start_mark
+            return loader.construct_document(node), mark.line + 1, mark.column + 1
         finally:
             loader.dispose()
     except _LoadFailed:

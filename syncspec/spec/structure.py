@@ -18,11 +18,11 @@ from syncspec.spec.project import SS603
 SS101 = Rule("SS101", Severity.ERROR, "unknown key")
 SS102 = Rule("SS102", Severity.ERROR, "value has the wrong type")
 SS103 = Rule("SS103", Severity.ERROR, "required key missing")
-SS104 = Rule("SS104", Severity.ERROR, "value is not one of the allowed values")
+SS104 = Rule("SS104", Severity.ERROR, "value is not one of the allowed values, or is empty")
 SS105 = Rule("SS105", Severity.ERROR, "legacy resources and V4 nodes mixed in one job")
-SS106 = Rule("SS106", Severity.ERROR, "value out of range (empty list, too short, ...)")
+# (SS106 is retired: "empty list" is SS104 now, or the semantic rule that names the node.)
 SS107 = Rule("SS107", Severity.WARNING, "default_runtime_version not set (not managed)")
-RULES: tuple[Rule, ...] = (SS101, SS102, SS103, SS104, SS105, SS106, SS107)
+RULES: tuple[Rule, ...] = (SS101, SS102, SS103, SS104, SS105, SS107)
 
 Shape = Literal["legacy", "v4"]
 # Keys only a V4 node has / only a legacy resource has (shared: resource, method, id, query, ...).
@@ -250,6 +250,15 @@ def _one(model: type[Any], data: Any, group: list[tuple[Any, tuple[Any, ...]]]) 
             (*path, "type"),
             hint=_suggest(tag, _node_types()) or f"one of: {', '.join(_node_types())}",
         )
+    if path == ("default_runtime_version",) and kind == "literal_error":
+        return _finding(
+            SS104,
+            f"default_runtime_version is {_show(value)}; expected 1, 2, 3 or 4",
+            path,
+            hint="write the number without quotes"
+            if isinstance(value, str) and value.strip() in ("1", "2", "3", "4")
+            else "1-3 use legacy resources; 4, Truto's current runtime, uses V4 nodes",
+        )
     if kind in ("literal_error", "enum"):
         expected = str(error.get("ctx", {}).get("expected", ""))
         options = [o.strip().strip("'\"") for o in expected.replace(" or ", ", ").split(",")]
@@ -264,7 +273,7 @@ def _one(model: type[Any], data: Any, group: list[tuple[Any, tuple[Any, ...]]]) 
         return _finding(SS603, "the label is empty", path, hint="give the job a unique label")
     if kind in ("too_short", "string_too_short"):
         what = "list" if kind == "too_short" else "text"
-        return _finding(SS106, f"{_where(path)} must not be an empty {what}", path)
+        return _finding(SS104, f"{_where(path)} must not be an empty {what}", path)
     if kind.endswith("_type") or kind in ("model_attributes_type", "model_type"):
         expected_types: list[str] = []
         for err, _ in group:

@@ -74,8 +74,10 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
 def display_path(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` when it is inside it, POSIX-style; else as given."""
+    # abspath, not resolve(): a symlinked job file is shown under its own name
+    absolute, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return absolute.relative_to(base).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -111,7 +113,7 @@ def _check_file(path: Path, root: Path) -> _FileResult:
 
 # Structure findings that a semantic error at the same path says better (it names the node,
 # e.g. SS305 'request node "b" has no method / integrated_account_id' over two SS103s).
-_SUPERSEDABLE = frozenset({"SS103", "SS104", "SS106"})
+_SUPERSEDABLE = frozenset({"SS103", "SS104"})
 
 
 def _without_superseded(structure: list[Finding], semantic: list[Finding]) -> list[Finding]:
