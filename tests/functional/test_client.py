@@ -356,3 +356,33 @@ def test_connection_refused_is_a_transport_error(emulator: EmulatorHandle) -> No
     )
     assert info.value.maybe_applied is False
     assert client.stats.requests == 2  # a POST that never left is retried
+
+
+def test_token_absent_from_cli_debug_output(emulator: EmulatorHandle) -> None:
+    import os
+    import subprocess
+    import sys
+
+    emulator.control.fail_next(503)  # a retry shows up in the debug log too
+    env = {**os.environ, **emulator.environ()}
+    env.pop("SYNCSPEC_PROFILE", None)
+    command = [sys.executable, "-m", "syncspec", "--debug", "run-state", "list"]
+    ok = subprocess.run(
+        [*command, "--state-key", "acct"], capture_output=True, text=True, env=env, check=False
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert "debug: syncspec.api: GET /sync-job-run-state?state_key=acct&limit=100 -> 503" in (
+        ok.stderr
+    )
+    assert "debug: syncspec.api: retrying GET /sync-job-run-state in " in ok.stderr
+
+    wrong = emulator.token + "-wrong"
+    env["TRUTO_API_TOKEN"] = wrong
+    denied = subprocess.run(
+        [*command, "--state-key", "acct"], capture_output=True, text=True, env=env, check=False
+    )
+    assert denied.returncode == 1
+    assert "-> 401: invalid API token (authentication failed" in denied.stderr
+    everything = ok.stdout + ok.stderr + denied.stdout + denied.stderr
+    assert emulator.token not in everything
+    assert wrong not in everything
