@@ -286,8 +286,8 @@ class Endpoints:
     async def update_job(self, request: Request) -> JSONResponse:
         env = self._env(request)
         job_id = request.path_params["id"]
+        body = await _json_object(request)  # read first: no await between read and write
         row = self._found("job", env, job_id, "sync job")
-        body = await _json_object(request)
         _validate(body, JOB_FIELDS)
         job = row.body
         job.update(body)  # each top-level field sent replaces the stored one, whole
@@ -399,8 +399,8 @@ class Endpoints:
 
     async def update_run(self, request: Request) -> JSONResponse:
         env = self._env(request)
-        row = self._found("run", env, request.path_params["id"], "sync job run")
         body = await _json_object(request)
+        row = self._found("run", env, request.path_params["id"], "sync job run")
         _validate(body, RUN_PATCH_FIELDS)
         if "status" in body and body["status"] not in STATUSES:
             raise HttpError(400, f"status must be one of {', '.join(sorted(STATUSES))}")
@@ -462,8 +462,8 @@ class Endpoints:
     async def update_state(self, request: Request) -> JSONResponse:
         env, ns = self._env(request), self._state_key(request)
         key = request.path_params["key"]
-        row = self._found("state", env, key, "state entry", ns)
         body = await _json_object(request)
+        row = self._found("state", env, key, "state entry", ns)
         fields: dict[str, Check] = {"value": _is_str, "sync_job_run_id": _is_str_or_null}
         _validate(body, fields, ("value",))
         entry = {**row.body, **body, "updated_at": self._now()[1]}
@@ -507,8 +507,8 @@ class Endpoints:
     async def update_cron(self, request: Request) -> JSONResponse:
         env = self._env(request)
         trigger_id = request.path_params["id"]
-        row = self._found("cron", env, trigger_id, "cron trigger")
         body = await _json_object(request)
+        row = self._found("cron", env, trigger_id, "cron trigger")
         _validate(body, CRON_FIELDS)
         if "sync_job_id" in body:
             self._found("job", env, body["sync_job_id"], "sync job")
