@@ -140,6 +140,11 @@ def test_faults_200_changes_converge_without_duplicates(
         if result.exit_code == 0:
             break
     assert codes[-1] == 0, codes
+    log = emulator_env.control.requests()
+    # the faults really happened: random 5xx on every method, and creates that were applied
+    # but answered 502 (each found again by re-listing, not POSTed twice)
+    assert {r.method for r in log if r.status >= 500} >= {"GET", "PATCH", "POST"}
+    assert sum(1 for r in log if r.method == "POST" and r.status == 502) >= 5
     emulator_env.control.set_faults(fail_rate=0.0)
     assert run("plan", "--detailed-exitcode").exit_code == 0
 
