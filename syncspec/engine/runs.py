@@ -452,7 +452,7 @@ class _IdleBackoff:
 
 
 def _run_elapsed(run: Mapping[str, Any], now: Callable[[], datetime] | None) -> float | None:
-    start = _parse_time(run.get("started_at")) or _parse_time(run.get("created_at"))
+    start = _parse_time(run.get("created_at")) or _parse_time(run.get("started_at"))
     if start is None:
         return None
     end = _parse_time(run.get("finished_at")) if run.get("status") in TERMINAL_STATUSES else None
@@ -489,15 +489,19 @@ def list_runs(
     limit: int | None = None,
     pinned_ids: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Runs, newest first as the server returns them, filtered (also client-side: the
-    ``status`` filter is only "also seen" in the docs) and cut to ``limit``."""
+    """Runs, newest first, filtered and cut to ``limit``.
+
+    Filters are sent to the server and applied again here (``status`` is only "also seen" in
+    the docs). The order is made here too: the server's default order and whether it honours
+    ``sort`` are undocumented, so with ``limit`` every page is read and the newest kept.
+    """
     if status is not None and status not in RUN_STATUSES:
         raise ConfigError(f"--status {status!r}: expected one of {', '.join(RUN_STATUSES)}")
     if limit is not None and limit < 1:
         raise ConfigError("--limit must be a positive integer")
     job_id = str(resolve_job(client, job, pinned_ids)["id"]) if job is not None else None
     runs = client.list_sync_job_runs(
-        sync_job_id=job_id, integrated_account_id=account, status=status, limit=limit
+        sync_job_id=job_id, integrated_account_id=account, status=status
     )
     if job_id is not None:
         runs = [r for r in runs if str(r.get("sync_job_id")) == job_id]
@@ -505,6 +509,8 @@ def list_runs(
         runs = [r for r in runs if str(r.get("integrated_account_id")) == account]
     if status is not None:
         runs = [r for r in runs if r.get("status") == status]
+    # ISO 8601 timestamps of one format sort as text; the sort is stable for equal ones.
+    runs = sorted(runs, key=lambda r: str(r.get("created_at") or ""), reverse=True)
     return runs[:limit] if limit is not None else runs
 
 

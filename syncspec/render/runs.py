@@ -73,13 +73,21 @@ def run_started_note(run: Mapping[str, Any], job: Mapping[str, Any]) -> str:
     )
 
 
+def _job_name(run: Mapping[str, Any]) -> str:
+    """The embedded job's label when the run carries one, else the job id."""
+    job = run.get("sync_job")
+    if isinstance(job, Mapping) and job.get("label"):
+        return str(job["label"])
+    return _cell(run.get("sync_job_id"))
+
+
 def runs_table(runs: Sequence[Mapping[str, Any]]) -> str:
     if not runs:
         return "no runs"
     rows = [
         [
             _cell(r.get("id")),
-            _cell(r.get("sync_job_id")),
+            _job_name(r),
             _cell(r.get("integrated_account_id")),
             _cell(r.get("status")),
             _cell(r.get("created_at")),
