@@ -22,7 +22,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from syncspec.emulator.endpoints import Endpoints, HttpError, error_response
+from syncspec.emulator.endpoints import Endpoints
+from syncspec.emulator.protocol import HttpError, error_response
 from syncspec.emulator.state import EmulatorState, Fault, RecordedRequest
 
 

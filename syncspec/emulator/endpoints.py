@@ -7,220 +7,31 @@ Validation answers 400 with Truto's error body ``{"statusCode", "error", "messag
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from syncspec.emulator.protocol import (
+    CRON_FIELDS,
+    ERROR_HANDLING,
+    JOB_FIELDS,
+    JOB_NULLABLE,
+    RUN_FIELDS,
+    RUN_PATCH_FIELDS,
+    Check,
+    HttpError,
+    is_str,
+    is_str_or_null,
+    json_object,
+    page,
+    page_params,
+    validate,
+)
 from syncspec.emulator.runs import STATUSES, TERMINAL, iso, run_view
 from syncspec.emulator.state import EmulatorState, environment_id
 from syncspec.emulator.store import Row
-
-REASONS = {
-    400: "Bad Request",
-    401: "Unauthorized",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    409: "Conflict",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    502: "Bad Gateway",
-    503: "Service Unavailable",
-    504: "Gateway Timeout",
-}
-DEFAULT_LIMIT = 100
-MAX_LIMIT = 1000
-JOB_NULLABLE = ("args_schema", "args_validation", "mutex_key", "state_key")
-ERROR_HANDLING = ("fail_fast", "ignore", "batch")
-
-
-class HttpError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def error_body(status: int, message: str) -> dict[str, Any]:
-    return {"statusCode": status, "error": REASONS.get(status, "Error"), "message": message}
-
-
-def error_response(
-    status: int, message: str, headers: dict[str, str] | None = None
-) -> JSONResponse:
-    return JSONResponse(error_body(status, message), status_code=status, headers=headers)
-
-
-# -- validation helpers ----------------------------------------------------------------------
-
-Check = Callable[[Any], bool]
-
-
-def _is_str(v: Any) -> bool:
-    return isinstance(v, str)
-
-
-def _is_str_or_null(v: Any) -> bool:
-    return v is None or isinstance(v, str)
-
-
-def _is_obj(v: Any) -> bool:
-    return isinstance(v, dict)
-
-
-def _is_obj_or_null(v: Any) -> bool:
-    return v is None or isinstance(v, dict)
-
-
-def _is_bool(v: Any) -> bool:
-    return isinstance(v, bool)
-
-
-def _is_runtime(v: Any) -> bool:
-    return isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 4
-
-
-def _is_obj_list(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(i, dict) for i in v)
-
-
-def _is_str_list(v: Any) -> bool:
-    return isinstance(v, list) and all(isinstance(i, str) for i in v)
-
-
-def _is_cron(v: Any) -> bool:
-    return isinstance(v, str) and len(v.split()) == 5
-
-
-_EXPECT: dict[Check, str] = {
-    _is_str: "a string",
-    _is_str_or_null: "a string or null",
-    _is_obj: "an object",
-    _is_obj_or_null: "an object or null",
-    _is_bool: "a boolean",
-    _is_runtime: "an integer from 1 to 4",
-    _is_obj_list: "an array of objects",
-    _is_str_list: "an array of strings",
-    _is_cron: "a 5-field cron expression",
-}
-
-JOB_FIELDS: dict[str, Check] = {
-    "label": _is_str,
-    "integration_name": _is_str,
-    "default_runtime_version": _is_runtime,
-    "args_schema": _is_obj_or_null,
-    "args_validation": _is_str_or_null,
-    "mutex_key": _is_str_or_null,
-    "state_key": _is_str_or_null,
-    "resources": _is_obj_list,
-}
-RUN_FIELDS: dict[str, Check] = {
-    "sync_job_id": _is_str,
-    "integrated_account_id": _is_str,
-    "status": _is_str,
-    "args": _is_obj_or_null,
-    "resources": _is_obj_list,
-    "error_handling": _is_str,
-    "ignore_previous_run": _is_bool,
-    "force": _is_bool,
-    "super_query": _is_str_or_null,
-    "events_to_send": _is_str_list,
-    "datastore_id": _is_str_or_null,
-    "mutex_key": _is_str_or_null,
-    "state_key": _is_str_or_null,
-    "webhook_id": _is_str_or_null,
-    "daemon_group_key": _is_str_or_null,
-}
-RUN_PATCH_FIELDS: dict[str, Check] = {
-    "status": _is_str,
-    "started_at": _is_str_or_null,
-    "finished_at": _is_str_or_null,
-}
-CRON_FIELDS: dict[str, Check] = {
-    "sync_job_id": _is_str,
-    "cron_expression": _is_cron,
-    "integrated_account_id": _is_str_or_null,
-    "args": _is_obj_or_null,
-    "webhook_id": _is_str_or_null,
-    "daemon_group_key": _is_str_or_null,
-    "super_query": _is_str_or_null,
-    "error_handling": _is_str_or_null,
-    "events_to_send": _is_str_list,
-    "meta": _is_obj_or_null,
-}
-
-
-def _validate(
-    body: dict[str, Any], fields: dict[str, Check], required: tuple[str, ...] = ()
-) -> None:
-    for name in body:
-        if name not in fields:
-            raise HttpError(400, f"{name} is not allowed")
-    for name in required:
-        if name not in body:
-            raise HttpError(400, f"{name} is required")
-    for name, value in body.items():
-        check = fields[name]
-        if not check(value):
-            raise HttpError(400, f"{name} must be {_EXPECT[check]}")
-
-
-async def _json_object(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise HttpError(400, "request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise HttpError(400, "request body must be a JSON object")
-    return body
-
-
-# -- pagination ------------------------------------------------------------------------------
-
-
-def _encode_cursor(kind: str, seq: int) -> str:
-    raw = json.dumps({"k": kind, "s": seq}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(kind: str, cursor: str) -> int:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if data["k"] == kind and isinstance(data["s"], int):
-            return int(data["s"])
-    except (ValueError, KeyError, TypeError, binascii.Error):
-        pass
-    raise HttpError(400, "next_cursor is invalid")
-
-
-def _page_params(request: Request, kind: str) -> tuple[int, int | None]:
-    text = request.query_params.get("limit")
-    limit = DEFAULT_LIMIT
-    if text is not None:
-        try:
-            limit = int(text)
-        except ValueError:
-            limit = 0
-        if not 1 <= limit <= MAX_LIMIT:
-            raise HttpError(400, f"limit must be an integer from 1 to {MAX_LIMIT}")
-    cursor = request.query_params.get("next_cursor")
-    return limit, (_decode_cursor(kind, cursor) if cursor else None)
-
-
-def _page(kind: str, rows: list[Row], limit: int, items: list[dict[str, Any]]) -> JSONResponse:
-    more = len(rows) > limit
-    cursor = _encode_cursor(kind, rows[limit - 1].seq) if more else None
-    return JSONResponse({"result": items[:limit], "next_cursor": cursor, "limit": limit})
-
 
 # -- the handlers ----------------------------------------------------------------------------
 
@@ -265,30 +76,30 @@ class Endpoints:
 
     async def list_jobs(self, request: Request) -> JSONResponse:
         env = self._env(request)
-        limit, after = _page_params(request, "job")
+        limit, after = page_params(request, "job")
         filters = {
             name: request.query_params[name]
             for name in ("integration_name", "environment_id")
             if name in request.query_params
         }
         rows = self.store.select("job", env, filters=filters, after=after, limit=limit + 1)
-        return _page("job", rows, limit, [r.body for r in rows])
+        return page("job", rows, limit, [r.body for r in rows])
 
     async def get_job(self, request: Request) -> JSONResponse:
         row = self._found("job", self._env(request), request.path_params["id"], "sync job")
         return JSONResponse(row.body)
 
     async def create_job(self, request: Request) -> JSONResponse:
-        body = await _json_object(request)
-        _validate(body, JOB_FIELDS, ("integration_name", "resources"))
+        body = await json_object(request)
+        validate(body, JOB_FIELDS, ("integration_name", "resources"))
         return JSONResponse(self.new_job(self._env(request), body), status_code=201)
 
     async def update_job(self, request: Request) -> JSONResponse:
         env = self._env(request)
         job_id = request.path_params["id"]
-        body = await _json_object(request)  # read first: no await between read and write
+        body = await json_object(request)  # read first: no await between read and write
         row = self._found("job", env, job_id, "sync job")
-        _validate(body, JOB_FIELDS)
+        validate(body, JOB_FIELDS)
         job = row.body
         job.update(body)  # each top-level field sent replaces the stored one, whole
         job["updated_at"] = self._now()[1]
@@ -309,8 +120,8 @@ class Endpoints:
 
     async def create_run(self, request: Request) -> JSONResponse:
         env = self._env(request)
-        body = await _json_object(request)
-        _validate(body, RUN_FIELDS, ("sync_job_id", "integrated_account_id"))
+        body = await json_object(request)
+        validate(body, RUN_FIELDS, ("sync_job_id", "integrated_account_id"))
         if body.get("status", "created") != "created":
             raise HttpError(400, 'status must be "created"')
         if body.get("webhook_id") and body.get("daemon_group_key"):
@@ -359,7 +170,7 @@ class Endpoints:
 
     async def list_runs(self, request: Request) -> JSONResponse:
         env = self._env(request)
-        limit, cursor = _page_params(request, "run")
+        limit, cursor = page_params(request, "run")
         sort = request.query_params.get("sort", "created_at")
         if sort not in ("created_at", "-created_at"):
             raise HttpError(400, "sort must be created_at or -created_at")
@@ -384,7 +195,7 @@ class Endpoints:
         if status is not None:
             views = [(r, v) for r, v in views if v["status"] == status]
         kept = [r for r, _ in views]
-        return _page("run", kept, limit, [v for _, v in views])
+        return page("run", kept, limit, [v for _, v in views])
 
     async def get_run(self, request: Request) -> JSONResponse:
         row = self._found("run", self._env(request), request.path_params["id"], "sync job run")
@@ -399,9 +210,9 @@ class Endpoints:
 
     async def update_run(self, request: Request) -> JSONResponse:
         env = self._env(request)
-        body = await _json_object(request)
+        body = await json_object(request)
         row = self._found("run", env, request.path_params["id"], "sync job run")
-        _validate(body, RUN_PATCH_FIELDS)
+        validate(body, RUN_PATCH_FIELDS)
         if "status" in body and body["status"] not in STATUSES:
             raise HttpError(400, f"status must be one of {', '.join(sorted(STATUSES))}")
         return JSONResponse(self._freeze(env, row, body))
@@ -427,19 +238,19 @@ class Endpoints:
 
     async def list_state(self, request: Request) -> JSONResponse:
         env, ns = self._env(request), self._state_key(request)
-        limit, after = _page_params(request, "state")
+        limit, after = page_params(request, "state")
         rows = self.store.select("state", env, ns=ns, after=after, limit=limit + 1)
-        return _page("state", rows, limit, [r.body for r in rows])
+        return page("state", rows, limit, [r.body for r in rows])
 
     async def create_state(self, request: Request) -> JSONResponse:
         env, ns = self._env(request), self._state_key(request)
-        body = await _json_object(request)
+        body = await json_object(request)
         fields: dict[str, Check] = {
-            "key": _is_str,
-            "value": _is_str,
-            "sync_job_run_id": _is_str_or_null,
+            "key": is_str,
+            "value": is_str,
+            "sync_job_run_id": is_str_or_null,
         }
-        _validate(body, fields, ("key", "value"))
+        validate(body, fields, ("key", "value"))
         if not body["key"]:
             raise HttpError(400, "key must not be empty")
         now = self._now()[1]
@@ -462,10 +273,10 @@ class Endpoints:
     async def update_state(self, request: Request) -> JSONResponse:
         env, ns = self._env(request), self._state_key(request)
         key = request.path_params["key"]
-        body = await _json_object(request)
+        body = await json_object(request)
         row = self._found("state", env, key, "state entry", ns)
-        fields: dict[str, Check] = {"value": _is_str, "sync_job_run_id": _is_str_or_null}
-        _validate(body, fields, ("value",))
+        fields: dict[str, Check] = {"value": is_str, "sync_job_run_id": is_str_or_null}
+        validate(body, fields, ("value",))
         entry = {**row.body, **body, "updated_at": self._now()[1]}
         self.store.replace("state", env, key, entry, ns=ns)
         return JSONResponse(entry)
@@ -481,12 +292,12 @@ class Endpoints:
 
     async def list_cron(self, request: Request) -> JSONResponse:
         env = self._env(request)
-        limit, after = _page_params(request, "cron")
+        limit, after = page_params(request, "cron")
         filters = {}
         if "sync_job_id" in request.query_params:
             filters["sync_job_id"] = request.query_params["sync_job_id"]
         rows = self.store.select("cron", env, filters=filters, after=after, limit=limit + 1)
-        return _page("cron", rows, limit, [r.body for r in rows])
+        return page("cron", rows, limit, [r.body for r in rows])
 
     async def get_cron(self, request: Request) -> JSONResponse:
         row = self._found("cron", self._env(request), request.path_params["id"], "cron trigger")
@@ -494,8 +305,8 @@ class Endpoints:
 
     async def create_cron(self, request: Request) -> JSONResponse:
         env = self._env(request)
-        body = await _json_object(request)
-        _validate(body, CRON_FIELDS, ("sync_job_id", "cron_expression"))
+        body = await json_object(request)
+        validate(body, CRON_FIELDS, ("sync_job_id", "cron_expression"))
         self._found("job", env, body["sync_job_id"], "sync job")
         now = self._now()[1]
         trigger_id = str(uuid.uuid4())
@@ -507,9 +318,9 @@ class Endpoints:
     async def update_cron(self, request: Request) -> JSONResponse:
         env = self._env(request)
         trigger_id = request.path_params["id"]
-        body = await _json_object(request)
+        body = await json_object(request)
         row = self._found("cron", env, trigger_id, "cron trigger")
-        _validate(body, CRON_FIELDS)
+        validate(body, CRON_FIELDS)
         if "sync_job_id" in body:
             self._found("job", env, body["sync_job_id"], "sync job")
         trigger = {**row.body, **body, "updated_at": self._now()[1]}
