@@ -121,7 +121,7 @@ def _required_array(schema: Mapping[str, Any]) -> list[str]:
 
 def required_args(args_schema: object) -> list[str]:
     """Names of required arguments: per-property ``required: true`` plus any top-level array."""
-    return list(to_json_schema(args_schema).get("required", []))
+    return _required_array(to_json_schema(args_schema))
 
 
 def _translate_property(definition: object) -> object:
@@ -131,7 +131,7 @@ def _translate_property(definition: object) -> object:
     for key, value in definition.items():
         if key == "required" and isinstance(value, bool):
             continue
-        if key == "format" and value in TRUTO_FORMATS:
+        if key == "format" and isinstance(value, str) and value in TRUTO_FORMATS:
             out["x-truto-format"] = value
         elif key == "properties" and isinstance(value, Mapping):
             out.update(_translate_object(definition))

@@ -29,7 +29,7 @@ _WHITESPACE = re.compile(r"\s")
 # placeholders (JSON text in query values legitimately contains "}}").
 _ROOTS_ALT = r"(?:args|resources|sync_job_run|payload)"
 _SINGLE_BRACE = re.compile(r"(?<!\{)\{\s*(" + _ROOTS_ALT + r"\.[\w\-./]+)\s*\}(?!\})")
-_STRAY_CLOSE = re.compile(r"(?<![\w.\-{])\{?\s*(" + _ROOTS_ALT + r"(?:\.[\w\-./]+)?)\s*\}\}")
+_STRAY_CLOSE = re.compile(r"(?<![\w.{])\{?\s*(" + _ROOTS_ALT + r"(?:\.[\w\-./]+)?)\s*\}\}")
 _PATHLIKE_KEY = re.compile(_ROOTS_ALT + r"(?:\.[\w\-]+)+\Z")
 
 

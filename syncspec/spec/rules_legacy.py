@@ -83,11 +83,13 @@ def _loop_on(
         hint = did_you_mean(name, args) or (
             f"declare it in args_schema: {name}: {{type: array, items: {{type: string}}}}"
         )
-        where = "args_schema does not declare" if has_schema else "the job has no args_schema for"
+        why = (
+            "which args_schema does not declare" if has_schema else "but the job has no args_schema"
+        )
         return [
             finding(
                 SS205,
-                f'loop_on names the argument "{name}", which {where} it',
+                f'loop_on names the argument "{name}", {why}',
                 at,
                 hint=hint,
             )

@@ -68,6 +68,11 @@ def _config(node: Mapping[str, Any]) -> Mapping[str, Any]:
     return config if isinstance(config, Mapping) else {}
 
 
+def _text(value: object) -> str | None:
+    """``value`` if it is a string (so it can be looked up in a set), else None."""
+    return value if isinstance(value, str) else None
+
+
 def _has_config(node: Mapping[str, Any]) -> bool:
     return isinstance(node.get("config"), Mapping)
 
@@ -76,7 +81,7 @@ def _config_path(node: Mapping[str, Any], base: Path) -> Path:
     return (*base, "config") if isinstance(node.get("config"), Mapping) else base
 
 
-def _node_fields(i: int, node: Mapping[str, Any], kind: object, out: list[Finding]) -> None:
+def _node_fields(i: int, node: Mapping[str, Any], kind: str | None, out: list[Finding]) -> None:
     base: Path = ("resources", i)
     name = node.get("name")
     config = _config(node)
@@ -100,10 +105,13 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: object, out: list[Findin
                     hint=hint,
                 )
             )
-        out.extend(check_resource_name(node.get("resource"), (*base, "resource")))
-        out.extend(check_method(node.get("method"), (*base, "method")))
+        # a blank resource or method is SS305 already
+        if "resource" not in missing:
+            out.extend(check_resource_name(node.get("resource"), (*base, "resource")))
+        if "method" not in missing:
+            out.extend(check_method(node.get("method"), (*base, "method")))
         tracking = node.get("delete_tracking")
-        if tracking is not None and tracking not in DELETE_TRACKING:
+        if tracking is not None and _text(tracking) not in DELETE_TRACKING:
             out.append(
                 finding(
                     SS319,
@@ -147,7 +155,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: object, out: list[Findin
             )
     elif kind == "event":
         event = config.get("name")
-        if event not in EVENT_NAMES:
+        if _text(event) not in EVENT_NAMES:
             at = (*base, "config", "name") if "name" in config else _config_path(node, base)
             key_only = "name" not in config and _has_config(node)
             shown = (
@@ -174,7 +182,7 @@ def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
     name = node.get("name")
     config = _config(node)
     dtype = node.get("destination_type")
-    if dtype not in DESTINATION_TYPES:
+    if _text(dtype) not in DESTINATION_TYPES:
         at = (*base, "destination_type") if "destination_type" in node else base
         shown = (
             f'"{dtype}"'
@@ -327,7 +335,7 @@ def check(
                         hint=did_you_mean(d, names),
                     )
                 )
-        _node_fields(i, node, node.get("type"), out)
+        _node_fields(i, node, _text(node.get("type")), out)
 
     for loop in depgraph.cycles(parents):
         first = min(loop)
@@ -344,7 +352,7 @@ def check(
         )
 
     ancestry = depgraph.ancestors(parents)
-    state_nodes = [i for i, n in nodes.items() if n.get("type") in STATE_TYPES]
+    state_nodes = [i for i, n in nodes.items() if _text(n.get("type")) in STATE_TYPES]
     complete_events = [
         str(n.get("name"))
         for n in nodes.values()

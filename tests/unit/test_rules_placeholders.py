@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from ruamel.yaml import YAML
+
+from syncspec.spec.problems import Finding, Severity
+from syncspec.spec.semantics import check_job
+
+HEAD = """\
+label: zendesk-comments
+integration_name: zendesk
+default_runtime_version: 2
+args_schema:
+  type: object
+  properties:
+    brand: {type: string, required: true}
+    limit: {type: integer, required: true}
+"""
+PARENT = """\
+- {resource: ticketing/tickets, method: list}
+- resource: ticketing/comments
+  method: list
+  depends_on: ticketing/tickets
+  query:
+"""
+AT = ("resources", 1, "query", "v")
+
+
+def run_yaml(text: str) -> list[Finding]:
+    return check_job(YAML(typ="safe").load(text))
+
+
+def run_value(value: str, head: str = HEAD) -> list[Finding]:
+    resources = PARENT + f"    v: {value}\n"
+    return run_yaml(head + "resources:\n" + textwrap.indent(resources, "  "))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '"{{resources.ticketing.tickets.id}}"',
+        '"{{args.brand}}"',
+        '"{{args.limit:int}}"',
+        '"{{args.brand|tenant_id}}"',
+        '"{{args.limit?:10:int}}"',
+        '"{{sync_job_run.id}}"',
+        '"{{tenant_id}}"',
+        '"{{previous_run_date}}"',  # bare names: integrated-account context, add_context keys
+        '"{{instance_url}}/api"',
+        '"tag-{{args.brand}}-{{resources.ticketing.tickets.id:str}}"',
+        '"{\\"a\\": {\\"b\\": 1}}"',
+    ],
+)
+def test_clean_placeholders(value: str) -> None:
+    assert run_value(value) == []
+
+
+def test_ss401_single_braces_loaded_as_a_mapping() -> None:
+    assert run_value("{resources.ticketing.tickets.id}") == [
+        Finding(
+            "SS401",
+            Severity.ERROR,
+            "unquoted {{ }} was parsed as a mapping: quote it",
+            AT,
+            'write "{{resources.ticketing.tickets.id}}" (with the quotes)',
+        )
+    ]
+
+
+def test_ss401_in_job_level_templates() -> None:
+    text = HEAD + "mutex_key: {args.brand}\nresources: []\n"
+    assert [(f.rule, f.path) for f in run_yaml(text)] == [("SS401", ("mutex_key",))]
+
+
+def test_ss401_from_the_round_trip_loader() -> None:
+    # The C safe loader refuses `{{ x }}` (the loader reports SS401 itself); data loaded by the
+    # round-trip loader carries it as a mapping key, which is recognised too.
+    data = YAML(typ="rt").load(
+        HEAD + "resources:\n" + textwrap.indent(PARENT, "  ") + "      v: {{args.brand}}\n"
+    )
+    (finding,) = check_job(data)
+    assert (finding.rule, finding.path, finding.hint) == (
+        "SS401",
+        AT,
+        'write "{{args.brand}}" (with the quotes)',
+    )
+
+
+def test_ss402_malformed() -> None:
+    assert run_value('"{{args.brand"') == [
+        Finding(
+            "SS402",
+            Severity.ERROR,
+            "unbalanced braces: '{{args.brand' opens {{ but never closes it",
+            AT,
+            'close it with "}}"',
+        )
+    ]
+
+
+def test_ss403_unknown_cast() -> None:
+    assert run_value('"{{args.limit:integer}}"') == [
+        Finding(
+            "SS403",
+            Severity.ERROR,
+            '{{args.limit:integer}} has the unknown cast ":integer"',
+            AT,
+            'did you mean "int"?',
+        )
+    ]
+
+
+def test_ss404_undeclared_argument() -> None:
+    assert run_value('"{{args.brnad}}"') == [
+        Finding(
+            "SS404",
+            Severity.ERROR,
+            '"{{args.brnad}}" uses the argument "brnad", which args_schema does not declare',
+            AT,
+            'did you mean "brand"?',
+        )
+    ]
+    head = "label: x\nintegration_name: zendesk\ndefault_runtime_version: 2\n"
+    (no_schema,) = run_value('"{{args.brand}}"', head)
+    assert no_schema.hint == (
+        "add an args_schema that declares it: brand: {type: string, required: true}"
+    )
+
+
+def test_ss404_every_alternative_is_checked() -> None:
+    assert [f.message for f in run_value('"{{args.brand|args.other}}"')] == [
+        '"{{args.other}}" uses the argument "other", which args_schema does not declare'
+    ]
+
+
+def test_ss405_unknown_resource_with_full_suggestion() -> None:
+    assert run_value('"{{resources.ticketing.tikets.id}}"') == [
+        Finding(
+            "SS405",
+            Severity.ERROR,
+            '"{{resources.ticketing.tikets.id}}" names no resource of this job',
+            AT,
+            'did you mean "{{resources.ticketing.tickets.id}}" (resource "ticketing/tickets")?',
+        )
+    ]
+
+
+def test_ss406_not_upstream() -> None:
+    resources = """\
+- {resource: ticketing/tickets, method: list}
+- resource: ticketing/comments
+  method: list
+  query: {ticket_id: "{{resources.ticketing.tickets.id}}"}
+"""
+    assert run_yaml(HEAD + "resources:\n" + textwrap.indent(resources, "  ")) == [
+        Finding(
+            "SS406",
+            Severity.ERROR,
+            '"{{resources.ticketing.tickets.id}}" refers to resource "ticketing/tickets", which '
+            'resource "ticketing/comments" does not depend on (directly or through depends_on)',
+            ("resources", 1, "query", "ticket_id"),
+            "add depends_on: ticketing/tickets (or depend on a resource that does)",
+        )
+    ]
+
+
+def test_ss406_grandparent_is_upstream() -> None:
+    resources = """\
+- {resource: crm/accounts, method: list}
+- {resource: crm/contacts, method: list, depends_on: crm/accounts}
+- resource: crm/notes
+  method: list
+  depends_on: crm/contacts
+  query: {a: "{{resources.crm.accounts.id}}", c: "{{resources.crm.contacts.id}}"}
+"""
+    assert run_yaml(HEAD + "resources:\n" + textwrap.indent(resources, "  ")) == []
+
+
+def test_ss406_resources_in_job_level_templates() -> None:
+    text = HEAD + 'state_key: "{{resources.ticketing.tickets.id}}"\nresources: []\n'
+    assert run_yaml(text) == [
+        Finding(
+            "SS406",
+            Severity.ERROR,
+            '"{{resources.ticketing.tickets.id}}" refers to resources, which are not available '
+            "in state_key",
+            ("state_key",),
+        )
+    ]
+
+
+def test_ss407_cast_inside_text() -> None:
+    assert run_value('"#{{args.limit:int}}"') == [
+        Finding(
+            "SS407",
+            Severity.WARNING,
+            'the cast ":int" in {{args.limit:int}} has no effect: casts apply only when the '
+            "placeholder is the whole string",
+            AT,
+            "make the placeholder the whole value, or drop the cast",
+        )
+    ]
+
+
+def test_ss408_misspelt_root() -> None:
+    assert run_value('"{{arg.brand}}"') == [
+        Finding(
+            "SS408",
+            Severity.WARNING,
+            '"{{arg.brand}}" starts with "arg", which is not a placeholder root',
+            AT,
+            'did you mean "args"?',
+        )
+    ]
+    # a bare context field is never reported, however it is spelt
+    assert run_value('"{{tenant.name}}"') == []
