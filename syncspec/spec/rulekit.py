@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from syncspec.spec.problems import Finding, PathItem, Rule
@@ -22,6 +21,8 @@ def finding(
 
 def closest(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> str | None:
     """The candidate most similar to ``word``, if any is similar enough."""
+    import difflib  # only when there is something to suggest: keeps validate's start-up lean
+
     matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=cutoff)
     return matches[0] if matches else None
 

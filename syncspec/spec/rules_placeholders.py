@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 
 from syncspec.spec.placeholders import (
     CASTS,
@@ -71,6 +70,8 @@ def _suggest_resource(
     segments: list[str], names: Mapping[str, tuple[str, ...]]
 ) -> tuple[str, list[str]] | None:
     """The resource whose dotted name is most like the start of ``segments``, and the rest."""
+    from difflib import SequenceMatcher
+
     best: tuple[float, str, list[str]] | None = None
     for name, parts in names.items():
         n = len(parts)
