@@ -186,14 +186,14 @@ def check_value(
     for path, value in iter_strings(node, at):
         if not isinstance(value, str):
             text = unquoted_placeholder(value) or "{{...}}"
-            out.append(
-                finding(
-                    SS401,
-                    "unquoted {{ }} was parsed as a mapping: quote it",
-                    path,
-                    hint=f'write "{text}" (with the quotes)',
+            if isinstance(next(iter(value), None), str):  # `{args.x}`: single braces
+                message = (
+                    f"unquoted {text[1:-1]} is read by YAML as a mapping, and Truto "
+                    "placeholders take double braces"
                 )
-            )
+            else:
+                message = f"unquoted placeholder {text} is read by YAML as a nested mapping"
+            out.append(finding(SS401, message, path, hint=f'quote it: "{text}"'))
             continue
         result = scan(value)
         for bad in result.malformed:

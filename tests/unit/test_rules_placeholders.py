@@ -62,9 +62,10 @@ def test_ss401_single_braces_loaded_as_a_mapping() -> None:
         Finding(
             "SS401",
             Severity.ERROR,
-            "unquoted {{ }} was parsed as a mapping: quote it",
+            "unquoted {resources.ticketing.tickets.id} is read by YAML as a mapping, and Truto "
+            "placeholders take double braces",
             AT,
-            'write "{{resources.ticketing.tickets.id}}" (with the quotes)',
+            'quote it: "{{resources.ticketing.tickets.id}}"',
         )
     ]
 
@@ -80,12 +81,15 @@ def test_ss401_from_the_round_trip_loader() -> None:
     data = YAML(typ="rt").load(
         HEAD + "resources:\n" + textwrap.indent(PARENT, "  ") + "      v: {{args.brand}}\n"
     )
-    (finding,) = check_job(data)
-    assert (finding.rule, finding.path, finding.hint) == (
-        "SS401",
-        AT,
-        'write "{{args.brand}}" (with the quotes)',
-    )
+    assert check_job(data) == [
+        Finding(
+            "SS401",
+            Severity.ERROR,
+            "unquoted placeholder {{args.brand}} is read by YAML as a nested mapping",
+            AT,
+            'quote it: "{{args.brand}}"',
+        )
+    ]
 
 
 def test_ss402_malformed() -> None:
