@@ -1,0 +1,78 @@
+"""``syncspec demo``: the live side of the demo story, built from the local job files.
+
+Pure data: given the local jobs, return the jobs the emulator should start with so that a plan
+has something to show — one job edited "in the dashboard", one job missing, one unmanaged job.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from syncspec.spec.jobs import LocalJob
+
+UNMANAGED_JOB: dict[str, Any] = {
+    "label": "dashboard-experiment",
+    "integration_name": "salesforce",
+    "default_runtime_version": 2,
+    "resources": [{"resource": "crm/contacts", "method": "list"}],
+}
+
+
+@dataclass
+class DemoStory:
+    live_jobs: list[dict[str, Any]] = field(default_factory=list)
+    edited: str | None = None  # label of the job changed "in the dashboard"
+    missing: str | None = None  # label of the job that does not exist live yet
+    unmanaged: str = UNMANAGED_JOB["label"]
+
+    def describe(self) -> list[str]:
+        lines = [f"The emulator starts with {len(self.live_jobs)} live jobs:"]
+        if self.edited:
+            lines.append(
+                f"  - {self.edited!r} was edited in the dashboard "
+                "(resources reordered, a mutex_key added)"
+            )
+        if self.missing:
+            lines.append(f"  - {self.missing!r} does not exist yet (its file is new)")
+        lines.append(f"  - {self.unmanaged!r} exists only live: no file claims it (unmanaged)")
+        return lines
+
+
+def _client_fields(job: LocalJob) -> dict[str, Any]:
+    body = {k: copy.deepcopy(v) for k, v in job.data.items() if k != "id"}
+    return body
+
+
+def demo_story(local: Sequence[LocalJob]) -> DemoStory:
+    jobs = sorted(local, key=lambda j: j.label)
+    story = DemoStory()
+    if not jobs:
+        story.live_jobs.append(copy.deepcopy(UNMANAGED_JOB))
+        return story
+    # The edited job: prefer one with two or more resources, so the reorder shows as a move.
+    edited = next(
+        (
+            j
+            for j in jobs
+            if isinstance(j.data.get("resources"), list) and len(j.data["resources"]) > 1
+        ),
+        jobs[0],
+    )
+    missing = next((j for j in jobs if j is not edited), None)
+    for job in jobs:
+        if job is missing:
+            continue
+        body = _client_fields(job)
+        if job is edited:
+            resources = body.get("resources")
+            if isinstance(resources, list) and len(resources) > 1:
+                resources[0], resources[1] = resources[1], resources[0]
+            body["mutex_key"] = "edited-in-the-dashboard"
+        story.live_jobs.append(body)
+    story.live_jobs.append(copy.deepcopy(UNMANAGED_JOB))
+    story.edited = edited.label
+    story.missing = missing.label if missing else None
+    return story
