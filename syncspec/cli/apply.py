@@ -96,10 +96,9 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     from syncspec.engine.project import (
         check_plan_target,
         conflicts_message,
-        has_errors,
-        load_local,
         open_client,
         plan_project,
+        read_local_and_live,
     )
     from syncspec.errors import SyncspecError
     from syncspec.render.apply_result import render_apply_json
@@ -130,13 +129,13 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
             check_delete_budget(plan, options.max_deletes)
             check_fresh(plan, client.list_sync_jobs())
         else:
-            local, problems = load_local(settings)
+            local, problems, live = read_local_and_live(settings, client)
             if problems:
                 echo_problems(problems, len(local))
-            if has_errors(problems):
+            if live is None:
                 raise SyncspecError("the job files have problems; fix them before applying")
             plan_options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
-            plan = plan_project(settings, local, client.list_sync_jobs(), plan_options)
+            plan = plan_project(settings, local, live, plan_options)
             click.echo(render_plan(plan, "text", color=color), nl=False, file=human, color=color)
             problem = conflicts_message(plan)
             if problem:

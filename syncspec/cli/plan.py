@@ -132,21 +132,19 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     from syncspec.engine.plan import save_plan
     from syncspec.engine.project import (
         conflicts_message,
-        has_errors,
-        load_local,
         open_client,
         plan_project,
+        read_local_and_live,
     )
 
     settings = global_options(ctx).settings()
-    local, problems = load_local(settings, paths)
+    with open_client(settings) as client:
+        local, problems, live = read_local_and_live(settings, client, paths)
     if problems:
         echo_problems(problems, len(local))
-    if has_errors(problems):
+    if live is None:
         click.echo("error: the job files have problems; fix them before planning", err=True)
         return 1
-    with open_client(settings) as client:
-        live = client.list_sync_jobs()
     options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
     plan = plan_project(settings, local, live, options)
     if out is not None:

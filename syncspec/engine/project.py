@@ -137,3 +137,25 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem]]:
             )
         )
     return jobs, problems
+
+
+def read_local_and_live(
+    settings: Settings, client: LiveSource, paths: Sequence[Path] = ()
+) -> tuple[list[LocalJob], list[Problem], list[dict[str, Any]] | None]:
+    """Load the job files while the live jobs are listed (the list's latency is hidden).
+
+    Returns ``live=None`` when the files have errors: the plan stops there, and the caller
+    closing the client aborts a list still in flight.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncspec-list")
+    try:
+        listing = pool.submit(client.list_sync_jobs)
+        local, problems = load_local(settings, paths)
+        if has_errors(problems):
+            listing.cancel()
+            return local, problems, None
+        return local, problems, listing.result()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

@@ -231,7 +231,7 @@ def test_job_file_problems_stop_the_plan(project: Path, emulator_env: EmulatorHa
         assert result.exit_code == 1
         assert "jobs/broken.yaml:" in result.stderr
         assert result.stdout == ""
-    assert emulator_env.control.requests() == []
+    assert writes(emulator_env) == []
 
 
 def test_targets_and_excludes(project: Path) -> None:
