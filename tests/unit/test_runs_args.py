@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from syncspec.engine.runs import (
-    ArgValue,
     InvalidArgs,
     RunOptions,
     _IdleBackoff,
@@ -205,7 +204,3 @@ def test_poll_interval_backs_off_while_idle_and_resets_on_change() -> None:
         backoff.observe(changed)
         delays.append(backoff(None))
     assert delays == [1.0, 2.0, 4.0, 5.0, 5.0, 1.0, 2.0]
-
-
-def test_argvalue_is_plain_data() -> None:
-    assert ArgValue(1, "1") == ArgValue(1, "1")
