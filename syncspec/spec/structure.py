@@ -7,8 +7,6 @@ stripped), one per offending node, with "did you mean" hints for unknown keys an
 from __future__ import annotations
 
 import difflib
-import types
-import typing
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -29,6 +27,7 @@ Shape = Literal["legacy", "v4"]
 _V4_KEYS = frozenset({"name", "type", "run_if", "debug", "integrated_account_id", "config"})
 _V4_KEYS |= {"destination_type", "resources_to_persist", "body", "recurse", "delete_tracking"}
 _LEGACY_KEYS = frozenset({"persist"})
+_SERVER_FIELDS = frozenset({"environment_id", "created_at", "updated_at"})
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -122,17 +121,12 @@ def _shape_name(shape: Shape) -> str:
 
 def check_structure(data: Mapping[str, Any]) -> list[Finding]:
     """SS1xx findings (and SS603 for the label) of one parsed job document."""
-    from pydantic import ValidationError
-
-    from syncspec.spec import models
+    from syncspec.spec.corevalidate import validation_errors
 
     shape, findings, skip = choose_shape(data)
-    model: type[models.LegacyJob] | type[models.V4Job]
-    model = models.V4Job if shape == "v4" else models.LegacyJob
-    try:
-        model.model_validate(data)
-    except ValidationError as exc:
-        findings.extend(_explain(model, data, exc.errors(include_url=False), skip))
+    errors = validation_errors(shape, data)
+    if errors:
+        findings.extend(_explain(shape, data, errors, skip))
     label = data.get("label")
     if isinstance(label, str) and label and not label.strip():
         findings.append(_finding(SS603, "the label is blank", ("label",)))
@@ -140,7 +134,7 @@ def check_structure(data: Mapping[str, Any]) -> list[Finding]:
 
 
 def _explain(
-    model: type[Any], data: Mapping[str, Any], errors: Iterable[Any], skip: set[int]
+    shape: Shape, data: Mapping[str, Any], errors: Iterable[Any], skip: set[int]
 ) -> list[Finding]:
     grouped: dict[tuple[PathItem, ...], list[tuple[Any, tuple[Any, ...]]]] = {}
     order: list[tuple[PathItem, ...]] = []
@@ -154,10 +148,7 @@ def _explain(
             grouped[key] = []
             order.append(key)
         grouped[key].append((error, loc))
-    out: list[Finding] = []
-    for key in order:
-        out.append(_one(model, data, grouped[key]))
-    return out
+    return [_one(shape, data, grouped[key]) for key in order]
 
 
 def _data_path(data: Any, loc: tuple[Any, ...], missing: bool) -> tuple[PathItem, ...]:
@@ -213,13 +204,13 @@ def _where(path: tuple[PathItem, ...]) -> str:
     return out or "the job"
 
 
-def _one(model: type[Any], data: Any, group: list[tuple[Any, tuple[Any, ...]]]) -> Finding:
+def _one(shape: Shape, data: Any, group: list[tuple[Any, tuple[Any, ...]]]) -> Finding:
     error, loc = group[0]
     kind: str = error["type"]
     missing = kind == "missing"
     path = _data_path(data, loc, missing)
     if kind == "extra_forbidden":
-        return _unknown_key(model, loc, path)
+        return _unknown_key(shape, loc, path)
     if missing:
         parent, name = path[:-1], path[-1]
         if path == ("label",):
@@ -306,19 +297,28 @@ def _suggest(word: str, options: Iterable[str]) -> str | None:
     return f'did you mean "{matches[0]}"?' if matches else None
 
 
+_NODE_TYPES = (
+    "request",
+    "transform",
+    "add_context",
+    "spool",
+    "get_state",
+    "update_state",
+    "delete_state",
+    "event",
+    "destination",
+)
+
+
 def _node_types() -> tuple[str, ...]:
-    from syncspec.spec.models import NODE_TYPES
-
-    return NODE_TYPES
+    return _NODE_TYPES
 
 
-def _unknown_key(model: type[Any], loc: tuple[Any, ...], path: tuple[PathItem, ...]) -> Finding:
-    from syncspec.spec.models import SERVER_FIELDS
-
+def _unknown_key(shape: Shape, loc: tuple[Any, ...], path: tuple[PathItem, ...]) -> Finding:
     key = str(path[-1]) if path else str(loc[-1])
-    allowed = allowed_keys(model, loc[:-1])
+    allowed = allowed_keys(shape, loc[:-1])
     where = _where(path[:-1])
-    if key in SERVER_FIELDS and len(path) == 1:
+    if key in _SERVER_FIELDS and len(path) == 1:
         return _finding(
             SS101,
             f"`{key}` is a server field; job files do not carry it",
@@ -333,54 +333,50 @@ def _unknown_key(model: type[Any], loc: tuple[Any, ...], path: tuple[PathItem, .
     return _finding(SS101, f"{prefix} `{key}`", path, on_key=True, hint=hint)
 
 
-def allowed_keys(model: type[Any], loc: tuple[Any, ...]) -> list[str]:
-    """The keys the model accepts at ``loc`` (a pydantic loc, union tags included)."""
-    target = _resolve(model, loc)
+def allowed_keys(shape: Shape, loc: tuple[Any, ...]) -> list[str]:
+    """The keys a job of ``shape`` accepts at ``loc`` (a pydantic loc, union tags included)."""
+    from syncspec.spec.corevalidate import core_schema
+
+    schema = core_schema(shape)
+    definitions = {d["ref"]: d for d in schema.get("definitions", [])}
+    target = _resolve(schema, loc, definitions)
     if target is None:
         return []
-    return sorted(field.alias or name for name, field in target.model_fields.items())
+    return sorted(
+        str(field.get("validation_alias", name)) for name, field in target["fields"].items()
+    )
 
 
-def _resolve(tp: Any, loc: tuple[Any, ...]) -> Any:
-    from pydantic import BaseModel
-
-    while typing.get_origin(tp) is typing.Annotated:
-        tp = typing.get_args(tp)[0]
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        members = [m for m in typing.get_args(tp) if m is not type(None)]
-        if len(members) == 1:
-            return _resolve(members[0], loc)
-        if not loc:
-            return None
-        for member in members:
-            if _tag(member) == loc[0]:
-                return _resolve(member, loc[1:])
+def _resolve(
+    node: dict[str, Any], loc: tuple[Any, ...], definitions: dict[str, Any]
+) -> dict[str, Any] | None:
+    """Follow ``loc`` through a plain pydantic-core schema to the typed-dict it ends in."""
+    kind = node["type"]
+    if kind == "definitions":
+        return _resolve(node["schema"], loc, definitions)
+    if kind == "definition-ref":
+        return _resolve(definitions[node["schema_ref"]], loc, definitions)
+    if kind in ("nullable", "default"):
+        return _resolve(node["schema"], loc, definitions)
+    if kind == "tagged-union":
+        choice = node["choices"].get(loc[0]) if loc else None
+        return None if choice is None else _resolve(choice, loc[1:], definitions)
+    if kind == "union":
+        for choice in node["choices"]:
+            found = _resolve(choice, loc[1:], definitions) if loc else None
+            if found is not None:
+                return found
         return None
-    model = tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
     if not loc:
-        return model
+        return node if kind == "typed-dict" else None
     head, rest = loc[0], loc[1:]
-    if model is not None:
-        for name, field in model.model_fields.items():
-            if head in (name, field.alias):
-                return _resolve(field.annotation, rest)
+    if kind == "typed-dict":
+        for name, field in node["fields"].items():
+            if head in (name, field.get("validation_alias")):
+                return _resolve(field["schema"], rest, definitions)
         return None
-    if origin is list:
-        return _resolve(typing.get_args(tp)[0], rest)
-    if origin is dict:
-        return _resolve(typing.get_args(tp)[1], rest)
+    if kind == "list":
+        return _resolve(node["items_schema"], rest, definitions)
+    if kind == "dict":
+        return _resolve(node["values_schema"], rest, definitions)
     return None
-
-
-def _tag(member: Any) -> str | None:
-    from pydantic import BaseModel
-
-    while typing.get_origin(member) is typing.Annotated:
-        member = typing.get_args(member)[0]
-    if isinstance(member, type) and issubclass(member, BaseModel):
-        field = member.model_fields.get("type")
-        if field is not None and typing.get_origin(field.annotation) is Literal:
-            return str(typing.get_args(field.annotation)[0])
-        return member.__name__
-    return getattr(member, "__name__", None)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from syncspec.spec.models import LegacyJob, RequestNode, V4Job
+from syncspec.spec import corevalidate, models, structure
+from syncspec.spec.models import LegacyJob, V4Job
 from syncspec.spec.structure import allowed_keys, check_structure, choose_shape
 from syncspec.spec.validate import validate_paths
 
@@ -146,18 +147,14 @@ def test_yaml_language_server_comment_is_just_a_comment(tmp_path: Path) -> None:
 
 
 def test_allowed_keys_follow_union_tags() -> None:
-    assert allowed_keys(V4Job, ("resources", 0, "event", "config")) == ["name"]
-    assert "integrated_account_id" in allowed_keys(V4Job, ("resources", 0, "request"))
-    assert allowed_keys(LegacyJob, ("resources", 0)) == [
-        "depends_on",
-        "id",
-        "loop_on",
-        "method",
-        "persist",
-        "query",
-        "resource",
-    ]
-    assert allowed_keys(RequestNode, ("recurse",)) == ["config", "if"]
+    assert allowed_keys("v4", ("resources", 0, "event", "config")) == ["name"]
+    assert "integrated_account_id" in allowed_keys("v4", ("resources", 0, "request"))
+    assert allowed_keys("legacy", ("resources", 0)) == [
+        "depends_on", "id", "loop_on", "method", "persist", "query", "resource"
+    ]  # fmt: skip
+    assert allowed_keys("v4", ("resources", 3, "request", "recurse")) == ["config", "if"]
+    assert allowed_keys("v4", ("resources", 0, "nope")) == []
+    assert allowed_keys("legacy", ()) == sorted(LegacyJob.model_fields)
 
 
 def test_every_node_type_validates() -> None:
@@ -181,3 +178,61 @@ def test_every_node_type_validates() -> None:
         "RequestNode", "TransformNode", "AddContextNode", "SpoolNode", "GetStateNode",
         "UpdateStateNode", "DeleteStateNode", "EventNode", "DestinationNode",
     ]  # fmt: skip
+
+
+def test_committed_core_schema_is_up_to_date() -> None:
+    assert corevalidate.SCHEMA_FILE.read_text(encoding="utf-8") == corevalidate.schema_text(), (
+        "syncspec/spec/job_core_schema.json is stale: run `python -m syncspec.spec.corevalidate`"
+    )
+
+
+CORPUS = [
+    {"label": "x", "default_runtime_version": 2, "resources": [{"resource": "a", "method": "l"}]},
+    {"label": 3, "resources": [{"resource": "a", "method": "list", "persist": "y", "id": [1]}]},
+    {"label": "", "resources": {}, "mutex_key": 1, "args_schema": [], "extra": None},
+    {
+        "label": "x",
+        "default_runtime_version": 4,
+        "resources": [
+            {"name": "a", "type": "request", "recurse": {"if": 1, "x": 2}, "body": 3},
+            {"type": "nope"},
+            {},
+            3,
+            {
+                "name": "d",
+                "type": "destination",
+                "destination_type": "x",
+                "config": {},
+                "resources_to_persist": [],
+            },
+            {"name": "e", "type": "event", "config": {"name": "end"}},
+        ],
+    },
+    [],
+    "text",
+]
+
+
+@pytest.mark.parametrize("document", CORPUS)
+@pytest.mark.parametrize("shape", ["legacy", "v4"])
+def test_core_validator_reports_what_the_models_report(shape: str, document: object) -> None:
+    from pydantic import ValidationError
+
+    model = V4Job if shape == "v4" else LegacyJob
+    try:
+        model.model_validate(document)
+        expected = []
+    except ValidationError as exc:
+        expected = exc.errors(include_url=False)
+
+    def key(error: dict[str, object]) -> tuple[str, str, str]:
+        kind = "dict_type" if error["type"] in ("model_type", "dict_type") else str(error["type"])
+        return (kind, repr(error["loc"]), "" if kind == "dict_type" else str(error["msg"]))
+
+    got = corevalidate.validation_errors(shape, document)  # type: ignore[arg-type]
+    assert sorted(map(key, got)) == sorted(map(key, expected))
+
+
+def test_structure_constants_match_the_models() -> None:
+    assert structure._NODE_TYPES == models.NODE_TYPES
+    assert structure._SERVER_FIELDS == models.SERVER_FIELDS
