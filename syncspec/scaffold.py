@@ -6,7 +6,6 @@ unless ``force`` is given.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -65,9 +64,9 @@ def scaffold_files(
 
 
 def _schema_text() -> str:
-    from syncspec.spec.models import job_json_schema
+    from syncspec.spec.schema import schema_text
 
-    return json.dumps(job_json_schema(), indent=2, sort_keys=True) + "\n"
+    return schema_text()
 
 
 def init_repo(

@@ -1,0 +1,25 @@
+"""The README documents every rule the catalogue has, with its catalogue summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from syncspec.spec.catalog import all_rules
+
+README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_rule_is_in_the_readme_table() -> None:
+    missing = [
+        r.id
+        for r in all_rules()
+        if f"| {r.id} | {r.severity.value} | {r.summary.replace('|', chr(92) + '|')} |"
+        not in README
+    ]
+    assert missing == []
+
+
+def test_readme_lists_no_rule_the_catalogue_lacks() -> None:
+    known = {r.id for r in all_rules()}
+    listed = {line.split("|")[1].strip() for line in README.splitlines() if line.startswith("| SS")}
+    assert listed - known == set()
