@@ -52,7 +52,7 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
-class _LoadFailed(Exception):
+class LoadFailed(Exception):
     def __init__(self, rule: str, message: str, line: int, col: int, hint: str | None) -> None:
         super().__init__(message)
         self.rule = rule
@@ -195,7 +195,7 @@ def parse_text(text: str, display: str) -> Parsed:
         return _failed(display, text, "SS004", "file contains a NUL byte", line, col)
     try:
         data, line, col = _load(text)
-    except _LoadFailed as exc:
+    except LoadFailed as exc:
         line, col = _clamp(text, exc.line, exc.col)
         return _failed(display, text, exc.rule, exc.message, line, col, hint=exc.hint)
     if data is None:
@@ -250,31 +250,27 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
-_BLOCK_MARKERS = ("- ", "-\t", "? ", ": ", ":\t")
+# The C composer recurses on the C stack: past ~50k levels it crashes the interpreter. Below
+# this many it is safe, and the builder then enforces MAX_DEPTH exactly.
+C_STACK_SAFE_DEPTH = 5_000
+_MARKERS = ("[", "{", "- ", "-\t", "? ", "?\t", ": ", ":\t")
 
 
 def _depth_upper_bound(text: str) -> int:
     """A cheap bound that is never below the real nesting depth of ``text``.
 
-    Flow collections open with ``[``/``{``; block collections need more indentation (a map and
-    a sequence may share a column, hence 2x) or an inline indicator (``- - x``, ``- a: b``).
+    Flow collections open with ``[``/``{``; nested block collections need an indicator
+    (``- ``, ``? ``, ``: ``) or more indentation (a map and a sequence may share a column, hence
+    2x the longest line as the bound on indentation).
     """
-    flow = text.count("[") + text.count("{")
-    if flow > MAX_DEPTH:
-        return flow
-    block = 0
-    for line in text.split("\n"):
-        stripped = line.lstrip(" ")
-        if not stripped or stripped[0] == "#":
-            continue
-        indent = len(line) - len(stripped)
-        markers = sum(stripped.count(m) for m in _BLOCK_MARKERS)
-        block = max(block, 2 * indent + 2 + markers)
-    return flow + block
+    markers = sum(text.count(m) for m in _MARKERS)
+    longest = max(map(len, text.split("\n")), default=0)
+    return markers + 2 * longest + 2
 
 
-def _check_depth(text: str) -> None:
-    if _depth_upper_bound(text) <= MAX_DEPTH:
+def _check_depth(text: str, exact: bool = False) -> None:
+    """Measure the depth from the (iterative) event stream when the cheap bound is too high."""
+    if not exact and _depth_upper_bound(text) <= C_STACK_SAFE_DEPTH:
         return
     from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
 
@@ -290,7 +286,7 @@ def _check_depth(text: str) -> None:
                 depth += 1
                 if depth > MAX_DEPTH:
                     mark = event.start_mark
-                    raise _LoadFailed(
+                    raise LoadFailed(
                         "SS010",
                         f"nesting is deeper than {MAX_DEPTH} levels",
                         mark.line + 1,
@@ -301,7 +297,7 @@ def _check_depth(text: str) -> None:
                 depth -= 1
             elif name == "StreamEndEvent":
                 return
-    except _LoadFailed:
+    except LoadFailed:
         raise
     except Exception:
         return  # a syntax error: the real parse below reports it with its position
@@ -323,7 +319,7 @@ def _check_aliases(node: Any) -> None:
             total = 1 + sum(sizes[id(c)] for c in _children(current))
             if total > MAX_NODES:
                 mark = current.start_mark
-                raise _LoadFailed(
+                raise LoadFailed(
                     "SS008",
                     f"aliases expand this document beyond {MAX_NODES:,} nodes",
                     mark.line + 1,
@@ -336,7 +332,7 @@ def _check_aliases(node: Any) -> None:
             continue
         if key in on_path:
             mark = current.start_mark
-            raise _LoadFailed(
+            raise LoadFailed(
                 "SS008",
                 "recursive alias: a node contains an alias of itself",
                 mark.line + 1,
@@ -348,7 +344,7 @@ def _check_aliases(node: Any) -> None:
         for child in _children(current):
             if id(child) in on_path:
                 mark = child.start_mark
-                raise _LoadFailed(
+                raise LoadFailed(
                     "SS008",
                     "recursive alias: a node contains an alias of itself",
                     mark.line + 1,
@@ -372,13 +368,22 @@ def _children(node: Any) -> list[Any]:
     return out
 
 
-_PLACEHOLDER_HINT = re.compile(r"\{\{")
+def _construct(loader: Any, node: Any, text: str) -> Any:
+    from syncspec.spec.construct import NeedsMerge, build
+
+    try:
+        return build(loader, node)
+    except NeedsMerge:
+        _check_depth(text, exact=True)  # ruamel's constructor does not limit the depth
+        return loader.construct_document(node)
 
 
 def _load(text: str) -> tuple[Any, int, int]:
     """The document's data and the 1-based position of its top-level node."""
     _check_depth(text)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    from syncspec.spec.construct import Unhashable
 
     loader = _loader_class()(text)
     try:
@@ -389,17 +394,20 @@ def _load(text: str) -> tuple[Any, int, int]:
             if "&" in text and "*" in text:
                 _check_aliases(node)
             mark = node.start_mark
-            return loader.construct_document(node), mark.line + 1, mark.column + 1
+            return _construct(loader, node, text), mark.line + 1, mark.column + 1
         finally:
             loader.dispose()
-    except _LoadFailed:
+    except LoadFailed:
         raise
+    except Unhashable as exc:
+        start = exc.mapping_node.start_mark
+        raise _unhashable(text, start.line + 1, start.column + 1) from None
     except MarkedYAMLError as exc:
         raise _classify(exc, text) from None
     except YAMLError as exc:
-        raise _LoadFailed("SS001", f"YAML error: {exc}", 1, 1, None) from None
+        raise LoadFailed("SS001", f"YAML error: {exc}", 1, 1, None) from None
     except RecursionError:
-        raise _LoadFailed(
+        raise LoadFailed(
             "SS010", f"nesting is deeper than {MAX_DEPTH} levels", 1, 1, None
         ) from None
 
@@ -411,7 +419,7 @@ def _mark(exc: Any) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
-def _classify(exc: Any, text: str) -> _LoadFailed:
+def _classify(exc: Any, text: str) -> LoadFailed:
     from ruamel.yaml.composer import ComposerError
     from ruamel.yaml.constructor import DuplicateKeyError
 
@@ -424,7 +432,7 @@ def _classify(exc: Any, text: str) -> _LoadFailed:
         where = ""
         if first is not None:
             where = f" (the mapping starts at line {first.line + 1})"
-        return _LoadFailed(
+        return LoadFailed(
             "SS002",
             f"duplicate key{name}{where}",
             line,
@@ -432,7 +440,7 @@ def _classify(exc: Any, text: str) -> _LoadFailed:
             "each key may appear once in a mapping; remove or merge the duplicate",
         )
     if isinstance(exc, ComposerError) and "another document" in problem:
-        return _LoadFailed(
+        return LoadFailed(
             "SS006",
             "several YAML documents in one file: one job per file",
             line,
@@ -440,14 +448,17 @@ def _classify(exc: Any, text: str) -> _LoadFailed:
             "split the documents into separate files",
         )
     if isinstance(exc, ComposerError) and "undefined alias" in problem:
-        return _LoadFailed("SS001", problem, line, col, None)
+        return LoadFailed("SS001", problem, line, col, None)
     if "unhashable key" in problem:
-        return _unhashable(exc, text, line, col)
+        start = exc.context_mark
+        if start is not None:
+            line, col = start.line + 1, start.column + 1
+        return _unhashable(text, line, col)
     if "could not determine a constructor" in problem or "unsupported tag" in problem:
         tag = re.search(r"'([^']*)'", problem)
         name = tag.group(1) if tag else "?"
         name = name.replace("tag:yaml.org,2002:", "!!")
-        return _LoadFailed(
+        return LoadFailed(
             "SS009",
             f"unsupported YAML tag {name}: job files hold plain data only",
             line,
@@ -456,7 +467,7 @@ def _classify(exc: Any, text: str) -> _LoadFailed:
         )
     tab_line = _tab_indented_line(text, line)
     if tab_line is not None:
-        return _LoadFailed(
+        return LoadFailed(
             "SS003",
             "tab character used for indentation",
             tab_line,
@@ -465,27 +476,24 @@ def _classify(exc: Any, text: str) -> _LoadFailed:
         )
     context = str(exc.context or "").strip()
     message = f"{context}: {problem}" if context else problem
-    return _LoadFailed("SS001", f"YAML syntax error: {message}", line, col, None)
+    return LoadFailed("SS001", f"YAML syntax error: {message}", line, col, None)
 
 
-def _unhashable(exc: Any, text: str, line: int, col: int) -> _LoadFailed:
+def _unhashable(text: str, line: int, col: int) -> LoadFailed:
+    """A mapping or list used as a key, in the mapping starting at ``line``:``col``."""
     lines = text.split("\n")
     source = lines[line - 1] if 0 < line <= len(lines) else ""
-    start = exc.context_mark
-    if start is not None and 0 <= start.line < len(lines):
-        source = lines[start.line]
-        line, col = start.line + 1, start.column + 1
     found = re.search(r"\{\{.*?\}\}", source)
     if found is not None:
         expr = found.group(0)
-        return _LoadFailed(
+        return LoadFailed(
             UNQUOTED_PLACEHOLDER,
             f"unquoted placeholder {expr} is read by YAML as a nested mapping",
             line,
             col,
             f'quote it: "{expr}"',
         )
-    return _LoadFailed(
+    return LoadFailed(
         "SS001",
         "a mapping or list is used as a mapping key",
         line,

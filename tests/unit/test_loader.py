@@ -232,3 +232,31 @@ def test_rule_ids_are_unique_and_in_family() -> None:
     ids = [r.id for r in loader.RULES]
     assert len(ids) == len(set(ids))
     assert all(i.startswith("SS0") for i in ids)
+
+
+def test_scalar_types() -> None:
+    text = "a: 0x1f\nb: 1_000\nc: 1.5\nd: true\ne: ~\nf: '3'\ng: !!str 5\nh: 2024-01-01T10:00:00Z\n"
+    assert loader.parse_text(text, "j").data == {
+        "a": 31, "b": 1000, "c": 1.5, "d": True, "e": None, "f": "3", "g": "5",
+        "h": "2024-01-01T10:00:00Z",
+    }  # fmt: skip
+
+
+def test_mapping_keys_are_text_as_written() -> None:
+    assert loader.parse_text("200: a\ntrue: b\n~: c\n", "j").data == {
+        "200": "a", "true": "b", "~": "c"
+    }  # fmt: skip
+    p = only_problem('200: a\n"200": b\n')
+    assert (p.rule, p.line, p.message) == (
+        "SS002", 2, "duplicate key `200` (the mapping starts at line 1)"
+    )  # fmt: skip
+
+
+def test_merge_keys_use_ruamels_constructor() -> None:
+    text = "base: &b {a: 1, c: 0}\nx:\n  <<: *b\n  c: 2\n"
+    assert loader.parse_text(text, "j").data == {"base": {"a": 1, "c": 0}, "x": {"a": 1, "c": 2}}
+
+
+def test_merge_keys_do_not_bypass_the_depth_limit() -> None:
+    p = only_problem("b: &b {a: 1}\nx:\n  <<: *b\n  y: " + "[" * 100 + "]" * 100 + "\n")
+    assert (p.rule, p.line) == ("SS010", 4)

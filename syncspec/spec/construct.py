@@ -1,0 +1,117 @@
+"""Building plain data from the C parser's node graph, fast and strictly.
+
+ruamel's Python ``SafeConstructor`` costs ~1 ms per job file (tag objects, generators, state
+machines); this builder costs a fraction of that, because job files need only JSON's types:
+mappings with unique hashable keys, lists, strings, numbers, booleans and null. Dates and
+``=`` stay text (the API takes JSON). Any other tag is refused. Nesting beyond ``MAX_DEPTH`` is
+refused here exactly (the loader's pre-check only has to keep the C composer's stack safe).
+Mapping keys are kept as written (text): JSON has only text keys. Merge keys (``<<``) are rare:
+those documents go through ruamel's own constructor instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from syncspec.spec.loader import MAX_DEPTH, LoadFailed
+
+_P = "tag:yaml.org,2002:"
+_STR, _MAP, _SEQ, _NULL, _BOOL = f"{_P}str", f"{_P}map", f"{_P}seq", f"{_P}null", f"{_P}bool"
+_INT, _FLOAT, _MERGE = f"{_P}int", f"{_P}float", f"{_P}merge"
+_AS_TEXT = frozenset({f"{_P}timestamp", f"{_P}value"})
+
+
+class NeedsMerge(Exception):
+    """The document uses ``<<`` merge keys: build it with ruamel's constructor instead."""
+
+
+def _tag(node: Any) -> str:
+    ctag = node.ctag
+    return str(ctag.suffix) if ctag.handle is None else str(ctag)
+
+
+def _at(node: Any) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def build(loader: Any, node: Any) -> Any:
+    """The data of ``node``; ``loader`` (a ruamel SafeConstructor) converts numbers."""
+    memo: dict[int, Any] = {}  # aliases share node objects: build each once
+    return _build(loader, node, 0, memo)
+
+
+def _build(loader: Any, node: Any, depth: int, memo: dict[int, Any]) -> Any:
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    tag = _tag(node)
+    value = node.value
+    if tag == _STR:
+        return value
+    if tag in (_MAP, _SEQ):
+        if depth >= MAX_DEPTH:
+            line, col = _at(node)
+            raise LoadFailed(
+                "SS010",
+                f"nesting is deeper than {MAX_DEPTH} levels",
+                line,
+                col,
+                "flatten the structure; no sync job needs this depth",
+            )
+        if tag == _SEQ:
+            items: list[Any] = []
+            memo[key] = items
+            items.extend(_build(loader, item, depth + 1, memo) for item in value)
+            return items
+        mapping: dict[Any, Any] = {}
+        memo[key] = mapping
+        for key_node, value_node in value:
+            if _tag(key_node) == _MERGE:
+                raise NeedsMerge
+            name = _build(loader, key_node, depth + 1, memo)
+            if isinstance(name, list | dict):
+                raise _unhashable(node)
+            # JSON object keys are text: `200:` and `"200":` are the same key, `true:` is "true"
+            name = key_node.value
+            if name in mapping:
+                line, col = _at(key_node)
+                first = node.start_mark.line + 1
+                raise LoadFailed(
+                    "SS002",
+                    f"duplicate key `{name}` (the mapping starts at line {first})",
+                    line,
+                    col,
+                    "each key may appear once in a mapping; remove or merge the duplicate",
+                )
+            mapping[name] = _build(loader, value_node, depth + 1, memo)
+        return mapping
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return loader.construct_yaml_bool(node)
+    if tag == _INT:
+        return loader.construct_yaml_int(node)
+    if tag == _FLOAT:
+        return loader.construct_yaml_float(node)
+    if tag in _AS_TEXT:
+        return str(value)
+    line, col = _at(node)
+    raise LoadFailed(
+        "SS009",
+        f"unsupported YAML tag {tag.replace(_P, '!!')}: job files hold plain data only",
+        line,
+        col,
+        "remove the tag; quote the value if it should be text",
+    )
+
+
+class Unhashable(Exception):
+    """A mapping or list used as a mapping key (the loader explains it)."""
+
+    def __init__(self, mapping_node: Any) -> None:
+        super().__init__("unhashable key")
+        self.mapping_node = mapping_node
+
+
+def _unhashable(mapping_node: Any) -> Unhashable:
+    return Unhashable(mapping_node)
