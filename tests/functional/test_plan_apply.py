@@ -335,3 +335,72 @@ def test_missing_token_is_a_config_error(project: Path, monkeypatch: pytest.Monk
     result = run("plan")
     assert result.exit_code == 3
     assert result.stderr.startswith("error: no API token: set the environment variable ")
+
+
+def _in_terminal(args: list[str], cwd: Path, env: dict[str, str], answer: bytes) -> tuple[int, str]:
+    """Run ``syncspec`` with a pseudo-terminal as stdin/stdout/stderr; answer the prompt."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "syncspec", *args],
+        cwd=cwd,
+        env=env,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        close_fds=True,
+    )
+    os.close(secondary)
+    output = b""
+    answered = False
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        output += chunk
+        if not answered and b"Apply these changes? [y/N]: " in output:
+            os.write(main, answer)
+            answered = True
+    os.close(main)
+    return proc.wait(), output.decode(errors="replace")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("answer", "code"), [(b"y\n", 0), (b"n\n", 1)])
+def test_apply_asks_on_a_terminal(
+    project: Path, emulator_env: EmulatorHandle, answer: bytes, code: int
+) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "SYNCSPEC_PROFILE")}
+    env.update(emulator_env.environ())
+    status, output = _in_terminal(["apply"], project, env, answer)
+    assert status == code, output
+    assert "Apply these changes? [y/N]: " in output
+    assert "\x1b[" in output  # colours on a terminal
+    if code == 0:
+        assert "applying" in output  # the progress bar (more than 5 actions)
+        assert f"Apply complete: {N} done, 0 failed, 0 not attempted." in output
+        assert len(emulator_env.control.jobs()) == N
+    else:
+        assert "error: apply cancelled; nothing was changed" in output
+        assert writes(emulator_env) == []
+
+
+@pytest.mark.slow
+def test_no_color_is_honoured_on_a_terminal(project: Path, emulator_env: EmulatorHandle) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "SYNCSPEC_PROFILE")}
+    env.update(emulator_env.environ(), NO_COLOR="1")
+    status, output = _in_terminal(["plan"], project, env, b"")
+    assert status == 0, output
+    assert f"Plan: {N} to create" in output
+    assert "\x1b[" not in output
