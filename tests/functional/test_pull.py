@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from syncspec.spec.loader import parse_text
 from tests.conftest import EmulatorHandle
 from tests.functional.test_plan_apply import EXAMPLES, job, make_project, run, writes
+from tests.unit.test_pull_engine import _job as job_strategy
 
 N = len(EXAMPLES)
 
@@ -117,3 +120,36 @@ def test_pull_stops_on_a_file_it_cannot_read(
         "fix or remove them first (nothing was written)\n"
     )
     assert sorted(p.name for p in (empty_project / "jobs").iterdir()) == ["broken.yaml"]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=job_strategy)
+def test_any_job_stored_by_the_api_pulls_back_to_no_changes(
+    emulator: EmulatorHandle, tmp_path_factory: pytest.TempPathFactory, data: dict[str, Any]
+) -> None:
+    from syncspec.config import PruneScope
+    from syncspec.engine.model import PlanOptions
+    from syncspec.engine.normalize import canonical_job
+    from syncspec.engine.plan import plan_changes
+    from syncspec.engine.pull import pull_jobs
+    from syncspec.spec.validate import load_jobs
+
+    emulator.control.reset()
+    root = tmp_path_factory.mktemp("pull-http")
+    client = emulator.client()
+    # created as apply creates it; whatever the API stores is what pull sees
+    client.create_sync_job(canonical_job(data))
+    pull_jobs(client.list_sync_jobs(), [], jobs_dir=root / "jobs", root=root)
+    local, problems = load_jobs([root / "jobs"], root)
+    assert [p for p in problems if p.severity == "error"] == []
+    plan = plan_changes(
+        local,
+        client.list_sync_jobs(),
+        options=PlanOptions(),
+        prune_scope=PruneScope(),
+        api_url=emulator.url,
+        profile="env",
+    )
+    assert [a.kind.value for a in plan.actions] == ["noop"]
