@@ -3,7 +3,9 @@
 A ``Plan`` is produced without I/O from (local jobs, live jobs, options) by ``engine.plan``;
 renderers in ``syncspec.render`` turn it into text/json/markdown/github; ``apply`` executes it.
 Saved plans (``plan --out``) are this model dumped as JSON; ``format_version`` changes only when a
-key changes meaning or disappears (adding keys is compatible).
+key changes meaning or disappears. Loading is strict (``extra="forbid"``): a plan with keys this
+version does not know is refused rather than half-understood, because apply must do exactly what
+was reviewed.
 """
 
 from __future__ import annotations
