@@ -16,10 +16,10 @@ import importlib.util
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -53,6 +53,12 @@ class GlobalOptions:
         from syncspec.config import load_settings
 
         return load_settings(cwd=cwd, profile=self.profile, config_path=self.config)
+
+    def client(self, settings: Any = None, **overrides: Any) -> Any:
+        """A ``TrutoClient`` for ``settings`` (default: this invocation's settings)."""
+        from syncspec.api.client import TrutoClient
+
+        return TrutoClient.from_settings(settings or self.settings(), **overrides)
 
 
 def _module_exists(module: str) -> bool:
@@ -185,6 +191,21 @@ def global_options(ctx: click.Context) -> GlobalOptions:
     if isinstance(obj, GlobalOptions):
         return obj
     return GlobalOptions(profile=None, config=None, debug=False)
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def format_option(*choices: str, help: str = "Output format.") -> Callable[[_F], _F]:
+    """The ``--format`` option (stored as ``output_format``), first choice the default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

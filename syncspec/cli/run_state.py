@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from syncspec.cli import global_options
+from syncspec.cli import format_option, global_options
 from syncspec.errors import Aborted, ConfigError, ExitCode
 
 if TYPE_CHECKING:
@@ -21,9 +21,8 @@ FORMATS = ("text", "json")
 
 
 def _client(ctx: click.Context) -> TrutoClient:
-    from syncspec.api.client import TrutoClient
-
-    return TrutoClient.from_settings(global_options(ctx).settings())
+    client: TrutoClient = global_options(ctx).client()
+    return client
 
 
 def _stdin_is_interactive() -> bool:
@@ -40,15 +39,7 @@ def _state_key_option(f: Any) -> Any:
     )(f)
 
 
-def _format_option(f: Any) -> Any:
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(FORMATS),
-        default="text",
-        show_default=True,
-        help="Output format.",
-    )(f)
+_format_option = format_option(*FORMATS)
 
 
 def _decode_option(f: Any) -> Any:

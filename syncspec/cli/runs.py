@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from syncspec.cli import global_options
+from syncspec.cli import format_option, global_options
 from syncspec.engine.runs import (
     DEFAULT_INTERVAL,
     DEFAULT_MAX_INTERVAL,
@@ -45,15 +45,7 @@ def _pinned_ids(settings: Settings) -> dict[str, str]:
     return pinned_ids_from_files(settings.jobs_dir, settings.root)
 
 
-def _format_option(f: Any) -> Any:
-    return click.option(
-        "--format",
-        "output_format",
-        type=click.Choice(FORMATS),
-        default="text",
-        show_default=True,
-        help="Output format.",
-    )(f)
+_format_option = format_option(*FORMATS)
 
 
 def _watch_options(f: Any) -> Any:
