@@ -39,6 +39,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Shared, noisy 2-core machines: no per-example deadlines and no "too slow" health check, so a
+# property test fails only for a real counterexample, never for a slow moment.
+settings.register_profile(
+    "syncspec", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("syncspec")
 
 if TYPE_CHECKING:
     from syncspec.api.client import TrutoClient
