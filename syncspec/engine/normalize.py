@@ -102,6 +102,15 @@ def _plain(value: Any) -> Any:
     read them as int and float. bool is kept apart from int (``True`` is not ``1`` in JSON).
     Non-finite floats cannot come from JSON and are kept as they are.
     """
+    # Exact built-in types first (what the YAML builder and json.loads produce): a plan compares
+    # thousands of jobs, and the ABC check below costs more than the rest of the walk.
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    if kind is dict:
+        return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
+    if kind is list:
+        return [_plain(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
     if isinstance(value, list | tuple):
@@ -144,9 +153,13 @@ def comparable_live(live: Mapping[str, Any], local: Mapping[str, Any]) -> dict[s
     return {name: value for name, value in live.items() if name in local}
 
 
+# One encoder for every call: ``json.dumps`` with options builds a new one each time.
+_STABLE_ENCODER: Final = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
 def stable_json(value: Any) -> str:
     """Compact JSON with sorted keys: the byte-stable text that fingerprints are taken of."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return _STABLE_ENCODER.encode(value)
 
 
 def fingerprint(live_job: Mapping[str, Any]) -> str:
@@ -160,5 +173,10 @@ def fingerprint(live_job: Mapping[str, Any]) -> str:
 
 def fingerprint_of(canonical: Mapping[str, Any], updated_at: Any) -> str:
     """``fingerprint`` from an already canonical body (saves normalizing twice)."""
+    return fingerprint_of_json(stable_json(canonical), updated_at)
+
+
+def fingerprint_of_json(canonical_json: str, updated_at: Any) -> str:
+    """``fingerprint`` from the ``stable_json`` of a canonical body (saves serialising twice)."""
     marker = "" if updated_at is None else str(updated_at)
-    return hashlib.sha256(f"{stable_json(canonical)}\n{marker}".encode()).hexdigest()
+    return hashlib.sha256(f"{canonical_json}\n{marker}".encode()).hexdigest()
