@@ -99,6 +99,7 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
         open_client,
         plan_project,
         read_local_and_live,
+        start_load_local,
     )
     from syncspec.errors import SyncspecError
     from syncspec.render.apply_result import render_apply_json
@@ -129,7 +130,8 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
             check_delete_budget(plan, options.max_deletes)
             check_fresh(plan, client.list_sync_jobs())
         else:
-            local, problems, live = read_local_and_live(settings, client)
+            with start_load_local(settings) as loading:
+                local, problems, live = read_local_and_live(loading, client)
             if problems:
                 echo_problems(problems, len(local))
             if live is None:

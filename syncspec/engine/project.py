@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from syncspec.config import Settings
-from syncspec.engine.model import NoticeKind, Plan, PlanOptions
 from syncspec.errors import ConfigError, SyncspecError
 from syncspec.spec.jobs import LocalJob
 from syncspec.spec.problems import Problem, Severity
 
 if TYPE_CHECKING:
     from syncspec.api.client import TrutoClient
+    from syncspec.engine.model import Plan, PlanOptions
+    from syncspec.spec.validate import LoadingJobs
 
 # The largest page the API allows: a plan over N live jobs costs ceil(N / 1000) list requests.
 LIST_PAGE_SIZE = 1000
@@ -43,14 +44,18 @@ def load_local(
     settings: Settings, paths: Sequence[Path] = ()
 ) -> tuple[list[LocalJob], list[Problem]]:
     """The job files under ``paths`` (default: the configured jobs dir) and their problems."""
-    from syncspec.spec.validate import load_jobs
+    return start_load_local(settings, paths).result()
+
+
+def start_load_local(settings: Settings, paths: Sequence[Path] = ()) -> LoadingJobs:
+    """``load_local`` started (see ``syncspec.spec.validate.start_load_jobs``)."""
+    from syncspec.spec.validate import start_load_jobs
 
     targets = list(paths) or [settings.jobs_dir]
     for path in targets:
         if not path.exists():
             raise ConfigError(f"{path}: no such file or directory")
-    jobs, problems = load_jobs(targets, settings.root)
-    return list(jobs), list(problems)
+    return start_load_jobs(targets, settings.root)
 
 
 def has_errors(problems: Sequence[Problem]) -> bool:
@@ -76,6 +81,8 @@ def plan_project(
 
 
 def conflicts_message(plan: Plan) -> str | None:
+    from syncspec.engine.model import NoticeKind
+
     conflicts = [n for n in plan.notices if n.kind == NoticeKind.CONFLICT]
     if not conflicts:
         return None
@@ -140,19 +147,25 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem]]:
 
 
 def read_local_and_live(
-    settings: Settings, client: LiveSource, paths: Sequence[Path] = ()
+    loading: LoadingJobs, client: LiveSource
 ) -> tuple[list[LocalJob], list[Problem], list[dict[str, Any]] | None]:
-    """Load the job files while the live jobs are listed (the list's latency is hidden).
+    """Finish loading the job files (``start_load_local``) while the live jobs are listed (the
+    list's latency is hidden).
 
     Returns ``live=None`` when the files have errors: the plan stops there, and the caller
-    closing the client aborts a list still in flight.
+    closing the client aborts a list still in flight. ``loading`` must have been started before
+    this: with many files it forks worker processes, which must not happen once the list thread
+    exists (forking a threaded process can deadlock the child).
     """
     from concurrent.futures import ThreadPoolExecutor
 
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncspec-list")
     try:
         listing = pool.submit(client.list_sync_jobs)
-        local, problems = load_local(settings, paths)
+        # What plan_project needs (pydantic, ~0.1 s) loads while the files are being checked.
+        import syncspec.engine.plan  # noqa: F401
+
+        local, problems = loading.result()
         if has_errors(problems):
             listing.cancel()
             return local, problems, None

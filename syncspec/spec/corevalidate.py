@@ -35,6 +35,12 @@ def _validator(shape: Shape) -> Any:
     return SchemaValidator(core_schema(shape))
 
 
+def warm_up() -> None:
+    """Build both validators now (before forking workers that would each build them)."""
+    _validator("legacy")
+    _validator("v4")
+
+
 def validation_errors(shape: Shape, data: object) -> list[Any]:
     """pydantic's error dicts for ``data`` validated as a job of ``shape`` ([] when valid)."""
     from pydantic_core import ValidationError

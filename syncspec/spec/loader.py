@@ -125,6 +125,13 @@ def _loader_class() -> Any:
     return _LOADER_CLASS
 
 
+def warm_up() -> None:
+    """Build the loader now (before forking workers that would each build it)."""
+    import syncspec.spec.construct  # noqa: F401 - used by every parse
+
+    _loader_class()
+
+
 def _pure_loader_factory(constructor: Any, resolver: Any) -> Any:  # pragma: no cover
     from ruamel.yaml import YAML
 

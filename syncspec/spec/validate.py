@@ -3,21 +3,37 @@
 Per file: read (bounded) -> fast C parse -> structure (SS1xx) + semantic rules (SS2xx-SS5xx) on
 plain data. Then project rules (SS6xx) across files. Only files with findings are re-parsed
 with the round-trip loader to turn key paths into ``line:col``.
+
+The per-file step is CPU-bound and independent per file: from ``PARALLEL_MIN_FILES`` files on
+(a repo-wide ``plan`` or ``validate``), it runs in forked worker processes, one per CPU, in
+contiguous chunks whose results are put back in file order, so the outcome is the same as one
+process's. Below that (pre-commit passes a few files) workers would cost more than they save.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncspec.spec import loader
 from syncspec.spec.jobs import LocalJob
 from syncspec.spec.problems import Finding, Problem, Severity
 
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
+
 SUFFIXES = (".yaml", ".yml")
+# From this many files on, files are checked in worker processes (see the module docstring);
+# each worker gets at least ``_FILES_PER_WORKER`` files, so a few hundred use two workers.
+PARALLEL_MIN_FILES = 200
+_FILES_PER_WORKER = 100
+# chunks per worker: small enough to even out files of different sizes, few enough to be cheap
+_CHUNKS_PER_WORKER = 4
 
 
 @dataclass
@@ -48,6 +64,8 @@ class _FileResult:
     path: Path
     parsed: loader.Parsed
     findings: list[Finding] = field(default_factory=list)
+    # the absolute path a job is known by (files that load), taken where the file was checked
+    resolved: Path | None = None
 
     @property
     def loaded(self) -> bool:
@@ -108,6 +126,7 @@ def _check_file(path: Path, root: Path) -> _FileResult:
         semantic = semantics.check_job(parsed.data)
         result.findings = _without_superseded(check_structure(parsed.data), semantic)
         result.findings.extend(semantic)
+        result.resolved = path.resolve()
     return result
 
 
@@ -123,16 +142,88 @@ def _without_superseded(structure: list[Finding], semantic: list[Finding]) -> li
     return [f for f in structure if not (f.rule in _SUPERSEDABLE and f.path in taken)]
 
 
-def _check_all(paths: Sequence[Path], root: Path) -> list[_FileResult]:
+def _check_chunk(paths: Sequence[Path], root: Path) -> list[_FileResult]:
+    return [_check_file(path, root) for path in paths]
+
+
+def _worker_count(files: int) -> int:
+    """How many worker processes to check ``files`` files with (0: check them in this one)."""
+    # fork: workers start in milliseconds with every module already imported. Other platforms'
+    # start methods re-import syncspec in each worker, and macOS forks are unsafe once system
+    # frameworks are loaded, so there the files are checked in this process.
+    if files < PARALLEL_MIN_FILES or sys.platform != "linux":
+        return 0
+    cpus = len(os.sched_getaffinity(0))
+    workers = min(cpus, files // _FILES_PER_WORKER)
+    return workers if workers > 1 else 0
+
+
+def _ignore_sigint() -> None:
+    # Ctrl-C reaches the whole process group: the parent alone handles it (exit 130) and stops
+    # the workers; otherwise each idle worker would print its own KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _warm_up() -> None:
+    """Import and build what every file check needs once, here, rather than once per worker."""
+    from syncspec.spec import corevalidate, semantics, structure  # noqa: F401
+
+    loader.warm_up()
+    corevalidate.warm_up()
+
+
+class _Checking:
+    """The per-file checks of ``files``, started (in worker processes when there are many)."""
+
+    def __init__(self, files: list[Path], root: Path) -> None:
+        self._files, self._root = files, root
+        self._executor: ProcessPoolExecutor | None = None
+        self._chunks: list[Future[list[_FileResult]]] = []
+        workers = _worker_count(len(files))
+        if not workers:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _warm_up()
+        self._executor = ProcessPoolExecutor(
+            workers, mp_context=multiprocessing.get_context("fork"), initializer=_ignore_sigint
+        )
+        size = -(-len(files) // (workers * _CHUNKS_PER_WORKER))
+        # The workers are forked by the first submit, before this returns: callers that start
+        # threads afterwards (plan lists the live jobs meanwhile) never fork a threaded process.
+        self._chunks = [
+            self._executor.submit(_check_chunk, files[i : i + size], root)
+            for i in range(0, len(files), size)
+        ]
+
+    def results(self) -> list[_FileResult]:
+        """Every file's result, in file order (waits for the workers)."""
+        if self._executor is None:
+            return _check_chunk(self._files, self._root)
+        try:
+            return [result for chunk in self._chunks for result in chunk.result()]
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _with_project_findings(results: list[_FileResult]) -> list[_FileResult]:
     from syncspec.spec.project import check_project
 
-    results = [_check_file(path, root) for path in discover(paths)]
     documents = [(r.parsed.display, r.parsed.data) for r in results if r.parsed.data is not None]
     for display, findings in check_project(documents).items():
         for r in results:
             if r.parsed.display == display:
                 r.findings.extend(findings)
     return results
+
+
+def _check_all(paths: Sequence[Path], root: Path) -> list[_FileResult]:
+    return _with_project_findings(_Checking(discover(paths), root).results())
 
 
 def _problems(result: _FileResult) -> list[Problem]:
@@ -170,7 +261,37 @@ def load_jobs(paths: Sequence[Path], root: Path) -> tuple[list[LocalJob], list[P
 
     Files with an error (of any rule) do not become jobs; warnings do not stop a file.
     """
-    results = _check_all(paths, root)
+    return start_load_jobs(paths, root).result()
+
+
+class LoadingJobs:
+    """``load_jobs`` under way (see ``start_load_jobs``); a context manager that stops the
+    checks on exit if ``result`` was not called."""
+
+    def __init__(self, paths: Sequence[Path], root: Path) -> None:
+        self._checking = _Checking(discover(paths), root)
+
+    def result(self) -> tuple[list[LocalJob], list[Problem]]:
+        """What ``load_jobs`` returns (waits for the checks to finish)."""
+        return _jobs_and_problems(_with_project_findings(self._checking.results()))
+
+    def close(self) -> None:
+        self._checking.close()
+
+    def __enter__(self) -> LoadingJobs:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def start_load_jobs(paths: Sequence[Path], root: Path) -> LoadingJobs:
+    """Start ``load_jobs``: any worker processes are started before this returns, so the
+    caller may start threads, or do other work, while the files are checked."""
+    return LoadingJobs(paths, root)
+
+
+def _jobs_and_problems(results: list[_FileResult]) -> tuple[list[LocalJob], list[Problem]]:
     jobs: list[LocalJob] = []
     problems: list[Problem] = []
     for result in results:
@@ -179,9 +300,10 @@ def load_jobs(paths: Sequence[Path], root: Path) -> tuple[list[LocalJob], list[P
         data: dict[str, Any] | None = result.parsed.data
         if data is None or any(p.severity == Severity.ERROR for p in file_problems):
             continue
+        assert result.resolved is not None  # set for every file that loads
         jobs.append(
             LocalJob(
-                path=result.path.resolve(),
+                path=result.resolved,
                 display=result.parsed.display,
                 line=loader.label_line(result.parsed.text),
                 data=data,

@@ -281,3 +281,35 @@ def test_arbitrary_job_shaped_documents_never_crash(
     path.write_text(json.dumps(document), encoding="utf-8")  # JSON is YAML
     report = validate_paths([path], tmp_path)
     assert report.files_checked == 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="worker processes are forked on Linux only")
+def test_worker_processes_give_the_same_result_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from syncspec.spec import validate
+
+    # every example twice (valid and each rule's invalid ones; labels repeat across files) and
+    # the repo's jobs, so that chunks mix files with and without problems
+    for copy in ("a", "b"):
+        shutil.copytree(ROOT / "tests" / "examples", tmp_path / copy / "examples")
+    shutil.copytree(ROOT / "jobs", tmp_path / "jobs")
+    paths = [tmp_path / "a", tmp_path / "b", tmp_path / "jobs"]
+
+    monkeypatch.setattr(validate, "_worker_count", lambda files: 0)
+    serial = (validate_paths(paths, tmp_path), load_jobs(paths, tmp_path))
+    monkeypatch.setattr(validate, "_worker_count", lambda files: 2)
+    parallel = (validate_paths(paths, tmp_path), load_jobs(paths, tmp_path))
+
+    assert serial[0].files_checked > 100
+    assert serial[0].errors > 0 and serial[1][0]  # problems and jobs both compared
+    assert parallel == serial
+
+
+def test_few_files_are_checked_in_this_process() -> None:
+    from syncspec.spec.validate import PARALLEL_MIN_FILES, _worker_count
+
+    assert _worker_count(1) == 0
+    assert _worker_count(PARALLEL_MIN_FILES - 1) == 0
