@@ -58,7 +58,7 @@ def _canonical_resources(value: Any) -> Any:
 
 
 # Keys of a resource item whose empty object means "not set" (Truto treats {} like absent).
-_EMPTY_OBJECT_KEYS: Final = frozenset({"query", "body"})
+EMPTY_OBJECT_KEYS: Final = frozenset({"query", "body"})
 
 
 def _canonical_resource(item: Any) -> Any:
@@ -69,7 +69,7 @@ def _canonical_resource(item: Any) -> Any:
     return {
         key: value
         for key, value in item.items()
-        if value is not None and not (key in _EMPTY_OBJECT_KEYS and value == {})
+        if value is not None and not (key in EMPTY_OBJECT_KEYS and value == {})
     }
 
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from syncspec.engine.normalize import EMPTY_OBJECT_KEYS
 from syncspec.errors import SyncspecError
 from syncspec.spec.jobs import LocalJob
 
@@ -36,21 +37,6 @@ _WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"}
     | {f"com{i}" for i in range(1, 10)}
     | {f"lpt{i}" for i in range(1, 10)}
-)
-# Resource-item keys whose empty object means "not set" (mirrors engine.normalize).
-_EMPTY_OBJECT_KEYS = frozenset({"query", "body"})
-
-# Keys of a resource item shown first, in this order (legacy and V4 shapes); others keep theirs.
-_RESOURCE_KEY_ORDER = (
-    "name",
-    "type",
-    "resource",
-    "method",
-    "integrated_account_id",
-    "id",
-    "depends_on",
-    "loop_on",
-    "run_if",
 )
 
 # Keys of a resource item shown first, in this order (legacy and V4 shapes); others keep theirs.
@@ -233,7 +219,7 @@ def _tidy_resource(item: Any) -> Any:
     if not isinstance(item, Mapping):
         return item
     kept = {
-        k: v for k, v in item.items() if v is not None and not (k in _EMPTY_OBJECT_KEYS and v == {})
+        k: v for k, v in item.items() if v is not None and not (k in EMPTY_OBJECT_KEYS and v == {})
     }
     first = {k: kept[k] for k in _RESOURCE_KEY_ORDER if k in kept}
     return {**first, **{k: v for k, v in kept.items() if k not in first}}
