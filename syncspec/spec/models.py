@@ -11,7 +11,7 @@ semantic rules, which is why ``args_schema``, ``query`` and ``body`` are open ma
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -218,16 +218,10 @@ V4Node = Annotated[
     | DestinationNode,
     Field(discriminator="type"),
 ]
-NODE_TYPES: tuple[str, ...] = (
-    "request",
-    "transform",
-    "add_context",
-    "spool",
-    "get_state",
-    "update_state",
-    "delete_state",
-    "event",
-    "destination",
+# The node types, read off the models themselves (each node's `type` Literal), so the
+# pydantic-free copy in structure.py is checked against what these models accept.
+NODE_TYPES: tuple[str, ...] = tuple(
+    str(get_args(node.model_fields["type"].annotation)[0]) for node in get_args(get_args(V4Node)[0])
 )
 
 

@@ -230,7 +230,7 @@ def _one(shape: Shape, data: Any, group: list[tuple[Any, tuple[Any, ...]]]) -> F
             SS103,
             f"{_where(path)} is missing the required key `type`",
             path,
-            hint=f"one of: {', '.join(_node_types())}",
+            hint=f"one of: {', '.join(_NODE_TYPES)}",
         )
     value = _value_at(data, path)
     if kind == "union_tag_invalid":
@@ -239,7 +239,7 @@ def _one(shape: Shape, data: Any, group: list[tuple[Any, tuple[Any, ...]]]) -> F
             SS104,
             f"unknown node type `{tag}`",
             (*path, "type"),
-            hint=_suggest(tag, _node_types()) or f"one of: {', '.join(_node_types())}",
+            hint=_suggest(tag, _NODE_TYPES) or f"one of: {', '.join(_NODE_TYPES)}",
         )
     if path == ("default_runtime_version",) and kind == "literal_error":
         return _finding(
@@ -297,6 +297,8 @@ def _suggest(word: str, options: Iterable[str]) -> str | None:
     return f'did you mean "{matches[0]}"?' if matches else None
 
 
+# Kept here (not imported from models.py) so `validate` never imports pydantic; a test checks
+# it equals models.NODE_TYPES, which is derived from the pydantic node classes.
 _NODE_TYPES = (
     "request",
     "transform",
@@ -308,10 +310,6 @@ _NODE_TYPES = (
     "event",
     "destination",
 )
-
-
-def _node_types() -> tuple[str, ...]:
-    return _NODE_TYPES
 
 
 def _unknown_key(shape: Shape, loc: tuple[Any, ...], path: tuple[PathItem, ...]) -> Finding:
