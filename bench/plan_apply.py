@@ -56,7 +56,7 @@ def _emulator(rate_limit: tuple[int, float] | None) -> Any:
 def _project(directory: Path, count: int) -> list[dict[str, Any]]:
     """``count`` job files in ``directory/jobs``; returns their data (to seed as live jobs)."""
     from syncspec.engine.normalize import canonical_job
-    from syncspec.spec.loader import parse_text
+    from syncspec.jobfile.loader import parse_text
 
     (directory / "syncspec.toml").write_text('jobs_dir = "jobs"\n')
     (directory / "jobs").mkdir()
@@ -138,7 +138,7 @@ def bench_apply(updates: int, runs: int) -> dict[str, Any]:
     from syncspec.engine.apply import ApplyOptions, execute_plan
     from syncspec.engine.model import PlanOptions
     from syncspec.engine.plan import plan_changes
-    from syncspec.spec.jobs import LocalJob
+    from syncspec.jobfile.jobs import LocalJob
 
     rates, walls, status_429, failed = [], [], [], []
     for _ in range(runs):

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncspec.spec.jobs import LocalJob
+from syncspec.jobfile.jobs import LocalJob
 
 UNMANAGED_JOB: dict[str, Any] = {
     "label": "dashboard-experiment",

@@ -64,7 +64,7 @@ def scaffold_files(
 
 
 def _schema_text() -> str:
-    from syncspec.spec.schema import schema_text
+    from syncspec.jobfile.schema import schema_text
 
     return schema_text()
 

@@ -48,8 +48,8 @@ def use_color(stream: Any) -> bool:
 
 def echo_problems(problems: list[Any], files_checked: int) -> None:
     """Job-file problems, as ``validate`` shows them, on stderr."""
+    from syncspec.jobfile.validate import ValidationReport
     from syncspec.render.problems import render
-    from syncspec.spec.validate import ValidationReport
 
     report = ValidationReport(problems=problems, files_checked=files_checked)
     click.echo(render(report, "text"), nl=False, err=True)

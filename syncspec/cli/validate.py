@@ -30,8 +30,8 @@ def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool)
     problems were found (warnings only with --strict).
     """
     from syncspec.errors import ConfigError
+    from syncspec.jobfile.validate import validate_paths
     from syncspec.render.problems import render
-    from syncspec.spec.validate import validate_paths
 
     cwd = Path.cwd()
     targets = list(paths)

@@ -19,7 +19,7 @@ from typing import Any
 
 from syncspec.config import PruneScope
 from syncspec.engine.model import Notice, NoticeKind, PlanOptions
-from syncspec.spec.jobs import LocalJob
+from syncspec.jobfile.jobs import LocalJob
 
 LiveJob = Mapping[str, Any]
 

@@ -35,8 +35,8 @@ from syncspec.engine.normalize import (
     stable_json,
 )
 from syncspec.errors import ConfigError
+from syncspec.jobfile.jobs import LocalJob
 from syncspec.redact import redact
-from syncspec.spec.jobs import LocalJob
 
 _ORDER = {ActionKind.DELETE: 0, ActionKind.UPDATE: 1, ActionKind.CREATE: 2, ActionKind.NOOP: 3}
 _NOTICE_ORDER = {NoticeKind.CONFLICT: 0, NoticeKind.WARNING: 1, NoticeKind.UNMANAGED: 2}

@@ -13,13 +13,13 @@ from urllib.parse import urlsplit
 
 from syncspec.config import Settings
 from syncspec.errors import ConfigError, SyncspecError
-from syncspec.spec.jobs import LocalJob
-from syncspec.spec.problems import Problem, Severity
+from syncspec.jobfile.jobs import LocalJob
+from syncspec.jobfile.problems import Problem, Severity
 
 if TYPE_CHECKING:
     from syncspec.api.client import TrutoClient
     from syncspec.engine.model import Plan, PlanOptions
-    from syncspec.spec.validate import LoadingJobs
+    from syncspec.jobfile.validate import LoadingJobs
 
 # The largest page the API allows: a plan over N live jobs costs ceil(N / 1000) list requests.
 LIST_PAGE_SIZE = 1000
@@ -48,8 +48,8 @@ def load_local(
 
 
 def start_load_local(settings: Settings, paths: Sequence[Path] = ()) -> LoadingJobs:
-    """``load_local`` started (see ``syncspec.spec.validate.start_load_jobs``)."""
-    from syncspec.spec.validate import start_load_jobs
+    """``load_local`` started (see ``syncspec.jobfile.validate.start_load_jobs``)."""
+    from syncspec.jobfile.validate import start_load_jobs
 
     targets = list(paths) or [settings.jobs_dir]
     for path in targets:
@@ -117,8 +117,8 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem]]:
     ``pull`` binds files by label / pinned id only, so a file with lint problems still claims
     its job; a file that cannot be parsed at all might claim any label, so pull stops on it.
     """
-    from syncspec.spec import loader
-    from syncspec.spec.validate import discover, display_path
+    from syncspec.jobfile import loader
+    from syncspec.jobfile.validate import discover, display_path
 
     jobs: list[LocalJob] = []
     problems: list[Problem] = []

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from syncspec.engine.normalize import EMPTY_OBJECT_KEYS
 from syncspec.errors import SyncspecError
-from syncspec.spec.jobs import LocalJob
+from syncspec.jobfile.jobs import LocalJob
 
 SCHEMA_RELPATH = Path("schemas") / "sync-job.schema.json"
 MAX_STEM = 64
@@ -330,7 +330,7 @@ def _dump(yaml: Any, data: Any) -> str:
 
 def _check_reads_back(text: str, job: Mapping[str, Any], where: Path) -> None:
     from syncspec.engine.normalize import canonical_job
-    from syncspec.spec.loader import parse_text
+    from syncspec.jobfile.loader import parse_text
 
     # The validator's own loader: what plan will read is what is checked here.
     data = parse_text(text, str(where)).data

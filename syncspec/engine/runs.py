@@ -140,7 +140,7 @@ def combine_args(
 
 def args_json_schema(args_schema: Any) -> dict[str, Any]:
     """The job's ``args_schema`` (either documented shape, or null) as a real JSON Schema."""
-    from syncspec.spec.args_schema import to_json_schema
+    from syncspec.jobfile.args_schema import to_json_schema
 
     return to_json_schema(args_schema)
 
@@ -241,7 +241,7 @@ def pinned_ids_from_files(jobs_dir: Path, root: Path) -> dict[str, str]:
     """label -> pinned id of the local job files that pin one (an absent jobs dir -> {})."""
     if not jobs_dir.is_dir():
         return {}
-    from syncspec.spec.validate import load_jobs
+    from syncspec.jobfile.validate import load_jobs
 
     # Files with errors are skipped: they cannot be trusted to pin anything.
     jobs, _problems = load_jobs([jobs_dir], root)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from syncspec.spec.problems import Problem, Severity
-from syncspec.spec.validate import ValidationReport
+from syncspec.jobfile.problems import Problem, Severity
+from syncspec.jobfile.validate import ValidationReport
 
 FORMAT_VERSION = 1
 FORMATS = ("text", "json", "github")

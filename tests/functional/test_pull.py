@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from syncspec.spec.loader import parse_text
+from syncspec.jobfile.loader import parse_text
 from tests.conftest import EmulatorHandle
 from tests.functional.test_plan_apply import EXAMPLES, job, make_project, run, writes
 from tests.unit.test_pull_engine import _job as job_strategy
@@ -134,7 +134,7 @@ def test_any_job_stored_by_the_api_pulls_back_to_no_changes(
     from syncspec.engine.normalize import canonical_job
     from syncspec.engine.plan import plan_changes
     from syncspec.engine.pull import pull_jobs
-    from syncspec.spec.validate import load_jobs
+    from syncspec.jobfile.validate import load_jobs
 
     emulator.control.reset()
     root = tmp_path_factory.mktemp("pull-http")

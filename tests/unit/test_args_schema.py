@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncspec.spec.args_schema import (
+from syncspec.jobfile.args_schema import (
     check_args_schema,
     declared_args,
     properties,
@@ -15,7 +15,7 @@ from syncspec.spec.args_schema import (
     to_json_schema,
     validate_args,
 )
-from syncspec.spec.problems import Finding, Severity
+from syncspec.jobfile.problems import Finding, Severity
 
 JSON_STYLE: dict[str, Any] = {
     "type": "object",

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from syncspec.spec.catalog import all_rules
-from syncspec.spec.validate import validate_paths
+from syncspec.jobfile.catalog import all_rules
+from syncspec.jobfile.validate import validate_paths
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 VALID = sorted((EXAMPLES / "valid").glob("*.y*ml"))

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from syncspec.spec import loader
-from syncspec.spec.problems import Problem, Severity
-from syncspec.spec.validate import validate_paths
+from syncspec.jobfile import loader
+from syncspec.jobfile.problems import Problem, Severity
+from syncspec.jobfile.validate import validate_paths
 
 
 def only_problem(text: str | bytes) -> Problem:

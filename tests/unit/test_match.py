@@ -6,7 +6,7 @@ from typing import Any
 from syncspec.config import PruneScope
 from syncspec.engine.match import is_selected, match_jobs
 from syncspec.engine.model import NoticeKind, PlanOptions
-from syncspec.spec.jobs import LocalJob
+from syncspec.jobfile.jobs import LocalJob
 
 
 def local(label: str, *, pin: str | None = None, name: str | None = None) -> LocalJob:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from syncspec.spec import corevalidate, models, structure
-from syncspec.spec.models import LegacyJob, V4Job
-from syncspec.spec.structure import allowed_keys, check_structure, choose_shape
-from syncspec.spec.validate import validate_paths
+from syncspec.jobfile import corevalidate, models, structure
+from syncspec.jobfile.models import LegacyJob, V4Job
+from syncspec.jobfile.structure import allowed_keys, check_structure, choose_shape
+from syncspec.jobfile.validate import validate_paths
 
 
 def problems(tmp_path: Path, text: str) -> list[tuple[str, int, int, str, str | None]]:
@@ -182,7 +182,8 @@ def test_every_node_type_validates() -> None:
 
 def test_committed_core_schema_is_up_to_date() -> None:
     assert corevalidate.SCHEMA_FILE.read_text(encoding="utf-8") == corevalidate.schema_text(), (
-        "syncspec/spec/job_core_schema.json is stale: run `python -m syncspec.spec.corevalidate`"
+        "syncspec/jobfile/job_core_schema.json is stale: "
+        "run `python -m syncspec.jobfile.corevalidate`"
     )
 
 

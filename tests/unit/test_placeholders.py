@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from ruamel.yaml import YAML
 
-from syncspec.spec.placeholders import (
+from syncspec.jobfile.placeholders import (
     Malformed,
     Placeholder,
     Scan,

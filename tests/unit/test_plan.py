@@ -13,7 +13,7 @@ from syncspec.engine.model import ActionKind, FieldChange, NoticeKind, Plan, Pla
 from syncspec.engine.normalize import canonical_job, fingerprint
 from syncspec.engine.plan import load_plan, plan_changes, plan_to_json, save_plan
 from syncspec.errors import ConfigError
-from syncspec.spec.jobs import LocalJob
+from syncspec.jobfile.jobs import LocalJob
 
 NOW = "2024-05-01T12:00:00Z"
 

@@ -39,7 +39,7 @@ RES = [
 
 
 def local(data: dict[str, Any]) -> Any:
-    from syncspec.spec.jobs import LocalJob
+    from syncspec.jobfile.jobs import LocalJob
 
     display = f"jobs/{data['label']}.yaml"
     return LocalJob(path=Path("/p") / display, display=display, line=2, data=data)

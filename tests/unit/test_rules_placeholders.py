@@ -5,8 +5,8 @@ import textwrap
 import pytest
 from ruamel.yaml import YAML
 
-from syncspec.spec.problems import Finding, Severity
-from syncspec.spec.semantics import check_job
+from syncspec.jobfile.problems import Finding, Severity
+from syncspec.jobfile.semantics import check_job
 
 HEAD = """\
 label: zendesk-comments

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from syncspec.cli import cli
-from syncspec.spec.schema import schema_text
+from syncspec.jobfile.schema import schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schemas" / "sync-job.schema.json"

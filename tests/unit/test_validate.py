@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from syncspec.cli import cli
+from syncspec.jobfile.problems import Problem, Severity
+from syncspec.jobfile.validate import ValidationReport, load_jobs, validate_paths
 from syncspec.render.problems import render_github
-from syncspec.spec.problems import Problem, Severity
-from syncspec.spec.validate import ValidationReport, load_jobs, validate_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = """\
@@ -211,7 +211,7 @@ def test_validate_does_not_import_heavy_or_network_modules() -> None:
         for line in proc.stderr.splitlines()
         if line.startswith("import time:")
     }
-    assert "syncspec.spec.validate" in imported  # the measurement works
+    assert "syncspec.jobfile.validate" in imported  # the measurement works
     for heavy in ("httpx", "deepdiff", "rich", "syncspec.emulator", "syncspec.api"):
         assert not {m for m in imported if m == heavy or m.startswith(heavy + ".")}, heavy
 
@@ -289,7 +289,7 @@ def test_worker_processes_give_the_same_result_as_one_process(
 ) -> None:
     import shutil
 
-    from syncspec.spec import validate
+    from syncspec.jobfile import validate
 
     # every example twice (valid and each rule's invalid ones; labels repeat across files) and
     # the repo's jobs, so that chunks mix files with and without problems
@@ -309,7 +309,7 @@ def test_worker_processes_give_the_same_result_as_one_process(
 
 
 def test_few_files_are_checked_in_this_process() -> None:
-    from syncspec.spec.validate import PARALLEL_MIN_FILES, _worker_count
+    from syncspec.jobfile.validate import PARALLEL_MIN_FILES, _worker_count
 
     assert _worker_count(1) == 0
     assert _worker_count(PARALLEL_MIN_FILES - 1) == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from syncspec.spec.problems import Finding, PathItem, Rule
+from syncspec.jobfile.problems import Finding, PathItem, Rule
 
 
 def finding(

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from syncspec.spec import depgraph
-from syncspec.spec.placeholders import TOLERANT_CASTS, Placeholder
-from syncspec.spec.problems import Finding, PathItem, Rule, Severity
-from syncspec.spec.rulekit import did_you_mean, finding
-from syncspec.spec.rules_legacy import check_method, check_resource_name
-from syncspec.spec.rules_placeholders import Scope, check_values, dotted
+from syncspec.jobfile import depgraph
+from syncspec.jobfile.placeholders import TOLERANT_CASTS, Placeholder
+from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
+from syncspec.jobfile.rulekit import did_you_mean, finding
+from syncspec.jobfile.rules_legacy import check_method, check_resource_name
+from syncspec.jobfile.rules_placeholders import Scope, check_values, dotted
 
 # Missing keys and bad enum values are also structure findings (SS103/SS104/SS106); these
 # rules report them at the same paths with the node named, and validate keeps only these.

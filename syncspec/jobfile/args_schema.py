@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from syncspec.spec.problems import Finding, PathItem, Rule, Severity
-from syncspec.spec.rulekit import did_you_mean, finding
+from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
+from syncspec.jobfile.rulekit import did_you_mean, finding
 
 JSON_TYPES: frozenset[str] = frozenset(
     {"string", "number", "integer", "boolean", "array", "object", "null"}

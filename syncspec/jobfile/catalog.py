@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from syncspec.spec.problems import Rule
+from syncspec.jobfile.problems import Rule
 
 
 def all_rules() -> tuple[Rule, ...]:
@@ -10,7 +10,7 @@ def all_rules() -> tuple[Rule, ...]:
 
     Raises ``ValueError`` if two modules declare the same id differently (a bug).
     """
-    from syncspec.spec import loader, project, semantics, structure
+    from syncspec.jobfile import loader, project, semantics, structure
 
     by_id: dict[str, Rule] = {}
     for rule in (*loader.RULES, *structure.RULES, *semantics.RULES, *project.RULES):

@@ -7,6 +7,6 @@ import json
 
 def schema_text() -> str:
     """The schema as deterministic text: sorted keys, 2-space indent, newline-terminated."""
-    from syncspec.spec.models import job_file_schema
+    from syncspec.jobfile.models import job_file_schema
 
     return json.dumps(job_file_schema(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -1,7 +1,7 @@
 """Validating job documents with pydantic-core alone (no pydantic import, no class creation).
 
-The schemas come from ``job_core_schema.json``, generated from ``syncspec.spec.models`` by
-``python -m syncspec.spec.corevalidate`` and kept identical by a test. Errors are pydantic's own
+The schemas come from ``job_core_schema.json``, generated from ``syncspec.jobfile.models`` by
+``python -m syncspec.jobfile.corevalidate`` and kept identical by a test. Errors are pydantic's own
 (``type``, ``loc``, ``msg``, ``ctx``), as ``models.X.model_validate`` would report them.
 """
 
@@ -54,7 +54,7 @@ def validation_errors(shape: Shape, data: object) -> list[Any]:
 
 def schema_text() -> str:
     """What ``job_core_schema.json`` must contain (needs pydantic: models are built)."""
-    from syncspec.spec.models import core_schemas
+    from syncspec.jobfile.models import core_schemas
 
     # key order is kept (it is the models' field order, which orders pydantic's errors)
     return json.dumps(core_schemas(), indent=1) + "\n"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from syncspec.spec.problems import Finding, PathItem, Problem
+from syncspec.jobfile.problems import Finding, PathItem, Problem
 
 
 def position_index(text: str) -> Any:

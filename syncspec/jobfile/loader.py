@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncspec.spec.problems import Problem, Rule, Severity
+from syncspec.jobfile.problems import Problem, Rule, Severity
 
 MAX_BYTES = 1024 * 1024  # a job file is a few KiB; 1 MiB is absurd already
 MAX_DEPTH = 64  # real jobs nest ~12 deep (V4 bodies); also keeps every recursive walk safe
@@ -127,7 +127,7 @@ def _loader_class() -> Any:
 
 def warm_up() -> None:
     """Build the loader now (before forking workers that would each build it)."""
-    import syncspec.spec.construct  # noqa: F401 - used by every parse
+    import syncspec.jobfile.construct  # noqa: F401 - used by every parse
 
     _loader_class()
 
@@ -376,7 +376,7 @@ def _children(node: Any) -> list[Any]:
 
 
 def _construct(loader: Any, node: Any, text: str) -> Any:
-    from syncspec.spec.construct import NeedsMerge, build
+    from syncspec.jobfile.construct import NeedsMerge, build
 
     try:
         return build(loader, node)
@@ -390,7 +390,7 @@ def _load(text: str) -> tuple[Any, int, int]:
     _check_depth(text)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    from syncspec.spec.construct import Unhashable
+    from syncspec.jobfile.construct import Unhashable
 
     loader = _loader_class()(text)
     try:

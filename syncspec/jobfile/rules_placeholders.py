@@ -5,15 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from syncspec.spec.placeholders import (
+from syncspec.jobfile.placeholders import (
     CASTS,
     Placeholder,
     iter_strings,
     scan,
     unquoted_placeholder,
 )
-from syncspec.spec.problems import Finding, PathItem, Rule, Severity
-from syncspec.spec.rulekit import closest, did_you_mean, finding
+from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
+from syncspec.jobfile.rulekit import closest, did_you_mean, finding
 
 SS401 = Rule("SS401", Severity.ERROR, "unquoted {{ }} was parsed by YAML as a mapping")
 SS402 = Rule("SS402", Severity.ERROR, "malformed placeholder (braces, characters, empty path)")

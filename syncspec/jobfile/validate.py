@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from syncspec.spec import loader
-from syncspec.spec.jobs import LocalJob
-from syncspec.spec.problems import Finding, Problem, Severity
+from syncspec.jobfile import loader
+from syncspec.jobfile.jobs import LocalJob
+from syncspec.jobfile.problems import Finding, Problem, Severity
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -116,8 +116,8 @@ def _read(path: Path, display: str) -> loader.Parsed:
 
 
 def _check_file(path: Path, root: Path) -> _FileResult:
-    from syncspec.spec import semantics
-    from syncspec.spec.structure import check_structure
+    from syncspec.jobfile import semantics
+    from syncspec.jobfile.structure import check_structure
 
     display = display_path(path, root)
     parsed = _read(path, display)
@@ -166,7 +166,7 @@ def _ignore_sigint() -> None:
 
 def _warm_up() -> None:
     """Import and build what every file check needs once, here, rather than once per worker."""
-    from syncspec.spec import corevalidate, semantics, structure  # noqa: F401
+    from syncspec.jobfile import corevalidate, semantics, structure  # noqa: F401
 
     loader.warm_up()
     corevalidate.warm_up()
@@ -212,7 +212,7 @@ class _Checking:
 
 
 def _with_project_findings(results: list[_FileResult]) -> list[_FileResult]:
-    from syncspec.spec.project import check_project
+    from syncspec.jobfile.project import check_project
 
     documents = [(r.parsed.display, r.parsed.data) for r in results if r.parsed.data is not None]
     for display, findings in check_project(documents).items():
@@ -227,7 +227,7 @@ def _check_all(paths: Sequence[Path], root: Path) -> list[_FileResult]:
 
 
 def _problems(result: _FileResult) -> list[Problem]:
-    from syncspec.spec.locate import to_problems
+    from syncspec.jobfile.locate import to_problems
 
     parsed = result.parsed
     problems = list(parsed.problems)

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from syncspec.spec.problems import PathItem
-from syncspec.spec.rulekit import closest
+from syncspec.jobfile.problems import PathItem
+from syncspec.jobfile.rulekit import closest
 
 CASTS: frozenset[str] = frozenset(
     {"str", "int", "num", "bool", "json", "null", "undefined", "ignore-empty-str", "any"}

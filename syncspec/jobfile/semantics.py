@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from syncspec.spec import args_schema, rules_legacy, rules_placeholders, rules_v4
-from syncspec.spec.problems import Finding, Rule
-from syncspec.spec.structure import choose_shape
+from syncspec.jobfile import args_schema, rules_legacy, rules_placeholders, rules_v4
+from syncspec.jobfile.problems import Finding, Rule
+from syncspec.jobfile.structure import choose_shape
 
 RULES: tuple[Rule, ...] = (
     *rules_legacy.RULES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from syncspec.spec.problems import Finding, Rule, Severity
+from syncspec.jobfile.problems import Finding, Rule, Severity
 
 SS601 = Rule("SS601", Severity.ERROR, "label used by more than one job file")
 SS602 = Rule("SS602", Severity.ERROR, "pinned id used by more than one job file")
