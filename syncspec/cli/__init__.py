@@ -40,6 +40,8 @@ COMMANDS: dict[str, str] = {
     "emulator": "emulator",
     "init": "init",
     "demo": "demo",
+    "test": "node_tests",
+    "graph": "graph",
 }
 
 
