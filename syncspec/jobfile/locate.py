@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from syncspec.jobfile.problems import Finding, PathItem, Problem
+from syncspec.jobfile.scalarpos import position_in_scalar
 
 
 def position_index(text: str) -> Any:
@@ -65,5 +66,7 @@ def to_problems(display: str, text: str, findings: Iterable[Finding]) -> list[Pr
     out: list[Problem] = []
     for f in found:
         line, col = locate(doc, f.path, f.on_key) if doc is not None else (1, 1)
+        if f.offset is not None:
+            line, col = position_in_scalar(text, line, col, f.offset)
         out.append(Problem(f.rule, f.severity, f.message, display, line, col, f.hint))
     return out

@@ -36,6 +36,9 @@ class Finding:
     path: tuple[PathItem, ...] = ()
     hint: str | None = None
     on_key: bool = False  # point at the mapping key itself rather than its value
+    # character index into the string value at ``path`` (a JSONata error inside an expression):
+    # the problem then points at that character in the file, not at the start of the value
+    offset: int | None = None
 
 
 @dataclass(frozen=True)
