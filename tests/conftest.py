@@ -13,7 +13,10 @@ Fixtures
     ``.control``              ``syncspec.emulator.server.EmulatorControl``:
         ``set_faults(latency_ms=, fail_rate=, rate_limit=(n, s) | None, run_duration_s=)``,
         ``fail_next(status, times=1, method=, path=, retry_after=, after_commit=False)``,
-        ``lose_next_response(method="POST", path=, hang_s=2.0)``, ``advance_time(s)``,
+        ``lose_next_response(method="POST", path=)`` (held until reset) -> Gate,
+        ``hold(method=, path=, times=, skip=)`` -> Gate (``.wait()``, ``.release(drop=)``),
+        ``freeze_time()`` (then only ``advance_time(s)`` moves the clock), ``now()``,
+        ``advance_time(s)``,
         ``seed_jobs(jobs, environment="production")``, ``jobs(env)``, ``runs(env)``,
         ``requests(method=, path=)`` -> ``[RecordedRequest(method, path, query, status,
         environment, dropped)]``, ``clear_requests()``, ``reset()``.

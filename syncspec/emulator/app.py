@@ -25,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from syncspec.emulator.endpoints import Endpoints
 from syncspec.emulator.protocol import HttpError, error_response
 from syncspec.emulator.state import EmulatorState, Fault, RecordedRequest
+from syncspec.emulator.state import Gate as HoldGate
 
 
 def build_app(state: EmulatorState) -> ASGIApp:
@@ -136,6 +137,13 @@ class Gate:
             await response(scope, receive, send)
             return
         fault = state.take_fault(scope["method"], scope["path"])
+        if fault is not None and fault.gate is not None and not fault.after_commit:
+            await _held(fault.gate, state)  # held before it takes effect, then served normally
+            if fault.gate.dropped or state.stopping:
+                await error_response(503, "held request dropped")(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
         if fault is not None and not fault.after_commit:
             await _fault_response(fault)(scope, receive, send)
             return
@@ -160,11 +168,22 @@ class Gate:
         starts = [m for m in held if m["type"] == "http.response.start"]
         seen["status"] = starts[0]["status"] if starts else 0
         seen["record"]()  # the change is applied; the client will not hear about it in time
-        deadline = time.monotonic() + fault.hang_s
-        while time.monotonic() < deadline and not state.stopping:
-            await asyncio.sleep(0.02)
+        if fault.gate is not None:
+            await _held(fault.gate, state)
+        else:
+            deadline = time.monotonic() + fault.hang_s
+            while time.monotonic() < deadline and not state.stopping:
+                await asyncio.sleep(0.02)
         for held_message in held:
             await send(held_message)
+
+
+async def _held(gate: HoldGate, state: EmulatorState) -> None:
+    """Wait until the test releases ``gate`` (or the emulator stops or is reset)."""
+    gate.count += 1
+    gate.reached.set()
+    while not gate.released.is_set() and not state.stopping:
+        await asyncio.sleep(0.01)
 
 
 def _bearer(scope: Scope) -> str | None:

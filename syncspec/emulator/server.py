@@ -26,6 +26,7 @@ from syncspec.emulator.state import (
     EmulatorConfig,
     EmulatorState,
     Fault,
+    Gate,
     RecordedRequest,
     environment_id,
 )
@@ -96,15 +97,59 @@ class EmulatorControl:
             self._state.faults.append(fault)
 
     def lose_next_response(
-        self, *, method: str | None = "POST", path: str | None = None, hang_s: float = 2.0
-    ) -> None:
-        """Apply the next matching request, then hold its response back ``hang_s`` seconds.
+        self, *, method: str | None = "POST", path: str | None = None, hang_s: float | None = None
+    ) -> Gate | None:
+        """Apply the next matching request, then hold its response back.
 
-        A client whose read timeout is shorter sees no response although the change was made.
+        ``hang_s=None`` (the default) holds it until ``reset()`` or the returned gate's
+        ``release()``, so a client with any read timeout sees no response although the change
+        was made, however slow the machine. A number holds it that many seconds instead.
         """
-        fault = Fault(None, method, path, 1, None, True, hang_s)
+        gate = Gate() if hang_s is None else None
+        fault = Fault(None, method, path, 1, None, True, hang_s or 0.0, gate)
         with self._state.lock:
             self._state.faults.append(fault)
+            if gate is not None:
+                self._state.gates.append(gate)
+        return gate
+
+    def hold(
+        self,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        times: int = 1,
+        skip: int = 0,
+    ) -> Gate:
+        """Hold the next ``times`` matching requests (after letting ``skip`` through) *before*
+        they take effect, until the returned gate is released (or ``reset()``); then they are
+        served normally.
+
+        ``gate.wait()`` returns once the first one is held: the deterministic moment to act
+        (send a signal, edit a job) while a client is known to be mid-request.
+        """
+        gate = Gate()
+        fault = Fault(None, method, path, times, None, False, 0.0, gate, skip)
+        with self._state.lock:
+            self._state.faults.append(fault)
+            self._state.gates.append(gate)
+        return gate
+
+    def freeze_time(self) -> None:
+        """Stop the emulator's clock: from now on only ``advance_time`` moves it.
+
+        Run progress, timestamps and rate-limit windows then follow the test, not the machine's
+        speed. ``reset()`` lets the clock run again.
+        """
+        s = self._state
+        with s.lock:
+            if s.frozen is None:
+                s.frozen = (time.time(), time.monotonic())
+                s._windows.clear()
+
+    def now(self) -> float:
+        """The emulator's clock (epoch seconds), as its timestamps and windows see it."""
+        return self._state.now()
 
     def advance_time(self, seconds: float) -> None:
         """Move the emulator's clock forward (runs progress, timestamps move)."""
@@ -118,6 +163,8 @@ class EmulatorControl:
             s.store.clear()
             s.log.clear()
             s.time_offset = 0.0
+            s.frozen = None
+            s.release_gates()
             s.reset_faults()
             _seed(self._endpoints, s.config)
 

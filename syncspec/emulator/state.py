@@ -54,6 +54,30 @@ class RecordedRequest:
     at: float = 0.0  # time.monotonic() when the request arrived
 
 
+class Gate:
+    """A request held by the emulator until the test lets it go (``EmulatorControl.hold``).
+
+    ``reached`` is set when a matching request arrives (or, ``after_commit``, once it took
+    effect), so a test waits for an event instead of sleeping and hoping.
+    """
+
+    def __init__(self) -> None:
+        self.reached = threading.Event()
+        self.released = threading.Event()
+        self.dropped = False  # released with drop=True: held requests never take effect
+        self.count = 0  # how many requests it has held so far
+
+    def wait(self, timeout: float = 60.0) -> bool:
+        """Block until a request is held (``timeout`` is a failsafe, not a timing assumption)."""
+        return self.reached.wait(timeout)
+
+    def release(self, *, drop: bool = False) -> None:
+        """Let held requests go (served normally, or with ``drop`` answered 503 without taking
+        effect); requests that arrive later are no longer held."""
+        self.dropped = drop
+        self.released.set()
+
+
 @dataclass
 class Fault:
     """A scripted failure for the next ``times`` matching requests."""
@@ -65,6 +89,8 @@ class Fault:
     retry_after: int | None = None
     after_commit: bool = False  # let the request take effect first, then fail or hold it
     hang_s: float = 0.0  # hold the response back this long (lost response)
+    gate: Gate | None = None  # hold the request (or its response) until the gate is released
+    skip: int = 0  # let this many matching requests through untouched first
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method:
@@ -83,6 +109,9 @@ class EmulatorState:
         self.faults: list[Fault] = []
         self._windows: dict[str, tuple[float, int]] = {}
         self.time_offset = 0.0
+        # frozen: the clock stands still except for ``advance_time`` (tests on any machine speed)
+        self.frozen: tuple[float, float] | None = None  # (wall, monotonic) when frozen
+        self.gates: list[Gate] = []
         self.stopping = False
         self.reset_faults()
 
@@ -96,7 +125,21 @@ class EmulatorState:
             self._windows.clear()
 
     def now(self) -> float:
-        return time.time() + self.time_offset
+        """Wall-clock seconds as the emulator sees them (timestamps, run progress)."""
+        base = self.frozen[0] if self.frozen is not None else time.time()
+        return base + self.time_offset
+
+    def monotonic(self) -> float:
+        """Monotonic seconds on the same clock (rate-limit windows)."""
+        base = self.frozen[1] if self.frozen is not None else time.monotonic()
+        return base + self.time_offset
+
+    def release_gates(self) -> None:
+        """Reset: held requests are dropped (a later test must not see them take effect)."""
+        with self.lock:
+            for gate in self.gates:
+                gate.release(drop=True)
+            self.gates.clear()
 
     def environment_for(self, token: str) -> str | None:
         return self.environments.get(token)
@@ -107,7 +150,7 @@ class EmulatorState:
             if self.rate_limit is None:
                 return None
             limit, period = self.rate_limit
-            now = time.monotonic()
+            now = self.monotonic()
             start, count = self._windows.get(token, (now, 0))
             if now - start >= period:
                 start, count = now, 0
@@ -118,8 +161,13 @@ class EmulatorState:
 
     def take_fault(self, method: str, path: str) -> Fault | None:
         with self.lock:
+            for fault in [f for f in self.faults if f.gate and f.gate.released.is_set()]:
+                self.faults.remove(fault)
             for fault in self.faults:
                 if fault.matches(method, path):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
                     fault.times -= 1
                     if fault.times <= 0:
                         self.faults.remove(fault)

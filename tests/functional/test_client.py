@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from syncspec.api.client import TrutoClient
+from syncspec.api.ratelimit import RateLimiter
 from syncspec.config import Secret, load_settings
 from syncspec.errors import (
     ApiError,
@@ -130,21 +132,80 @@ def test_too_long_retry_after_is_not_waited(emulator: EmulatorHandle) -> None:
     assert len(emulator.control.requests()) == 1
 
 
+def _limiter_on_the_emulator_clock(
+    emulator: EmulatorHandle, client: TrutoClient, max_requests: int, period: float
+) -> list[float]:
+    """Give ``client`` a limiter whose clock is the emulator's frozen clock.
+
+    Time then moves only when the limiter makes a request wait, and only after every request it
+    already let through has reached the emulator: so whether a request lands in the server's
+    current window depends on the limiter's decisions alone, never on how fast this machine
+    schedules threads. Returns the list of waits (seconds) the limiter asked for.
+    """
+    emulator.control.freeze_time()
+    control = emulator.control
+    granted = 0
+    lock = threading.Lock()
+    waits: list[float] = []
+    read = threading.local()
+
+    def clock() -> float:
+        read.now = control.now()
+        return float(read.now)
+
+    def sleep(seconds: float) -> None:
+        with lock:
+            waits.append(seconds)
+        # the failsafe bound is generous; the condition, not the clock, ends the wait
+        deadline = time.monotonic() + 60
+        while len(control.requests()) < granted_now() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        with lock:  # wake at the reserved start: move the clock there unless already past
+            ahead = read.now + seconds - control.now()
+            if ahead > 0:
+                control.advance_time(ahead)
+
+    def granted_now() -> int:
+        with lock:
+            return granted
+
+    limiter = RateLimiter(max_requests, period, clock=clock, sleep=sleep)
+    acquire = limiter.acquire
+
+    def counting_acquire() -> float:
+        nonlocal granted
+        waited = acquire()
+        with lock:
+            granted += 1
+        return waited
+
+    limiter.acquire = counting_acquire  # type: ignore[method-assign]
+    client._http.limiter = limiter
+    return waits
+
+
 def test_burst_of_60_under_50_per_second_limit_gets_no_429(emulator: EmulatorHandle) -> None:
     (job,) = emulator.seed(_job(1))
     emulator.control.set_faults(rate_limit=(50, 1.0))
-    client = emulator.client(rate_limit=(50, 1.0), max_attempts=1)
+    client = emulator.client(max_attempts=1)
+    waits = _limiter_on_the_emulator_clock(emulator, client, 50, 1.0)
+    started = emulator.control.now()
 
     with ThreadPoolExecutor(8) as pool:
         results = list(pool.map(lambda _: client.get_sync_job(job["id"]), range(60)))
 
     assert len(results) == 60
     assert {r.status for r in emulator.control.requests()} == {200}
+    # request 51 waited until the first was a window (plus margin) old, on the emulator's clock
+    assert waits and all(w > 0 for w in waits)
+    assert emulator.control.now() - started >= 1.0
     assert client.stats.rate_limit_waits > 0
 
 
 def test_without_the_client_limiter_the_same_burst_is_refused(emulator: EmulatorHandle) -> None:
-    # The control for the test above: the emulator's limit is real.
+    # The control for the test above: the emulator's limit is real. Its clock stands still, so
+    # all 60 fall in one window however long they take.
+    emulator.control.freeze_time()
     (job,) = emulator.seed(_job(1))
     emulator.control.set_faults(rate_limit=(50, 1.0))
     client = emulator.client(rate_limit=None, max_attempts=1)
@@ -162,26 +223,27 @@ def test_without_the_client_limiter_the_same_burst_is_refused(emulator: Emulator
     assert outcomes.count("429") == 10
 
 
-@pytest.mark.slow
 def test_burst_of_600_under_500_per_10s_limit_gets_zero_429(emulator: EmulatorHandle) -> None:
     (job,) = emulator.seed(_job(1))
     emulator.control.set_faults(rate_limit=(500, 10.0))
-    client = emulator.client(rate_limit=(500, 10.0), max_attempts=1)
+    client = emulator.client(max_attempts=1)
+    waits = _limiter_on_the_emulator_clock(emulator, client, 500, 10.0)
+    started = emulator.control.now()
 
-    started = time.monotonic()
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(lambda _: client.get_sync_job(job["id"]), range(600)))
-    elapsed = time.monotonic() - started
 
     assert len(results) == 600
     statuses = [r.status for r in emulator.control.requests()]
     assert statuses.count(200) == 600
     assert 429 not in statuses
-    assert elapsed >= 10.0  # request 501 may not start before the first is 10 s old
+    # request 501 may not start before the first is 10 s old (on the emulator's clock)
+    assert waits and all(w > 0 for w in waits)
+    assert emulator.control.now() - started >= 10.0
 
 
 def test_lost_post_response_is_not_retried_and_not_duplicated(emulator: EmulatorHandle) -> None:
-    emulator.control.lose_next_response(method="POST", path="/sync-job", hang_s=1.5)
+    emulator.control.lose_next_response(method="POST", path="/sync-job")
     client = emulator.client(timeout=0.5)
 
     with pytest.raises(TransportError) as info:
@@ -218,7 +280,7 @@ def test_post_refused_with_429_is_retried_once_and_created_once(emulator: Emulat
 
 def test_get_after_lost_response_is_retried(emulator: EmulatorHandle) -> None:
     (job,) = emulator.seed(_job(1))
-    emulator.control.lose_next_response(method="GET", path="/sync-job/", hang_s=1.5)
+    emulator.control.lose_next_response(method="GET", path="/sync-job/")
     client = emulator.client(timeout=0.5)
     assert client.get_sync_job(job["id"])["id"] == job["id"]
     assert [r.dropped for r in emulator.control.requests()] == [True, False]
@@ -228,7 +290,7 @@ def test_delete_retried_after_lost_response_reports_maybe_applied(
     emulator: EmulatorHandle,
 ) -> None:
     (job,) = emulator.seed(_job(1))
-    emulator.control.lose_next_response(method="DELETE", hang_s=1.5)
+    emulator.control.lose_next_response(method="DELETE")
     client = emulator.client(timeout=0.5)
     with pytest.raises(NotFoundError) as info:
         client.delete_sync_job(job["id"])

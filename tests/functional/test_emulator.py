@@ -250,6 +250,7 @@ def start_run(http: httpx.Client, job: dict[str, Any], **fields: Any) -> dict[st
 def test_run_progresses_created_running_completed(
     http: httpx.Client, emulator: EmulatorHandle
 ) -> None:
+    emulator.control.freeze_time()  # only advance_time moves the run along
     job = create_job(http)
     run = start_run(http, job, args={"x": 1})
     assert run["status"] == "created"
@@ -278,19 +279,17 @@ def test_run_progresses_created_running_completed(
 
 
 def test_run_progresses_in_real_time_too(http: httpx.Client, emulator: EmulatorHandle) -> None:
+    # Without a frozen clock runs follow real time. Only lower bounds of elapsed time are used,
+    # so a slow machine cannot fail this: the run was created before ``start_run`` returned, so
+    # once 0.3 s have passed since then it must be over.
     emulator.control.set_faults(run_duration_s=0.3)
     run = start_run(http, create_job(http))
-    deadline = time.monotonic() + 10
-    seen = []
-    while time.monotonic() < deadline:
-        status = http.get(f"/sync-job-run/{run['id']}").json()["status"]
-        if not seen or seen[-1] != status:
-            seen.append(status)
-        if status == "completed":
-            break
-        time.sleep(0.02)
-    assert seen[-1] == "completed"
-    assert set(seen) <= {"created", "running", "completed"}
+    returned = time.monotonic()
+    time.sleep(0.35)
+    assert time.monotonic() - returned >= 0.3
+    done = http.get(f"/sync-job-run/{run['id']}").json()
+    assert done["status"] == "completed"
+    assert done["finished_at"] is not None
 
 
 def test_v4_runs_count_request_nodes_by_name(http: httpx.Client, emulator: EmulatorHandle) -> None:
@@ -319,6 +318,7 @@ def test_v4_runs_count_request_nodes_by_name(http: httpx.Client, emulator: Emula
 def test_delete_stops_a_running_run_and_keeps_it(
     http: httpx.Client, emulator: EmulatorHandle
 ) -> None:
+    emulator.control.freeze_time()  # still running when it is stopped, however slow the machine
     run = start_run(http, create_job(http))
     emulator.control.advance_time(0.5)
     stopped = http.delete(f"/sync-job-run/{run['id']}").json()
@@ -329,6 +329,7 @@ def test_delete_stops_a_running_run_and_keeps_it(
 
 
 def test_patch_run_sets_fields_and_freezes_it(http: httpx.Client, emulator: EmulatorHandle) -> None:
+    emulator.control.freeze_time()
     run = start_run(http, create_job(http))
     patched = http.patch(
         f"/sync-job-run/{run['id']}",
@@ -387,8 +388,14 @@ def test_run_create_validation(
 
 
 def test_run_list_filters_sort_and_pages(http: httpx.Client, emulator: EmulatorHandle) -> None:
+    emulator.control.freeze_time()  # no run completes before the test says so
+
+    def started(job: dict[str, Any], **fields: Any) -> dict[str, Any]:
+        emulator.control.advance_time(0.01)  # distinct created_at, in this order
+        return start_run(http, job, **fields)
+
     a, b = create_job(http), create_job(http, label="b")
-    runs = [start_run(http, a), start_run(http, b), start_run(http, a, integrated_account_id="z")]
+    runs = [started(a), started(b), started(a, integrated_account_id="z")]
     ids = [r["id"] for r in runs]
     listed = http.get("/sync-job-run").json()["result"]
     assert [r["id"] for r in listed] == ids

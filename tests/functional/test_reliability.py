@@ -9,7 +9,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -164,7 +163,9 @@ def test_killed_apply_then_second_apply_converges(
     total = 40
     for i in range(total):
         (tmp_path / "jobs" / f"bulk-{i:03d}.yaml").write_text(_bulk_file(i))
-    emulator_env.control.set_faults(latency_ms=100)
+    # The 6th create and every later one is held before it takes effect: the apply is then
+    # known to be mid-way (5 created, the rest not) when it is killed, on any machine.
+    gate = emulator_env.control.hold(method="POST", path="/sync-job", skip=5, times=total)
     env = {k: v for k, v in os.environ.items() if k not in ("CI", "SYNCSPEC_PROFILE")}
     env.update(emulator_env.environ())
     proc = subprocess.Popen(
@@ -175,15 +176,13 @@ def test_killed_apply_then_second_apply_converges(
         stderr=subprocess.DEVNULL,
     )
     try:
-        while len(emulator_env.control.jobs()) < 5 and proc.poll() is None:
-            time.sleep(0.01)
+        assert gate.wait(), "the apply never reached its 6th create"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
+    gate.release(drop=True)  # the held creates never take effect (their client is gone)
     created_before = len(emulator_env.control.jobs())
-    assert 0 < created_before < total  # killed part-way
-
-    emulator_env.control.set_faults(latency_ms=0)
+    assert created_before == 5  # killed part-way
     result = run("apply", "--auto-approve")
     assert result.exit_code == 0, result.output
     assert f"Plan: {total - created_before} to create" in result.stdout

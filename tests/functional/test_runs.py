@@ -364,6 +364,7 @@ def test_get_text_and_json(env: EmulatorHandle) -> None:
 
 
 def test_list_filters_and_limit(env: EmulatorHandle) -> None:
+    env.control.freeze_time()  # runs move only when the test says (r3 must not complete)
     one, two = env.seed(job("one"), job("two"))
     r1 = _start(env, one["id"], "acc-a")
     env.control.advance_time(5)  # r1 completes; later runs are newer
@@ -407,6 +408,7 @@ def test_list_rejects_unknown_status(env: EmulatorHandle) -> None:
 
 
 def test_stop(env: EmulatorHandle) -> None:
+    env.control.freeze_time()  # still running when stopped, however slow the machine
     (seeded,) = env.seed(job("tickets"))
     created = _start(env, seeded["id"], "a")
     result = run(env, "runs", "stop", created["id"])

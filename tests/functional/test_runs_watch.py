@@ -38,6 +38,9 @@ def _start(emulator: EmulatorHandle) -> dict[str, Any]:
 def test_watch_run_yields_created_running_completed_and_backs_off_when_idle(
     emulator: EmulatorHandle,
 ) -> None:
+    # The emulator's clock moves only when the watcher sleeps, so the snapshots are the same on
+    # any machine: created at 0 and 0.1 s (idle: the delay doubles), running from 0.2 s, ...
+    emulator.control.freeze_time()
     run = _start(emulator)
     delays: list[float] = []
 
@@ -68,6 +71,9 @@ def test_watch_run_yields_created_running_completed_and_backs_off_when_idle(
             assert delay == min(0.4, delays[i - 1] * 2)
     assert snaps[0].changed
     assert not all(s.changed for s in snaps)  # created is seen unchanged at least once
+    # the exact sequence, which a frozen clock makes reproducible (duration 1 s, created 0.2 s)
+    assert statuses[:2] == ["created", "created"]
+    assert delays[:2] == [0.1, 0.2]
     gets = emulator.control.requests("GET", f"/sync-job-run/{run['id']}")
     assert len(gets) == len(snaps)
 

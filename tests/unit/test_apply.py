@@ -200,7 +200,7 @@ def test_on_error_continue_attempts_everything(emulator: EmulatorHandle) -> None
 def test_create_after_a_lost_response_adopts_the_job_instead_of_duplicating(
     emulator: EmulatorHandle,
 ) -> None:
-    emulator.control.lose_next_response(method="POST", path="/sync-job", hang_s=1.5)
+    emulator.control.lose_next_response(method="POST", path="/sync-job")
     result = execute_plan(_plan(_create("a")), emulator.client(timeout=0.5), ApplyOptions())
     (stored,) = emulator.control.jobs()
     assert _outcomes(result) == [("create", "a", "done")]
