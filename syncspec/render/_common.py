@@ -12,7 +12,6 @@ import difflib
 import io
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from syncspec.engine.diff import pointer_tokens
@@ -29,15 +28,6 @@ VALUE_LIMIT = 80  # characters of one value shown inline before it is cut (annot
 MOVE = "↕"
 
 DiffLine = tuple[str, str]  # (sign: "+", "-", " ", "~" or "↕"; text without the sign)
-
-
-@dataclass(frozen=True)
-class ReviewContext:
-    """Where a plan was made, for the PR comment: computed by the CLI, shown by the renderers."""
-
-    profile: str = "default"  # the profile named in the hidden marker
-    head_sha: str | None = None
-    run_url: str | None = None
 
 
 def _plural(count: int, noun: str) -> str:

@@ -42,7 +42,7 @@ _MARK_STYLE = {
     "added": "stroke:#1a7f37,stroke-width:4px",
 }
 _MARK_WORD = {"changed": "changed", "added": "new"}
-_SAFE = re.compile(r"[^A-Za-z0-9 _.,/\-]")
+_SAFE = re.compile(r"[^A-Za-z0-9 _.,:/\-]")
 
 _DOT_SHAPE = {
     "request": "box",
@@ -60,7 +60,7 @@ _DOT_SHAPE = {
 
 def mermaid_text(text: str) -> str:
     """``text`` safe inside a quoted Mermaid label: every character outside
-    ``[A-Za-z0-9 _.,/-]`` as a ``#<code>;`` entity."""
+    ``[A-Za-z0-9 _.,:/-]`` as a ``#<code>;`` entity."""
     return _SAFE.sub(lambda m: f"#{ord(m.group())};", text)
 
 
@@ -71,7 +71,10 @@ def _fill_class(node: GraphNode) -> str:
 
 
 def _label_lines(node: GraphNode, mark: Mark | None) -> list[str]:
-    second = f"{node.type}: {node.detail}" if node.detail else node.type
+    if node.type == "legacy":
+        second = node.detail or "legacy"
+    else:
+        second = f"{node.type}: {node.detail}" if node.detail else node.type
     lines = [node.name, second]
     if mark:
         lines[0] = f"{node.name} ({_MARK_WORD[mark]})"

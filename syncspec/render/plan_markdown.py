@@ -22,10 +22,10 @@ import re
 
 from syncspec.engine.graph import changed_nodes, is_v4, job_graph, removed_nodes
 from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
+from syncspec.engine.review import ReviewContext
 from syncspec.render._common import (
     SIGN,
     DiffLine,
-    ReviewContext,
     action_lines,
     change_count,
     changing,
