@@ -116,13 +116,39 @@ def location(action_file: str | None, line: int | None) -> str:
 # --- YAML and diff lines ------------------------------------------------------------------------
 
 
+# Canonical jobs have sorted keys; shown to a person, a node reads best in the order Truto's docs
+# write it (what it is, where it hangs, what it calls, then its settings).
+_KEY_ORDER = {
+    k: i
+    for i, k in enumerate(
+        (
+            "name",
+            "type",
+            "depends_on",
+            "run_if",
+            "resource",
+            "method",
+            "destination_type",
+            "integrated_account_id",
+            "id",
+            "loop_on",
+            "query",
+            "body",
+            "config",
+            "resources_to_persist",
+        )
+    )
+}
+
+
 def _literal(value: Any) -> Any:
     from ruamel.yaml.scalarstring import LiteralScalarString
 
     if isinstance(value, str) and "\n" in value:
         return LiteralScalarString(value)
     if isinstance(value, Mapping):
-        return {str(k): _literal(v) for k, v in value.items()}
+        keys = sorted(value, key=lambda k: _KEY_ORDER.get(str(k), len(_KEY_ORDER)))
+        return {str(k): _literal(value[k]) for k in keys}
     if isinstance(value, list):
         return [_literal(v) for v in value]
     return value
@@ -189,25 +215,32 @@ def item_name(body: Mapping[str, Any] | None, pointer: str) -> str | None:
     return " ".join(parts) or None
 
 
-def change_lines(change: FieldChange, body: Mapping[str, Any] | None = None) -> list[DiffLine]:
-    """The diff lines of one field change; ``body`` (the update's new fields) names moved
-    items."""
-    kind = effective_kind(change)
-    if kind == "moved":
+def _named(change: FieldChange, body: Mapping[str, Any] | None) -> str:
+    """The change's pointer, followed by the name of the resource item it is in:
+    ``/resources/3/config/expression (slim-issues)``."""
+    tokens = pointer_tokens(change.pointer)
+    if change.kind == "removed" and len(tokens) == 2:  # a whole item, by its live index
+        name = item_name({"resources": [change.old]}, "/resources/0")
+    else:
         name = item_name(body, change.pointer)
-        what = f" ({name})" if name else ""
-        return [(MOVE, f"{change.pointer}{what}: moved from {change.from_pointer}")]
+    return f"{change.pointer} ({name})" if name else change.pointer
+
+
+def change_lines(change: FieldChange, body: Mapping[str, Any] | None = None) -> list[DiffLine]:
+    """The diff lines of one field change; ``body`` (the update's new fields, each whole)
+    names the resource items that pointers point into."""
+    kind = effective_kind(change)
+    where = _named(change, body)
+    if kind == "moved":
+        return [(MOVE, f"{where}: moved from {change.from_pointer}")]
     if kind == "added":
-        return _value_lines("+", change.pointer, change.new)
+        return _value_lines("+", where, change.new)
     if kind == "removed":
-        return _value_lines("-", change.pointer, change.old)
+        return _value_lines("-", where, change.old)
     old, new = change.old, change.new
     if isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
-        return _text_diff(change.pointer, old, new)
-    return [
-        *_value_lines("-", change.pointer, change.old),
-        *_value_lines("+", change.pointer, change.new),
-    ]
+        return _text_diff(where, old, new)
+    return [*_value_lines("-", where, old), *_value_lines("+", where, new)]
 
 
 def job_yaml_lines(body: Mapping[str, Any] | None) -> list[str]:

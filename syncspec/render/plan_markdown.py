@@ -45,10 +45,8 @@ _MAX_UNMANAGED = 100
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 _MARKER_SAFE = re.compile(r"[^A-Za-z0-9._-]")
 _NOT_SHOWN = "see the full plan artifact"
-_LEGEND = (
-    "<sub>Solid arrows: <code>depends_on</code>; dashed: <code>resources_to_persist</code>. "
-    "Outlined nodes are new or changed.</sub>"
-)
+_LEGEND = "Solid arrows: <code>depends_on</code>; dashed: <code>resources_to_persist</code>."
+_LEGEND_MARKS = " Thick outline: a new node; dashed outline: a changed one."
 
 
 def marker(profile: str) -> str:
@@ -115,7 +113,8 @@ def _graph(action: Action) -> str | None:
     if len(graph.nodes) > _MAX_GRAPH_NODES:
         return f"_Graph not drawn: {len(graph.nodes)} nodes._"
     marks = changed_nodes(action.changes) if action.kind == ActionKind.UPDATE else {}
-    parts = [_fenced(render_mermaid(graph, marks).splitlines(), "mermaid"), _LEGEND]
+    legend = _LEGEND + (_LEGEND_MARKS if marks else "")
+    parts = [_fenced(render_mermaid(graph, marks).splitlines(), "mermaid"), f"<sub>{legend}</sub>"]
     removed = removed_nodes(action.changes)
     if removed:
         parts.append("Removed nodes (not drawn): " + ", ".join(_code(n) for n in removed))
