@@ -239,25 +239,37 @@ def render_plan_markdown(
         used += len(block) + 2
         return True
 
+    def add_list(items: list[str]) -> int:
+        """A tight list of as many ``items`` as fit; returns how many did not."""
+        nonlocal used
+        taken: list[str] = []
+        size = -1
+        for item in items:
+            if not fits(size + len(item) + 1):
+                break
+            taken.append(item)
+            size += len(item) + 1
+        if taken:
+            blocks.append("\n".join(taken))
+            used += size + 2
+        return len(items) - len(taken)
+
     for kind, title in (
         (NoticeKind.CONFLICT, "**Conflicts** (these files are not planned):"),
         (NoticeKind.WARNING, "**Warnings:**"),
     ):
         notices = [n for n in plan.notices if n.kind == kind]
         if notices and add(title):
-            for i, notice in enumerate(notices):
-                if not add(_notice_item(notice)):
-                    hidden_notices += len(notices) - i
-                    break
+            hidden_notices += add_list([_notice_item(n) for n in notices])
         else:
             hidden_notices += len(notices)
 
     actions = changing(plan)
     if compact:
-        for i, action in enumerate(actions):
-            if not add(_compact_item(action)):
-                hidden_actions = len(actions) - i
-                break
+        if actions and add("**Changes:**"):
+            hidden_actions = add_list([_compact_item(a) for a in actions])
+        else:
+            hidden_actions = len(actions)
     else:
         forms = [_section_forms(a) for a in actions]
         # what the headings of the sections after each one need, so every action keeps its
