@@ -241,7 +241,8 @@ def test_markdown_folds_long_diffs() -> None:
     # each added item is two lines; more than 30 lines fold
     assert "<details>" not in render_plan_markdown(plan(15))
     md = render_plan_markdown(plan(16))
-    assert "<details><summary>16 changes</summary>\n\n```diff\n+ /resources/0:\n+   name: n0\n" in md
+    fold = "<details><summary>16 changes</summary>\n\n```diff\n+ /resources/0:\n+   name: n0\n"
+    assert fold in md
 
 
 def test_markdown_escapes_backticks_and_fences() -> None:
