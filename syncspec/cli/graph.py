@@ -24,7 +24,7 @@ def command(ctx: click.Context, job: str, fmt: str) -> int:
     """Print the graph of one job: its nodes by type, `depends_on` edges (solid) and, for V4
     destinations, `resources_to_persist` edges (dashed).
 
-    JOB is a job file, or the label of a job file under the configured jobs directory.
+    LABEL|FILE is a job file, or the label of a job file under the configured jobs directory.
 
     \b
     Examples:
