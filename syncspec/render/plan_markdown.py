@@ -22,7 +22,7 @@ import re
 
 from syncspec.engine.graph import changed_nodes, is_v4, job_graph, removed_nodes
 from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
-from syncspec.engine.review import ReviewContext
+from syncspec.engine.review import ReviewContext, review_context
 from syncspec.render._common import (
     SIGN,
     DiffLine,
@@ -222,7 +222,8 @@ def render_plan_markdown(
 ) -> str:
     """The plan as markdown of at most ``max_chars`` characters. ``compact``: one line per
     action, no details."""
-    blocks = _preamble(plan, context or ReviewContext())
+    # without a context: the plan's own profile, no head or run link
+    blocks = _preamble(plan, context or review_context(plan.profile, {}))
     # room for the two closing "not shown" lines (counts of up to 12 digits)
     reserve = 2 * 80
     used = sum(len(b) + 2 for b in blocks)

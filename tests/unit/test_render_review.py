@@ -264,9 +264,13 @@ def test_markdown_marker_is_the_first_line_then_head_and_run_link() -> None:
         "> **⚠ This plan deletes 1 job: team-a-old**\n"
         "\n"
     )
+    # without a context: the plan's own profile ("env" is the no-profiles one: "default")
     assert render_plan_markdown(sample_plan()).startswith(
-        "<!-- syncspec-plan profile=default -->\n### syncspec plan"
+        "<!-- syncspec-plan profile=staging -->\n### syncspec plan · `staging` · "
+        "https://api.truto.one\n\n"
     )
+    no_profiles = make_plan(actions=[]).model_copy(update={"profile": "env"})
+    assert render_plan_markdown(no_profiles).startswith("<!-- syncspec-plan profile=default -->\n")
 
 
 @pytest.mark.parametrize(
