@@ -98,7 +98,10 @@ def render_mermaid(graph: JobGraph, marks: Mapping[int, Mark] | None = None) -> 
     for edge in graph.edges:
         arrow = "-.->" if edge.kind == "persists" else "-->"
         out.append(f"  n{edge.source} {arrow} n{edge.target}")
-    out.extend(f"  classDef t_{name} fill:{_MERMAID_FILL[name]}" for name in sorted(used))
+    # dark text on the light fills, also under GitHub's dark theme (which lightens the text)
+    out.extend(
+        f"  classDef t_{name} fill:{_MERMAID_FILL[name]},color:#1f2328" for name in sorted(used)
+    )
     for mark in ("added", "changed"):
         ids = [f"n{i}" for i, m in sorted(marks.items()) if m == mark]
         if ids:

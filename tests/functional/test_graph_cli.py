@@ -41,9 +41,9 @@ def test_graph_of_a_v4_file_as_mermaid(project: Path) -> None:
         "  n2 --> n3\n"
         "  n0 -.-> n3\n"
         "  n2 -.-> n3\n"
-        "  classDef t_destination fill:#dafbe1,stroke:#1a7f37\n"
-        "  classDef t_request fill:#ddf4ff,stroke:#0969da\n"
-        "  classDef t_transform fill:#fbefff,stroke:#8250df\n"
+        "  classDef t_destination fill:#dafbe1,stroke:#1a7f37,color:#1f2328\n"
+        "  classDef t_request fill:#ddf4ff,stroke:#0969da,color:#1f2328\n"
+        "  classDef t_transform fill:#fbefff,stroke:#8250df,color:#1f2328\n"
     )
 
 

@@ -109,14 +109,14 @@ def test_mermaid_exact_with_a_shape_per_type() -> None:
         "  n1 -.-> n3\n"
         "  n3 --> n4\n"
         "  n4 --> n5\n"
-        "  classDef t_add_context fill:#fbefff,stroke:#8250df\n"
-        "  classDef t_destination fill:#dafbe1,stroke:#1a7f37\n"
-        "  classDef t_event fill:#ffebe9,stroke:#cf222e\n"
-        "  classDef t_other fill:#f6f8fa,stroke:#57606a\n"
-        "  classDef t_request fill:#ddf4ff,stroke:#0969da\n"
-        "  classDef t_spool fill:#f6f8fa,stroke:#57606a\n"
-        "  classDef t_state fill:#fff8c5,stroke:#9a6700\n"
-        "  classDef t_transform fill:#fbefff,stroke:#8250df\n"
+        "  classDef t_add_context fill:#fbefff,stroke:#8250df,color:#1f2328\n"
+        "  classDef t_destination fill:#dafbe1,stroke:#1a7f37,color:#1f2328\n"
+        "  classDef t_event fill:#ffebe9,stroke:#cf222e,color:#1f2328\n"
+        "  classDef t_other fill:#f6f8fa,stroke:#57606a,color:#1f2328\n"
+        "  classDef t_request fill:#ddf4ff,stroke:#0969da,color:#1f2328\n"
+        "  classDef t_spool fill:#f6f8fa,stroke:#57606a,color:#1f2328\n"
+        "  classDef t_state fill:#fff8c5,stroke:#9a6700,color:#1f2328\n"
+        "  classDef t_transform fill:#fbefff,stroke:#8250df,color:#1f2328\n"
         "  classDef added stroke:#1a7f37,stroke-width:4px\n"
         "  class n2 added\n"
         "  classDef changed stroke:#bf8700,stroke-width:4px,stroke-dasharray:6 3\n"
@@ -131,7 +131,7 @@ def test_mermaid_legacy() -> None:
         '  n1["ticketing/tickets<br/>list"]:::t_legacy\n'
         '  n2["ticketing/comments<br/>list"]:::t_legacy\n'
         "  n1 --> n2\n"
-        "  classDef t_legacy fill:#ddf4ff,stroke:#0969da\n"
+        "  classDef t_legacy fill:#ddf4ff,stroke:#0969da,color:#1f2328\n"
     )
 
 

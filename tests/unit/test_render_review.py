@@ -297,9 +297,9 @@ def test_markdown_update_section_is_a_diff_block_under_the_graph() -> None:
         '  n2[["fresh #40;new#41;<br/>spool"]]:::t_spool\n'
         "  n0 --> n1\n"
         "  n1 --> n2\n"
-        "  classDef t_request fill:#ddf4ff,stroke:#0969da\n"
-        "  classDef t_spool fill:#f6f8fa,stroke:#57606a\n"
-        "  classDef t_transform fill:#fbefff,stroke:#8250df\n"
+        "  classDef t_request fill:#ddf4ff,stroke:#0969da,color:#1f2328\n"
+        "  classDef t_spool fill:#f6f8fa,stroke:#57606a,color:#1f2328\n"
+        "  classDef t_transform fill:#fbefff,stroke:#8250df,color:#1f2328\n"
         "  classDef added stroke:#1a7f37,stroke-width:4px\n"
         "  class n2 added\n"
         "  classDef changed stroke:#bf8700,stroke-width:4px,stroke-dasharray:6 3\n"
