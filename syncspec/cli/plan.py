@@ -55,7 +55,15 @@ def echo_problems(problems: list[Any], files_checked: int) -> None:
     click.echo(render(report, "text"), nl=False, err=True)
 
 
-def render_plan(plan: Any, fmt: str, *, color: bool) -> str:
+def review_context(plan: Any) -> Any:
+    """The profile marker, head SHA and run link of the PR comment (from GitHub's env)."""
+    from syncspec.engine.review import read_event
+    from syncspec.engine.review import review_context as context_of
+
+    return context_of(plan.profile, os.environ, read_event(os.environ))
+
+
+def render_plan(plan: Any, fmt: str, *, color: bool, compact: bool = False) -> str:
     if fmt == "json":
         from syncspec.render.plan_json import render_plan_json
 
@@ -63,14 +71,14 @@ def render_plan(plan: Any, fmt: str, *, color: bool) -> str:
     if fmt == "markdown":
         from syncspec.render.plan_markdown import render_plan_markdown
 
-        return render_plan_markdown(plan)
+        return render_plan_markdown(plan, context=review_context(plan), compact=compact)
     if fmt == "github":
         from syncspec.render.plan_github import render_plan_github
 
         return render_plan_github(plan)
     from syncspec.render.plan_text import render_plan_text
 
-    return render_plan_text(plan, color=color)
+    return render_plan_text(plan, color=color, compact=compact)
 
 
 def write_step_summary(plan: Any) -> None:
@@ -83,7 +91,7 @@ def write_step_summary(plan: Any) -> None:
 
     try:
         with open(path, "a", encoding="utf-8") as fh:
-            fh.write(render_plan_step_summary(plan))
+            fh.write(render_plan_step_summary(plan, review_context(plan)))
     except OSError as exc:
         raise ConfigError(f"GITHUB_STEP_SUMMARY={path}: cannot write: {exc.strerror}") from None
 
@@ -111,6 +119,11 @@ def write_step_summary(plan: Any) -> None:
     is_flag=True,
     help="Exit 2 when there are changes (0: none, 1: error).",
 )
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="Summary only: the counts and one line per action (text and markdown).",
+)
 @target_options
 @click.pass_context
 def command(  # noqa: PLR0917 - click passes each option as an argument
@@ -119,6 +132,7 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     fmt: str,
     out: Path | None,
     detailed_exitcode: bool,
+    compact: bool,
     targets: tuple[str, ...],
     excludes: tuple[str, ...],
     prune: bool,
@@ -152,7 +166,9 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     plan = plan_project(settings, local, live, options)
     if out is not None:
         save_plan(plan, out)
-    click.echo(render_plan(plan, fmt, color=use_color(sys.stdout)), nl=False, color=True)
+    click.echo(
+        render_plan(plan, fmt, color=use_color(sys.stdout), compact=compact), nl=False, color=True
+    )
     if fmt == "github":
         write_step_summary(plan)
     conflicts = conflicts_message(plan)

@@ -48,7 +48,8 @@ class Action(BaseModel):
     # sha256 of the canonical live body + updated_at, as planned (update/delete/noop)
     fingerprint: str | None = None
     changes: list[FieldChange] = Field(default_factory=list)
-    # create: the full canonical body to POST; update: the changed top-level fields, each whole
+    # create: the full canonical body to POST; update: the changed top-level fields, each whole;
+    # delete: the canonical live job, for review (never sent)
     body: dict[str, Any] | None = None
 
 

@@ -114,6 +114,8 @@ def plan_changes(
                 label=live_label(remote),
                 job_id=live_id(remote),
                 fingerprint=fingerprint(remote),
+                # shown to the reviewer (what is about to go); apply sends only the id
+                body=canonical_job(remote),
             )
         )
 

@@ -1,10 +1,20 @@
-"""Formatting shared by the plan renderers (text, markdown, github)."""
+"""Formatting shared by the plan renderers (text, markdown, github).
+
+A plan is shown as diff lines, ``(sign, text)`` pairs: a create is its whole job as YAML with
+``+``, a delete the live job with ``-``, an update ``-``/``+`` pairs per changed field. Values
+that do not fit on one line (objects, arrays, multi-line JSONata) are YAML blocks under their
+pointer, so a reviewer reads them as they are written in the job file.
+"""
 
 from __future__ import annotations
 
+import difflib
+import io
 import json
+from collections.abc import Mapping
 from typing import Any
 
+from syncspec.engine.diff import pointer_tokens
 from syncspec.engine.model import Action, ActionKind, FieldChange, NoticeKind, Plan
 
 SIGN = {
@@ -14,20 +24,46 @@ SIGN = {
     ActionKind.NOOP: " ",
 }
 CHANGE_SIGN = {"added": "+", "removed": "-", "changed": "~", "moved": "↕"}
-VALUE_LIMIT = 80  # characters of one value shown inline before it is cut
+VALUE_LIMIT = 80  # characters of one value shown inline before it is cut (annotations)
+MOVE = "↕"
+
+DiffLine = tuple[str, str]  # (sign: "+", "-", " ", "~" or "↕"; text without the sign)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def summary_line(plan: Plan) -> str:
-    """``Plan: 1 to create, 2 to update, 0 to delete; 3 unmanaged.`` or ``No changes. ...``."""
+    """``Plan: 1 to create, 2 to update, 0 to delete; 3 unmanaged.``, ``No changes. ...``, or,
+    when conflicts kept files out of the plan, an ``Error: ...`` line (never "No changes")."""
     unmanaged = count_notices(plan, NoticeKind.UNMANAGED)
+    conflicts = count_notices(plan, NoticeKind.CONFLICT)
+    counts = (
+        f"{plan.count(ActionKind.CREATE)} to create, {plan.count(ActionKind.UPDATE)} to "
+        f"update, {plan.count(ActionKind.DELETE)} to delete; {unmanaged} unmanaged."
+    )
+    if conflicts:
+        files = "its file is" if conflicts == 1 else "their files are"
+        return (
+            f"Error: {_plural(conflicts, 'conflict')} ({files} not planned). "
+            f"Plan for the rest: {counts}"
+        )
     if not plan.has_changes:
         noops = plan.count(ActionKind.NOOP)
         jobs = "job is" if noops == 1 else "jobs are"
         return f"No changes. {noops} {jobs} up to date; {unmanaged} unmanaged."
-    return (
-        f"Plan: {plan.count(ActionKind.CREATE)} to create, {plan.count(ActionKind.UPDATE)} to "
-        f"update, {plan.count(ActionKind.DELETE)} to delete; {unmanaged} unmanaged."
-    )
+    return f"Plan: {counts}"
+
+
+def delete_banner(plan: Plan, *, limit: int = 10) -> str | None:
+    """``⚠ This plan deletes 2 jobs: a, b`` (at most ``limit`` labels), or None."""
+    labels = [a.label for a in plan.actions if a.kind == ActionKind.DELETE]
+    if not labels:
+        return None
+    shown = ", ".join(labels[:limit])
+    more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
+    return f"⚠ This plan deletes {_plural(len(labels), 'job')}: {shown}{more}"
 
 
 def count_notices(plan: Plan, kind: NoticeKind) -> int:
@@ -36,6 +72,16 @@ def count_notices(plan: Plan, kind: NoticeKind) -> int:
 
 def changing(plan: Plan) -> list[Action]:
     return [a for a in plan.actions if a.kind != ActionKind.NOOP]
+
+
+def effective_kind(change: FieldChange) -> str:
+    """A top-level field compared against null (absent on one side) is an addition or a
+    removal, not ``null -> value``."""
+    if change.kind == "changed" and change.old is None:
+        return "added"
+    if change.kind == "changed" and change.new is None:
+        return "removed"
+    return change.kind
 
 
 def format_value(value: Any, limit: int = VALUE_LIMIT) -> str:
@@ -47,13 +93,14 @@ def format_value(value: Any, limit: int = VALUE_LIMIT) -> str:
 
 
 def format_change(change: FieldChange, limit: int = VALUE_LIMIT) -> str:
-    """``/ptr: old -> new`` (changed), ``/ptr: new`` (added), ``/ptr: old`` (removed),
-    ``/from -> /to`` (moved); without the leading sign."""
-    if change.kind == "moved":
+    """One line: ``/ptr: old -> new`` (changed), ``/ptr: new`` (added), ``/ptr: old``
+    (removed), ``/from -> /to`` (moved); without the leading sign (see ``effective_kind``)."""
+    kind = effective_kind(change)
+    if kind == "moved":
         return f"{change.from_pointer} -> {change.pointer}"
-    if change.kind == "added":
+    if kind == "added":
         return f"{change.pointer}: {format_value(change.new, limit)}"
-    if change.kind == "removed":
+    if kind == "removed":
         return f"{change.pointer}: {format_value(change.old, limit)}"
     return (
         f"{change.pointer}: {format_value(change.old, limit)} -> {format_value(change.new, limit)}"
@@ -66,7 +113,162 @@ def location(action_file: str | None, line: int | None) -> str:
     return f"{action_file}:{line}" if line else action_file
 
 
-def create_fields(action: Action) -> list[tuple[str, Any]]:
-    """The fields a create sets (null/empty defaults left out, as Terraform hides unset ones)."""
-    body = action.body or {}
-    return [(k, v) for k, v in body.items() if v not in (None, "", [], {})]
+# --- YAML and diff lines ------------------------------------------------------------------------
+
+
+# Canonical jobs have sorted keys; shown to a person, a node reads best in the order Truto's docs
+# write it (what it is, where it hangs, what it calls, then its settings).
+_KEY_ORDER = {
+    k: i
+    for i, k in enumerate(
+        (
+            "name",
+            "type",
+            "depends_on",
+            "run_if",
+            "resource",
+            "method",
+            "destination_type",
+            "integrated_account_id",
+            "id",
+            "loop_on",
+            "query",
+            "body",
+            "config",
+            "resources_to_persist",
+        )
+    )
+}
+
+
+def _literal(value: Any) -> Any:
+    from ruamel.yaml.scalarstring import LiteralScalarString
+
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    if isinstance(value, Mapping):
+        keys = sorted(value, key=lambda k: _KEY_ORDER.get(str(k), len(_KEY_ORDER)))
+        return {str(k): _literal(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [_literal(v) for v in value]
+    return value
+
+
+def yaml_lines(value: Any) -> list[str]:
+    """``value`` as block YAML (the job-file style: multi-line strings as ``|`` blocks, lists
+    indented under their key), one string per line."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.width = 1_000_000  # never fold a long line: the reviewer sees it as written
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    buffer = io.StringIO()
+    yaml.dump(_literal(value), buffer)
+    lines = buffer.getvalue().splitlines()
+    if lines and lines[-1] == "...":  # a bare scalar document end marker
+        lines.pop()
+    return lines
+
+
+def _is_block(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\n" in value
+    return isinstance(value, (dict, list)) and bool(value)
+
+
+def _value_lines(sign: str, pointer: str, value: Any) -> list[DiffLine]:
+    if not _is_block(value):
+        return [(sign, f"{pointer}: {json.dumps(value, ensure_ascii=False)}")]
+    body = yaml_lines(value)
+    if isinstance(value, str):  # ``|`` then the text: drop ruamel's document-level indicator
+        head, body = body[0], body[1:]
+        return [(sign, f"{pointer}: {head}"), *((sign, f"  {line}") for line in body)]
+    return [(sign, f"{pointer}:"), *((sign, f"  {line}") for line in body)]
+
+
+def _text_diff(pointer: str, old: str, new: str) -> list[DiffLine]:
+    """A multi-line string changed: its lines, with ``-``/``+`` on the ones that differ."""
+    lines: list[DiffLine] = [("~", f"{pointer}: |")]
+    for line in difflib.ndiff(old.splitlines(), new.splitlines()):
+        code, text = line[:1], line[2:]
+        if code == "?":
+            continue
+        lines.append((code if code in "+-" else " ", f"  {text}"))
+    return lines
+
+
+def item_name(body: Mapping[str, Any] | None, pointer: str) -> str | None:
+    """The name of the resource item ``pointer`` addresses in ``body`` (V4 ``name``, legacy
+    ``resource method``), if it is there."""
+    tokens = pointer_tokens(pointer)
+    resources = (body or {}).get("resources")
+    if len(tokens) < 2 or tokens[0] != "resources" or not tokens[1].isdigit():
+        return None
+    if not isinstance(resources, list) or int(tokens[1]) >= len(resources):
+        return None
+    item = resources[int(tokens[1])]
+    if not isinstance(item, dict):
+        return None
+    if isinstance(item.get("name"), str):
+        return str(item["name"])
+    parts = [str(item[k]) for k in ("resource", "method") if isinstance(item.get(k), str)]
+    return " ".join(parts) or None
+
+
+def _named(change: FieldChange, body: Mapping[str, Any] | None) -> str:
+    """The change's pointer, followed by the name of the resource item it is in:
+    ``/resources/3/config/expression (slim-issues)``."""
+    tokens = pointer_tokens(change.pointer)
+    if change.kind == "removed" and len(tokens) == 2:  # a whole item, by its live index
+        name = item_name({"resources": [change.old]}, "/resources/0")
+    else:
+        name = item_name(body, change.pointer)
+    return f"{change.pointer} ({name})" if name else change.pointer
+
+
+def change_lines(change: FieldChange, body: Mapping[str, Any] | None = None) -> list[DiffLine]:
+    """The diff lines of one field change; ``body`` (the update's new fields, each whole)
+    names the resource items that pointers point into."""
+    kind = effective_kind(change)
+    where = _named(change, body)
+    if kind == "moved":
+        return [(MOVE, f"{where}: moved from {change.from_pointer}")]
+    if kind == "added":
+        return _value_lines("+", where, change.new)
+    if kind == "removed":
+        return _value_lines("-", where, change.old)
+    old, new = change.old, change.new
+    if isinstance(old, str) and isinstance(new, str) and ("\n" in old or "\n" in new):
+        return _text_diff(where, old, new)
+    return [*_value_lines("-", where, old), *_value_lines("+", where, new)]
+
+
+def job_yaml_lines(body: Mapping[str, Any] | None) -> list[str]:
+    """A whole job as YAML, leaving out fields that are unset (null or empty), as Terraform
+    hides unset attributes: what remains is what the job file says."""
+    shown = {k: v for k, v in (body or {}).items() if v not in (None, "", [], {})}
+    return yaml_lines(shown) if shown else []
+
+
+def action_lines(action: Action) -> list[DiffLine]:
+    """Every diff line of ``action``: the whole job for a create (``+``) or a delete (``-``),
+    the field changes of an update."""
+    if action.kind == ActionKind.CREATE:
+        return [("+", line) for line in job_yaml_lines(action.body)]
+    if action.kind == ActionKind.DELETE:
+        return [("-", line) for line in job_yaml_lines(action.body)]
+    lines: list[DiffLine] = []
+    for change in action.changes:
+        lines.extend(change_lines(change, action.body))
+    return lines
+
+
+def change_count(action: Action) -> str:
+    """``3 changes`` / ``1 change`` for an update; ``N fields`` for a create; empty otherwise."""
+    if action.kind == ActionKind.UPDATE:
+        return _plural(len(action.changes), "change")
+    if action.kind == ActionKind.CREATE:
+        resources = (action.body or {}).get("resources")
+        if isinstance(resources, list):
+            return _plural(len(resources), "resource")
+    return ""

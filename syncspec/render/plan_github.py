@@ -9,7 +9,14 @@ followed by one plain log line counting the rest. Escaping follows GitHub's runn
 from __future__ import annotations
 
 from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
-from syncspec.render._common import CHANGE_SIGN, changing, format_change, summary_line
+from syncspec.engine.review import ReviewContext
+from syncspec.render._common import (
+    CHANGE_SIGN,
+    changing,
+    effective_kind,
+    format_change,
+    summary_line,
+)
 from syncspec.render.plan_markdown import render_plan_markdown
 
 MAX_PER_SEVERITY = 10
@@ -52,7 +59,7 @@ def workflow_command(
 def _action_command(action: Action) -> str:
     ident = f" (id {action.job_id})" if action.job_id else ""
     lines = [f"{action.kind.value} {action.label}{ident}"]
-    lines += [f"{CHANGE_SIGN[c.kind]} {format_change(c)}" for c in action.changes]
+    lines += [f"{CHANGE_SIGN[effective_kind(c)]} {format_change(c)}" for c in action.changes]
     if len(lines) > _MAX_MESSAGE_LINES + 1:
         hidden = len(lines) - _MAX_MESSAGE_LINES - 1
         lines = [*lines[: _MAX_MESSAGE_LINES + 1], f"… {hidden} more (see the step summary)"]
@@ -108,6 +115,6 @@ def render_plan_github(plan: Plan) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_plan_step_summary(plan: Plan) -> str:
+def render_plan_step_summary(plan: Plan, context: ReviewContext | None = None) -> str:
     """Markdown for ``$GITHUB_STEP_SUMMARY``: the PR-comment report with GitHub's larger limit."""
-    return render_plan_markdown(plan, max_chars=STEP_SUMMARY_CHARS)
+    return render_plan_markdown(plan, max_chars=STEP_SUMMARY_CHARS, context=context)

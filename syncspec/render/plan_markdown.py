@@ -1,10 +1,18 @@
 """A plan as a pull-request comment (``--format markdown``) or a step summary.
 
-GitHub rejects comments over 65,536 characters, so the text is assembled block by block within a
-budget: the heading, summary table and notices first, then one section per changed job; what
-does not fit is counted in a closing "N more changes not shown" line. Each block is bounded
-(values cut, at most ``_MAX_CHANGE_LINES`` lines per job), so the total never exceeds
-``max_chars``.
+The first line is a hidden marker, ``<!-- syncspec-plan profile=NAME -->``, by which the workflow
+finds (and edits) its own comment and no other. Then: the head commit and run link, a banner when
+the plan deletes jobs, the summary, and one section per changed job: creates as the whole job in
+YAML (folded) under a Mermaid picture of its graph, updates as a ```` ```diff ```` block (GitHub
+colours ``+``/``-`` lines) with the graph's changed nodes highlighted, deletes as the live job in
+red.
+
+GitHub rejects comments over 65,536 characters, so the text is assembled within a budget: the
+heading, summary and notices first, then the sections. Each section has shorter forms (without
+the graph; heading and a note only) and takes the longest that still leaves room for the
+headings of every section after it; only when even the headings do not fit are the remaining
+actions counted in a closing "N more changes not shown" line. Every block is bounded (lines cut
+at ``_LINE_LIMIT``, ``_MAX_BLOCK_LINES`` lines), so the total never exceeds ``max_chars``.
 """
 
 from __future__ import annotations
@@ -12,24 +20,40 @@ from __future__ import annotations
 import html
 import re
 
+from syncspec.engine.graph import changed_nodes, is_v4, job_graph, removed_nodes
 from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
+from syncspec.engine.review import ReviewContext, review_context
 from syncspec.render._common import (
-    CHANGE_SIGN,
     SIGN,
+    DiffLine,
+    action_lines,
+    change_count,
     changing,
     count_notices,
-    create_fields,
-    format_change,
-    format_value,
+    delete_banner,
+    job_yaml_lines,
     location,
     summary_line,
 )
+from syncspec.render.graph import render_mermaid
 
-_VALUE_LIMIT = 200
-_MAX_CHANGE_LINES = 50
-_FOLD_OVER = 10  # diffs longer than this many lines are folded in <details>
+_LINE_LIMIT = 1_000  # characters of one diff/YAML line
+_MAX_BLOCK_LINES = 400
+_FOLD_OVER = 30  # update diffs longer than this many lines are folded in <details>
+_MAX_GRAPH_NODES = 100  # beyond this a picture helps nobody (and GitHub may refuse to draw it)
 _MAX_UNMANAGED = 100
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
+_MARKER_SAFE = re.compile(r"[^A-Za-z0-9._-]")
+_NOT_SHOWN = "see the full plan artifact"
+_LEGEND = "Solid arrows: <code>depends_on</code>; dashed: <code>resources_to_persist</code>."
+_LEGEND_MARKS = " Thick outline: a new node; dashed outline: a changed one."
+
+
+def marker(profile: str) -> str:
+    """The hidden first line, with the profile percent-encoded (it can never close the
+    comment or collide with another profile's marker)."""
+    safe = _MARKER_SAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), profile)
+    return f"<!-- syncspec-plan profile={safe or 'default'} -->"
 
 
 def _text(value: str) -> str:
@@ -46,40 +70,112 @@ def _code(value: str) -> str:
     return f"{fence}{pad}{value}{pad}{fence}"
 
 
-def _fenced(lines: list[str], lang: str = "diff") -> str:
+def _fenced(lines: list[str], lang: str) -> str:
     body = "\n".join(lines)
     longest = max((len(m) for m in re.findall(r"`{3,}", body)), default=2)
     fence = "`" * (longest + 1)
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
-def _diff_lines(action: Action) -> list[str]:
-    lines: list[str] = []
-    if action.kind == ActionKind.CREATE:
-        lines += [f"+ {name}: {format_value(v, _VALUE_LIMIT)}" for name, v in create_fields(action)]
-    lines += [f"{CHANGE_SIGN[c.kind]} {format_change(c, _VALUE_LIMIT)}" for c in action.changes]
-    if len(lines) > _MAX_CHANGE_LINES:
-        hidden = len(lines) - _MAX_CHANGE_LINES
-        lines = [*lines[:_MAX_CHANGE_LINES], f"… {hidden} more lines (see the full plan artifact)"]
-    return lines
+def _bounded(lines: list[str]) -> list[str]:
+    out = [
+        line if len(line) <= _LINE_LIMIT else f"{line[:_LINE_LIMIT]}… ({len(line)} chars)"
+        for line in lines[:_MAX_BLOCK_LINES]
+    ]
+    if len(lines) > _MAX_BLOCK_LINES:
+        out.append(f"… {len(lines) - _MAX_BLOCK_LINES} more lines ({_NOT_SHOWN})")
+    return out
 
 
-def _section(action: Action) -> str:
+def _diff_block(lines: list[DiffLine]) -> str:
+    return _fenced(_bounded([f"{sign} {text}".rstrip() for sign, text in lines]), "diff")
+
+
+def _heading(action: Action) -> str:
     ident = f" (id {_code(action.job_id)})" if action.job_id else ""
     where = location(action.file, action.line)
     at = f" — {_code(where)}" if where else ""
-    head = (
+    return (
         f"#### {_code(f'{SIGN[action.kind]} {action.kind.value}')} {_code(action.label)}{ident}{at}"
     )
-    lines = _diff_lines(action)
+
+
+def _graph(action: Action) -> str | None:
+    """A Mermaid picture of a V4 job whose resources this action creates or changes."""
+    body = action.body or {}
+    if action.kind not in (ActionKind.CREATE, ActionKind.UPDATE) or "resources" not in body:
+        return None
+    if not is_v4(body):
+        return None
+    graph = job_graph(body)
+    if not graph.nodes:
+        return None
+    if len(graph.nodes) > _MAX_GRAPH_NODES:
+        return f"_Graph not drawn: {len(graph.nodes)} nodes._"
+    marks = changed_nodes(action.changes) if action.kind == ActionKind.UPDATE else {}
+    legend = _LEGEND + (_LEGEND_MARKS if marks else "")
+    parts = [_fenced(render_mermaid(graph, marks).splitlines(), "mermaid"), f"<sub>{legend}</sub>"]
+    removed = removed_nodes(action.changes)
+    if removed:
+        parts.append("Removed nodes (not drawn): " + ", ".join(_code(n) for n in removed))
+    return "\n\n".join(parts)
+
+
+def _details(summary: str, block: str) -> str:
+    return f"<details><summary>{summary}</summary>\n\n{block}\n\n</details>"
+
+
+def _body(action: Action) -> str | None:
+    if action.kind == ActionKind.CREATE:
+        yaml = job_yaml_lines(action.body)
+        noun = "line" if len(yaml) == 1 else "lines"
+        return _details(
+            f"Job file as created ({len(yaml)} {noun} of YAML)", _fenced(_bounded(yaml), "yaml")
+        )
+    lines = action_lines(action)
     if not lines:
-        return head
-    block = _fenced(lines)
+        return None
+    if action.kind == ActionKind.DELETE:
+        noun = "line" if len(lines) == 1 else "lines"
+        return _details(f"Live job as deleted ({len(lines)} {noun} of YAML)", _diff_block(lines))
+    block = _diff_block(lines)
     if len(lines) > _FOLD_OVER:
-        count = len(action.changes) or len(lines)
-        noun = "change" if count == 1 else "changes"
-        return f"{head}\n<details><summary>{count} {noun}</summary>\n\n{block}\n\n</details>"
-    return f"{head}\n{block}"
+        return _details(change_count(action), block)
+    return block
+
+
+def _section_forms(action: Action) -> list[str]:
+    """The section of ``action``, longest first; the last is the heading alone with a note."""
+    head = _heading(action)
+    graph, body = _graph(action), _body(action)
+    forms: list[str] = []
+    if graph and body:
+        forms.append(f"{head}\n\n{graph}\n\n{body}")
+    if body:
+        forms.append(f"{head}\n\n{body}")
+    elif graph:
+        forms.append(f"{head}\n\n{graph}")
+    else:
+        return [head]
+    count = change_count(action)
+    what = f" ({count})" if count else ""
+    forms.append(
+        f"{head}\n\n_Details{what} not shown to stay within GitHub's comment size — {_NOT_SHOWN}._"
+    )
+    return forms
+
+
+def _compact_item(action: Action) -> str:
+    count = change_count(action)
+    where = location(action.file, action.line)
+    parts = [f"{_code(f'{SIGN[action.kind]} {action.kind.value}')} {_code(action.label)}"]
+    if action.job_id:
+        parts[0] += f" (id {_code(action.job_id)})"
+    if count:
+        parts.append(count)
+    if where:
+        parts.append(_code(where))
+    return "- " + " — ".join(parts)
 
 
 def _notice_item(notice: Notice) -> str:
@@ -100,22 +196,64 @@ def _table(plan: Plan) -> str:
     return "\n".join(["| | jobs |", "|---|---:|", *(f"| {k} | {v} |" for k, v in rows)])
 
 
-def render_plan_markdown(plan: Plan, *, max_chars: int = 65_000) -> str:
-    """The plan as markdown of at most ``max_chars`` characters."""
+def _preamble(plan: Plan, context: ReviewContext) -> list[str]:
     heading = f"### syncspec plan · {_code(plan.profile)} · {_text(plan.api_url)}"
-    blocks: list[str] = [heading, f"**{_text(summary_line(plan))}**", _table(plan)]
+    blocks = [f"{marker(context.profile)}\n{heading}"]
+    where: list[str] = []
+    if context.head_sha:
+        where.append(f"head {_code(context.head_sha[:12])}")
+    if context.run_url:
+        where.append(f"[workflow run]({context.run_url.replace(')', '%29').replace(' ', '%20')})")
+    if where:
+        blocks[0] += "\n" + "Planned at " + " · ".join(where)
+    banner = delete_banner(plan)
+    if banner:
+        blocks.append(f"> [!CAUTION]\n> **{_text(banner)}**")
+    blocks += [f"**{_text(summary_line(plan))}**", _table(plan)]
+    return blocks
+
+
+def render_plan_markdown(
+    plan: Plan,
+    *,
+    max_chars: int = 65_000,
+    context: ReviewContext | None = None,
+    compact: bool = False,
+) -> str:
+    """The plan as markdown of at most ``max_chars`` characters. ``compact``: one line per
+    action, no details."""
+    # without a context: the plan's own profile, no head or run link
+    blocks = _preamble(plan, context or review_context(plan.profile, {}))
     # room for the two closing "not shown" lines (counts of up to 12 digits)
     reserve = 2 * 80
     used = sum(len(b) + 2 for b in blocks)
     hidden_actions = hidden_notices = 0
 
+    def fits(size: int, after: int = 0) -> bool:
+        return used + size + 2 + after + reserve <= max_chars
+
     def add(block: str) -> bool:
         nonlocal used
-        if used + len(block) + 2 + reserve > max_chars:
+        if not fits(len(block)):
             return False
         blocks.append(block)
         used += len(block) + 2
         return True
+
+    def add_list(items: list[str]) -> int:
+        """A tight list of as many ``items`` as fit; returns how many did not."""
+        nonlocal used
+        taken: list[str] = []
+        size = -1
+        for item in items:
+            if not fits(size + len(item) + 1):
+                break
+            taken.append(item)
+            size += len(item) + 1
+        if taken:
+            blocks.append("\n".join(taken))
+            used += size + 2
+        return len(items) - len(taken)
 
     for kind, title in (
         (NoticeKind.CONFLICT, "**Conflicts** (these files are not planned):"),
@@ -123,35 +261,46 @@ def render_plan_markdown(plan: Plan, *, max_chars: int = 65_000) -> str:
     ):
         notices = [n for n in plan.notices if n.kind == kind]
         if notices and add(title):
-            for i, notice in enumerate(notices):
-                if not add(_notice_item(notice)):
-                    hidden_notices += len(notices) - i
-                    break
+            hidden_notices += add_list([_notice_item(n) for n in notices])
         else:
             hidden_notices += len(notices)
 
     actions = changing(plan)
-    for i, action in enumerate(actions):
-        if not add(_section(action)):
-            hidden_actions = len(actions) - i
-            break
+    if compact:
+        if actions and add("**Changes:**"):
+            hidden_actions = add_list([_compact_item(a) for a in actions])
+        else:
+            hidden_actions = len(actions)
+    else:
+        forms = [_section_forms(a) for a in actions]
+        # what the headings of the sections after each one need, so every action keeps its
+        # heading before any gets its details
+        after = [0] * (len(forms) + 1)
+        for i in range(len(forms) - 1, -1, -1):
+            after[i] = after[i + 1] + len(forms[i][-1]) + 2
+        for i, options in enumerate(forms):
+            chosen = next((f for f in options if fits(len(f), after[i + 1])), None)
+            if chosen is None:
+                chosen = options[-1] if fits(len(options[-1])) else None
+            if chosen is None or not add(chosen):
+                hidden_actions = len(actions) - i
+                break
 
     unmanaged = [n for n in plan.notices if n.kind == NoticeKind.UNMANAGED]
-    if unmanaged:
+    if unmanaged and not compact:
         shown = unmanaged[:_MAX_UNMANAGED]
         items = [_notice_item(n) for n in shown]
         if len(unmanaged) > len(shown):
             items.append(f"- … and {len(unmanaged) - len(shown)} more")
         noun = "job" if len(unmanaged) == 1 else "jobs"
-        block = (
-            f"<details><summary>{len(unmanaged)} unmanaged live {noun} (never changed)</summary>"
-            "\n\n" + "\n".join(items) + "\n\n</details>"
+        block = _details(
+            f"{len(unmanaged)} unmanaged live {noun} (never changed)", "\n".join(items)
         )
         if not add(block):
             hidden_notices += len(unmanaged)
 
     if hidden_actions:
-        blocks.append(f"_{hidden_actions:,} more changes not shown — see the full plan artifact._")
+        blocks.append(f"_{hidden_actions:,} more changes not shown — {_NOT_SHOWN}._")
     if hidden_notices:
-        blocks.append(f"_{hidden_notices:,} more notices not shown — see the full plan artifact._")
+        blocks.append(f"_{hidden_notices:,} more notices not shown — {_NOT_SHOWN}._")
     return "\n\n".join(blocks) + "\n"

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
 from syncspec.render._common import (
-    CHANGE_SIGN,
+    MOVE,
     SIGN,
+    action_lines,
+    change_count,
     changing,
-    create_fields,
-    format_change,
-    format_value,
+    delete_banner,
     location,
     summary_line,
 )
@@ -26,11 +26,12 @@ _ACTION_COLOR = {
     ActionKind.DELETE: "\x1b[31m",  # red
     ActionKind.NOOP: "",
 }
-_CHANGE_COLOR = {
-    "added": "\x1b[32m",
-    "removed": "\x1b[31m",
-    "changed": "\x1b[33m",
-    "moved": "\x1b[36m",
+_LINE_COLOR = {
+    "+": "\x1b[32m",
+    "-": "\x1b[31m",
+    "~": "\x1b[33m",
+    MOVE: "\x1b[36m",
+    " ": "",
 }
 _NOTICE = {
     NoticeKind.CONFLICT: ("error", "\x1b[31m"),
@@ -50,18 +51,16 @@ def _header(action: Action) -> str:
     return f"{SIGN[action.kind]} {action.kind.value} {action.label}{ident}{suffix}"
 
 
-def _action_lines(action: Action, color: bool) -> list[str]:
-    lines = ["  " + _paint(_header(action), _ACTION_COLOR[action.kind], color)]
-    if action.kind == ActionKind.CREATE:
-        for name, value in create_fields(action):
-            lines.append(
-                "      " + _paint(f"+ {name}: {format_value(value)}", _CHANGE_COLOR["added"], color)
-            )
-    for change in action.changes:
-        sign = CHANGE_SIGN[change.kind]
-        lines.append(
-            "      " + _paint(f"{sign} {format_change(change)}", _CHANGE_COLOR[change.kind], color)
-        )
+def _action_lines(action: Action, color: bool, compact: bool) -> list[str]:
+    header = _header(action)
+    if compact:
+        count = change_count(action)
+        header += f"  ({count})" if count else ""
+    lines = ["  " + _paint(header, _ACTION_COLOR[action.kind], color)]
+    if compact:
+        return lines
+    for sign, text in action_lines(action):
+        lines.append("      " + _paint(f"{sign} {text}".rstrip(), _LINE_COLOR[sign], color))
     return lines
 
 
@@ -72,9 +71,13 @@ def _notice_line(notice: Notice, color: bool) -> str:
     return "  " + _paint(f"{word}: {prefix}{notice.message}", code, color)
 
 
-def render_plan_text(plan: Plan, *, color: bool) -> str:
-    """The plan as text, ending with the summary line (and a newline)."""
+def render_plan_text(plan: Plan, *, color: bool, compact: bool = False) -> str:
+    """The plan as text, ending with the summary line (and a newline). ``compact``: one line
+    per action, and unmanaged jobs only counted."""
     out: list[str] = []
+    banner = delete_banner(plan)
+    if banner:
+        out += [_paint(banner, _ACTION_COLOR[ActionKind.DELETE] + _BOLD, color), ""]
     actions = changing(plan)
     if actions:
         out.append(
@@ -82,7 +85,7 @@ def render_plan_text(plan: Plan, *, color: bool) -> str:
         )
         out.append("")
         for action in actions:
-            out.extend(_action_lines(action, color))
+            out.extend(_action_lines(action, color, compact))
         out.append("")
     for kind, title in (
         (NoticeKind.CONFLICT, "Conflicts (these files are not planned):"),
@@ -90,7 +93,7 @@ def render_plan_text(plan: Plan, *, color: bool) -> str:
         (NoticeKind.UNMANAGED, "Unmanaged live jobs (never changed):"),
     ):
         notices = [n for n in plan.notices if n.kind == kind]
-        if notices:
+        if notices and not (compact and kind == NoticeKind.UNMANAGED):
             out.append(title)
             out.extend(_notice_line(n, color) for n in notices)
             out.append("")

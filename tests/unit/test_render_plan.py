@@ -104,20 +104,26 @@ def empty_plan(**kw: Any) -> Plan:
 
 
 def test_text_rendering_exact() -> None:
-    long = '"' + "x" * 78 + "… (202 chars)"
+    names = " (ticketing/comments list)"
     assert render_plan_text(sample_plan(), color=False) == (
+        "⚠ This plan deletes 1 job: team-a-old\n"
+        "\n"
         "syncspec will perform these actions on https://api.truto.one (profile staging):\n"
         "\n"
         "  - delete team-a-old (id j2)\n"
+        "      - label: team-a-old\n"
+        "      - integration_name: zendesk\n"
         "  ~ update zendesk-tickets (id j1)  [jobs/zendesk-tickets.yaml:2]\n"
-        "      ↕ /resources/0 -> /resources/1\n"
-        '      ~ /resources/2/query/ticket_id: "{{resources.ticketing.tickets.id}}" -> '
-        f"{long}\n"
+        "      ↕ /resources/1 (ticketing/users list): moved from /resources/0\n"
+        f'      - /resources/2/query/ticket_id{names}: "{{{{resources.ticketing.tickets.id}}}}"\n'
+        f'      + /resources/2/query/ticket_id{names}: "{"x" * 200}"\n'
         "  + create new-job  [jobs/new-job.yaml:2]\n"
-        '      + label: "new-job"\n'
-        '      + integration_name: "hubspot"\n'
+        "      + label: new-job\n"
+        "      + integration_name: hubspot\n"
         "      + default_runtime_version: 4\n"
-        '      + resources: [{"name": "a", "type": "spool"}]\n'
+        "      + resources:\n"
+        "      +   - name: a\n"
+        "      +     type: spool\n"
         "\n"
         "Conflicts (these files are not planned):\n"
         '  error: jobs/dup.yaml:2: 2 live jobs are labelled "dup" (ids j4, j5); '
@@ -126,7 +132,8 @@ def test_text_rendering_exact() -> None:
         "Unmanaged live jobs (never changed):\n"
         '  unmanaged: live job "other" (id j3) is not managed by any file\n'
         "\n"
-        "Plan: 1 to create, 1 to update, 1 to delete; 1 unmanaged.\n"
+        "Error: 1 conflict (its file is not planned). Plan for the rest: 1 to create, 1 to "
+        "update, 1 to delete; 1 unmanaged.\n"
     )
 
 
@@ -208,23 +215,34 @@ def test_json_is_versioned_stable_and_loadable(tmp_path: Path) -> None:
 
 def test_markdown_contains_summary_table_and_sections() -> None:
     md = render_plan_markdown(sample_plan())
-    assert "**Plan: 1 to create, 1 to update, 1 to delete; 1 unmanaged\\.**" not in md
-    assert "**Plan: 1 to create, 1 to update, 1 to delete; 1 unmanaged.**" in md
+    summary = (
+        "**Error: 1 conflict (its file is not planned). Plan for the rest: 1 to create, 1 to "
+        "update, 1 to delete; 1 unmanaged.**"
+    )
+    assert summary.replace(".", "\\.") not in md
+    assert summary in md
     assert "| update | 1 |" in md and "| conflicts | 1 |" in md
-    assert "#### `~ update` `zendesk-tickets` (id `j1`) — `jobs/zendesk-tickets.yaml:2`" in md
-    assert "```diff\n↕ /resources/0 -> /resources/1\n" in md
+    assert (
+        "#### `~ update` `zendesk-tickets` (id `j1`) — `jobs/zendesk-tickets.yaml:2`\n\n"
+        "```diff\n↕ /resources/1 (ticketing/users list): moved from /resources/0\n"
+    ) in md
     assert "not shown" not in md
     assert "<details><summary>1 unmanaged live job (never changed)</summary>" in md
 
 
 def test_markdown_folds_long_diffs() -> None:
-    changes = [
-        FieldChange(pointer=f"/resources/{i}", kind="added", new={"name": str(i)})
-        for i in range(11)
-    ]
-    plan = empty_plan(actions=[Action(kind=ActionKind.UPDATE, label="u", changes=changes)])
-    md = render_plan_markdown(plan)
-    assert "<details><summary>11 changes</summary>\n\n```diff\n+ /resources/0:" in md
+    def plan(items: int) -> Plan:
+        changes = [
+            FieldChange(pointer=f"/resources/{i}", kind="added", new={"name": f"n{i}"})
+            for i in range(items)
+        ]
+        return empty_plan(actions=[Action(kind=ActionKind.UPDATE, label="u", changes=changes)])
+
+    # each added item is two lines; more than 30 lines fold
+    assert "<details>" not in render_plan_markdown(plan(15))
+    md = render_plan_markdown(plan(16))
+    fold = "<details><summary>16 changes</summary>\n\n```diff\n+ /resources/0:\n+   name: n0\n"
+    assert fold in md
 
 
 def test_markdown_escapes_backticks_and_fences() -> None:
@@ -234,7 +252,7 @@ def test_markdown_escapes_backticks_and_fences() -> None:
     )
     md = render_plan_markdown(plan)
     assert "``we`ird``" in md
-    assert '````diff\n~ /mutex_key: "a" -> "```x```"\n````' in md
+    assert '````diff\n- /mutex_key: "a"\n+ /mutex_key: "```x```"\n````' in md
 
 
 def _big_plan(jobs: int) -> Plan:
@@ -280,7 +298,15 @@ def test_markdown_respects_any_budget() -> None:
     for limit in (2_000, 5_000, 20_000):
         md = render_plan_markdown(plan, max_chars=limit)
         assert len(md) <= limit
-        assert "more changes not shown — see the full plan artifact._" in md
+        shown = md.count("#### `~ update`")
+        if shown < 50:  # not even every heading fits: the rest are counted
+            assert md.count(f"_{50 - shown} more changes not shown — see the full plan") == 1
+        else:  # every action keeps its heading; the details of some give way
+            assert "more changes not shown" not in md
+            assert "not shown to stay within GitHub's comment size" in md
+    # 2,000 characters hold some headings, 20,000 hold them all
+    assert render_plan_markdown(plan, max_chars=2_000).count("#### `~ update`") < 50
+    assert render_plan_markdown(plan, max_chars=20_000).count("#### `~ update`") == 50
 
 
 def test_step_summary_has_a_larger_budget() -> None:
@@ -318,7 +344,8 @@ def test_github_rendering_exact() -> None:
         "create new-job",
         "::notice title=syncspec plan%3A unmanaged other::"
         'live job "other" (id j3) is not managed by any file',
-        "Plan: 1 to create, 1 to update, 1 to delete; 1 unmanaged.",
+        "Error: 1 conflict (its file is not planned). Plan for the rest: 1 to create, 1 to "
+        "update, 1 to delete; 1 unmanaged.",
     ]
 
 
@@ -336,4 +363,7 @@ def test_github_at_most_ten_per_severity_with_omitted_count() -> None:
         "syncspec: 515 notice annotation(s) not shown (GitHub displays at most 10 per "
         "severity); see the step summary for the full plan"
     )
-    assert lines[-1] == "Plan: 0 to create, 25 to update, 0 to delete; 500 unmanaged."
+    assert lines[-1] == (
+        "Error: 1 conflict (its file is not planned). Plan for the rest: 0 to create, 25 to "
+        "update, 0 to delete; 500 unmanaged."
+    )

@@ -1,0 +1,66 @@
+"""Where a plan was made, for the PR comment: profile marker, head commit, workflow run link.
+
+Computed here (not in a renderer) from the GitHub Actions environment. On a ``pull_request``
+event ``GITHUB_SHA`` is GitHub's temporary merge commit, not what the author pushed, so the head
+SHA is read from the event payload (``GITHUB_EVENT_PATH``) first. Every value is checked before
+it is shown: the environment of a CI job is input like any other.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+_SERVER = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]+)?")
+_MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+ENV_PROFILE = "env"  # the profile name syncspec.config gives "no profiles, environment only"
+
+
+@dataclass(frozen=True)
+class ReviewContext:
+    profile: str = "default"  # the profile named in the hidden marker
+    head_sha: str | None = None
+    run_url: str | None = None
+
+
+def review_context(
+    profile: str, environ: Mapping[str, str], event: Mapping[str, Any] | None = None
+) -> ReviewContext:
+    """The context of a plan made with ``profile`` (``"env"``: none selected) in ``environ``,
+    ``event`` being the parsed GitHub event payload if there is one (pure)."""
+    head: Any = None
+    pull = event.get("pull_request") if isinstance(event, Mapping) else None
+    if isinstance(pull, Mapping) and isinstance(pull.get("head"), Mapping):
+        head = pull["head"].get("sha")
+    if not (isinstance(head, str) and _SHA.fullmatch(head)):
+        head = environ.get("GITHUB_SHA")
+    sha = head if isinstance(head, str) and _SHA.fullmatch(head) else None
+    server = environ.get("GITHUB_SERVER_URL", "")
+    repo = environ.get("GITHUB_REPOSITORY", "")
+    run = environ.get("GITHUB_RUN_ID", "")
+    run_url = None
+    if _SERVER.fullmatch(server) and _REPO.fullmatch(repo) and run.isascii() and run.isdigit():
+        run_url = f"{server}/{repo}/actions/runs/{run}"
+    name = "default" if profile == ENV_PROFILE else profile
+    return ReviewContext(profile=name, head_sha=sha, run_url=run_url)
+
+
+def read_event(environ: Mapping[str, str]) -> dict[str, Any] | None:
+    """The GitHub event payload named by ``GITHUB_EVENT_PATH``, or None (absent, too big,
+    unreadable or not a JSON object: the head SHA then falls back to ``GITHUB_SHA``)."""
+    path = environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        return None
+    try:
+        with Path(path).open("rb") as fh:
+            raw = fh.read(_MAX_EVENT_BYTES + 1)
+        data = json.loads(raw) if len(raw) <= _MAX_EVENT_BYTES else None
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
