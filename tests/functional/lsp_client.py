@@ -131,3 +131,7 @@ class LspClient:
             if self._proc.poll() is None:
                 self._proc.kill()
                 self._proc.wait(timeout=5)
+            self._reader.join(timeout=5)  # it ends at EOF of the exited server's stdout
+            for stream in (self._proc.stdin, self._proc.stdout):
+                if stream is not None:
+                    stream.close()
