@@ -14,6 +14,7 @@ from __future__ import annotations
 import gc
 import importlib
 import importlib.util
+import inspect
 import logging
 import sys
 import traceback
@@ -25,6 +26,7 @@ from typing import Any, TypeVar
 import click
 
 from syncspec import __version__
+from syncspec.cli.examples import examples_epilog
 from syncspec.errors import ExitCode, SyncspecError
 from syncspec.redact import redact
 
@@ -50,6 +52,7 @@ class GlobalOptions:
     profile: str | None
     config: Path | None
     debug: bool
+    no_color: bool = False
 
     def settings(self, cwd: Path | None = None) -> Any:
         """Load ``syncspec.config.Settings`` for this invocation."""
@@ -84,8 +87,99 @@ class LazyGroup(click.Group):
         if cmd_name in self.lazy and _module_exists(self.lazy[cmd_name]):
             module = importlib.import_module(f"syncspec.cli.{self.lazy[cmd_name]}")
             command: click.Command = module.command
+            _complete_help(command, cmd_name)
             return command
         return super().get_command(ctx, cmd_name)
+
+
+def _complete_help(command: click.Command, path: str) -> None:
+    """Add the examples of ``syncspec.cli.examples`` and an uncut short help, once per command.
+
+    click cuts the one-line help of ``syncspec --help`` at ~45 characters with "..."; the
+    whole first sentence is set instead (the help formatter wraps it).
+    """
+    if getattr(command, "_syncspec_help_done", False):
+        return
+    if command.short_help is None and command.help:
+        command.short_help = _first_sentence(command.help)
+    epilog = examples_epilog(path)
+    if epilog is not None:
+        command.epilog = f"{command.epilog}\n\n{epilog}" if command.epilog else epilog
+    command._syncspec_help_done = True  # type: ignore[attr-defined]
+    if isinstance(command, click.Group) and not isinstance(command, LazyGroup):
+        for name, sub in command.commands.items():
+            _complete_help(sub, f"{path} {name}")
+
+
+def _first_sentence(text: str) -> str:
+    paragraph = inspect.cleandoc(text).split("\n\n", 1)[0]
+    words = " ".join(paragraph.split())
+    end = words.find(". ")
+    return words if end < 0 else words[: end + 1]
+
+
+def _option_arity(command: click.Command, ctx: click.Context) -> dict[str, int]:
+    """Option string -> how many values follow it, for ``command``'s own options."""
+    arity: dict[str, int] = {}
+    for param in command.get_params(ctx):
+        if isinstance(param, click.Option):
+            values = 0 if param.is_flag or param.count else param.nargs
+            for name in (*param.opts, *param.secondary_opts):
+                arity[name] = values
+    return arity
+
+
+def hoist_group_options(group: click.Group, argv: list[str]) -> list[str]:
+    """``argv`` with the group's own options moved before the subcommand (``plan --debug``).
+
+    click reads group options only before the subcommand. Any option of ``group`` (``--debug``,
+    ``--profile P``, ``--allow-host H``...) found later is moved to the front with its values,
+    unless the subcommand has an option of that name itself. Values of the subcommands' own
+    options and everything after ``--`` stay where they are; unknown commands are left for
+    click to report.
+    """
+    # contexts as click would build them (help option names are inherited and cached)
+    settings = group.context_settings
+    ctx = click.Context(group, info_name="syncspec", resilient_parsing=True, **settings)
+    group_arity = _option_arity(group, ctx)
+    front: list[str] = []
+    i = 0
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
+        name, has_value = argv[i].split("=", 1)[0], "=" in argv[i]
+        take = 0 if has_value else group_arity.get(name, 0)
+        front.extend(argv[i : i + 1 + take])
+        i += 1 + take
+    hoisted: list[str] = []
+    rest: list[str] = []
+    current: click.Command = group
+    awaiting_command = True
+    while i < len(argv):
+        token = argv[i]
+        if token == "--":
+            rest.extend(argv[i:])
+            break
+        if token.startswith("-") and token != "-":
+            name, has_value = token.split("=", 1)[0], "=" in token
+            own = _option_arity(current, ctx) if current is not group else {}
+            if name in own or name not in group_arity:
+                take = 0 if has_value else own.get(name, 0)
+                rest.extend(argv[i : i + 1 + take])
+            else:
+                take = 0 if has_value else group_arity[name]
+                hoisted.extend(argv[i : i + 1 + take])
+            i += 1 + take
+            continue
+        if awaiting_command and isinstance(current, click.Group):
+            sub = current.get_command(ctx, token)
+            if sub is None:
+                rest.extend(argv[i:])
+                break
+            current = sub
+            ctx = click.Context(sub, parent=ctx, info_name=token, resilient_parsing=True)
+            awaiting_command = isinstance(sub, click.Group)
+        rest.append(token)
+        i += 1
+    return front + hoisted + rest
 
 
 class RootGroup(LazyGroup):
@@ -99,7 +193,7 @@ class RootGroup(LazyGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> None:
-        argv = list(sys.argv[1:] if args is None else args)
+        argv = hoist_group_options(self, list(sys.argv[1:] if args is None else args))
         debug = "--debug" in argv
         code = _run(self, argv, prog_name or "syncspec", complete_var, debug, **extra)
         sys.exit(code)
@@ -170,10 +264,20 @@ def _run(
     help="Path to syncspec.toml (default: search upwards from the current directory).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and HTTP logs (tokens redacted).")
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="No colours (also NO_COLOR=1; FORCE_COLOR=1 forces them off a terminal).",
+)
 @click.pass_context
-def cli(ctx: click.Context, profile: str | None, config: Path | None, debug: bool) -> None:
-    """Config-as-code for Truto sync jobs: validate, plan, apply, pull, and run them."""
-    ctx.obj = GlobalOptions(profile=profile, config=config, debug=debug)
+def cli(
+    ctx: click.Context, profile: str | None, config: Path | None, debug: bool, no_color: bool
+) -> None:
+    """Config-as-code for Truto sync jobs: validate, plan, apply, pull, and run them.
+
+    Options above go before or after the command: `syncspec plan --debug` works.
+    """
+    ctx.obj = GlobalOptions(profile=profile, config=config, debug=debug, no_color=no_color)
     if debug:
         _enable_debug_logging()
 
@@ -194,6 +298,15 @@ def global_options(ctx: click.Context) -> GlobalOptions:
     if isinstance(obj, GlobalOptions):
         return obj
     return GlobalOptions(profile=None, config=None, debug=False)
+
+
+def use_color(stream: Any) -> bool:
+    """Whether to colour what goes to ``stream`` in this invocation (``--no-color``, NO_COLOR,
+    FORCE_COLOR, a terminal): ``syncspec.render.color.use_color`` with the global flag."""
+    from syncspec.render.color import use_color as decide
+
+    ctx = click.get_current_context(silent=True)
+    return decide(stream, no_color=ctx is not None and global_options(ctx).no_color)
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

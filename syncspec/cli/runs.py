@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from syncspec.cli import format_option, global_options
+from syncspec.cli import format_option, global_options, use_color
 from syncspec.engine.runs import (
     DEFAULT_INTERVAL,
     DEFAULT_MAX_INTERVAL,
@@ -228,7 +228,7 @@ def _follow(
     from syncspec.render import runs as render
 
     stream = sys.stdout if output_format == "text" else sys.stderr
-    display = render.watch_display(stream)
+    display = render.watch_display(stream, no_color=not use_color(stream))
     last = None
     try:
         for snap in watch_run(client, run_id, interval=interval, max_interval=max_interval):
