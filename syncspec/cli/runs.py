@@ -85,7 +85,8 @@ def command() -> None:
     "account",
     required=True,
     metavar="ID",
-    help="Integrated account id to run the job for.",
+    help="Integrated account id to run the job for (also args.integrated_account_id, when the "
+    "job declares that argument and --arg does not give it).",
 )
 @click.option(
     "--arg",
@@ -167,6 +168,8 @@ def start(
             args_file=args_file,
             pinned_ids=_pinned_ids(settings),
         )
+        for warning in started.warnings:
+            click.echo(f"warning: {warning}", err=True)
         if output_format == "json" and not watch:
             click.echo(render.to_json(started.run))
             return ExitCode.OK
