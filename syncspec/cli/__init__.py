@@ -102,7 +102,7 @@ def _complete_help(command: click.Command, path: str) -> None:
         return
     if command.short_help is None and command.help:
         command.short_help = _first_sentence(command.help)
-    epilog = examples_epilog(path)
+    epilog = examples_epilog(path, command.help or "")
     if epilog is not None:
         command.epilog = f"{command.epilog}\n\n{epilog}" if command.epilog else epilog
     command._syncspec_help_done = True  # type: ignore[attr-defined]

@@ -39,9 +39,10 @@ EXAMPLES: Final[dict[str, list[str]]] = {
     ],
     "runs start": [
         "syncspec runs start zendesk-tickets --account ACCOUNT_ID --watch",
+        "syncspec runs start zendesk-tickets --account ACCOUNT_ID --arg user_ids='[\"42\"]'",
         "syncspec runs start jira-issues-to-datastore --account ACCOUNT_ID "
         "--arg datastore_id=DATASTORE_ID",
-        "syncspec runs start hubspot-contacts-by-owner --account ACCOUNT_ID --args-file args.json",
+        "syncspec runs start JOB_ID --account ACCOUNT_ID --args-file args.json --format json",
     ],
     "runs watch": ["syncspec runs watch RUN_ID --format json"],
     "runs list": [
@@ -80,9 +81,12 @@ EXAMPLES: Final[dict[str, list[str]]] = {
 }
 
 
-def examples_epilog(command_path: str) -> str | None:
-    """The ``Examples:`` block of a command (``"runs start"``), kept unwrapped by click."""
-    lines = EXAMPLES.get(command_path)
+def examples_epilog(command_path: str, help_text: str = "") -> str | None:
+    """The ``Examples:`` block of a command (``"runs start"``), kept unwrapped by click.
+
+    Examples its own help already shows (``help_text``) are not repeated.
+    """
+    lines = [line for line in EXAMPLES.get(command_path, []) if line not in help_text]
     if not lines:
         return None
     # "\b" tells click not to rewrap the paragraph that follows

@@ -140,11 +140,6 @@ def start(
     LABEL is resolved to the live job: through the pinned `id:` of the local job file with that
     label, else the live job with that label, else a job with that id. Args are checked
     against the job's args_schema before anything is written; nothing is started if they fail.
-
-    \b
-    Examples:
-      syncspec runs start zendesk-tickets --account ACCOUNT_ID --arg user_ids='["42"]' --watch
-      syncspec runs start 0c4e... --account ACCOUNT_ID --args-file args.json --format json
     """
     from syncspec.engine.runs import RunOptions, start_run
     from syncspec.render import runs as render
