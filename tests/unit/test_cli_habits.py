@@ -157,3 +157,33 @@ def test_top_level_help_does_not_cut_descriptions() -> None:
     assert "apply Apply changes: plan, show, confirm, then write; or apply PLAN_FILE exactly." in (
         listing
     )
+
+
+def test_help_with_options_after_the_command_stays_light() -> None:
+    """Hoisting resolves the subcommand (importing its module); still no heavy imports."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import json, sys\n"
+        "from syncspec.cli import main\n"
+        "try:\n"
+        "    main(['plan', '--debug', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "  Examples:\n    syncspec plan\n" in proc.stdout, proc.stderr[-2000:]
+    imported = set(json.loads(proc.stderr.splitlines()[-1]))
+    assert "syncspec.cli.plan" in imported  # the measurement works
+    for heavy in ("httpx", "deepdiff", "rich", "syncspec.emulator", "syncspec.api"):
+        assert not {m for m in imported if m == heavy or m.startswith(heavy + ".")}, heavy
