@@ -9,7 +9,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from syncspec.cli import COMMANDS, _module_exists, cli, hoist_group_options
+from syncspec.cli import COMMANDS, _module_exists, cli
+from syncspec.cli._group import hoist_group_options
 from syncspec.cli.examples import EXAMPLES
 from syncspec.render.color import use_color
 
