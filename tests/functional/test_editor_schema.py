@@ -156,3 +156,16 @@ def test_completion_offers_the_job_skeletons(lsp: LspClient) -> None:
     items = result["items"] if isinstance(result, dict) else result
     labels = {item["label"] for item in items}
     assert {"V4 job (runtime 4)", "legacy job (runtime 2)"} <= labels
+
+
+def test_completion_in_resources_offers_a_snippet_per_node_type(lsp: LspClient) -> None:
+    text = MODELINE + "label: x\ndefault_runtime_version: 4\nresources:\n  - \n"
+    uri = _open(lsp, ROOT / "new-node.yaml", text)
+    result = lsp.request(
+        "textDocument/completion",
+        {"textDocument": {"uri": uri}, "position": {"line": 4, "character": 4}},
+        timeout=TIMEOUT,
+    )
+    items = result["items"] if isinstance(result, dict) else result
+    labels = {item["label"] for item in items}
+    assert {f"{node_type} node" for node_type in NODE_TYPES} <= labels
