@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import click
 
 from syncspec import __version__
+from syncspec.cli._group import complete_help, hoist_group_options
 from syncspec.errors import ExitCode, SyncspecError
 from syncspec.redact import redact
 
@@ -50,6 +51,7 @@ class GlobalOptions:
     profile: str | None
     config: Path | None
     debug: bool
+    no_color: bool = False
 
     def settings(self, cwd: Path | None = None) -> Any:
         """Load ``syncspec.config.Settings`` for this invocation."""
@@ -84,6 +86,7 @@ class LazyGroup(click.Group):
         if cmd_name in self.lazy and _module_exists(self.lazy[cmd_name]):
             module = importlib.import_module(f"syncspec.cli.{self.lazy[cmd_name]}")
             command: click.Command = module.command
+            complete_help(command, cmd_name)
             return command
         return super().get_command(ctx, cmd_name)
 
@@ -99,7 +102,7 @@ class RootGroup(LazyGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> None:
-        argv = list(sys.argv[1:] if args is None else args)
+        argv = hoist_group_options(self, list(sys.argv[1:] if args is None else args))
         debug = "--debug" in argv
         code = _run(self, argv, prog_name or "syncspec", complete_var, debug, **extra)
         sys.exit(code)
@@ -170,10 +173,20 @@ def _run(
     help="Path to syncspec.toml (default: search upwards from the current directory).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and HTTP logs (tokens redacted).")
+@click.option(
+    "--no-color",
+    is_flag=True,
+    help="No colours (also NO_COLOR=1; FORCE_COLOR=1 forces them off a terminal).",
+)
 @click.pass_context
-def cli(ctx: click.Context, profile: str | None, config: Path | None, debug: bool) -> None:
-    """Config-as-code for Truto sync jobs: validate, plan, apply, pull, and run them."""
-    ctx.obj = GlobalOptions(profile=profile, config=config, debug=debug)
+def cli(
+    ctx: click.Context, profile: str | None, config: Path | None, debug: bool, no_color: bool
+) -> None:
+    """Config-as-code for Truto sync jobs: validate, plan, apply, pull, and run them.
+
+    Options above go before or after the command: `syncspec plan --debug` works.
+    """
+    ctx.obj = GlobalOptions(profile=profile, config=config, debug=debug, no_color=no_color)
     if debug:
         _enable_debug_logging()
 
@@ -194,6 +207,15 @@ def global_options(ctx: click.Context) -> GlobalOptions:
     if isinstance(obj, GlobalOptions):
         return obj
     return GlobalOptions(profile=None, config=None, debug=False)
+
+
+def use_color(stream: Any) -> bool:
+    """Whether to colour what goes to ``stream`` in this invocation (``--no-color``, NO_COLOR,
+    FORCE_COLOR, a terminal): ``syncspec.render.color.use_color`` with the global flag."""
+    from syncspec.render.color import use_color as decide
+
+    ctx = click.get_current_context(silent=True)
+    return decide(stream, no_color=ctx is not None and global_options(ctx).no_color)
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -11,8 +11,8 @@ from typing import Any
 
 import click
 
-from syncspec.cli import global_options
-from syncspec.cli.plan import echo_problems, render_plan, target_options, use_color
+from syncspec.cli import global_options, use_color
+from syncspec.cli.plan import echo_problems, render_plan, target_options
 
 # More actions than this get a progress bar (on a terminal).
 PROGRESS_MIN_ACTIONS = 5
@@ -196,7 +196,7 @@ def _progress(total: int, *, enabled: bool) -> Iterator[Callable[[], None]]:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    console = Console(stderr=True, no_color=bool(os.environ.get("NO_COLOR")))
+    console = Console(stderr=True, no_color=not use_color(sys.stderr))
     with Progress(
         "[progress.description]{task.description}",
         BarColumn(),

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from syncspec.cli import global_options
+from syncspec.cli import global_options, use_color
 
 FORMATS = ("text", "json", "markdown", "github")
 
@@ -36,14 +36,6 @@ def target_options(func: Any) -> Any:
         help="Plan only jobs whose label matches (repeatable; globs like 'zendesk-*').",
     )(func)
     return func
-
-
-def use_color(stream: Any) -> bool:
-    """Colours only on a terminal, and never when NO_COLOR is set (https://no-color.org)."""
-    if os.environ.get("NO_COLOR"):
-        return False
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
 
 
 def echo_problems(problems: list[Any], files_checked: int) -> None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from syncspec.cli import format_option, global_options
+from syncspec.cli import format_option, global_options, use_color
 from syncspec.engine.runs import (
     DEFAULT_INTERVAL,
     DEFAULT_MAX_INTERVAL,
@@ -85,7 +85,8 @@ def command() -> None:
     "account",
     required=True,
     metavar="ID",
-    help="Integrated account id to run the job for.",
+    help="Integrated account id to run the job for (also args.integrated_account_id, when the "
+    "job declares that argument and --arg does not give it).",
 )
 @click.option(
     "--arg",
@@ -139,11 +140,6 @@ def start(
     LABEL is resolved to the live job: through the pinned `id:` of the local job file with that
     label, else the live job with that label, else a job with that id. Args are checked
     against the job's args_schema before anything is written; nothing is started if they fail.
-
-    \b
-    Examples:
-      syncspec runs start zendesk-tickets --account ACCOUNT_ID --arg user_ids='["42"]' --watch
-      syncspec runs start 0c4e... --account ACCOUNT_ID --args-file args.json --format json
     """
     from syncspec.engine.runs import RunOptions, start_run
     from syncspec.render import runs as render
@@ -167,6 +163,8 @@ def start(
             args_file=args_file,
             pinned_ids=_pinned_ids(settings),
         )
+        for warning in started.warnings:
+            click.echo(f"warning: {warning}", err=True)
         if output_format == "json" and not watch:
             click.echo(render.to_json(started.run))
             return ExitCode.OK
@@ -228,7 +226,7 @@ def _follow(
     from syncspec.render import runs as render
 
     stream = sys.stdout if output_format == "text" else sys.stderr
-    display = render.watch_display(stream)
+    display = render.watch_display(stream, no_color=not use_color(stream))
     last = None
     try:
         for snap in watch_run(client, run_id, interval=interval, max_interval=max_interval):

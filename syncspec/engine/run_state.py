@@ -145,8 +145,21 @@ def list_entries(client: RunStateApi, state_key: str) -> list[dict[str, Any]]:
     return client.list_run_state(_check_state_key(state_key))
 
 
+def _missing(state_key: str, key: str) -> NotFoundError:
+    # An entry is addressed by key + state key; the client's generic 404 text ("may belong to
+    # another environment") sends people looking in the wrong place.
+    return NotFoundError(
+        f"no run-state entry {key!r} under state key {state_key!r} (see the keys there with "
+        f"`syncspec run-state list --state-key {state_key}`)",
+        status=404,
+    )
+
+
 def get_entry(client: RunStateApi, state_key: str, key: str) -> dict[str, Any]:
-    return client.get_run_state(_check_state_key(state_key), _check_key(key))
+    try:
+        return client.get_run_state(_check_state_key(state_key), _check_key(key))
+    except NotFoundError:
+        raise _missing(state_key, key) from None
 
 
 @dataclass(frozen=True)
@@ -166,4 +179,9 @@ def set_entry(client: RunStateApi, state_key: str, key: str, value: str) -> SetR
 
 
 def delete_entry(client: RunStateApi, state_key: str, key: str) -> dict[str, Any]:
-    return client.delete_run_state(_check_state_key(state_key), _check_key(key))
+    try:
+        return client.delete_run_state(_check_state_key(state_key), _check_key(key))
+    except NotFoundError as exc:
+        if exc.maybe_applied:  # a retried DELETE whose first attempt may have deleted it
+            raise
+        raise _missing(state_key, key) from None

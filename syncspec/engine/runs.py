@@ -138,6 +138,45 @@ def combine_args(
     return args
 
 
+ACCOUNT_ARG = "integrated_account_id"
+
+
+def _declared(json_schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    properties = json_schema.get("properties")
+    return properties if isinstance(properties, Mapping) else {}
+
+
+def with_account_arg(
+    args: Mapping[str, Any], json_schema: Mapping[str, Any], account: str
+) -> dict[str, Any]:
+    """``args`` with ``integrated_account_id`` taken from ``--account`` when the job declares
+    that argument and it was not given (V4 request nodes read ``{{args.integrated_account_id}}``;
+    without this the same id had to be passed twice)."""
+    if ACCOUNT_ARG in _declared(json_schema) and ACCOUNT_ARG not in args:
+        return {**args, ACCOUNT_ARG: account}
+    return dict(args)
+
+
+def arg_warnings(
+    args: Mapping[str, Any], json_schema: Mapping[str, Any], account: str
+) -> list[str]:
+    """What is odd but allowed about ``args``: arguments the args_schema does not declare (Truto
+    may still use them, so they are sent), and an ``integrated_account_id`` unlike ``--account``."""
+    declared = _declared(json_schema)
+    warnings = [
+        f"argument {name!r} is not declared in the job's args_schema (sent anyway)"
+        for name in sorted(args)
+        if name not in declared
+    ]
+    given = args.get(ACCOUNT_ARG)
+    if ACCOUNT_ARG in declared and given is not None and given != account:
+        warnings.append(
+            f"argument {ACCOUNT_ARG!r} is {given!r} but --account is {account!r}; "
+            "the job's nodes will use the argument"
+        )
+    return warnings
+
+
 def args_json_schema(args_schema: Any) -> dict[str, Any]:
     """The job's ``args_schema`` (either documented shape, or null) as a real JSON Schema."""
     from syncspec.jobfile.args_schema import to_json_schema
@@ -303,6 +342,7 @@ def run_body(job_id: str, args: Mapping[str, Any], options: RunOptions) -> dict[
 class StartedRun:
     job: dict[str, Any]
     run: dict[str, Any]
+    warnings: tuple[str, ...] = ()
 
     @property
     def run_id(self) -> str:
@@ -325,10 +365,12 @@ def start_run(
     job = resolve_job(client, label, pinned_ids)
     schema = args_json_schema(job.get("args_schema"))
     args = combine_args(file_args, pairs, schema)
+    args = with_account_arg(args, schema, options.integrated_account_id)
     job_name = str(job.get("label") or job.get("id"))
     check_args(job_name, schema, args)
+    warnings = tuple(arg_warnings(args, schema, options.integrated_account_id))
     run = client.create_sync_job_run(run_body(str(job["id"]), args, options))
-    return StartedRun(job=job, run=run)
+    return StartedRun(job=job, run=run, warnings=warnings)
 
 
 # ---------------------------------------------------------------------------------------------

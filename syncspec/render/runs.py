@@ -226,11 +226,13 @@ def _live_view(snap: RunSnapshot) -> Any:
     return Group(header, table) if snap.rows else header
 
 
-def watch_display(stream: TextIO, *, force_terminal: bool | None = None) -> WatchDisplay:
+def watch_display(
+    stream: TextIO, *, force_terminal: bool | None = None, no_color: bool = False
+) -> WatchDisplay:
     """Live display when ``stream`` is a terminal, plain lines otherwise."""
     from rich.console import Console
 
-    console = Console(file=stream, force_terminal=force_terminal)
+    console = Console(file=stream, force_terminal=force_terminal, no_color=no_color)
     if console.is_terminal:
         return LiveWatchDisplay(console)
     return PlainWatchDisplay(stream)

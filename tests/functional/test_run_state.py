@@ -189,9 +189,13 @@ def test_list_text_json_and_decode(env: EmulatorHandle) -> None:
 def test_get_missing_entry(env: EmulatorHandle) -> None:
     result = run(env, "run-state", "get", "nope", "--state-key", K)
     assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "error: GET /sync-job-run-state/nope -> 404: state entry not found"
+    # names the state key the entry was looked up under; no "another environment" guess
+    assert result.stderr == (
+        f"error: no run-state entry 'nope' under state key '{K}' "
+        f"(see the keys there with `syncspec run-state list --state-key {K}`)\n"
     )
+    deleted = run(env, "run-state", "delete", "nope", "--state-key", K, "--yes")
+    assert (deleted.exit_code, deleted.stderr) == (1, result.stderr)
 
 
 def test_delete_needs_yes_without_a_terminal(env: EmulatorHandle) -> None:

@@ -69,3 +69,107 @@ def test_schema_to_stdout() -> None:
     result = CliRunner().invoke(cli, ["schema", "--out", "-"], catch_exceptions=False)
     assert result.exit_code == 0
     assert result.output == schema_text()
+
+
+# ---- the editor schema: documented, enumerable, with snippets (issue 14) ---------------------
+
+_SCHEMA_MAPS = ("properties", "$defs", "patternProperties")
+_SCHEMA_LISTS = ("anyOf", "oneOf", "allOf", "prefixItems")
+_SCHEMA_ONE = ("items", "additionalProperties", "not", "if", "then", "else", "contains")
+
+
+def _properties(schema: object, path: str = "#") -> list[tuple[str, dict[str, object]]]:
+    """Every (pointer, schema) of a named property, walking only schema positions."""
+    found: list[tuple[str, dict[str, object]]] = []
+    if not isinstance(schema, dict):
+        return found
+    for key in _SCHEMA_MAPS:
+        for name, sub in schema.get(key, {}).items():
+            if key == "properties":
+                found.append((f"{path}/properties/{name}", sub))
+            found += _properties(sub, f"{path}/{key}/{name}")
+    for key in _SCHEMA_LISTS:
+        for i, sub in enumerate(schema.get(key, [])):
+            found += _properties(sub, f"{path}/{key}/{i}")
+    for key in _SCHEMA_ONE:
+        found += _properties(schema.get(key), f"{path}/{key}")
+    return found
+
+
+def test_every_property_has_a_description() -> None:
+    schema = json.loads(schema_text())
+    properties = _properties(schema)
+    # the walker reaches the nested args_schema documentation and every node's config
+    assert len(properties) > 150
+    assert "#/$defs/RequestNode/properties/query" in dict(properties)
+    assert any(p.endswith("/additionalProperties/properties/format") for p, _ in properties)
+    undocumented = [p for p, sub in properties if not str(sub.get("description", "")).strip()]
+    assert undocumented == []
+
+
+def test_descriptions_name_only_existing_properties() -> None:
+    """A stale entry (a renamed field) would silently document nothing."""
+    from syncspec.jobfile import descriptions, models
+
+    for model_name, texts in descriptions.PROPERTIES.items():
+        model = getattr(models, model_name)
+        names = {f.alias or n for n, f in model.model_fields.items()}
+        assert set(texts) <= names, model_name
+    assert set(descriptions.MODELS) <= set(json.loads(schema_text())["$defs"])
+    assert tuple(descriptions.NODE_TYPE_SUMMARIES) == models.NODE_TYPES
+
+
+def test_the_key_that_picks_the_shape_is_described() -> None:
+    defs = json.loads(schema_text())["$defs"]
+    for shape in ("LegacyJob", "V4Job"):
+        text = defs[shape]["properties"]["default_runtime_version"]["description"]
+        assert "1-3 = legacy" in text and "4 = V4 typed nodes" in text
+    # the nullable field's own text, not the generic "a JSONata expression" of its alternative
+    run_if = defs["RequestNode"]["properties"]["run_if"]
+    assert [alt for alt in run_if["anyOf"] if "description" in alt] == []
+
+
+def test_node_type_is_a_plain_enum_beside_the_union() -> None:
+    from syncspec.jobfile.models import NODE_TYPES
+
+    schema = json.loads(schema_text())
+    items = schema["$defs"]["V4Job"]["properties"]["resources"]["items"]
+    assert items["properties"]["type"]["enum"] == list(NODE_TYPES)
+    assert len(NODE_TYPES) == 9
+    assert "discriminator" in items and len(items["oneOf"]) == 9
+    import jsonschema
+
+    # a typo in `type` fails the plain enum, which names all nine types
+    node_validator = jsonschema.Draft202012Validator(items | {"$defs": schema["$defs"]})
+    errors = node_validator.iter_errors({"name": "a", "type": "requst"})
+    enum_errors = [e for e in errors if e.validator == "enum"]
+    assert [e.validator_value for e in enum_errors] == [list(NODE_TYPES)]
+
+
+def test_snippets_are_valid_jobs_and_nodes() -> None:
+    """Every snippet body, tab stops filled with their defaults, is a valid job (or node)."""
+    import re
+
+    import jsonschema
+
+    schema = json.loads(schema_text())
+    assert schema["$id"] == "urn:truto-syncspec:schema:sync-job"
+
+    def filled(value: object) -> object:
+        text = json.dumps(value)
+        text = re.sub(r"\$\{\d+\|([^,|]+)[^}]*\|\}", r"\1", text)  # ${2|a,b|} -> a
+        text = re.sub(r"\$\{\d+:([^}]*)\}", r"\1", text)  # ${1:x} -> x
+        return json.loads(re.sub(r"\$\{\d+\}", "x", text))
+
+    validator = jsonschema.Draft202012Validator(schema)
+    labels = [s["label"] for s in schema["defaultSnippets"]]
+    assert labels == ["V4 job (runtime 4)", "legacy job (runtime 2)"]
+    for snippet in schema["defaultSnippets"]:
+        job = filled(snippet["body"])
+        assert [e.message for e in validator.iter_errors(job)] == [], snippet["label"]
+    items = schema["$defs"]["V4Job"]["properties"]["resources"]["items"]
+    node_snippets = items["defaultSnippets"]
+    assert [s["body"]["type"] for s in node_snippets] == items["properties"]["type"]["enum"]
+    for snippet in node_snippets:
+        job = {"label": "x", "default_runtime_version": 4, "resources": [filled(snippet["body"])]}
+        assert [e.message for e in validator.iter_errors(job)] == [], snippet["label"]
