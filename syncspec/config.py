@@ -3,6 +3,7 @@
 Example ``syncspec.toml``::
 
     jobs_dir = "jobs"
+    tests_dir = "tests"              # case files of `syncspec test`
     default_profile = "staging"      # optional; else SYNCSPEC_PROFILE, else the only profile
     parallelism = 4
     rate_limit = "500/10s"
@@ -99,6 +100,7 @@ class Settings:
     jobs_dir: Path
     profile: Profile
     prune: PruneScope = field(default_factory=PruneScope)
+    tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
     parallelism: int = 4
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT
 
@@ -176,12 +178,13 @@ def load_settings(
     root = path.parent if path else start
     where = str(path) if path else "settings"
 
-    known = {"jobs_dir", "default_profile", "parallelism", "rate_limit", "profiles", "prune"}
+    known = {"jobs_dir", "tests_dir", "default_profile", "parallelism", "rate_limit", "profiles", "prune"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {sorted(known)}")
 
     jobs_dir = root / str(data.get("jobs_dir", "jobs"))
+    tests_dir = root / str(data.get("tests_dir", "tests"))
     parallelism = data.get("parallelism", 4)
     if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1:
         raise ConfigError(f"{where}: parallelism must be a positive integer")
@@ -202,6 +205,7 @@ def load_settings(
         jobs_dir=jobs_dir,
         profile=_choose_profile(data, profile, env, where),
         prune=prune,
+        tests_dir=tests_dir,
         parallelism=parallelism,
         rate_limit=rate_limit,
     )

@@ -1,0 +1,482 @@
+"""Dates as Truto's JSONata sees them: Luxon DateTimes (``$dtFromIso``) and JavaScript Dates.
+
+``@truto/truto-jsonata`` returns a Luxon ``DateTime`` wrapped as a plain object whose properties
+are its getters and bound methods (``toJsonataDateTime.ts``), so ``$dtFromIso(x).minus({...})
+.toUTC().toISO()`` works. This is that object over Python's ``datetime``, with Luxon's output
+rules: ``toISO()`` writes ``Z`` only in a *universal* zone (after ``toUTC()``), ``+00:00`` in the
+runtime's system zone. Truto runs on UTC, so the system zone here is UTC (not universal).
+
+The run's date fields (``sync_job_run.started_at`` ...) are JavaScript ``Date`` objects in Truto's
+context (its docs write ``sync_job_run.started_at.toISOString()``); a case writes them as ISO
+text, and ``prepare_input`` turns them into Date-like objects for JSONata.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from syncspec.nodetest.jsvalue import UNDEFINED, as_js_number
+
+RUN_DATE_FIELDS = ("started_at", "finished_at", "created_at", "updated_at")
+_UNITS = {
+    "year": "years", "quarter": "quarters", "month": "months", "week": "weeks", "day": "days",
+    "hour": "hours", "minute": "minutes", "second": "seconds", "millisecond": "milliseconds",
+}  # fmt: skip
+_OFFLINE_METHODS = (
+    "setLocale", "reconfigure", "toRelative", "toRelativeCalendar", "toLocaleString", "diff",
+    "diffNow", "until", "hasSame", "toJSDate", "toISOWeekDate", "set",
+)  # fmt: skip
+
+
+def _lambda(fn: Any) -> Any:
+    from jsonata import Jsonata
+
+    return Jsonata.JLambda(fn)
+
+
+class Zone:
+    """A Luxon zone: its name, whether it is universal (fixed), and its tzinfo."""
+
+    def __init__(self, name: str, tz: tzinfo, universal: bool) -> None:
+        self.name, self.tz, self.universal = name, tz, universal
+
+
+SYSTEM = Zone("UTC", UTC, universal=False)
+UTC_ZONE = Zone("UTC", UTC, universal=True)
+_FIXED = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?\Z", re.IGNORECASE)
+
+
+def zone_named(name: Any) -> Zone | None:
+    if name is None or name is UNDEFINED:
+        return SYSTEM
+    if not isinstance(name, str):
+        return None
+    lowered = name.lower()
+    if lowered in ("local", "system", "default"):
+        return SYSTEM
+    if lowered in ("utc", "gmt", "z"):
+        return UTC_ZONE
+    fixed = _FIXED.match(name)
+    if fixed:
+        minutes = int(fixed.group(2)) * 60 + int(fixed.group(3) or 0)
+        minutes = -minutes if fixed.group(1) == "-" else minutes
+        label = f"UTC{fixed.group(1)}{fixed.group(2).lstrip('0') or '0'}"
+        if fixed.group(3) and fixed.group(3) != "00":
+            label += f":{fixed.group(3)}"
+        return Zone(label, timezone(timedelta(minutes=minutes)), universal=True)
+    try:
+        from zoneinfo import ZoneInfo
+
+        return Zone(name, ZoneInfo(name), universal=False)
+    except Exception:  # unknown zone: Luxon makes the DateTime invalid
+        return None
+
+
+class DateTimeValue(dict[str, Any]):
+    """The JSONata view of a Luxon DateTime (a dict of getters and methods)."""
+
+    def __init__(self, moment: datetime | None, zone: Zone | None, reason: str | None = None):
+        super().__init__()
+        self.moment = moment.astimezone(zone.tz) if moment is not None and zone else None
+        self.zone = zone
+        valid = self.moment is not None
+        self["isValid"] = valid
+        self["invalidReason"] = None if valid else (reason or "unparsable")
+        if valid:
+            m = self.moment
+            assert m is not None and zone is not None
+            offset = m.utcoffset() or timedelta(0)
+            self.update(
+                year=m.year, month=m.month, day=m.day, hour=m.hour, minute=m.minute,
+                second=m.second, millisecond=m.microsecond // 1000, weekday=m.isoweekday(),
+                quarter=(m.month - 1) // 3 + 1, ordinal=m.timetuple().tm_yday,
+                weekNumber=m.isocalendar()[1], weekYear=m.isocalendar()[0],
+                daysInMonth=calendar.monthrange(m.year, m.month)[1],
+                daysInYear=366 if calendar.isleap(m.year) else 365,
+                isInLeapYear=calendar.isleap(m.year), zoneName=zone.name, zone=zone.name,
+                offset=int(offset.total_seconds() // 60), isOffsetFixed=zone.universal,
+                monthShort=m.strftime("%b"), monthLong=m.strftime("%B"),
+                weekdayShort=m.strftime("%a"), weekdayLong=m.strftime("%A"),
+                locale="en-US",
+            )  # fmt: skip
+        methods = {
+            "plus": lambda d=None: self._shift(d, 1),
+            "minus": lambda d=None: self._shift(d, -1),
+            "startOf": lambda unit=None: self._boundary(unit, end=False),
+            "endOf": lambda unit=None: self._boundary(unit, end=True),
+            "setZone": lambda z=None, _opts=None: self._in_zone(zone_named(z)),
+            "toUTC": lambda *_: self._in_zone(UTC_ZONE),
+            "toLocal": lambda *_: self._in_zone(SYSTEM),
+            "toISO": lambda opts=None: self.to_iso(opts),
+            "toISODate": lambda *_: self._fmt("yyyy-MM-dd"),
+            "toISOTime": lambda opts=None: self._iso_time(opts),
+            "toSQLDate": lambda *_: self._fmt("yyyy-MM-dd"),
+            "toSQLTime": lambda *_: self._fmt("HH:mm:ss.SSS ZZ", allow_z=True),
+            "toSQL": lambda *_: self._fmt("yyyy-MM-dd HH:mm:ss.SSS ZZ", allow_z=True),
+            "toHTTP": lambda *_: self._in_zone(UTC_ZONE)._fmt("EEE, dd MMM yyyy HH:mm:ss 'GMT'"),
+            "toRFC2822": lambda *_: self._fmt("EEE, dd MMM yyyy HH:mm:ss ZZZ"),
+            "toFormat": lambda fmt="", _opts=None: self._fmt(str(fmt)),
+            "toMillis": lambda *_: self._millis(),
+            "valueOf": lambda *_: self._millis(),
+            "toSeconds": lambda *_: None if self.moment is None else self.moment.timestamp(),
+            "toUnixInteger": lambda *_: None
+            if self.moment is None
+            else int(self.moment.timestamp()),
+            "equals": lambda other=None: isinstance(other, DateTimeValue)
+            and other.moment == self.moment
+            and other.zone is not None
+            and self.zone is not None
+            and other.zone.name == self.zone.name,
+        }
+        for name, fn in methods.items():
+            self[name] = _lambda(fn)
+        for name in _OFFLINE_METHODS:
+            self[name] = _lambda(_offline(f".{name}()"))
+
+    # -- helpers -------------------------------------------------------------------------
+    def _millis(self) -> int | None:
+        if self.moment is None:
+            return None
+        return int(self.moment.timestamp() * 1000 // 1)
+
+    def _in_zone(self, zone: Zone | None) -> DateTimeValue:
+        if zone is None:
+            return DateTimeValue(None, None, "unsupported zone")
+        return DateTimeValue(self.moment, zone)
+
+    def _shift(self, duration: Any, sign: int) -> DateTimeValue:
+        if self.moment is None:
+            return self
+        if isinstance(duration, int | float) and not isinstance(duration, bool):
+            return DateTimeValue(self.moment + timedelta(milliseconds=sign * duration), self.zone)
+        if not isinstance(duration, dict):
+            raise ValueError(f"invalid duration {duration!r}")
+        amounts = {_UNITS.get(k, k): v for k, v in duration.items()}
+        unknown = sorted(set(amounts) - set(_UNITS.values()))
+        if unknown:
+            raise ValueError(f"invalid duration unit(s) {', '.join(unknown)}")
+        m = self.moment
+        months = sign * int(amounts.get("years", 0) * 12 + amounts.get("quarters", 0) * 3)
+        months += sign * int(amounts.get("months", 0))
+        if months:
+            total = m.year * 12 + (m.month - 1) + months
+            year, month = divmod(total, 12)
+            day = min(m.day, calendar.monthrange(year, month + 1)[1])
+            m = m.replace(year=year, month=month + 1, day=day)
+        days = sign * (amounts.get("weeks", 0) * 7 + amounts.get("days", 0))
+        if days:  # calendar days keep the wall-clock time (DST-aware in IANA zones)
+            naive = m.replace(tzinfo=None) + timedelta(days=days)
+            m = naive.replace(tzinfo=m.tzinfo)
+        exact = timedelta(
+            hours=amounts.get("hours", 0),
+            minutes=amounts.get("minutes", 0),
+            seconds=amounts.get("seconds", 0),
+            milliseconds=amounts.get("milliseconds", 0),
+        )
+        m = (m.astimezone(UTC) + sign * exact).astimezone(m.tzinfo)
+        return DateTimeValue(m, self.zone)
+
+    def _boundary(self, unit: Any, end: bool) -> DateTimeValue:
+        if self.moment is None:
+            return self
+        name = _UNITS.get(str(unit), str(unit)).rstrip("s")
+        m = self.moment.replace(tzinfo=None)
+        if name == "year":
+            start = m.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+            nxt = start.replace(year=start.year + 1)
+        elif name == "quarter":
+            first = (m.month - 1) // 3 * 3 + 1
+            start = m.replace(month=first, day=1, hour=0, minute=0, second=0, microsecond=0)
+            total = start.year * 12 + first - 1 + 3
+            nxt = start.replace(year=total // 12, month=total % 12 + 1)
+        elif name == "month":
+            start = m.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            total = start.year * 12 + start.month
+            nxt = start.replace(year=total // 12, month=total % 12 + 1)
+        elif name == "week":
+            day = m - timedelta(days=m.isoweekday() - 1)
+            start = day.replace(hour=0, minute=0, second=0, microsecond=0)
+            nxt = start + timedelta(days=7)
+        elif name in ("day", "hour", "minute", "second"):
+            fields = ["hour", "minute", "second", "microsecond"]
+            keep = {"day": 0, "hour": 1, "minute": 2, "second": 3}[name]
+            start = m.replace(**dict.fromkeys(fields[keep:], 0))
+            step = {"day": {"days": 1}, "hour": {"hours": 1}, "minute": {"minutes": 1}}.get(
+                name, {"seconds": 1}
+            )
+            nxt = start + timedelta(**step)
+        else:
+            raise ValueError(f"invalid unit {unit!r}")
+        result = nxt - timedelta(milliseconds=1) if end else start
+        return DateTimeValue(result.replace(tzinfo=self.moment.tzinfo), self.zone)
+
+    def to_iso(self, opts: Any = None) -> str | None:
+        if self.moment is None:
+            return None
+        return self._fmt("yyyy-MM-dd") + "T" + (self._iso_time(opts) or "")
+
+    def _iso_time(self, opts: Any = None) -> str | None:
+        if self.moment is None:
+            return None
+        options = opts if isinstance(opts, dict) else {}
+        fmt = "HH:mm"
+        m = self.moment
+        suppress_seconds = options.get("suppressSeconds") and m.second == 0 and m.microsecond == 0
+        if not suppress_seconds:
+            fmt += ":ss"
+            if not (options.get("suppressMilliseconds") and m.microsecond // 1000 == 0):
+                fmt += ".SSS"
+        if options.get("includeOffset", True):
+            fmt += "ZZ"
+        return self._fmt(fmt, allow_z=True)
+
+    def _fmt(self, fmt: str, allow_z: bool = False) -> str | None:
+        if self.moment is None:
+            return "Invalid DateTime"
+        return format_moment(self.moment, self.zone or SYSTEM, fmt, allow_z)
+
+
+def _offline(name: str) -> Any:
+    from syncspec.nodetest.expressions import NotOffline
+
+    def fail(*_: Any) -> Any:
+        raise NotOffline(name)
+
+    return fail
+
+
+_TOKEN = re.compile(r"'[^']*'|([A-Za-z])\1*|.", re.DOTALL)
+
+
+def _offset_text(moment: datetime, zone: Zone, allow_z: bool, style: str) -> str:
+    minutes = int((moment.utcoffset() or timedelta(0)).total_seconds() // 60)
+    if allow_z and zone.universal and minutes == 0:
+        return "Z"
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    if style == "narrow":
+        return f"{sign}{hours}" + (f":{mins:02d}" if mins else "")
+    if style == "techie":
+        return f"{sign}{hours:02d}{mins:02d}"
+    return f"{sign}{hours:02d}:{mins:02d}"
+
+
+def format_moment(moment: datetime, zone: Zone, fmt: str, allow_z: bool = False) -> str:
+    """Luxon ``toFormat`` for the common tokens (``yyyy-MM-dd HH:mm:ss.SSS ZZ`` and names)."""
+    out: list[str] = []
+    for match in _TOKEN.finditer(fmt):
+        token = match.group(0)
+        if token.startswith("'"):
+            out.append(token[1:-1] if len(token) > 2 else "'")
+            continue
+        out.append(_format_token(token, moment, zone, allow_z))
+    return "".join(out)
+
+
+def _format_token(token: str, m: datetime, zone: Zone, allow_z: bool) -> str:
+    simple: dict[str, Any] = {
+        "yyyy": f"{m.year:04d}", "yy": f"{m.year % 100:02d}", "y": str(m.year),
+        "MM": f"{m.month:02d}", "M": str(m.month), "MMM": m.strftime("%b"),
+        "MMMM": m.strftime("%B"), "LL": f"{m.month:02d}", "L": str(m.month),
+        "dd": f"{m.day:02d}", "d": str(m.day), "HH": f"{m.hour:02d}", "H": str(m.hour),
+        "hh": f"{(m.hour % 12) or 12:02d}", "h": str((m.hour % 12) or 12),
+        "mm": f"{m.minute:02d}", "m": str(m.minute), "ss": f"{m.second:02d}",
+        "s": str(m.second), "SSS": f"{m.microsecond // 1000:03d}",
+        "S": str(m.microsecond // 1000), "a": "AM" if m.hour < 12 else "PM",
+        "EEE": m.strftime("%a"), "EEEE": m.strftime("%A"), "ccc": m.strftime("%a"),
+        "cccc": m.strftime("%A"), "c": str(m.isoweekday()), "E": str(m.isoweekday()),
+        "o": str(m.timetuple().tm_yday), "ooo": f"{m.timetuple().tm_yday:03d}",
+        "q": str((m.month - 1) // 3 + 1), "qq": f"{(m.month - 1) // 3 + 1:02d}",
+        "WW": f"{m.isocalendar()[1]:02d}", "W": str(m.isocalendar()[1]),
+        "X": str(int(m.timestamp())), "x": str(int(m.timestamp() * 1000 // 1)),
+        "z": zone.name,
+    }  # fmt: skip
+    if token in simple:
+        return str(simple[token])
+    if token == "ZZ":
+        return _offset_text(m, zone, allow_z, "short")
+    if token == "Z":
+        return _offset_text(m, zone, allow_z, "narrow")
+    if token == "ZZZ":
+        return _offset_text(m, zone, allow_z, "techie")
+    if token[0].isalpha():
+        from syncspec.nodetest.expressions import NotOffline
+
+        raise NotOffline(f"toFormat token {token!r}")
+    return token
+
+
+# -- parsing -------------------------------------------------------------------------------
+def from_iso(text: Any, zone: Zone | None = SYSTEM) -> DateTimeValue:
+    """Luxon ``DateTime.fromISO`` (converted to ``zone``; text without offset is in ``zone``)."""
+    if not isinstance(text, str) or not text.strip():
+        return DateTimeValue(None, None, "unparsable")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return DateTimeValue(None, None, "unparsable")
+    if zone is None:
+        return DateTimeValue(None, None, "unsupported zone")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone.tz)
+    return DateTimeValue(moment, zone)
+
+
+_PARSE_TOKENS: dict[str, tuple[str, str]] = {
+    "yyyy": (r"\d{4}", "year"), "yy": (r"\d{2}", "yy"), "y": (r"\d{1,6}", "year"),
+    "MM": (r"\d{2}", "month"), "M": (r"\d{1,2}", "month"), "LL": (r"\d{2}", "month"),
+    "L": (r"\d{1,2}", "month"), "dd": (r"\d{2}", "day"), "d": (r"\d{1,2}", "day"),
+    "HH": (r"\d{2}", "hour"), "H": (r"\d{1,2}", "hour"), "hh": (r"\d{2}", "hour12"),
+    "h": (r"\d{1,2}", "hour12"), "mm": (r"\d{2}", "minute"), "m": (r"\d{1,2}", "minute"),
+    "ss": (r"\d{2}", "second"), "s": (r"\d{1,2}", "second"), "SSS": (r"\d{3}", "ms"),
+    "S": (r"\d{1,3}", "ms"), "a": (r"AM|PM|am|pm", "meridiem"),
+    "MMM": (r"[A-Za-z]{3}", "monthname"), "MMMM": (r"[A-Za-z]+", "monthname"),
+    "EEE": (r"[A-Za-z]{3}", "skip"), "EEEE": (r"[A-Za-z]+", "skip"),
+    "ZZ": (r"Z|[+-]\d{2}:\d{2}", "offset"), "Z": (r"Z|[+-]\d{1,2}(?::\d{2})?", "offset"),
+    "ZZZ": (r"Z|[+-]\d{4}", "offset"), "X": (r"-?\d+", "unix"), "x": (r"-?\d+", "unixms"),
+}  # fmt: skip
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+
+
+def from_format(text: Any, fmt: Any, options: Any = None) -> DateTimeValue:
+    """``$dtFromFormat``: ``RFC2822``, ``ISO``, ``fromSeconds`` or a Luxon format string."""
+    opts = options if isinstance(options, dict) else {}
+    zone = zone_named(opts.get("zone"))
+    if fmt == "ISO":
+        return from_iso(text, zone)
+    if fmt == "RFC2822":
+        try:
+            moment = parsedate_to_datetime(str(text))
+        except (TypeError, ValueError):
+            return DateTimeValue(None, None, "unparsable")
+        return DateTimeValue(moment, zone or SYSTEM)
+    if fmt == "fromSeconds":
+        from syncspec.nodetest.jsvalue import parse_int
+
+        seconds = parse_int(text)
+        if seconds is None:
+            return DateTimeValue(None, None, "unparsable")
+        return DateTimeValue(datetime.fromtimestamp(seconds, UTC), zone or SYSTEM)
+    if not isinstance(text, str) or not isinstance(fmt, str):
+        return DateTimeValue(None, None, "unparsable")
+    return _parse_with(text, fmt, zone)
+
+
+def _parse_with(text: str, fmt: str, zone: Zone | None) -> DateTimeValue:
+    from syncspec.nodetest.expressions import NotOffline
+
+    pattern: list[str] = []
+    fields: list[str] = []
+    for match in _TOKEN.finditer(fmt):
+        token = match.group(0)
+        if token.startswith("'"):
+            pattern.append(re.escape(token[1:-1] if len(token) > 2 else "'"))
+        elif token in _PARSE_TOKENS:
+            regex, field = _PARSE_TOKENS[token]
+            pattern.append(f"({regex})")
+            fields.append(field)
+        elif token[0].isalpha():
+            raise NotOffline(f"$dtFromFormat token {token!r}")
+        else:
+            pattern.append(re.escape(token))
+    found = re.fullmatch("".join(pattern), text)
+    if found is None or zone is None:
+        return DateTimeValue(None, None, "unparsable")
+    values: dict[str, Any] = {"year": 1970, "month": 1, "day": 1}
+    values.update(hour=0, minute=0, second=0, ms=0)
+    offset: timezone | None = None
+    for field, raw in zip(fields, found.groups(), strict=True):
+        if field == "yy":
+            values["year"] = 2000 + int(raw) if int(raw) < 60 else 1900 + int(raw)
+        elif field == "monthname":
+            if raw.lower() not in _MONTHS:
+                return DateTimeValue(None, None, "unparsable")
+            values["month"] = _MONTHS[raw.lower()]
+        elif field == "offset":
+            offset = _parse_offset(raw)
+        elif field in ("unix", "unixms"):
+            seconds = int(raw) / (1000 if field == "unixms" else 1)
+            return DateTimeValue(datetime.fromtimestamp(seconds, UTC), zone)
+        elif field not in ("skip", "meridiem"):
+            values[field] = int(raw)
+    if "hour12" in values:
+        meridiem = next((r for f, r in zip(fields, found.groups(), strict=True) if f == "meridiem"), "")
+        hour = values.pop("hour12") % 12
+        values["hour"] = hour + (12 if meridiem.lower() == "pm" else 0)
+    try:
+        moment = datetime(
+            values["year"], values["month"], values["day"], values["hour"], values["minute"],
+            values["second"], values["ms"] * 1000, tzinfo=offset or zone.tz,
+        )  # fmt: skip
+    except ValueError:
+        return DateTimeValue(None, None, "unit out of range")
+    return DateTimeValue(moment, zone)
+
+
+def _parse_offset(raw: str) -> timezone:
+    if raw == "Z":
+        return UTC
+    sign = -1 if raw[0] == "-" else 1
+    digits = raw[1:].replace(":", "")
+    hours = int(digits[:-2] or 0) if len(digits) > 2 else int(digits)
+    minutes = int(digits[-2:]) if len(digits) > 2 else 0
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+# -- JavaScript Dates in the run -----------------------------------------------------------
+class JsDate(dict[str, Any]):
+    """A JavaScript ``Date`` as JSONata reaches it: ``.toISOString()``, ``.getTime()``."""
+
+    def __init__(self, moment: datetime) -> None:
+        super().__init__()
+        self.moment = moment.astimezone(UTC)
+        iso = self.moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.moment.microsecond // 1000:03d}Z"
+        self.iso = iso
+        millis = int(self.moment.timestamp() * 1000 // 1)
+        self["toISOString"] = _lambda(lambda *_: iso)
+        self["toJSON"] = _lambda(lambda *_: iso)
+        self["getTime"] = _lambda(lambda *_: millis)
+        self["valueOf"] = _lambda(lambda *_: millis)
+
+
+def _as_js_date(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return JsDate(moment)
+
+
+def prepare_input(document: Any) -> Any:
+    """The case's input with ``sync_job_run``'s ISO date texts as JavaScript Dates."""
+    if not isinstance(document, dict):
+        return document
+    run = document.get("sync_job_run")
+    if not isinstance(run, dict) or not any(isinstance(run.get(f), str) for f in RUN_DATE_FIELDS):
+        return document
+    dated = dict(run)
+    for field in RUN_DATE_FIELDS:
+        if field in dated:
+            dated[field] = _as_js_date(dated[field])
+    return {**document, "sync_job_run": dated}
+
+
+def json_form(value: Any) -> Any:
+    """What ``JSON.stringify`` writes for a date object (its ``toJSON``); else ``UNDEFINED``."""
+    if isinstance(value, DateTimeValue):
+        return value.to_iso()
+    if isinstance(value, JsDate):
+        return value.iso
+    return UNDEFINED
+
+
+__all__ = ["DateTimeValue", "JsDate", "as_js_number", "from_format", "from_iso"]
