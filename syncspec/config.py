@@ -178,7 +178,8 @@ def load_settings(
     root = path.parent if path else start
     where = str(path) if path else "settings"
 
-    known = {"jobs_dir", "tests_dir", "default_profile", "parallelism", "rate_limit", "profiles", "prune"}
+    known = {"jobs_dir", "default_profile", "parallelism", "rate_limit", "profiles", "prune"}
+    known.add("tests_dir")  # syncspec test's case files
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {sorted(known)}")

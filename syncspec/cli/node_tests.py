@@ -39,10 +39,10 @@ def command(
     """
     from syncspec.engine.project import scan_job_files
     from syncspec.errors import ExitCode
+    from syncspec.jobfile.validate import ValidationReport
     from syncspec.nodetest.runner import load_suite, run_cases
     from syncspec.render.node_tests import render_junit, render_text
     from syncspec.render.problems import render_text as render_problems
-    from syncspec.jobfile.validate import ValidationReport
 
     settings = global_options(ctx).settings()
     tests_dir = settings.tests_dir or settings.root / "tests"

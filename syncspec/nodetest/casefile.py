@@ -80,15 +80,24 @@ def _type_name(value: Any) -> str:
 def _shape(data: dict[str, Any]) -> list[Finding]:
     out: list[Finding] = []
 
-    def err(rule: str, message: str, path: tuple[str | int, ...], hint: str | None = None,
-            on_key: bool = False) -> None:  # fmt: skip
+    def err(
+        rule: str,
+        message: str,
+        path: tuple[str | int, ...],
+        hint: str | None = None,
+        on_key: bool = False,
+    ) -> None:
         out.append(Finding(rule, Severity.ERROR, message, path, hint, on_key))
 
     for key in data:
         if key not in FILE_KEYS:
-            err("SS901", f"unknown key `{key}` in a case file", (key,),
+            err(
+                "SS901",
+                f"unknown key `{key}` in a case file",
+                (key,),
                 did_you_mean(str(key), FILE_KEYS) or "a case file has `job:` and `cases:`",
-                on_key=True)  # fmt: skip
+                on_key=True,
+            )
     job = data.get("job")
     if "job" not in data:
         err("SS902", "`job:` is missing: name the label of a job in the jobs directory", ())
@@ -109,30 +118,48 @@ def _shape(data: dict[str, Any]) -> list[Finding]:
             continue
         for key in case:
             if key not in CASE_KEYS:
-                err("SS901", f"unknown key `{key}` in a case", (*where, key),
+                err(
+                    "SS901",
+                    f"unknown key `{key}` in a case",
+                    (*where, key),
                     did_you_mean(str(key), CASE_KEYS) or f"keys: {', '.join(CASE_KEYS)}",
-                    on_key=True)  # fmt: skip
+                    on_key=True,
+                )
         for key in ("name", "node"):
             value = case.get(key)
             if key not in case:
                 err("SS902", f"the case has no `{key}:`", where)
             elif not isinstance(value, str) or not value.strip():
-                err("SS903", f"`{key}` must be a non-empty string, not {_type_name(value)}",
-                    (*where, key))  # fmt: skip
+                err(
+                    "SS903",
+                    f"`{key}` must be a non-empty string, not {_type_name(value)}",
+                    (*where, key),
+                )
         if "given" in case and not isinstance(case["given"], dict):
-            err("SS903", f"`given` must be a mapping (the input document), not "
-                f"{_type_name(case['given'])}", (*where, "given"))  # fmt: skip
+            err(
+                "SS903",
+                f"`given` must be a mapping (the input document), not {_type_name(case['given'])}",
+                (*where, "given"),
+            )
         if "expect_run" in case and not isinstance(case["expect_run"], bool):
-            err("SS903", f"`expect_run` must be true or false, not {_type_name(case['expect_run'])}",
-                (*where, "expect_run"))  # fmt: skip
+            shown = _type_name(case["expect_run"])
+            err("SS903", f"`expect_run` must be true or false, not {shown}", (*where, "expect_run"))
         if "expect" not in case and "expect_run" not in case:
-            err("SS904", "the case expects nothing", where,
-                "add `expect:` (what the node produces) and/or `expect_run:` (true/false)")  # fmt: skip
+            err(
+                "SS904",
+                "the case expects nothing",
+                where,
+                "add `expect:` (what the node produces), `expect_run:` (true/false)",
+            )
         name = case.get("name")
         if isinstance(name, str):
             if name in names:
-                err("SS905", f"a case named {name!r} is already in this file (case {names[name] + 1})",
-                    (*where, "name"))  # fmt: skip
+                first = names[name] + 1
+                err(
+                    "SS905",
+                    f"a case named {name!r} is already in this file (case {first})",
+                    (*where, "name"),
+                )
             names.setdefault(name, index)
     return out
 
@@ -177,8 +204,15 @@ def _for_case_files(problem: Problem) -> Problem:
     }
     if problem.rule not in messages:
         return problem
-    return Problem(problem.rule, problem.severity, messages[problem.rule], problem.file,
-                   problem.line, problem.col, problem.hint)  # fmt: skip
+    return Problem(
+        problem.rule,
+        problem.severity,
+        messages[problem.rule],
+        problem.file,
+        problem.line,
+        problem.col,
+        problem.hint,
+    )
 
 
 def discover_case_files(paths: Sequence[Path]) -> list[Path]:

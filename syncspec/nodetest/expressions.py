@@ -43,7 +43,7 @@ def _compile(text: str) -> _Compiled:
     cached = _CACHE.get(text)
     if cached is not None:
         return cached
-    from jsonata import JException, Jsonata
+    from jsonata import JException, Jsonata  # type: ignore[import-untyped]
 
     from syncspec.nodetest.extensions import register
 
@@ -138,6 +138,6 @@ def _plain(value: Any, json_form: Any) -> Any:
 
 def _is_function(value: Any) -> bool:
     from jsonata import Jsonata
-    from jsonata.parser import Parser
+    from jsonata.parser import Parser  # type: ignore[import-untyped]
 
     return isinstance(value, Jsonata.JFunctionCallable | Parser.Symbol) or callable(value)

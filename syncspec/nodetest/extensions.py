@@ -41,13 +41,13 @@ TRUTO_FUNCTIONS: tuple[str, ...] = (
 
 def _call(fn: Any, *args: Any) -> Any:
     """Call a JSONata function value (a lambda written in the expression, or a native one)."""
-    from jsonata.functions import Functions
+    from jsonata.functions import Functions  # type: ignore[import-untyped]
 
     return Functions.func_apply(fn, list(args))
 
 
 def _is_fn(value: Any) -> bool:
-    from jsonata import Jsonata
+    from jsonata import Jsonata  # type: ignore[import-untyped]
     from jsonata.functions import Functions
 
     return Functions.is_lambda(value) or isinstance(value, Jsonata.JFunctionCallable)
@@ -86,8 +86,8 @@ def _iteratee(spec: Any) -> Callable[[Any], Any]:
     if _is_fn(spec):
         return lambda item: _call(spec, item)
     if isinstance(spec, dict):
-        return lambda item: isinstance(item, dict) and all(
-            lodash_get(item, k) == v for k, v in spec.items()
+        return lambda item: (
+            isinstance(item, dict) and all(lodash_get(item, k) == v for k, v in spec.items())
         )
     if isinstance(spec, list) and len(spec) == 2:
         return lambda item: lodash_get(item, spec[0]) == spec[1]
@@ -476,7 +476,7 @@ def _unavailable(name: str) -> Callable[..., Any]:
 def _json_nulls(value: Any) -> Any:
     """JSONata's ``null`` (a sentinel in jsonata-python) as None, without touching the original
     (literals of the compiled expression may be shared by the next evaluation)."""
-    from jsonata.utils import Utils
+    from jsonata.utils import Utils  # type: ignore[import-untyped]
 
     if value is Utils.NULL_VALUE:
         return None

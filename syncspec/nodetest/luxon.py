@@ -33,7 +33,7 @@ _OFFLINE_METHODS = (
 
 
 def _lambda(fn: Any) -> Any:
-    from jsonata import Jsonata
+    from jsonata import Jsonata  # type: ignore[import-untyped]
 
     return Jsonata.JLambda(fn)
 
@@ -123,14 +123,16 @@ class DateTimeValue(dict[str, Any]):
             "toMillis": lambda *_: self._millis(),
             "valueOf": lambda *_: self._millis(),
             "toSeconds": lambda *_: None if self.moment is None else self.moment.timestamp(),
-            "toUnixInteger": lambda *_: None
-            if self.moment is None
-            else int(self.moment.timestamp()),
-            "equals": lambda other=None: isinstance(other, DateTimeValue)
-            and other.moment == self.moment
-            and other.zone is not None
-            and self.zone is not None
-            and other.zone.name == self.zone.name,
+            "toUnixInteger": lambda *_: (
+                None if self.moment is None else int(self.moment.timestamp())
+            ),
+            "equals": lambda other=None: (
+                isinstance(other, DateTimeValue)
+                and other.moment == self.moment
+                and other.zone is not None
+                and self.zone is not None
+                and other.zone.name == self.zone.name
+            ),
         }
         for name, fn in methods.items():
             self[name] = _lambda(fn)
@@ -155,7 +157,7 @@ class DateTimeValue(dict[str, Any]):
             return DateTimeValue(self.moment + timedelta(milliseconds=sign * duration), self.zone)
         if not isinstance(duration, dict):
             raise ValueError(f"invalid duration {duration!r}")
-        amounts = {_UNITS.get(k, k): v for k, v in duration.items()}
+        amounts = {_UNITS.get(str(k), str(k)): v for k, v in duration.items()}
         unknown = sorted(set(amounts) - set(_UNITS.values()))
         if unknown:
             raise ValueError(f"invalid duration unit(s) {', '.join(unknown)}")
@@ -202,9 +204,13 @@ class DateTimeValue(dict[str, Any]):
             start = day.replace(hour=0, minute=0, second=0, microsecond=0)
             nxt = start + timedelta(days=7)
         elif name in ("day", "hour", "minute", "second"):
-            fields = ["hour", "minute", "second", "microsecond"]
             keep = {"day": 0, "hour": 1, "minute": 2, "second": 3}[name]
-            start = m.replace(**dict.fromkeys(fields[keep:], 0))
+            start = m.replace(
+                hour=m.hour if keep > 0 else 0,
+                minute=m.minute if keep > 1 else 0,
+                second=m.second if keep > 2 else 0,
+                microsecond=0,
+            )
             step = {"day": {"days": 1}, "hour": {"hours": 1}, "minute": {"minutes": 1}}.get(
                 name, {"seconds": 1}
             )
@@ -234,7 +240,7 @@ class DateTimeValue(dict[str, Any]):
             fmt += "ZZ"
         return self._fmt(fmt, allow_z=True)
 
-    def _fmt(self, fmt: str, allow_z: bool = False) -> str | None:
+    def _fmt(self, fmt: str, allow_z: bool = False) -> str:
         if self.moment is None:
             return "Invalid DateTime"
         return format_moment(self.moment, self.zone or SYSTEM, fmt, allow_z)
@@ -405,7 +411,9 @@ def _parse_with(text: str, fmt: str, zone: Zone | None) -> DateTimeValue:
         elif field not in ("skip", "meridiem"):
             values[field] = int(raw)
     if "hour12" in values:
-        meridiem = next((r for f, r in zip(fields, found.groups(), strict=True) if f == "meridiem"), "")
+        meridiem = next(
+            (r for f, r in zip(fields, found.groups(), strict=True) if f == "meridiem"), ""
+        )
         hour = values.pop("hour12") % 12
         values["hour"] = hour + (12 if meridiem.lower() == "pm" else 0)
     try:

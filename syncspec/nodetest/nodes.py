@@ -129,7 +129,7 @@ def produces(node: Node, given: Any) -> Any:
     if kind == "destination":
         return to_json_value(_placeholders(node, ("config",), given))
     if kind in ("request", "resource"):
-        fields = ("id", "query", "body", "integrated_account_id")
+        fields: tuple[str, ...] = ("id", "query", "body", "integrated_account_id")
         if kind == "resource":
             fields = ("id", "query")
         out: dict[str, Any] = {}

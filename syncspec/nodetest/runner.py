@@ -63,10 +63,8 @@ def same(expected: Any, actual: Any) -> bool:
     if isinstance(expected, bool) or isinstance(actual, bool):
         return type(expected) is type(actual) and expected == actual
     if isinstance(expected, int | float) and isinstance(actual, int | float):
-        if isinstance(expected, float) and isinstance(actual, float):
-            if math.isnan(expected) and math.isnan(actual):
-                return True
-        return expected == actual
+        both_nan = isinstance(expected, float) and isinstance(actual, float)
+        return (both_nan and math.isnan(expected) and math.isnan(actual)) or expected == actual
     if isinstance(expected, dict):
         return (
             isinstance(actual, dict)

@@ -63,7 +63,11 @@ def render_junit(report: TestReport) -> str:
                           errors="0", skipped="0")  # fmt: skip
     for result in report.results:
         case_file = result.file
-        attrs = {"classname": case_file.display, "name": result.case.name, "file": case_file.display}
+        attrs = {
+            "classname": case_file.display,
+            "name": result.case.name,
+            "file": case_file.display,
+        }
         if not result.passed:
             attrs["line"] = str(case_file.case_line(result.case.index))
         testcase = ET.SubElement(suite, "testcase", attrs)
