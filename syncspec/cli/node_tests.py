@@ -49,7 +49,7 @@ def command(
     targets = list(paths) or [tests_dir]
     suite = load_suite(targets, Path.cwd())
     if suite.problems:
-        report = ValidationReport(problems=suite.problems, files_checked=len(suite.case_files))
+        report = ValidationReport(problems=suite.problems, files_checked=suite.files)
         click.echo(render_problems(report), nl=False, err=output_format == "junit")
         click.echo("error: malformed case file(s): no case was run", err=True)
         return int(ExitCode.CONFIG)

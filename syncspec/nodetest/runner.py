@@ -181,6 +181,7 @@ class Suite:
     case_files: list[CaseFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # malformed case files
     searched: list[Path] = field(default_factory=list)
+    files: int = 0  # case files found (loaded or not)
 
 
 def load_suite(paths: Sequence[Path], root: Path) -> Suite:
@@ -190,6 +191,7 @@ def load_suite(paths: Sequence[Path], root: Path) -> Suite:
 
     suite = Suite(searched=list(paths))
     for path in discover_case_files([p for p in paths if p.exists()]):
+        suite.files += 1
         case_file, problems = load_case_file(path, display_path(path, root))
         if case_file is not None:
             suite.case_files.append(case_file)
