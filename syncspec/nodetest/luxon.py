@@ -90,17 +90,19 @@ class DateTimeValue(dict[str, Any]):
             m = self.moment
             assert m is not None and zone is not None
             offset = m.utcoffset() or timedelta(0)
+            iso_year, iso_week, _ = m.isocalendar()
             self.update(
                 year=m.year, month=m.month, day=m.day, hour=m.hour, minute=m.minute,
                 second=m.second, millisecond=m.microsecond // 1000, weekday=m.isoweekday(),
                 quarter=(m.month - 1) // 3 + 1, ordinal=m.timetuple().tm_yday,
-                weekNumber=m.isocalendar()[1], weekYear=m.isocalendar()[0],
+                weekNumber=iso_week, weekYear=iso_year,
                 daysInMonth=calendar.monthrange(m.year, m.month)[1],
                 daysInYear=366 if calendar.isleap(m.year) else 365,
                 isInLeapYear=calendar.isleap(m.year), zoneName=zone.name, zone=zone.name,
                 offset=int(offset.total_seconds() // 60), isOffsetFixed=zone.universal,
-                monthShort=m.strftime("%b"), monthLong=m.strftime("%B"),
-                weekdayShort=m.strftime("%a"), weekdayLong=m.strftime("%A"),
+                monthShort=calendar.month_abbr[m.month], monthLong=calendar.month_name[m.month],
+                weekdayShort=calendar.day_abbr[m.weekday()],
+                weekdayLong=calendar.day_name[m.weekday()],
                 locale="en-US",
             )  # fmt: skip
         methods = {
