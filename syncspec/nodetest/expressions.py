@@ -23,6 +23,28 @@ class ExpressionFailed(Exception):
         self.offset = offset
 
 
+# A bound on the work of one evaluation, in evaluation steps (not time, so that a case's outcome
+# never depends on the machine's speed): JSONata optimizes tail calls, so a runaway recursion
+# would otherwise loop forever. Real expressions take tens to thousands of steps.
+MAX_STEPS = 250_000
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.left = MAX_STEPS
+
+    def step(self, *_: Any) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise ExpressionFailed(
+                f"the expression did not finish within {MAX_STEPS:,} evaluation steps "
+                "(a runaway recursion?)"
+            )
+
+
+_BUDGET = _Budget()
+
+
 class NotOffline(Exception):
     """A Truto extension function (or method) that syncspec does not implement."""
 
@@ -58,6 +80,7 @@ def _compile(text: str) -> _Compiled:
         # the input is JSON from YAML, plus the Date-like objects of ``prepare_input``, whose
         # methods jsonata-python's input check would refuse
         expression.set_validate_input(False)
+        expression.environment.set_evaluate_entry_callback(_BUDGET.step)
         compiled = _Compiled(expression)
     _CACHE[text] = compiled
     return compiled
@@ -90,6 +113,7 @@ def evaluate(text: str, document: Any) -> Any:
     # functions) in a thread-local set when an expression is *constructed*; cached ones must
     # claim it before they run.
     Jsonata.CURRENT.jsonata = expression
+    _BUDGET.left = MAX_STEPS
     try:
         result = expression.evaluate(prepare_input(document))
     except NotOffline as exc:

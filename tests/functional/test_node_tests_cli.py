@@ -94,37 +94,37 @@ def test_a_wrong_expectation_fails_with_a_readable_diff(
     )
     result = _run(repo, monkeypatch, "tests/wrong.yaml")
     assert result.exit_code == 1
-    assert result.output == textwrap.dedent(
-        """\
-        tests/wrong.yaml::off by one minute FAILED
-        tests/wrong.yaml::the wrong account FAILED
-
-        ============================== FAILURES ==============================
-        ___ tests/wrong.yaml::off by one minute ___
-        tests/wrong.yaml:3: case 'off by one minute', job calendar-events-incremental, node update-last-synced-at (update_state)
-        expect: what the node produces differs
-        --- expected
-        +++ actual
-        @@ -1 +1 @@
-        -"2024-03-10T09:59:00.000Z"
-        +"2024-03-10T09:58:00.000Z"
-
-        ___ tests/wrong.yaml::the wrong account ___
-        tests/wrong.yaml:7: case 'the wrong account', job calendar-events-incremental, node list-events (request)
-        expect: what the node produces differs
-        --- expected
-        +++ actual
-        @@ -1,5 +1,5 @@
-         {
-        -  "integrated_account_id": "a2",
-        +  "integrated_account_id": "a1",
-           "query": {
-             "updated_at": {
-               "gt": "2024-01-01"
-
-        0 passed, 2 failed
-        """
-    )
+    header = "job calendar-events-incremental, node"
+    assert result.output.splitlines() == [
+        "tests/wrong.yaml::off by one minute FAILED",
+        "tests/wrong.yaml::the wrong account FAILED",
+        "",
+        "============================== FAILURES ==============================",
+        "___ tests/wrong.yaml::off by one minute ___",
+        f"tests/wrong.yaml:3: case 'off by one minute', {header} update-last-synced-at "
+        "(update_state)",
+        "expect: what the node produces differs",
+        "--- expected",
+        "+++ actual",
+        "@@ -1 +1 @@",
+        '-"2024-03-10T09:59:00.000Z"',
+        '+"2024-03-10T09:58:00.000Z"',
+        "",
+        "___ tests/wrong.yaml::the wrong account ___",
+        f"tests/wrong.yaml:7: case 'the wrong account', {header} list-events (request)",
+        "expect: what the node produces differs",
+        "--- expected",
+        "+++ actual",
+        "@@ -1,5 +1,5 @@",
+        " {",
+        '-  "integrated_account_id": "a2",',
+        '+  "integrated_account_id": "a1",',
+        '   "query": {',
+        '     "updated_at": {',
+        '       "gt": "2024-01-01"',
+        "",
+        "0 passed, 2 failed",
+    ]
 
 
 def test_expect_run_and_run_if(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -317,28 +317,38 @@ def test_errors_fail_their_cases_never_a_traceback(
         "test whether it runs with `expect_run`\n"
     ) in out
     assert "jobs/node-types.yaml: the job has no node 'slimm' (did you mean \"slim\"?)\n" in out
-    assert "no job labelled 'node-typs' in the jobs directory (did you mean \"node-types\"?)\n" in out
+    assert "no job labelled 'node-typs' in the jobs directory (did you mean \"node-types\"?)" in out
     assert out.endswith("\n0 passed, 6 failed\n")
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("job: x\ncases:\n  - name: a\n    node: b\n    expect: [1\n",
-         "tests/bad.yaml:5:15: SS001 YAML syntax error: while parsing a flow sequence"),  # fmt: skip
-        ("job: x\ncases:\n  - name: a\n    node: b\n    expected: 1\n",
-         "tests/bad.yaml:5:5: SS901 unknown key `expected` in a case (did you mean \"expect\"?)"),
+        (
+            "job: x\ncases:\n  - name: a\n    node: b\n    expect: [1\n",
+            "tests/bad.yaml:5:15: SS001 YAML syntax error: while parsing a flow sequence",
+        ),
+        (
+            "job: x\ncases:\n  - name: a\n    node: b\n    expected: 1\n",
+            'tests/bad.yaml:5:5: SS901 unknown key `expected` in a case (did you mean "expect"?)',
+        ),
         ("cases: []\n", "tests/bad.yaml:1:1: SS902 `job:` is missing"),
-        ("job: x\ncases:\n  - name: a\n    node: b\n    given: [1]\n    expect: 1\n",
-         "tests/bad.yaml:5:12: SS903 `given` must be a mapping (the input document), not a list"),
-        ("job: x\ncases:\n  - name: a\n    node: b\n",
-         "tests/bad.yaml:3:5: SS904 the case expects nothing"),
-        ("job: x\ncases:\n  - {name: a, node: b, expect_run: true}\n"
-         "  - {name: a, node: c, expect_run: true}\n",
-         "tests/bad.yaml:4:12: SS905 a case named 'a' is already in this file (case 1)"),
+        (
+            "job: x\ncases:\n  - name: a\n    node: b\n    given: [1]\n    expect: 1\n",
+            "tests/bad.yaml:5:12: SS903 `given` must be a mapping (the input document), not a list",
+        ),
+        (
+            "job: x\ncases:\n  - name: a\n    node: b\n",
+            "tests/bad.yaml:3:5: SS904 the case expects nothing",
+        ),
+        (
+            "job: x\ncases:\n  - {name: a, node: b, expect_run: true}\n"
+            "  - {name: a, node: c, expect_run: true}\n",
+            "tests/bad.yaml:4:12: SS905 a case named 'a' is already in this file (case 1)",
+        ),
         ("", "tests/bad.yaml:1:1: SS005 file is empty: expected a case file"),
     ],
-)  # fmt: skip
+)
 def test_a_malformed_case_file_exits_3(
     repo: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: str
 ) -> None:

@@ -33,13 +33,13 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
         '$removeEmptyItems([1, {}, "string", {"key": "value"}, {}])',
         {},
         [1, "string", {"key": "value"}],
-    ),  # fmt: skip
+    ),
     (
         "removeEmptyItems",
         "$removeEmptyItems(a)",
         {"a": [None, {}, [], 0, "", {"nested": {}}]},
         [{"nested": {}}],
-    ),  # fmt: skip
+    ),
     ("removeEmptyItems", '$removeEmptyItems("not an array")', {}, "not an array"),
     ("mapValues", '$mapValues("bank", m)', {"m": MAPPING}, "BANK"),
     ("mapValues", '$mapValues("other", m)', {"m": MAPPING}, "other"),
@@ -55,13 +55,13 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
         "$sortNodes(nodes)",
         {"nodes": NODES},
         [NODES[0], NODES[1], NODES[3], NODES[2], NODES[4]],
-    ),  # fmt: skip
+    ),
     (
         "sortNodes",
         '$sortNodes(n, "id", "parent.id", "seq")',
         {"n": [{"id": "b", "parent": {"id": "a"}, "seq": 1}, {"id": "a", "seq": 0}]},
         [{"id": "a", "seq": 0}, {"id": "b", "parent": {"id": "a"}, "seq": 1}],
-    ),  # fmt: skip
+    ),
     ("jsonParse", '$jsonParse("{\\"a\\": [1, 2]}")', {}, {"a": [1, 2]}),
     ("jsonParse", '$jsonParse("{not json")', {}, UNDEFINED),  # null -> JSONata undefined
     ("toNumber", '$toNumber("3.2")', {}, 3.2),
@@ -75,20 +75,20 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
         '$digest("hello")',
         {},
         "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824",
-    ),  # fmt: skip
+    ),
     ("digest", '$digest("hello", "MD5")', {}, "5d41402abc4b2a76b9719d911017c592"),
     (
         "digest",
         '$digest("hello", "SHA-256", "base64")',
         {},
         "LPJNul+wow4m6DsqxbninhsWHlwfp0JecwQzYpOLmCQ=",
-    ),  # fmt: skip
+    ),
     (
         "each",
         "$each(o, function($v, $k) { $k & '=' & $v })",
         {"o": {"a": 1, "b": 2}},
         ["a=1", "b=2"],
-    ),  # fmt: skip
+    ),
     ("each", "$each(missing, function($v) { $v })", {}, UNDEFINED),
     ("sift", "$sift(o, function($v) { $v > 1 })", {"o": {"a": 1, "b": 2}}, {"b": 2}),
     ("sift", "$sift(missing, function($v) { $v })", {}, UNDEFINED),
@@ -97,14 +97,14 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
         '$groupBy(a, "t")',
         {"a": [{"t": "x"}, {"t": "y"}, {"t": "x", "n": 1}]},
         {"x": [{"t": "x"}, {"t": "x", "n": 1}], "y": [{"t": "y"}]},
-    ),  # fmt: skip
+    ),
     ("keyBy", '$keyBy(a, "id")', {"a": [{"id": 1}, {"id": 2}]}, {"1": {"id": 1}, "2": {"id": 2}}),
     (
         "pick",
         '$pick(o, ["a", "c.d"])',
         {"o": {"a": 1, "b": 2, "c": {"d": 3, "e": 4}}},
         {"a": 1, "c": {"d": 3}},
-    ),  # fmt: skip
+    ),
     ("omit", '$omit(o, ["b"])', {"o": {"a": 1, "b": 2}}, {"a": 1}),
     ("compact", "$compact([0, 1, false, 2, '', 3, null])", {}, [1, 2, 3]),
     ("join", '$join(["a", "b"], "-")', {}, "a-b"),
@@ -119,19 +119,19 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
             ]
         },
         [{"user": "barney", "age": 34}, {"user": "fred", "age": 48}, {"user": "fred", "age": 40}],
-    ),  # fmt: skip
+    ),
     (
         "find",
         '$find(u, {"active": true})',
         {"u": [{"n": 1}, {"n": 2, "active": True}]},
         {"n": 2, "active": True},
-    ),  # fmt: skip
+    ),
     (
         "lofilter",
         '$lofilter(u, "active")',
         {"u": [{"n": 1}, {"n": 2, "active": True}]},
         [{"n": 2, "active": True}],
-    ),  # fmt: skip
+    ),
     ("values", "$values(o)", {"o": {"a": 1, "b": 2}}, [1, 2]),
     ("chunk", "$chunk([1, 2, 3, 4, 5], 2)", {}, [[1, 2], [3, 4], [5]]),
     ("wrap", '$wrap("x", "<", ">")', {}, "<x>"),
@@ -145,7 +145,7 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
         '$dtFromIso("2023-10-01T12:00:00.000Z").toUTC().toISO()',
         {},
         "2023-10-01T12:00:00.000Z",
-    ),  # fmt: skip
+    ),
     ("dtFromIso", '$dtFromIso("2024-01-15T00:00:00.000Z", "UTC").year', {}, 2024),
     ("dtFromIso", '$dtFromIso("invalid-date").isValid', {}, False),
     (
@@ -159,19 +159,19 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
         '$dtFromIso("2024-03-31T10:00:00Z").minus({"months": 1}).toFormat("yyyy-MM-dd")',
         {},
         "2024-02-29",
-    ),  # fmt: skip
+    ),
     (
         "dtFromIso",
         '$dtFromIso("2024-01-01T10:30:00Z").endOf("day").toUTC().toISO()',
         {},
         "2024-01-01T23:59:59.999Z",
-    ),  # fmt: skip
+    ),
     (
         "dtFromIso",
         '$dtFromIso("2024-01-01T10:30:00+02:00").setZone("UTC+2").toISO()',
         {},
         "2024-01-01T10:30:00.000+02:00",
-    ),  # fmt: skip
+    ),
     ("dtFromIso", '$dtFromIso("2024-01-01T00:00:00Z").toMillis()', {}, 1704067200000),
     ("dtFromFormat", '$dtFromFormat("2024-01-15", "yyyy-MM-dd").toFormat("yyyy")', {}, "2024"),
     (
@@ -179,19 +179,19 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
         '$dtFromFormat("01-11-2022 12:00", "dd-MM-yyyy HH:mm").toUTC().toISO()',
         {},
         "2022-11-01T12:00:00.000Z",
-    ),  # fmt: skip
+    ),
     (
         "dtFromFormat",
         '$dtFromFormat("Tue, 01 Nov 2022 12:00:00 +0000", "RFC2822").toUTC().toISO()',
         {},
         "2022-11-01T12:00:00.000Z",
-    ),  # fmt: skip
+    ),
     (
         "dtFromFormat",
         '$dtFromFormat("1667313600", "fromSeconds").toUTC().toISO()',
         {},
         "2022-11-01T14:40:00.000Z",
-    ),  # fmt: skip
+    ),
     ("dtFromFormat", '$dtFromFormat("invalid date", "ISO").isValid', {}, False),
 ]
 
@@ -235,3 +235,10 @@ def test_run_dates_behave_like_javascript_dates() -> None:
     assert evaluate("{'at': sync_job_run.started_at}", {"sync_job_run": run}) == {
         "at": "2024-03-10T09:00:00.000Z"
     }
+
+
+def test_a_runaway_recursion_is_stopped_by_a_step_budget() -> None:
+    # JSONata optimizes tail calls, so this never overflows a stack: the bound counts steps
+    with pytest.raises(ExpressionFailed, match=r"did not finish within 250,000 evaluation steps"):
+        evaluate("($f := function($x) { $f($x) }; $f(1))", {})
+    assert evaluate("$sum([1..1000])", {}) == 500500  # the budget is per evaluation

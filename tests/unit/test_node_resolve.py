@@ -35,7 +35,7 @@ REPLACE_CASES: list[tuple[str, dict[str, Any], Any]] = [
         "{{foo.bar.0.baz}} {{foo.bar.1.qux}}",
         {"foo": {"bar": [{"baz": "baz"}, {"qux": "qux"}]}},
         "baz qux",
-    ),  # fmt: skip
+    ),
     ("{{foo}} {{bar}}", {}, "{{foo}} {{bar}}"),
     # int
     ("{{foo:int}}", {"foo": "1"}, 1),
@@ -80,7 +80,7 @@ REPLACE_CASES: list[tuple[str, dict[str, Any], Any]] = [
         "foo {{foo:ignore-empty-str}} {{bar}}",
         {"foo": "", "bar": "bar"},
         "foo {{foo:ignore-empty-str}} bar",
-    ),  # fmt: skip
+    ),
     ("{{foo:ignore-empty-str|bar}}", {"foo": ""}, "{{foo:ignore-empty-str|bar}}"),
     ("{{foo|bar:ignore-empty-str}}", {"foo": "", "bar": "bar"}, "bar"),
     ("{{foo|bar:ignore-empty-str}} {{baz}}", {"foo": "foo", "bar": "bar"}, "foo {{baz}}"),
