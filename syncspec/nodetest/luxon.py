@@ -17,6 +17,7 @@ import calendar
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import Any
 
 from syncspec.nodetest.jsvalue import UNDEFINED, as_js_number
@@ -77,21 +78,43 @@ def zone_named(name: Any) -> Zone | None:
 
 
 class DateTimeValue(dict[str, Any]):
-    """The JSONata view of a Luxon DateTime (a dict of getters and methods)."""
+    """The JSONata view of a Luxon DateTime: its getters and methods, looked up by name.
+
+    jsonata-python reads a field of a mapping with ``.get``; the getters and the bound methods
+    are made there, on first use (a chain such as ``.minus(...).toUTC().toISO()`` builds three
+    DateTimes and reads one method of each).
+    """
 
     def __init__(self, moment: datetime | None, zone: Zone | None, reason: str | None = None):
         super().__init__()
         self.moment = moment.astimezone(zone.tz) if moment is not None and zone else None
         self.zone = zone
-        valid = self.moment is not None
-        self["isValid"] = valid
-        self["invalidReason"] = None if valid else (reason or "unparsable")
-        if valid:
-            m = self.moment
-            assert m is not None and zone is not None
+        self.reason = None if self.moment is not None else (reason or "unparsable")
+        self._fields: dict[str, Any] | None = None
+        self._bound: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        method = _METHODS.get(key)
+        if method is not None:
+            bound = self._bound.get(key)
+            if bound is None:
+                bound = self._bound[key] = _lambda(partial(method, self))
+            return bound
+        return self.fields().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in _METHODS or key in self.fields()
+
+    def fields(self) -> dict[str, Any]:
+        """The getters (year, month, ..., isValid)."""
+        if self._fields is not None:
+            return self._fields
+        fields: dict[str, Any] = {"isValid": self.moment is not None, "invalidReason": self.reason}
+        m, zone = self.moment, self.zone
+        if m is not None and zone is not None:
             offset = m.utcoffset() or timedelta(0)
             iso_year, iso_week, _ = m.isocalendar()
-            self.update(
+            fields.update(
                 year=m.year, month=m.month, day=m.day, hour=m.hour, minute=m.minute,
                 second=m.second, millisecond=m.microsecond // 1000, weekday=m.isoweekday(),
                 quarter=(m.month - 1) // 3 + 1, ordinal=m.timetuple().tm_yday,
@@ -105,41 +128,20 @@ class DateTimeValue(dict[str, Any]):
                 weekdayLong=calendar.day_name[m.weekday()],
                 locale="en-US",
             )  # fmt: skip
-        methods = {
-            "plus": lambda d=None: self._shift(d, 1),
-            "minus": lambda d=None: self._shift(d, -1),
-            "startOf": lambda unit=None: self._boundary(unit, end=False),
-            "endOf": lambda unit=None: self._boundary(unit, end=True),
-            "setZone": lambda z=None, _opts=None: self._in_zone(zone_named(z)),
-            "toUTC": lambda *_: self._in_zone(UTC_ZONE),
-            "toLocal": lambda *_: self._in_zone(SYSTEM),
-            "toISO": lambda opts=None: self.to_iso(opts),
-            "toISODate": lambda *_: self._fmt("yyyy-MM-dd"),
-            "toISOTime": lambda opts=None: self._iso_time(opts),
-            "toSQLDate": lambda *_: self._fmt("yyyy-MM-dd"),
-            "toSQLTime": lambda *_: self._fmt("HH:mm:ss.SSS ZZ", allow_z=True),
-            "toSQL": lambda *_: self._fmt("yyyy-MM-dd HH:mm:ss.SSS ZZ", allow_z=True),
-            "toHTTP": lambda *_: self._in_zone(UTC_ZONE)._fmt("EEE, dd MMM yyyy HH:mm:ss 'GMT'"),
-            "toRFC2822": lambda *_: self._fmt("EEE, dd MMM yyyy HH:mm:ss ZZZ"),
-            "toFormat": lambda fmt="", _opts=None: self._fmt(str(fmt)),
-            "toMillis": lambda *_: self._millis(),
-            "valueOf": lambda *_: self._millis(),
-            "toSeconds": lambda *_: None if self.moment is None else self.moment.timestamp(),
-            "toUnixInteger": lambda *_: (
-                None if self.moment is None else int(self.moment.timestamp())
-            ),
-            "equals": lambda other=None: (
-                isinstance(other, DateTimeValue)
-                and other.moment == self.moment
-                and other.zone is not None
-                and self.zone is not None
-                and other.zone.name == self.zone.name
-            ),
-        }
-        for name, fn in methods.items():
-            self[name] = _lambda(fn)
-        for name in _OFFLINE_METHODS:
-            self[name] = _lambda(_offline(f".{name}()"))
+        self._fields = fields
+        return fields
+
+    def _equals(self, other: Any = None) -> bool:
+        return (
+            isinstance(other, DateTimeValue)
+            and other.moment == self.moment
+            and other.zone is not None
+            and self.zone is not None
+            and other.zone.name == self.zone.name
+        )
+
+    def _seconds(self, *_: Any) -> float | None:
+        return None if self.moment is None else self.moment.timestamp()
 
     # -- helpers -------------------------------------------------------------------------
     def _millis(self) -> int | None:
@@ -248,13 +250,41 @@ class DateTimeValue(dict[str, Any]):
         return format_moment(self.moment, self.zone or SYSTEM, fmt, allow_z)
 
 
-def _offline(name: str) -> Any:
-    from syncspec.nodetest.expressions import NotOffline
+_METHODS: dict[str, Any] = {
+    "plus": lambda self, d=None: self._shift(d, 1),
+    "minus": lambda self, d=None: self._shift(d, -1),
+    "startOf": lambda self, unit=None: self._boundary(unit, end=False),
+    "endOf": lambda self, unit=None: self._boundary(unit, end=True),
+    "setZone": lambda self, z=None, _opts=None: self._in_zone(zone_named(z)),
+    "toUTC": lambda self, *_: self._in_zone(UTC_ZONE),
+    "toLocal": lambda self, *_: self._in_zone(SYSTEM),
+    "toISO": lambda self, opts=None: self.to_iso(opts),
+    "toISODate": lambda self, *_: self._fmt("yyyy-MM-dd"),
+    "toISOTime": lambda self, opts=None: self._iso_time(opts),
+    "toSQLDate": lambda self, *_: self._fmt("yyyy-MM-dd"),
+    "toSQLTime": lambda self, *_: self._fmt("HH:mm:ss.SSS ZZ", allow_z=True),
+    "toSQL": lambda self, *_: self._fmt("yyyy-MM-dd HH:mm:ss.SSS ZZ", allow_z=True),
+    "toHTTP": lambda self, *_: self._in_zone(UTC_ZONE)._fmt("EEE, dd MMM yyyy HH:mm:ss 'GMT'"),
+    "toRFC2822": lambda self, *_: self._fmt("EEE, dd MMM yyyy HH:mm:ss ZZZ"),
+    "toFormat": lambda self, fmt="", _opts=None: self._fmt(str(fmt)),
+    "toMillis": lambda self, *_: self._millis(),
+    "valueOf": lambda self, *_: self._millis(),
+    "toSeconds": DateTimeValue._seconds,
+    "toUnixInteger": lambda self, *_: None if self.moment is None else int(self.moment.timestamp()),
+    "equals": DateTimeValue._equals,
+}
 
-    def fail(*_: Any) -> Any:
-        raise NotOffline(name)
+
+def _offline_method(name: str) -> Any:
+    def fail(self: DateTimeValue, *_: Any) -> Any:
+        from syncspec.nodetest.expressions import NotOffline
+
+        raise NotOffline(f".{name}()")
 
     return fail
+
+
+_METHODS.update({name: _offline_method(name) for name in _OFFLINE_METHODS})
 
 
 _TOKEN = re.compile(r"'[^']*'|([A-Za-z])\1*|.", re.DOTALL)
@@ -285,26 +315,36 @@ def format_moment(moment: datetime, zone: Zone, fmt: str, allow_z: bool = False)
     return "".join(out)
 
 
+_FORMATTERS: dict[str, Any] = {
+    "yyyy": lambda m: f"{m.year:04d}", "yy": lambda m: f"{m.year % 100:02d}",
+    "y": lambda m: str(m.year), "MM": lambda m: f"{m.month:02d}", "M": lambda m: str(m.month),
+    "MMM": lambda m: calendar.month_abbr[m.month], "MMMM": lambda m: calendar.month_name[m.month],
+    "LL": lambda m: f"{m.month:02d}", "L": lambda m: str(m.month),
+    "dd": lambda m: f"{m.day:02d}", "d": lambda m: str(m.day),
+    "HH": lambda m: f"{m.hour:02d}", "H": lambda m: str(m.hour),
+    "hh": lambda m: f"{(m.hour % 12) or 12:02d}", "h": lambda m: str((m.hour % 12) or 12),
+    "mm": lambda m: f"{m.minute:02d}", "m": lambda m: str(m.minute),
+    "ss": lambda m: f"{m.second:02d}", "s": lambda m: str(m.second),
+    "SSS": lambda m: f"{m.microsecond // 1000:03d}", "S": lambda m: str(m.microsecond // 1000),
+    "a": lambda m: "AM" if m.hour < 12 else "PM",
+    "EEE": lambda m: calendar.day_abbr[m.weekday()],
+    "EEEE": lambda m: calendar.day_name[m.weekday()],
+    "ccc": lambda m: calendar.day_abbr[m.weekday()],
+    "cccc": lambda m: calendar.day_name[m.weekday()],
+    "c": lambda m: str(m.isoweekday()), "E": lambda m: str(m.isoweekday()),
+    "o": lambda m: str(m.timetuple().tm_yday), "ooo": lambda m: f"{m.timetuple().tm_yday:03d}",
+    "q": lambda m: str((m.month - 1) // 3 + 1), "qq": lambda m: f"{(m.month - 1) // 3 + 1:02d}",
+    "WW": lambda m: f"{m.isocalendar()[1]:02d}", "W": lambda m: str(m.isocalendar()[1]),
+    "X": lambda m: str(int(m.timestamp())), "x": lambda m: str(int(m.timestamp() * 1000 // 1)),
+}  # fmt: skip
+
+
 def _format_token(token: str, m: datetime, zone: Zone, allow_z: bool) -> str:
-    simple: dict[str, Any] = {
-        "yyyy": f"{m.year:04d}", "yy": f"{m.year % 100:02d}", "y": str(m.year),
-        "MM": f"{m.month:02d}", "M": str(m.month), "MMM": m.strftime("%b"),
-        "MMMM": m.strftime("%B"), "LL": f"{m.month:02d}", "L": str(m.month),
-        "dd": f"{m.day:02d}", "d": str(m.day), "HH": f"{m.hour:02d}", "H": str(m.hour),
-        "hh": f"{(m.hour % 12) or 12:02d}", "h": str((m.hour % 12) or 12),
-        "mm": f"{m.minute:02d}", "m": str(m.minute), "ss": f"{m.second:02d}",
-        "s": str(m.second), "SSS": f"{m.microsecond // 1000:03d}",
-        "S": str(m.microsecond // 1000), "a": "AM" if m.hour < 12 else "PM",
-        "EEE": m.strftime("%a"), "EEEE": m.strftime("%A"), "ccc": m.strftime("%a"),
-        "cccc": m.strftime("%A"), "c": str(m.isoweekday()), "E": str(m.isoweekday()),
-        "o": str(m.timetuple().tm_yday), "ooo": f"{m.timetuple().tm_yday:03d}",
-        "q": str((m.month - 1) // 3 + 1), "qq": f"{(m.month - 1) // 3 + 1:02d}",
-        "WW": f"{m.isocalendar()[1]:02d}", "W": str(m.isocalendar()[1]),
-        "X": str(int(m.timestamp())), "x": str(int(m.timestamp() * 1000 // 1)),
-        "z": zone.name,
-    }  # fmt: skip
-    if token in simple:
-        return str(simple[token])
+    formatter = _FORMATTERS.get(token)
+    if formatter is not None:
+        return str(formatter(m))
+    if token == "z":
+        return zone.name
     if token == "ZZ":
         return _offset_text(m, zone, allow_z, "short")
     if token == "Z":
@@ -445,13 +485,21 @@ class JsDate(dict[str, Any]):
     def __init__(self, moment: datetime) -> None:
         super().__init__()
         self.moment = moment.astimezone(UTC)
-        iso = self.moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.moment.microsecond // 1000:03d}Z"
-        self.iso = iso
-        millis = int(self.moment.timestamp() * 1000 // 1)
-        self["toISOString"] = _lambda(lambda *_: iso)
-        self["toJSON"] = _lambda(lambda *_: iso)
-        self["getTime"] = _lambda(lambda *_: millis)
-        self["valueOf"] = _lambda(lambda *_: millis)
+        self.iso = (
+            self.moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.moment.microsecond // 1000:03d}Z"
+        )
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in ("toISOString", "toJSON"):
+            iso = self.iso
+            return _lambda(lambda *_: iso)
+        if key in ("getTime", "valueOf"):
+            millis = int(self.moment.timestamp() * 1000 // 1)
+            return _lambda(lambda *_: millis)
+        return default
+
+    def __contains__(self, key: object) -> bool:
+        return key in ("toISOString", "toJSON", "getTime", "valueOf")
 
 
 def _as_js_date(value: Any) -> Any:
