@@ -31,7 +31,7 @@ from syncspec.cli import global_options
 def command(
     ctx: click.Context, paths: tuple[Path, ...], output_format: str, junit_xml: Path | None
 ) -> int:
-    """Run the node tests: case files under tests_dir (default tests/), or PATHS.
+    """Run node tests of the jobs offline (case files under tests_dir, or PATHS).
 
     Each case names a job (by label) and a node, gives the input document, and states what the
     node produces (expect) and/or whether it runs (expect_run). Offline: no token, no network.
