@@ -187,7 +187,7 @@ def load_case_file(path: Path, display: str) -> tuple[CaseFile | None, list[Prob
             name=c["name"],
             node=c["node"],
             given=c.get("given") or {},
-            expect=c.get("expect", ABSENT) if "expect" in c else ABSENT,
+            expect=c.get("expect", ABSENT),
             expect_run=c.get("expect_run"),
             index=i,
         )

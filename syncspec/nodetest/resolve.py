@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from syncspec.jobfile.placeholders import CASTS
 from syncspec.nodetest.jsvalue import (
     UNDEFINED,
     as_js_number,
@@ -42,6 +41,11 @@ from syncspec.nodetest.jsvalue import (
 _PLACEHOLDER = re.compile(r"\{\{([A-Za-z0-9_\-./|:?\s]+)\}\}")
 _TYPE_SPLIT = re.compile(r":(?=[A-Za-z0-9_\s])")
 MERGE_KEY = "$truto_merge"
+# the casts replace.ts's typeCast knows (any other raises "Unsupported type"); the lint rules'
+# syncspec.jobfile.placeholders.CASTS must be the same set (a test checks)
+KNOWN_CASTS = frozenset(
+    {"str", "int", "num", "bool", "json", "null", "undefined", "ignore-empty-str", "any"}
+)
 
 
 class PlaceholderError(Exception):
@@ -279,4 +283,4 @@ def to_json_value(value: Any) -> Any:
     return value
 
 
-__all__ = ["CASTS", "PlaceholderError", "parse", "replace", "replace_placeholders"]
+__all__ = ["KNOWN_CASTS", "PlaceholderError", "parse", "replace", "replace_placeholders"]

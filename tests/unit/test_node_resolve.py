@@ -11,8 +11,15 @@ from typing import Any
 
 import pytest
 
+from syncspec.jobfile.placeholders import CASTS
 from syncspec.nodetest.jsvalue import UNDEFINED, js_string, number_to_string
-from syncspec.nodetest.resolve import PlaceholderError, replace, replace_placeholders
+from syncspec.nodetest.resolve import (
+    KNOWN_CASTS,
+    PlaceholderError,
+    parse,
+    replace,
+    replace_placeholders,
+)
 
 REPLACE_CASES: list[tuple[str, dict[str, Any], Any]] = [
     # zero placeholders
@@ -185,3 +192,17 @@ def test_truto_merge_deep_merges_and_concatenates_arrays() -> None:
 def test_numbers_print_as_in_javascript(value: float, text: str) -> None:
     assert number_to_string(value) == text
     assert js_string(value) == text
+
+
+def test_the_lint_rules_know_the_same_casts() -> None:
+    assert KNOWN_CASTS == CASTS
+
+
+def test_parse_reads_a_placeholder_as_replace_ts_does() -> None:
+    ph = parse("{{ args.q:ignore-empty-str | args.n:int:null ?: 1:int}}")
+    assert [(a.path, a.cast) for a in ph.alternatives] == [
+        ("args.q", "ignore-empty-str"),
+        ("args.n", "int"),
+    ]
+    assert (ph.default, ph.default_cast) == (" 1", "int")
+    assert (ph.ignore_empty, ph.null_allowed, ph.undefined_allowed) == (True, True, False)
