@@ -100,9 +100,9 @@ class Settings:
     jobs_dir: Path
     profile: Profile
     prune: PruneScope = field(default_factory=PruneScope)
-    tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
     parallelism: int = 4
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT
+    tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
 
     def token(self, environ: Mapping[str, str] | None = None) -> Secret:
         env = os.environ if environ is None else environ
@@ -185,6 +185,8 @@ def load_settings(
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {sorted(known)}")
 
     jobs_dir = root / str(data.get("jobs_dir", "jobs"))
+    if not isinstance(data.get("tests_dir", ""), str):
+        raise ConfigError(f"{where}: tests_dir must be a path (a string)")
     tests_dir = root / str(data.get("tests_dir", "tests"))
     parallelism = data.get("parallelism", 4)
     if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1:

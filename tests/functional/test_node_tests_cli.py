@@ -395,3 +395,10 @@ def test_no_tests_dir_runs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPat
         f"no case files: {tmp_path / 'cases'} does not exist (set tests_dir in syncspec.toml)\n"
         "0 passed, 0 failed\n"
     )
+
+
+def test_tests_dir_must_be_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "syncspec.toml").write_text("tests_dir = 3\n", encoding="utf-8")
+    result = _run(tmp_path, monkeypatch)
+    assert result.exit_code == 3
+    assert "tests_dir must be a path (a string)" in result.output
