@@ -106,7 +106,7 @@ def evaluate(text: str, document: Any) -> Any:
         raise compiled.error
     from jsonata import JException, Jsonata
 
-    from syncspec.nodetest.luxon import prepare_input
+    from syncspec.nodetest.jsdate import prepare_input
 
     expression = compiled.expression
     # jsonata-python finds "the running expression" (for $now and for calling lambdas from
@@ -131,7 +131,7 @@ def evaluate(text: str, document: Any) -> Any:
 
 def to_json(value: Any) -> Any:
     """A JSONata result as JSON.stringify would see it (functions dropped, dates as text)."""
-    from syncspec.nodetest.luxon import json_form
+    from syncspec.nodetest.jsdate import json_form
 
     if value is None:
         return UNDEFINED

@@ -12,13 +12,35 @@ import base64
 import binascii
 import hashlib
 import json
-import math
 import re
 from collections.abc import Callable
 from typing import Any
 
-from syncspec.nodetest import luxon
+from syncspec.nodetest import luxon, luxon_parse
+from syncspec.nodetest.jsdate import JsDate
 from syncspec.nodetest.jsvalue import as_js_number, js_string
+from syncspec.nodetest.lodash import (
+    call_function,
+    cast_array,
+    chunk,
+    compact,
+    difference,
+    find,
+    flatten,
+    flatten_deep,
+    flatten_depth,
+    group_by,
+    join,
+    key_by,
+    lodash_get,
+    lofilter,
+    omit,
+    order_by,
+    pick,
+    sort_key,
+    values,
+    wrap,
+)
 
 # Every function @truto/truto-jsonata registers (src/presets/*.ts), as of trutohq/truto-jsonata
 # 82da45e. The ones not in IMPLEMENTED fail offline.
@@ -37,67 +59,6 @@ TRUTO_FUNCTIONS: tuple[str, ...] = (
     "jsToXml", "jsonToCsv", "jsonToParquet", "convertQueryToSql", "generateEmbeddingsCohere",
     "recursiveCharacterTextSplitter",
 )  # fmt: skip
-
-
-def _call(fn: Any, *args: Any) -> Any:
-    """Call a JSONata function value (a lambda written in the expression, or a native one)."""
-    from jsonata.functions import Functions  # type: ignore[import-untyped]
-
-    return Functions.func_apply(fn, list(args))
-
-
-def _is_fn(value: Any) -> bool:
-    from jsonata import Jsonata  # type: ignore[import-untyped]
-    from jsonata.functions import Functions
-
-    return Functions.is_lambda(value) or isinstance(value, Jsonata.JFunctionCallable)
-
-
-def _cast_array(value: Any) -> list[Any]:
-    """lodash ``castArray`` (undefined -> [undefined], which JSON shows as [])."""
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _path_parts(path: Any) -> list[str]:
-    if isinstance(path, list):
-        return [js_string(p) for p in path]
-    return [p for p in re.split(r"\.|\[|\]", js_string(path)) if p != ""]
-
-
-def lodash_get(obj: Any, path: Any) -> Any:
-    current = obj
-    for part in _path_parts(path):
-        if isinstance(current, dict):
-            current = current.get(part)
-        elif isinstance(current, list) and part.lstrip("-").isdigit():
-            index = int(part)
-            current = current[index] if 0 <= index < len(current) else None
-        else:
-            return None
-        if current is None:
-            return None
-    return current
-
-
-def _iteratee(spec: Any) -> Callable[[Any], Any]:
-    """lodash ``iteratee``: a function, a property path, a ``{k: v}`` matcher, a [path, value]."""
-    if _is_fn(spec):
-        return lambda item: _call(spec, item)
-    if isinstance(spec, dict):
-        return lambda item: (
-            isinstance(item, dict) and all(lodash_get(item, k) == v for k, v in spec.items())
-        )
-    if isinstance(spec, list) and len(spec) == 2:
-        return lambda item: lodash_get(item, spec[0]) == spec[1]
-    if spec is None:
-        return lambda item: item
-    return lambda item: lodash_get(item, spec)
-
-
-def _key_text(value: Any) -> str:
-    return js_string(value) if value is not None else "undefined"
 
 
 # -- core ----------------------------------------------------------------------------------
@@ -146,19 +107,10 @@ def map_values(
     return original
 
 
-def _sort_key(value: Any) -> tuple[int, Any]:
-    # lodash compareAscending puts undefined/null/NaN after every comparable value
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return (1, 0)
-    if isinstance(value, bool):
-        return (0, int(value))
-    return (0, value)
-
-
 def sort_nodes(
     array: Any = None, id_key: str = "id", parent_key: str = "parent_id", seq_key: str = "sequence"
 ) -> Any:
-    nodes = _cast_array(array)
+    nodes = cast_array(array)
     by_id: dict[Any, dict[str, Any]] = {}
     for node in nodes:
         by_id[lodash_get(node, id_key)] = {**node, "children": []}
@@ -177,7 +129,7 @@ def sort_nodes(
         if depth > 10_000:
             raise ValueError("node tree too deep")
         out: list[dict[str, Any]] = []
-        for node in sorted(group, key=lambda n: _sort_key(lodash_get(n, seq_key))):
+        for node in sorted(group, key=lambda n: sort_key(lodash_get(n, seq_key))):
             out.append({k: v for k, v in node.items() if k != "children"})
             out.extend(ordered(node["children"], depth + 1))
         return out
@@ -263,7 +215,7 @@ def each(obj: Any = None, fn: Any = None) -> Any:
     """core.ts's null-safe ``$each``."""
     if obj is None:
         return None
-    results = [r for k, v in obj.items() if (r := _call(fn, v, k, obj)) is not None]
+    results = [r for k, v in obj.items() if (r := call_function(fn, v, k, obj)) is not None]
     if not results:
         return None
     return results[0] if len(results) == 1 else results
@@ -275,155 +227,12 @@ def sift(obj: Any = None, fn: Any = None) -> Any:
         return None
     from syncspec.nodetest.jsvalue import js_truthy
 
-    kept = {k: v for k, v in obj.items() if js_truthy(_call(fn, v, k, obj))}
+    kept = {k: v for k, v in obj.items() if js_truthy(call_function(fn, v, k, obj))}
     return kept or None
 
 
-# -- lodash wrappers -----------------------------------------------------------------------
-def group_by(array: Any = None, key: Any = None) -> dict[str, list[Any]]:
-    get = _iteratee(key)
-    out: dict[str, list[Any]] = {}
-    for item in _cast_array(array):
-        out.setdefault(_key_text(get(item)), []).append(item)
-    return out
-
-
-def key_by(array: Any = None, key: Any = None) -> dict[str, Any]:
-    get = _iteratee(key)
-    return {_key_text(get(item)): item for item in _cast_array(array)}
-
-
-def pick(obj: Any = None, keys: Any = None) -> dict[str, Any]:
-    if not isinstance(obj, dict):
-        return {}
-    out: dict[str, Any] = {}
-    for key in _cast_array(keys):
-        parts = _path_parts(key)
-        value = lodash_get(obj, parts)
-        if value is None and not _has_path(obj, parts):
-            continue
-        target = out
-        for part in parts[:-1]:
-            target = target.setdefault(part, {})
-        target[parts[-1]] = value
-    return out
-
-
-def _has_path(obj: Any, parts: list[str]) -> bool:
-    current = obj
-    for part in parts:
-        if not isinstance(current, dict) or part not in current:
-            return False
-        current = current[part]
-    return True
-
-
-def omit(obj: Any = None, keys: Any = None) -> dict[str, Any]:
-    if not isinstance(obj, dict):
-        return {}
-    out = json.loads(json.dumps(obj))  # lodash omit deep-clones
-    for key in _cast_array(keys):
-        parts = _path_parts(key)
-        target = out
-        for part in parts[:-1]:
-            target = target.get(part) if isinstance(target, dict) else None
-        if isinstance(target, dict):
-            target.pop(parts[-1], None)
-    return dict(out)
-
-
-def compact(array: Any = None) -> list[Any]:
-    from syncspec.nodetest.jsvalue import js_truthy
-
-    return [v for v in _cast_array(array) if js_truthy(v)]
-
-
-def join(array: Any = None, separator: Any = ",") -> str:
-    sep = "," if separator is None else js_string(separator)
-    return sep.join("" if v is None else js_string(v) for v in _cast_array(array))
-
-
-def order_by(array: Any = None, attrs: Any = None, orders: Any = None) -> list[Any]:
-    items = list(_cast_array(array))
-    keys = _cast_array(attrs) if attrs is not None else [None]
-    directions = [str(o).lower() for o in _cast_array(orders)]
-    for index in range(len(keys) - 1, -1, -1):  # stable sorts, least significant key first
-        get = _iteratee(keys[index])
-        descending = index < len(directions) and directions[index] == "desc"
-        present = [i for i in items if _sort_key(get(i))[0] == 0]
-        missing = [i for i in items if _sort_key(get(i))[0] == 1]
-        present.sort(key=lambda i: _sort_key(get(i)), reverse=descending)
-        items = present + missing if not descending else missing + present
-    return items
-
-
-def find(array: Any = None, predicate: Any = None) -> Any:
-    from syncspec.nodetest.jsvalue import js_truthy
-
-    test = _iteratee(predicate)
-    return next((v for v in _cast_array(array) if js_truthy(test(v))), None)
-
-
-def lofilter(array: Any = None, predicate: Any = None) -> list[Any]:
-    from syncspec.nodetest.jsvalue import js_truthy
-
-    test = _iteratee(predicate)
-    return [v for v in _cast_array(array) if js_truthy(test(v))]
-
-
-def values(obj: Any = None) -> list[Any]:
-    if isinstance(obj, dict):
-        return list(obj.values())
-    if isinstance(obj, list):
-        return list(obj)
-    if isinstance(obj, str):
-        return list(obj)
-    return []
-
-
-def chunk(array: Any = None, size: Any = 1) -> list[list[Any]]:
-    items = _cast_array(array)
-    step = max(int(size if size is not None else 1), 0)
-    if step < 1:
-        return []
-    return [items[i : i + step] for i in range(0, len(items), step)]
-
-
-def wrap(value: Any = None, wrapper: Any = None, end_wrapper: Any = None) -> str:
-    end = end_wrapper if end_wrapper else wrapper
-    return join([wrapper, value, end], "")
-
-
-def difference(first: Any = None, second: Any = None) -> list[Any]:
-    if not isinstance(first, list):
-        return []
-    exclude = second if isinstance(second, list) else []
-    return [v for v in first if v not in exclude]
-
-
-def flatten(array: Any = None) -> list[Any]:
-    return flatten_depth(array, 1)
-
-
-def flatten_deep(array: Any = None) -> list[Any]:
-    return flatten_depth(array, math.inf)
-
-
-def flatten_depth(array: Any = None, depth: Any = 1) -> list[Any]:
-    def walk(items: list[Any], level: float) -> list[Any]:
-        out: list[Any] = []
-        for item in items:
-            if isinstance(item, list) and level > 0:
-                out.extend(walk(item, level - 1))
-            else:
-                out.append(item)
-        return out
-
-    return walk(_cast_array(array), 1 if depth is None else depth)
-
-
 def dt_from_iso(text: Any = None, zone: Any = None) -> luxon.DateTimeValue:
-    dt = luxon.from_iso(text)
+    dt = luxon_parse.from_iso(text)
     if zone:
         dt = dt._in_zone(luxon.zone_named(zone)) if dt.moment is not None else dt
     return dt
@@ -459,7 +268,7 @@ IMPLEMENTED: dict[str, Callable[..., Any]] = {
     "flattenDeep": flatten_deep,
     "flattenDepth": flatten_depth,
     "dtFromIso": dt_from_iso,
-    "dtFromFormat": luxon.from_format,
+    "dtFromFormat": luxon_parse.from_format,
 }
 NOT_OFFLINE: tuple[str, ...] = tuple(n for n in TRUTO_FUNCTIONS if n not in IMPLEMENTED)
 
@@ -482,7 +291,7 @@ def _json_nulls(value: Any) -> Any:
         return None
     if isinstance(value, list):
         return [_json_nulls(v) for v in value]
-    if isinstance(value, dict) and not isinstance(value, luxon.DateTimeValue | luxon.JsDate):
+    if isinstance(value, dict) and not isinstance(value, luxon.DateTimeValue | JsDate):
         return {k: _json_nulls(v) for k, v in value.items()}
     return value
 

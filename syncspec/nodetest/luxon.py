@@ -8,7 +8,8 @@ runtime's system zone. Truto runs on UTC, so the system zone here is UTC (not un
 
 The run's date fields (``sync_job_run.started_at`` ...) are JavaScript ``Date`` objects in Truto's
 context (its docs write ``sync_job_run.started_at.toISOString()``); a case writes them as ISO
-text, and ``prepare_input`` turns them into Date-like objects for JSONata.
+text, and ``jsdate.prepare_input`` turns them into Date-like objects for JSONata; parsing
+(``$dtFromIso``, ``$dtFromFormat``) is in ``luxon_parse``.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from email.utils import parsedate_to_datetime
 from functools import partial
 from typing import Any
 
-from syncspec.nodetest.jsvalue import UNDEFINED, as_js_number
+from syncspec.nodetest.jsvalue import UNDEFINED
 
-RUN_DATE_FIELDS = ("started_at", "finished_at", "created_at", "updated_at")
 _UNITS = {
     "year": "years", "quarter": "quarters", "month": "months", "week": "weeks", "day": "days",
     "hour": "hours", "minute": "minutes", "second": "seconds", "millisecond": "milliseconds",
@@ -33,7 +32,7 @@ _OFFLINE_METHODS = (
 )  # fmt: skip
 
 
-def _lambda(fn: Any) -> Any:
+def jsonata_function(fn: Any) -> Any:
     from jsonata import Jsonata  # type: ignore[import-untyped]
 
     return Jsonata.JLambda(fn)
@@ -98,7 +97,7 @@ class DateTimeValue(dict[str, Any]):
         if method is not None:
             bound = self._bound.get(key)
             if bound is None:
-                bound = self._bound[key] = _lambda(partial(method, self))
+                bound = self._bound[key] = jsonata_function(partial(method, self))
             return bound
         return self.fields().get(key, default)
 
@@ -287,7 +286,7 @@ def _offline_method(name: str) -> Any:
 _METHODS.update({name: _offline_method(name) for name in _OFFLINE_METHODS})
 
 
-_TOKEN = re.compile(r"'[^']*'|([A-Za-z])\1*|.", re.DOTALL)
+FORMAT_TOKEN = re.compile(r"'[^']*'|([A-Za-z])\1*|.", re.DOTALL)
 
 
 def _offset_text(moment: datetime, zone: Zone, allow_z: bool, style: str) -> str:
@@ -306,7 +305,7 @@ def _offset_text(moment: datetime, zone: Zone, allow_z: bool, style: str) -> str
 def format_moment(moment: datetime, zone: Zone, fmt: str, allow_z: bool = False) -> str:
     """Luxon ``toFormat`` for the common tokens (``yyyy-MM-dd HH:mm:ss.SSS ZZ`` and names)."""
     out: list[str] = []
-    for match in _TOKEN.finditer(fmt):
+    for match in FORMAT_TOKEN.finditer(fmt):
         token = match.group(0)
         if token.startswith("'"):
             out.append(token[1:-1] if len(token) > 2 else "'")
@@ -358,183 +357,4 @@ def _format_token(token: str, m: datetime, zone: Zone, allow_z: bool) -> str:
     return token
 
 
-# -- parsing -------------------------------------------------------------------------------
-def from_iso(text: Any, zone: Zone | None = SYSTEM) -> DateTimeValue:
-    """Luxon ``DateTime.fromISO`` (converted to ``zone``; text without offset is in ``zone``)."""
-    if not isinstance(text, str) or not text.strip():
-        return DateTimeValue(None, None, "unparsable")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return DateTimeValue(None, None, "unparsable")
-    if zone is None:
-        return DateTimeValue(None, None, "unsupported zone")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone.tz)
-    return DateTimeValue(moment, zone)
-
-
-_PARSE_TOKENS: dict[str, tuple[str, str]] = {
-    "yyyy": (r"\d{4}", "year"), "yy": (r"\d{2}", "yy"), "y": (r"\d{1,6}", "year"),
-    "MM": (r"\d{2}", "month"), "M": (r"\d{1,2}", "month"), "LL": (r"\d{2}", "month"),
-    "L": (r"\d{1,2}", "month"), "dd": (r"\d{2}", "day"), "d": (r"\d{1,2}", "day"),
-    "HH": (r"\d{2}", "hour"), "H": (r"\d{1,2}", "hour"), "hh": (r"\d{2}", "hour12"),
-    "h": (r"\d{1,2}", "hour12"), "mm": (r"\d{2}", "minute"), "m": (r"\d{1,2}", "minute"),
-    "ss": (r"\d{2}", "second"), "s": (r"\d{1,2}", "second"), "SSS": (r"\d{3}", "ms"),
-    "S": (r"\d{1,3}", "ms"), "a": (r"AM|PM|am|pm", "meridiem"),
-    "MMM": (r"[A-Za-z]{3}", "monthname"), "MMMM": (r"[A-Za-z]+", "monthname"),
-    "EEE": (r"[A-Za-z]{3}", "skip"), "EEEE": (r"[A-Za-z]+", "skip"),
-    "ZZ": (r"Z|[+-]\d{2}:\d{2}", "offset"), "Z": (r"Z|[+-]\d{1,2}(?::\d{2})?", "offset"),
-    "ZZZ": (r"Z|[+-]\d{4}", "offset"), "X": (r"-?\d+", "unix"), "x": (r"-?\d+", "unixms"),
-}  # fmt: skip
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-
-
-def from_format(text: Any, fmt: Any, options: Any = None) -> DateTimeValue:
-    """``$dtFromFormat``: ``RFC2822``, ``ISO``, ``fromSeconds`` or a Luxon format string."""
-    opts = options if isinstance(options, dict) else {}
-    zone = zone_named(opts.get("zone"))
-    if fmt == "ISO":
-        return from_iso(text, zone)
-    if fmt == "RFC2822":
-        try:
-            moment = parsedate_to_datetime(str(text))
-        except (TypeError, ValueError):
-            return DateTimeValue(None, None, "unparsable")
-        return DateTimeValue(moment, zone or SYSTEM)
-    if fmt == "fromSeconds":
-        from syncspec.nodetest.jsvalue import parse_int
-
-        seconds = parse_int(text)
-        if seconds is None:
-            return DateTimeValue(None, None, "unparsable")
-        return DateTimeValue(datetime.fromtimestamp(seconds, UTC), zone or SYSTEM)
-    if not isinstance(text, str) or not isinstance(fmt, str):
-        return DateTimeValue(None, None, "unparsable")
-    return _parse_with(text, fmt, zone)
-
-
-def _parse_with(text: str, fmt: str, zone: Zone | None) -> DateTimeValue:
-    from syncspec.nodetest.expressions import NotOffline
-
-    pattern: list[str] = []
-    fields: list[str] = []
-    for match in _TOKEN.finditer(fmt):
-        token = match.group(0)
-        if token.startswith("'"):
-            pattern.append(re.escape(token[1:-1] if len(token) > 2 else "'"))
-        elif token in _PARSE_TOKENS:
-            regex, field = _PARSE_TOKENS[token]
-            pattern.append(f"({regex})")
-            fields.append(field)
-        elif token[0].isalpha():
-            raise NotOffline(f"$dtFromFormat token {token!r}")
-        else:
-            pattern.append(re.escape(token))
-    found = re.fullmatch("".join(pattern), text)
-    if found is None or zone is None:
-        return DateTimeValue(None, None, "unparsable")
-    values: dict[str, Any] = {"year": 1970, "month": 1, "day": 1}
-    values.update(hour=0, minute=0, second=0, ms=0)
-    offset: timezone | None = None
-    for field, raw in zip(fields, found.groups(), strict=True):
-        if field == "yy":
-            values["year"] = 2000 + int(raw) if int(raw) < 60 else 1900 + int(raw)
-        elif field == "monthname":
-            if raw.lower() not in _MONTHS:
-                return DateTimeValue(None, None, "unparsable")
-            values["month"] = _MONTHS[raw.lower()]
-        elif field == "offset":
-            offset = _parse_offset(raw)
-        elif field in ("unix", "unixms"):
-            seconds = int(raw) / (1000 if field == "unixms" else 1)
-            return DateTimeValue(datetime.fromtimestamp(seconds, UTC), zone)
-        elif field not in ("skip", "meridiem"):
-            values[field] = int(raw)
-    if "hour12" in values:
-        meridiem = next(
-            (r for f, r in zip(fields, found.groups(), strict=True) if f == "meridiem"), ""
-        )
-        hour = values.pop("hour12") % 12
-        values["hour"] = hour + (12 if meridiem.lower() == "pm" else 0)
-    try:
-        moment = datetime(
-            values["year"], values["month"], values["day"], values["hour"], values["minute"],
-            values["second"], values["ms"] * 1000, tzinfo=offset or zone.tz,
-        )  # fmt: skip
-    except ValueError:
-        return DateTimeValue(None, None, "unit out of range")
-    return DateTimeValue(moment, zone)
-
-
-def _parse_offset(raw: str) -> timezone:
-    if raw == "Z":
-        return UTC
-    sign = -1 if raw[0] == "-" else 1
-    digits = raw[1:].replace(":", "")
-    hours = int(digits[:-2] or 0) if len(digits) > 2 else int(digits)
-    minutes = int(digits[-2:]) if len(digits) > 2 else 0
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
-
-
-# -- JavaScript Dates in the run -----------------------------------------------------------
-class JsDate(dict[str, Any]):
-    """A JavaScript ``Date`` as JSONata reaches it: ``.toISOString()``, ``.getTime()``."""
-
-    def __init__(self, moment: datetime) -> None:
-        super().__init__()
-        self.moment = moment.astimezone(UTC)
-        self.iso = (
-            self.moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{self.moment.microsecond // 1000:03d}Z"
-        )
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if key in ("toISOString", "toJSON"):
-            iso = self.iso
-            return _lambda(lambda *_: iso)
-        if key in ("getTime", "valueOf"):
-            millis = int(self.moment.timestamp() * 1000 // 1)
-            return _lambda(lambda *_: millis)
-        return default
-
-    def __contains__(self, key: object) -> bool:
-        return key in ("toISOString", "toJSON", "getTime", "valueOf")
-
-
-def _as_js_date(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return JsDate(moment)
-
-
-def prepare_input(document: Any) -> Any:
-    """The case's input with ``sync_job_run``'s ISO date texts as JavaScript Dates."""
-    if not isinstance(document, dict):
-        return document
-    run = document.get("sync_job_run")
-    if not isinstance(run, dict) or not any(isinstance(run.get(f), str) for f in RUN_DATE_FIELDS):
-        return document
-    dated = dict(run)
-    for field in RUN_DATE_FIELDS:
-        if field in dated:
-            dated[field] = _as_js_date(dated[field])
-    return {**document, "sync_job_run": dated}
-
-
-def json_form(value: Any) -> Any:
-    """What ``JSON.stringify`` writes for a date object (its ``toJSON``); else ``UNDEFINED``."""
-    if isinstance(value, DateTimeValue):
-        return value.to_iso()
-    if isinstance(value, JsDate):
-        return value.iso
-    return UNDEFINED
-
-
-__all__ = ["DateTimeValue", "JsDate", "as_js_number", "from_format", "from_iso"]
+__all__ = ["DateTimeValue", "Zone", "format_moment", "zone_named"]
