@@ -108,7 +108,7 @@ def _placeholders(node: Node, field: tuple[str | int, ...], given: Any) -> Any:
     try:
         return replace_placeholders(_at(node.data, field), given)
     except PlaceholderError as exc:
-        raise NodeFailed(str(exc), field) from None
+        raise NodeFailed(str(exc), (*field, *exc.path)) from None
 
 
 def produces(node: Node, given: Any) -> Any:

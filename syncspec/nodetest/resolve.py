@@ -49,7 +49,12 @@ KNOWN_CASTS = frozenset(
 
 
 class PlaceholderError(Exception):
-    """What Truto's resolver throws (an unsupported cast), with the placeholder."""
+    """What Truto's resolver throws (an unsupported cast), with the placeholder; ``path`` is
+    where the failing string sits inside the template (keys and indexes)."""
+
+    def __init__(self, message: str, path: tuple[str | int, ...] = ()) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 @dataclass(frozen=True)
@@ -230,13 +235,16 @@ def replace_placeholders(template: Any, context: Any) -> Any:
     return _merge_all(replaced)
 
 
-def _replace_all(node: Any, context: Any) -> Any:
+def _replace_all(node: Any, context: Any, path: tuple[str | int, ...] = ()) -> Any:
     if isinstance(node, str):
-        return replace(node, context)
+        try:
+            return replace(node, context)
+        except PlaceholderError as exc:
+            raise PlaceholderError(str(exc), path) from None
     if isinstance(node, list):
-        return [_replace_all(item, context) for item in node]
+        return [_replace_all(item, context, (*path, i)) for i, item in enumerate(node)]
     if isinstance(node, dict):
-        return {key: _replace_all(value, context) for key, value in node.items()}
+        return {key: _replace_all(value, context, (*path, key)) for key, value in node.items()}
     return node
 
 

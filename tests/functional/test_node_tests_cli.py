@@ -310,7 +310,7 @@ def test_errors_fail_their_cases_never_a_traceback(
     ) in out
     assert (
         "expect: placeholder {{args.id:integer}}: Unsupported type: integer\n"
-        "  at jobs/node-types.yaml:47:13\n"
+        "  at jobs/node-types.yaml:47:18\n"
     ) in out
     assert (
         "expect: a spool node produces nothing to compare with `expect`; "
