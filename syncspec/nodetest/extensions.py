@@ -231,6 +231,40 @@ def sift(obj: Any = None, fn: Any = None) -> Any:
     return kept or None
 
 
+def _alphanumeric(value: Any) -> str:
+    return re.sub(r"[^a-z0-9]", "", js_string(value).lower())
+
+
+def _dice(left_text: str, right_text: str) -> float | int | None:
+    """The ``dice-coefficient`` package: shared bigrams, each matched once."""
+    left = [left_text[i : i + 2] for i in range(len(left_text) - 1)]
+    right = [right_text[i : i + 2] for i in range(len(right_text) - 1)]
+    if not left and not right:
+        return None  # 0 / 0: NaN in JavaScript, which JSONata cannot return
+    shared = 0
+    for pair in left:
+        if pair in right:
+            right[right.index(pair)] = ""
+            shared += 1
+    return as_js_number(2 * shared / (len(left) + len(right)))
+
+
+def dice_coefficient(value: Any = None, other: Any = None) -> float | int | None:
+    if value == other:
+        return 1
+    return _dice(_alphanumeric(value), _alphanumeric(other))
+
+
+def most_similar(value: Any = None, candidates: Any = None, threshold: Any = 0.8) -> Any:
+    best, best_score = "", 0.0
+    target = _alphanumeric(value)
+    for candidate in cast_array(candidates):
+        score = _dice(target, _alphanumeric(candidate))
+        if score is not None and score > best_score:
+            best, best_score = candidate, score
+    return best if best_score >= (0.8 if threshold is None else threshold) else value
+
+
 def dt_from_iso(text: Any = None, zone: Any = None) -> luxon.DateTimeValue:
     dt = luxon_parse.from_iso(text)
     if zone:
@@ -269,6 +303,8 @@ IMPLEMENTED: dict[str, Callable[..., Any]] = {
     "flattenDepth": flatten_depth,
     "dtFromIso": dt_from_iso,
     "dtFromFormat": luxon_parse.from_format,
+    "diceCoefficient": dice_coefficient,
+    "mostSimilar": most_similar,
 }
 NOT_OFFLINE: tuple[str, ...] = tuple(n for n in TRUTO_FUNCTIONS if n not in IMPLEMENTED)
 

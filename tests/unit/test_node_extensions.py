@@ -193,6 +193,23 @@ CASES: list[tuple[str, str, dict[str, Any], Any]] = [
         "2022-11-01T14:40:00.000Z",
     ),
     ("dtFromFormat", '$dtFromFormat("invalid date", "ISO").isValid', {}, False),
+    ("diceCoefficient", '$diceCoefficient("Hello", "HELLO")', {}, 1),
+    ("diceCoefficient", '$diceCoefficient("hello-world", "hello world")', {}, 1),
+    ("diceCoefficient", '$diceCoefficient("hello", "xyz")', {}, 0),
+    ("diceCoefficient", '$diceCoefficient("apple", "appl")', {}, 6 / 7),
+    (
+        "mostSimilar",
+        '$mostSimilar("Full-Time", ["FULL_TIME", "PART_TIME", "CONTRACTOR"])',
+        {},
+        "FULL_TIME",
+    ),
+    (
+        "mostSimilar",
+        '$mostSimilar("partTime", ["FULL_TIME", "PART_TIME", "CONTRACTOR"])',
+        {},
+        "PART_TIME",
+    ),
+    ("mostSimilar", '$mostSimilar("Full", ["FULL_TIME", "PART_TIME", "CONTRACTOR"])', {}, "Full"),
 ]
 
 
