@@ -3,6 +3,7 @@
 Example ``syncspec.toml``::
 
     jobs_dir = "jobs"
+    tests_dir = "tests"              # case files of `syncspec test`
     default_profile = "staging"      # optional; else SYNCSPEC_PROFILE, else the only profile
     parallelism = 4
     rate_limit = "500/10s"
@@ -101,6 +102,7 @@ class Settings:
     prune: PruneScope = field(default_factory=PruneScope)
     parallelism: int = 4
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT
+    tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
 
     def token(self, environ: Mapping[str, str] | None = None) -> Secret:
         env = os.environ if environ is None else environ
@@ -177,11 +179,15 @@ def load_settings(
     where = str(path) if path else "settings"
 
     known = {"jobs_dir", "default_profile", "parallelism", "rate_limit", "profiles", "prune"}
+    known.add("tests_dir")  # syncspec test's case files
     unknown = sorted(set(data) - known)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {sorted(known)}")
 
     jobs_dir = root / str(data.get("jobs_dir", "jobs"))
+    if not isinstance(data.get("tests_dir", ""), str):
+        raise ConfigError(f"{where}: tests_dir must be a path (a string)")
+    tests_dir = root / str(data.get("tests_dir", "tests"))
     parallelism = data.get("parallelism", 4)
     if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1:
         raise ConfigError(f"{where}: parallelism must be a positive integer")
@@ -202,6 +208,7 @@ def load_settings(
         jobs_dir=jobs_dir,
         profile=_choose_profile(data, profile, env, where),
         prune=prune,
+        tests_dir=tests_dir,
         parallelism=parallelism,
         rate_limit=rate_limit,
     )

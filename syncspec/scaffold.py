@@ -57,6 +57,7 @@ def scaffold_files(
     return {
         Path("syncspec.toml"): toml,
         Path(jobs_dir) / "zendesk-tickets.yaml": job,
+        Path("tests/zendesk-tickets.yaml"): _template("example-tests.yaml"),  # syncspec test
         Path("schemas/sync-job.schema.json"): _schema_text(),
         Path(".pre-commit-config.yaml"): _fill(precommit, values),
         WORKFLOW: _fill(_template("github-workflow.yml"), values),

@@ -15,6 +15,7 @@ from syncspec.cli import cli
 EXPECTED = [
     "syncspec.toml",
     "jobs/zendesk-tickets.yaml",
+    "tests/zendesk-tickets.yaml",
     "schemas/sync-job.schema.json",
     ".pre-commit-config.yaml",
     ".github/workflows/syncspec.yml",

@@ -1,0 +1,69 @@
+"""``syncspec test``: run node-level cases of the jobs offline (JSONata and placeholders)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from syncspec.cli import global_options
+
+
+@click.command("test")
+@click.argument(
+    "paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="[PATHS]..."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "junit"]),
+    default="text",
+    show_default=True,
+    help="Output format (junit: JUnit XML on stdout, for CI test reports).",
+)
+@click.option(
+    "--junit-xml",
+    "junit_xml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a JUnit XML report to this file.",
+)
+@click.pass_context
+def command(
+    ctx: click.Context, paths: tuple[Path, ...], output_format: str, junit_xml: Path | None
+) -> int:
+    """Run node tests of the jobs offline (case files under tests_dir, or PATHS).
+
+    Each case names a job (by label) and a node, gives the input document, and states what the
+    node produces (expect) and/or whether it runs (expect_run). Offline: no token, no network.
+    Exit 0 when every case passes, 1 when any fails, 3 when a case file is malformed.
+    """
+    from syncspec.engine.project import scan_job_files
+    from syncspec.errors import ExitCode
+    from syncspec.jobfile.validate import ValidationReport
+    from syncspec.nodetest.runner import load_suite, run_cases
+    from syncspec.render.node_tests import render_junit, render_text
+    from syncspec.render.problems import render_text as render_problems
+
+    settings = global_options(ctx).settings()
+    tests_dir = settings.tests_dir or settings.root / "tests"
+    targets = list(paths) or [tests_dir]
+    suite = load_suite(targets, Path.cwd())
+    if suite.problems:
+        report = ValidationReport(problems=suite.problems, files_checked=suite.files)
+        click.echo(render_problems(report), nl=False, err=output_format == "junit")
+        click.echo("error: malformed case file(s): no case was run", err=True)
+        return int(ExitCode.CONFIG)
+    if not paths and not tests_dir.is_dir():
+        click.echo(f"no case files: {tests_dir} does not exist (set tests_dir in syncspec.toml)")
+    jobs, unreadable = scan_job_files(settings)
+    results = run_cases(suite.case_files, jobs, unreadable)
+    text = render_junit(results) if output_format == "junit" else render_text(results)
+    click.echo(text, nl=False)
+    if junit_xml is not None:
+        try:
+            junit_xml.write_text(render_junit(results), encoding="utf-8")
+        except OSError as exc:
+            from syncspec.errors import ConfigError
+
+            raise ConfigError(f"cannot write {junit_xml}: {exc.strerror}") from None
+    return int(ExitCode.OK if results.failed == 0 else ExitCode.ERROR)

@@ -1,0 +1,167 @@
+"""Evaluating a job's JSONata offline: jsonata-python plus Truto's extension functions.
+
+Compiled expressions are cached by their text (a repo's cases share a few dozen expressions),
+each with the extensions bound once. ``evaluate`` never raises for a problem of the expression
+or its data: it raises ``ExpressionFailed`` with a message meant for the user.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from syncspec.nodetest.jsvalue import UNDEFINED, as_js_number
+
+
+class ExpressionFailed(Exception):
+    """The expression could not be evaluated; ``offset`` is a character index into it."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+# A bound on the work of one evaluation, in evaluation steps (not time, so that a case's outcome
+# never depends on the machine's speed): JSONata optimizes tail calls, so a runaway recursion
+# would otherwise loop forever. Real expressions take tens to thousands of steps.
+MAX_STEPS = 250_000
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.left = MAX_STEPS
+
+    def step(self, *_: Any) -> None:
+        self.left -= 1
+        if self.left < 0:
+            raise ExpressionFailed(
+                f"the expression did not finish within {MAX_STEPS:,} evaluation steps "
+                "(a runaway recursion?)"
+            )
+
+
+_BUDGET = _Budget()
+
+
+class NotOffline(Exception):
+    """A Truto extension function (or method) that syncspec does not implement."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"`{name}` is not available offline")
+
+
+@dataclass
+class _Compiled:
+    expression: Any  # jsonata.Jsonata
+    error: ExpressionFailed | None = None
+
+
+_CACHE: dict[str, _Compiled] = {}
+
+
+def _compile(text: str) -> _Compiled:
+    cached = _CACHE.get(text)
+    if cached is not None:
+        return cached
+    from jsonata import JException, Jsonata  # type: ignore[import-untyped]
+
+    from syncspec.nodetest.extensions import register
+
+    try:
+        expression = Jsonata(text)
+    except JException as exc:
+        compiled = _Compiled(None, _failed(exc))
+    except RecursionError:
+        compiled = _Compiled(None, ExpressionFailed("the expression is nested too deeply"))
+    else:
+        register(expression)
+        # the input is JSON from YAML, plus the Date-like objects of ``prepare_input``, whose
+        # methods jsonata-python's input check would refuse
+        expression.set_validate_input(False)
+        expression.environment.set_evaluate_entry_callback(_BUDGET.step)
+        compiled = _Compiled(expression)
+    _CACHE[text] = compiled
+    return compiled
+
+
+def _failed(exc: Any) -> ExpressionFailed:
+    location = getattr(exc, "location", -1)
+    code = getattr(exc, "error", "")
+    offset = location if isinstance(location, int) and location >= 0 else None
+    where = f" at character {offset}" if offset is not None else ""
+    return ExpressionFailed(f"JSONata error {code}{where}: {exc}", offset)
+
+
+def syntax_error(text: str) -> ExpressionFailed | None:
+    """The expression's syntax error, if it has one."""
+    return _compile(text).error
+
+
+def evaluate(text: str, document: Any) -> Any:
+    """The JSON value of ``text`` on ``document`` (``UNDEFINED`` when it yields nothing)."""
+    compiled = _compile(text)
+    if compiled.error is not None:
+        raise compiled.error
+    from jsonata import JException, Jsonata
+
+    from syncspec.nodetest.jsdate import prepare_input
+
+    expression = compiled.expression
+    # jsonata-python finds "the running expression" (for $now and for calling lambdas from
+    # functions) in a thread-local set when an expression is *constructed*; cached ones must
+    # claim it before they run.
+    Jsonata.CURRENT.jsonata = expression
+    _BUDGET.left = MAX_STEPS
+    try:
+        result = expression.evaluate(prepare_input(document))
+    except NotOffline as exc:
+        raise ExpressionFailed(str(exc)) from None
+    except JException as exc:
+        raise _failed(exc) from None
+    except RecursionError:
+        raise ExpressionFailed("the expression recursed too deeply") from None
+    except ExpressionFailed:
+        raise
+    except Exception as exc:  # an extension function met data it cannot handle
+        raise ExpressionFailed(f"evaluation failed: {type(exc).__name__}: {exc}") from None
+    return to_json(result)
+
+
+def to_json(value: Any) -> Any:
+    """A JSONata result as JSON.stringify would see it (functions dropped, dates as text)."""
+    from syncspec.nodetest.jsdate import json_form
+
+    if value is None:
+        return UNDEFINED
+    return _plain(value, json_form)
+
+
+def _plain(value: Any, json_form: Any) -> Any:
+    special = json_form(value)
+    if special is not UNDEFINED:
+        return special
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if _is_function(item):
+                continue
+            out[str(key)] = _plain(item, json_form)
+        return out
+    if isinstance(value, list | tuple):
+        return [None if _is_function(v) else _plain(v, json_form) for v in value]
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None  # JSON.stringify writes null
+        return as_js_number(value)
+    if _is_function(value):
+        return UNDEFINED
+    return value
+
+
+def _is_function(value: Any) -> bool:
+    from jsonata import Jsonata
+    from jsonata.parser import Parser  # type: ignore[import-untyped]
+
+    return isinstance(value, Jsonata.JFunctionCallable | Parser.Symbol) or callable(value)

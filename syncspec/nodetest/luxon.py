@@ -1,0 +1,360 @@
+"""Dates as Truto's JSONata sees them: Luxon DateTimes (``$dtFromIso``) and JavaScript Dates.
+
+``@truto/truto-jsonata`` returns a Luxon ``DateTime`` wrapped as a plain object whose properties
+are its getters and bound methods (``toJsonataDateTime.ts``), so ``$dtFromIso(x).minus({...})
+.toUTC().toISO()`` works. This is that object over Python's ``datetime``, with Luxon's output
+rules: ``toISO()`` writes ``Z`` only in a *universal* zone (after ``toUTC()``), ``+00:00`` in the
+runtime's system zone. Truto runs on UTC, so the system zone here is UTC (not universal).
+
+The run's date fields (``sync_job_run.started_at`` ...) are JavaScript ``Date`` objects in Truto's
+context (its docs write ``sync_job_run.started_at.toISOString()``); a case writes them as ISO
+text, and ``jsdate.prepare_input`` turns them into Date-like objects for JSONata; parsing
+(``$dtFromIso``, ``$dtFromFormat``) is in ``luxon_parse``.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import partial
+from typing import Any
+
+from syncspec.nodetest.jsvalue import UNDEFINED
+
+_UNITS = {
+    "year": "years", "quarter": "quarters", "month": "months", "week": "weeks", "day": "days",
+    "hour": "hours", "minute": "minutes", "second": "seconds", "millisecond": "milliseconds",
+}  # fmt: skip
+_OFFLINE_METHODS = (
+    "setLocale", "reconfigure", "toRelative", "toRelativeCalendar", "toLocaleString", "diff",
+    "diffNow", "until", "hasSame", "toJSDate", "toISOWeekDate", "set",
+)  # fmt: skip
+
+
+def jsonata_function(fn: Any) -> Any:
+    from jsonata import Jsonata  # type: ignore[import-untyped]
+
+    return Jsonata.JLambda(fn)
+
+
+class Zone:
+    """A Luxon zone: its name, whether it is universal (fixed), and its tzinfo."""
+
+    def __init__(self, name: str, tz: tzinfo, universal: bool) -> None:
+        self.name, self.tz, self.universal = name, tz, universal
+
+
+SYSTEM = Zone("UTC", UTC, universal=False)
+UTC_ZONE = Zone("UTC", UTC, universal=True)
+_FIXED = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?\Z", re.IGNORECASE)
+
+
+def zone_named(name: Any) -> Zone | None:
+    if name is None or name is UNDEFINED:
+        return SYSTEM
+    if not isinstance(name, str):
+        return None
+    lowered = name.lower()
+    if lowered in ("local", "system", "default"):
+        return SYSTEM
+    if lowered in ("utc", "gmt", "z"):
+        return UTC_ZONE
+    fixed = _FIXED.match(name)
+    if fixed:
+        minutes = int(fixed.group(2)) * 60 + int(fixed.group(3) or 0)
+        minutes = -minutes if fixed.group(1) == "-" else minutes
+        label = f"UTC{fixed.group(1)}{fixed.group(2).lstrip('0') or '0'}"
+        if fixed.group(3) and fixed.group(3) != "00":
+            label += f":{fixed.group(3)}"
+        return Zone(label, timezone(timedelta(minutes=minutes)), universal=True)
+    try:
+        from zoneinfo import ZoneInfo
+
+        return Zone(name, ZoneInfo(name), universal=False)
+    except Exception:  # unknown zone: Luxon makes the DateTime invalid
+        return None
+
+
+class DateTimeValue(dict[str, Any]):
+    """The JSONata view of a Luxon DateTime: its getters and methods, looked up by name.
+
+    jsonata-python reads a field of a mapping with ``.get``; the getters and the bound methods
+    are made there, on first use (a chain such as ``.minus(...).toUTC().toISO()`` builds three
+    DateTimes and reads one method of each).
+    """
+
+    def __init__(self, moment: datetime | None, zone: Zone | None, reason: str | None = None):
+        super().__init__()
+        self.moment = moment.astimezone(zone.tz) if moment is not None and zone else None
+        self.zone = zone
+        self.reason = None if self.moment is not None else (reason or "unparsable")
+        self._fields: dict[str, Any] | None = None
+        self._bound: dict[str, Any] = {}
+
+    def get(self, key: str, default: Any = None) -> Any:
+        method = _METHODS.get(key)
+        if method is not None:
+            bound = self._bound.get(key)
+            if bound is None:
+                bound = self._bound[key] = jsonata_function(partial(method, self))
+            return bound
+        return self.fields().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in _METHODS or key in self.fields()
+
+    def fields(self) -> dict[str, Any]:
+        """The getters (year, month, ..., isValid)."""
+        if self._fields is not None:
+            return self._fields
+        fields: dict[str, Any] = {"isValid": self.moment is not None, "invalidReason": self.reason}
+        m, zone = self.moment, self.zone
+        if m is not None and zone is not None:
+            offset = m.utcoffset() or timedelta(0)
+            iso_year, iso_week, _ = m.isocalendar()
+            fields.update(
+                year=m.year, month=m.month, day=m.day, hour=m.hour, minute=m.minute,
+                second=m.second, millisecond=m.microsecond // 1000, weekday=m.isoweekday(),
+                quarter=(m.month - 1) // 3 + 1, ordinal=m.timetuple().tm_yday,
+                weekNumber=iso_week, weekYear=iso_year,
+                daysInMonth=calendar.monthrange(m.year, m.month)[1],
+                daysInYear=366 if calendar.isleap(m.year) else 365,
+                isInLeapYear=calendar.isleap(m.year), zoneName=zone.name, zone=zone.name,
+                offset=int(offset.total_seconds() // 60), isOffsetFixed=zone.universal,
+                monthShort=calendar.month_abbr[m.month], monthLong=calendar.month_name[m.month],
+                weekdayShort=calendar.day_abbr[m.weekday()],
+                weekdayLong=calendar.day_name[m.weekday()],
+                locale="en-US",
+            )  # fmt: skip
+        self._fields = fields
+        return fields
+
+    def _equals(self, other: Any = None) -> bool:
+        return (
+            isinstance(other, DateTimeValue)
+            and other.moment == self.moment
+            and other.zone is not None
+            and self.zone is not None
+            and other.zone.name == self.zone.name
+        )
+
+    def _seconds(self, *_: Any) -> float | None:
+        return None if self.moment is None else self.moment.timestamp()
+
+    # -- helpers -------------------------------------------------------------------------
+    def _millis(self) -> int | None:
+        if self.moment is None:
+            return None
+        return int(self.moment.timestamp() * 1000 // 1)
+
+    def _in_zone(self, zone: Zone | None) -> DateTimeValue:
+        if zone is None:
+            return DateTimeValue(None, None, "unsupported zone")
+        return DateTimeValue(self.moment, zone)
+
+    def _shift(self, duration: Any, sign: int) -> DateTimeValue:
+        if self.moment is None:
+            return self
+        if isinstance(duration, int | float) and not isinstance(duration, bool):
+            return DateTimeValue(self.moment + timedelta(milliseconds=sign * duration), self.zone)
+        if not isinstance(duration, dict):
+            raise ValueError(f"invalid duration {duration!r}")
+        amounts = {_UNITS.get(str(k), str(k)): v for k, v in duration.items()}
+        unknown = sorted(set(amounts) - set(_UNITS.values()))
+        if unknown:
+            raise ValueError(f"invalid duration unit(s) {', '.join(unknown)}")
+        m = self.moment
+        months = sign * int(amounts.get("years", 0) * 12 + amounts.get("quarters", 0) * 3)
+        months += sign * int(amounts.get("months", 0))
+        if months:
+            total = m.year * 12 + (m.month - 1) + months
+            year, month = divmod(total, 12)
+            day = min(m.day, calendar.monthrange(year, month + 1)[1])
+            m = m.replace(year=year, month=month + 1, day=day)
+        days = sign * (amounts.get("weeks", 0) * 7 + amounts.get("days", 0))
+        if days:  # calendar days keep the wall-clock time (DST-aware in IANA zones)
+            naive = m.replace(tzinfo=None) + timedelta(days=days)
+            m = naive.replace(tzinfo=m.tzinfo)
+        exact = timedelta(
+            hours=amounts.get("hours", 0),
+            minutes=amounts.get("minutes", 0),
+            seconds=amounts.get("seconds", 0),
+            milliseconds=amounts.get("milliseconds", 0),
+        )
+        m = (m.astimezone(UTC) + sign * exact).astimezone(m.tzinfo)
+        return DateTimeValue(m, self.zone)
+
+    def _boundary(self, unit: Any, end: bool) -> DateTimeValue:
+        if self.moment is None:
+            return self
+        name = _UNITS.get(str(unit), str(unit)).rstrip("s")
+        m = self.moment.replace(tzinfo=None)
+        if name == "year":
+            start = m.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
+            nxt = start.replace(year=start.year + 1)
+        elif name == "quarter":
+            first = (m.month - 1) // 3 * 3 + 1
+            start = m.replace(month=first, day=1, hour=0, minute=0, second=0, microsecond=0)
+            total = start.year * 12 + first - 1 + 3
+            nxt = start.replace(year=total // 12, month=total % 12 + 1)
+        elif name == "month":
+            start = m.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            total = start.year * 12 + start.month
+            nxt = start.replace(year=total // 12, month=total % 12 + 1)
+        elif name == "week":
+            day = m - timedelta(days=m.isoweekday() - 1)
+            start = day.replace(hour=0, minute=0, second=0, microsecond=0)
+            nxt = start + timedelta(days=7)
+        elif name in ("day", "hour", "minute", "second"):
+            keep = {"day": 0, "hour": 1, "minute": 2, "second": 3}[name]
+            start = m.replace(
+                hour=m.hour if keep > 0 else 0,
+                minute=m.minute if keep > 1 else 0,
+                second=m.second if keep > 2 else 0,
+                microsecond=0,
+            )
+            step = {"day": {"days": 1}, "hour": {"hours": 1}, "minute": {"minutes": 1}}.get(
+                name, {"seconds": 1}
+            )
+            nxt = start + timedelta(**step)
+        else:
+            raise ValueError(f"invalid unit {unit!r}")
+        result = nxt - timedelta(milliseconds=1) if end else start
+        return DateTimeValue(result.replace(tzinfo=self.moment.tzinfo), self.zone)
+
+    def to_iso(self, opts: Any = None) -> str | None:
+        if self.moment is None:
+            return None
+        return self._fmt("yyyy-MM-dd") + "T" + (self._iso_time(opts) or "")
+
+    def _iso_time(self, opts: Any = None) -> str | None:
+        if self.moment is None:
+            return None
+        options = opts if isinstance(opts, dict) else {}
+        fmt = "HH:mm"
+        m = self.moment
+        suppress_seconds = options.get("suppressSeconds") and m.second == 0 and m.microsecond == 0
+        if not suppress_seconds:
+            fmt += ":ss"
+            if not (options.get("suppressMilliseconds") and m.microsecond // 1000 == 0):
+                fmt += ".SSS"
+        if options.get("includeOffset", True):
+            fmt += "ZZ"
+        return self._fmt(fmt, allow_z=True)
+
+    def _fmt(self, fmt: str, allow_z: bool = False) -> str:
+        if self.moment is None:
+            return "Invalid DateTime"
+        return format_moment(self.moment, self.zone or SYSTEM, fmt, allow_z)
+
+
+_METHODS: dict[str, Any] = {
+    "plus": lambda self, d=None: self._shift(d, 1),
+    "minus": lambda self, d=None: self._shift(d, -1),
+    "startOf": lambda self, unit=None: self._boundary(unit, end=False),
+    "endOf": lambda self, unit=None: self._boundary(unit, end=True),
+    "setZone": lambda self, z=None, _opts=None: self._in_zone(zone_named(z)),
+    "toUTC": lambda self, *_: self._in_zone(UTC_ZONE),
+    "toLocal": lambda self, *_: self._in_zone(SYSTEM),
+    "toISO": lambda self, opts=None: self.to_iso(opts),
+    "toISODate": lambda self, *_: self._fmt("yyyy-MM-dd"),
+    "toISOTime": lambda self, opts=None: self._iso_time(opts),
+    "toSQLDate": lambda self, *_: self._fmt("yyyy-MM-dd"),
+    "toSQLTime": lambda self, *_: self._fmt("HH:mm:ss.SSS ZZ", allow_z=True),
+    "toSQL": lambda self, *_: self._fmt("yyyy-MM-dd HH:mm:ss.SSS ZZ", allow_z=True),
+    "toHTTP": lambda self, *_: self._in_zone(UTC_ZONE)._fmt("EEE, dd MMM yyyy HH:mm:ss 'GMT'"),
+    "toRFC2822": lambda self, *_: self._fmt("EEE, dd MMM yyyy HH:mm:ss ZZZ"),
+    "toFormat": lambda self, fmt="", _opts=None: self._fmt(str(fmt)),
+    "toMillis": lambda self, *_: self._millis(),
+    "valueOf": lambda self, *_: self._millis(),
+    "toSeconds": DateTimeValue._seconds,
+    "toUnixInteger": lambda self, *_: None if self.moment is None else int(self.moment.timestamp()),
+    "equals": DateTimeValue._equals,
+}
+
+
+def _offline_method(name: str) -> Any:
+    def fail(self: DateTimeValue, *_: Any) -> Any:
+        from syncspec.nodetest.expressions import NotOffline
+
+        raise NotOffline(f".{name}()")
+
+    return fail
+
+
+_METHODS.update({name: _offline_method(name) for name in _OFFLINE_METHODS})
+
+
+FORMAT_TOKEN = re.compile(r"'[^']*'|([A-Za-z])\1*|.", re.DOTALL)
+
+
+def _offset_text(moment: datetime, zone: Zone, allow_z: bool, style: str) -> str:
+    minutes = int((moment.utcoffset() or timedelta(0)).total_seconds() // 60)
+    if allow_z and zone.universal and minutes == 0:
+        return "Z"
+    sign = "-" if minutes < 0 else "+"
+    hours, mins = divmod(abs(minutes), 60)
+    if style == "narrow":
+        return f"{sign}{hours}" + (f":{mins:02d}" if mins else "")
+    if style == "techie":
+        return f"{sign}{hours:02d}{mins:02d}"
+    return f"{sign}{hours:02d}:{mins:02d}"
+
+
+def format_moment(moment: datetime, zone: Zone, fmt: str, allow_z: bool = False) -> str:
+    """Luxon ``toFormat`` for the common tokens (``yyyy-MM-dd HH:mm:ss.SSS ZZ`` and names)."""
+    out: list[str] = []
+    for match in FORMAT_TOKEN.finditer(fmt):
+        token = match.group(0)
+        if token.startswith("'"):
+            out.append(token[1:-1] if len(token) > 2 else "'")
+            continue
+        out.append(_format_token(token, moment, zone, allow_z))
+    return "".join(out)
+
+
+_FORMATTERS: dict[str, Any] = {
+    "yyyy": lambda m: f"{m.year:04d}", "yy": lambda m: f"{m.year % 100:02d}",
+    "y": lambda m: str(m.year), "MM": lambda m: f"{m.month:02d}", "M": lambda m: str(m.month),
+    "MMM": lambda m: calendar.month_abbr[m.month], "MMMM": lambda m: calendar.month_name[m.month],
+    "LL": lambda m: f"{m.month:02d}", "L": lambda m: str(m.month),
+    "dd": lambda m: f"{m.day:02d}", "d": lambda m: str(m.day),
+    "HH": lambda m: f"{m.hour:02d}", "H": lambda m: str(m.hour),
+    "hh": lambda m: f"{(m.hour % 12) or 12:02d}", "h": lambda m: str((m.hour % 12) or 12),
+    "mm": lambda m: f"{m.minute:02d}", "m": lambda m: str(m.minute),
+    "ss": lambda m: f"{m.second:02d}", "s": lambda m: str(m.second),
+    "SSS": lambda m: f"{m.microsecond // 1000:03d}", "S": lambda m: str(m.microsecond // 1000),
+    "a": lambda m: "AM" if m.hour < 12 else "PM",
+    "EEE": lambda m: calendar.day_abbr[m.weekday()],
+    "EEEE": lambda m: calendar.day_name[m.weekday()],
+    "ccc": lambda m: calendar.day_abbr[m.weekday()],
+    "cccc": lambda m: calendar.day_name[m.weekday()],
+    "c": lambda m: str(m.isoweekday()), "E": lambda m: str(m.isoweekday()),
+    "o": lambda m: str(m.timetuple().tm_yday), "ooo": lambda m: f"{m.timetuple().tm_yday:03d}",
+    "q": lambda m: str((m.month - 1) // 3 + 1), "qq": lambda m: f"{(m.month - 1) // 3 + 1:02d}",
+    "WW": lambda m: f"{m.isocalendar()[1]:02d}", "W": lambda m: str(m.isocalendar()[1]),
+    "X": lambda m: str(int(m.timestamp())), "x": lambda m: str(int(m.timestamp() * 1000 // 1)),
+}  # fmt: skip
+
+
+def _format_token(token: str, m: datetime, zone: Zone, allow_z: bool) -> str:
+    formatter = _FORMATTERS.get(token)
+    if formatter is not None:
+        return str(formatter(m))
+    if token == "z":
+        return zone.name
+    if token == "ZZ":
+        return _offset_text(m, zone, allow_z, "short")
+    if token == "Z":
+        return _offset_text(m, zone, allow_z, "narrow")
+    if token == "ZZZ":
+        return _offset_text(m, zone, allow_z, "techie")
+    if token[0].isalpha():
+        from syncspec.nodetest.expressions import NotOffline
+
+        raise NotOffline(f"toFormat token {token!r}")
+    return token
+
+
+__all__ = ["DateTimeValue", "Zone", "format_moment", "zone_named"]
