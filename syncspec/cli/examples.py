@@ -71,7 +71,7 @@ EXAMPLES: Final[dict[str, list[str]]] = {
     "demo": ["syncspec demo", "syncspec demo --jobs-dir jobs"],
     "test": [
         "syncspec test",
-        "syncspec test tests/zendesk.yaml --format junit > junit.xml",
+        "syncspec test tests/zendesk-tickets.yaml --format junit > junit.xml",
     ],
     "graph": [
         "syncspec graph salesforce-accounts-incremental",

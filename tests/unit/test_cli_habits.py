@@ -144,7 +144,7 @@ def test_every_command_has_examples_in_its_help() -> None:
 def test_examples_cover_the_reserved_commands() -> None:
     # test/graph land with other issues; their examples are ready for them
     assert set(COMMANDS) <= set(EXAMPLES)
-    assert "syncspec test tests/zendesk.yaml --format junit > junit.xml" in EXAMPLES["test"]
+    assert "syncspec test tests/zendesk-tickets.yaml --format junit > junit.xml" in EXAMPLES["test"]
     assert all(isinstance(_module_exists(m), bool) for m in COMMANDS.values())
 
 
@@ -214,7 +214,13 @@ def test_every_example_parses(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) ->
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "jobs").mkdir()  # the files the examples name
-    for name in ("jobs.json", "args.json", "jobs/zendesk-tickets.yaml"):
+    (tmp_path / "tests").mkdir()
+    for name in (
+        "jobs.json",
+        "args.json",
+        "jobs/zendesk-tickets.yaml",
+        "tests/zendesk-tickets.yaml",
+    ):
         (tmp_path / name).write_text("{}")
     ready = {n for n, m in COMMANDS.items() if _module_exists(m)}
     checked = 0
