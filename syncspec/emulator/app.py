@@ -135,6 +135,14 @@ class Gate:
             response = error_response(429, "rate limit exceeded", {"Retry-After": str(wait)})
             await response(scope, receive, send)
             return
+        gate = state.take_hold(scope["method"], scope["path"])
+        if gate is not None:
+            gate.reached.set()
+            deadline = time.monotonic() + gate.MAX_HOLD_S
+            while not gate.released.is_set() and not state.stopping:
+                if time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.005)
         fault = state.take_fault(scope["method"], scope["path"])
         if fault is not None and not fault.after_commit:
             await _fault_response(fault)(scope, receive, send)

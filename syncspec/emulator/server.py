@@ -5,6 +5,7 @@ emu.url, emu.token                      # "http://127.0.0.1:PORT", "tok-a"
 emu.control.fail_next(503, times=2)     # the next two requests answer 503
 emu.control.lose_next_response(method="POST", path="/sync-job", hang_s=2)
 emu.control.set_faults(rate_limit=(50, 1.0), latency_ms=5)
+gate = emu.control.hold_next("PATCH", "/sync-job/ID"); gate.wait_reached(); gate.release()
 emu.control.requests()                  # [RecordedRequest(method, path, query, status, ...)]
 emu.control.reset()                     # data, faults, log and clock back to the config
 emu.stop()
@@ -26,6 +27,7 @@ from syncspec.emulator.state import (
     EmulatorConfig,
     EmulatorState,
     Fault,
+    Hold,
     RecordedRequest,
     environment_id,
 )
@@ -105,6 +107,18 @@ class EmulatorControl:
         fault = Fault(None, method, path, 1, None, True, hang_s)
         with self._state.lock:
             self._state.faults.append(fault)
+
+    def hold_next(self, method: str, path: str, *, skip: int = 0) -> Hold:
+        """Hold the next request ``method path`` (exact path; after ``skip`` matching ones)
+        before it takes effect, until the returned gate's ``release()``.
+
+        ``gate.wait_reached(timeout)`` returns once the request has arrived. ``reset()``
+        releases every gate.
+        """
+        hold = Hold(method, path, skip)
+        with self._state.lock:
+            self._state.holds.append(hold)
+        return hold
 
     def advance_time(self, seconds: float) -> None:
         """Move the emulator's clock forward (runs progress, timestamps move)."""

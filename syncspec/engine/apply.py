@@ -189,6 +189,7 @@ class _Run:
         self.stop_reason = "not attempted: an earlier action failed (--on-error stop)"
         self.closed = False  # after a second interrupt: late results are ignored
         self.signal: str | None = None
+        self.worker_error: BaseException | None = None
         self.residual: list[Action] = []
         self.verification_error: str | None = None
 
@@ -209,32 +210,45 @@ class _Run:
         remaining = [len(phase)]
 
         def worker() -> None:
-            while True:
-                try:
-                    index, action = work.get_nowait()
-                except queue.Empty:
-                    return
-                if self.stop.is_set():
-                    result = _not_attempted(action, self.stop_reason)
-                else:
+            try:
+                while not self.closed:
+                    try:
+                        index, action = work.get_nowait()
+                    except queue.Empty:
+                        return
+                    if self.stop.is_set():
+                        result = _not_attempted(action, self.stop_reason)
+                    else:
+                        with self.lock:
+                            self.in_flight.add(index)
+                        result = _run_action(action, self.client)
+                    self._record(index, result)
                     with self.lock:
-                        self.in_flight.add(index)
-                    result = _run_action(action, self.client)
-                self._record(index, result)
+                        remaining[0] -= 1
+                        if remaining[0] == 0:
+                            finished.set()
+            except BaseException as exc:  # a bug, or a callback raising: re-raised by the waiter
                 with self.lock:
-                    remaining[0] -= 1
-                    if remaining[0] == 0:
-                        finished.set()
+                    self.worker_error = self.worker_error or exc
+                self.stop.set()
+                finished.set()
 
         for n in range(min(max(1, self.options.parallelism), len(phase))):
             threading.Thread(target=worker, name=f"syncspec-apply-{n}", daemon=True).start()
         try:
             finished.wait()
+            self._raise_worker_error()
         except KeyboardInterrupt as exc:
             self._first_interrupt(exc)
             # Ctrl-C again (or SIGTERM after Ctrl-C) stops waiting: propagates to apply_plan.
-            finished.wait()
+            finished.wait()  # queued actions drain at once (not attempted); in-flight ones end
             raise exc from None
+
+    def _raise_worker_error(self) -> None:
+        with self.lock:
+            error, self.worker_error = self.worker_error, None
+        if error is not None:
+            raise error
 
     def _record(self, index: int, result: ActionResult) -> None:
         with self.lock:

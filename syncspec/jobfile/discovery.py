@@ -7,8 +7,8 @@ Rules (DESIGN.md, "Identity, ownership, deletion"; issue 10):
   or its live job looks unmanaged and ``--prune`` deletes it);
 - files named on the command line are taken as given, whatever their name;
 - hidden folders and files are searched like any other: ``jobs/.drafts/x.yaml`` still claims
-  its label. Only version-control metadata (``.git``, ``.hg``, ``.svn``) is not searched, and
-  it is named in ``skipped`` like everything else left out;
+  its label. Only version-control metadata (``.git``, ``.hg``, ``.svn``) is not searched: it
+  never holds job files, so it is left out silently (everything else left out is named);
 - a symlinked folder is followed when it resolves inside the repository root, and refused
   (named in ``skipped`` with the reason) when it resolves outside it; a folder reached twice
   (a symlink loop, or two links to one folder) is searched once; depth and the number of
@@ -131,7 +131,6 @@ def _walk(  # noqa: PLR0917 - the walk's state, passed down explicitly
             continue
         if is_dir:
             if entry.name in VCS_FOLDERS:
-                skipped.append(Skipped(path, "version-control metadata is not searched"))
                 continue
             if is_link and not _inside(Path(os.path.realpath(path)), real_root):
                 folder_target = os.path.realpath(path)

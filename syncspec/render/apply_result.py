@@ -95,8 +95,9 @@ def render_apply_text(result: ApplyResult, *, color: bool = False) -> str:
         labels = [r.label for r in grouped]
         shown = ", ".join(labels[:_MAX_LABELS])
         more = f" and {len(labels) - _MAX_LABELS} more" if len(labels) > _MAX_LABELS else ""
-        reasons = sorted({r.error or "not attempted" for r in grouped})
-        lines.append(f"  not attempted ({len(grouped)}; {'; '.join(reasons)}): {shown}{more}")
+        reasons = sorted({(r.error or "").removeprefix("not attempted: ") for r in grouped} - {""})
+        why = f"; {'; '.join(reasons)}" if reasons else ""
+        lines.append(f"  not attempted: {shown}{more} ({len(grouped)} action(s){why})")
     if result.verification_error:
         lines.append(f"! {result.verification_error}")
     if not result.results:
