@@ -60,6 +60,11 @@ def check_same_actions(saved: Plan, recomputed: Plan) -> None:
 def first_difference(saved: Sequence[Action], now: Sequence[Action]) -> str | None:
     for index, (a, b) in enumerate(zip(saved, now, strict=False), start=1):
         left, right = a.model_dump(mode="json"), b.model_dump(mode="json")
+        if any(left.get(n) != right.get(n) for n in ("kind", "label", "job_id")):
+            return (
+                f"action {index}: the saved plan says {_describe(a)}, but the files and live "
+                f"jobs now give {_describe(b)}"
+            )
         for name in _FIELDS:
             if left.get(name) != right.get(name):
                 where = f"action {index} ({_describe(a)})"

@@ -84,7 +84,7 @@ def discover_job_files(paths: Iterable[Path], root: Path) -> Discovery:
     out of it.
     """
     real_root = Path(os.path.realpath(root))
-    found: set[Path] = set()
+    found: dict[str, Path] = {}  # realpath -> the first path it was found by
     skipped: list[Skipped] = []
     visited: set[Path] = set()
     budget = [MAX_FOLDERS]
@@ -92,15 +92,16 @@ def discover_job_files(paths: Iterable[Path], root: Path) -> Discovery:
         if path.is_dir():
             _walk(path, real_root, found, skipped, visited, budget, depth=0)
         else:
-            found.add(path)
+            found.setdefault(os.path.realpath(path), path)
     skipped.sort(key=lambda s: str(s.path))
-    return Discovery(files=sorted(found, key=str), skipped=skipped)
+    # one file reached twice (named and inside a named folder, or through a link) counts once
+    return Discovery(files=sorted(found.values(), key=str), skipped=skipped)
 
 
 def _walk(  # noqa: PLR0917 - the walk's state, passed down explicitly
     folder: Path,
     real_root: Path,
-    found: set[Path],
+    found: dict[str, Path],
     skipped: list[Skipped],
     visited: set[Path],
     budget: list[int],
@@ -157,4 +158,4 @@ def _walk(  # noqa: PLR0917 - the walk's state, passed down explicitly
                         )
                     )
                     continue
-            found.add(path)
+            found.setdefault(os.path.realpath(path), path)
