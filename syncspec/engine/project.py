@@ -67,7 +67,9 @@ class LoadingProject:
     """``load_project`` under way: the files are checked (maybe in worker processes) while the
     caller lists the live jobs."""
 
-    def __init__(self, settings: Settings, paths: Sequence[Path]) -> None:
+    def __init__(
+        self, settings: Settings, paths: Sequence[Path], *, whole_project: bool = True
+    ) -> None:
         from syncspec.jobfile.discovery import discover_job_files, display_path
         from syncspec.jobfile.validate import start_load_jobs
 
@@ -75,14 +77,19 @@ class LoadingProject:
             if not path.exists():
                 raise ConfigError(f"{path}: no such file or directory")
         self._root = settings.root
-        self._jobs_dir = settings.jobs_dir
         self._narrowed: set[str] | None = None
         self._paths = [display_path(p, settings.root) for p in paths]
-        if paths:
-            self._narrowed = {
-                os.path.realpath(p) for p in discover_job_files(paths, settings.root).files
-            }
-        targets = [*([settings.jobs_dir] if settings.jobs_dir.is_dir() else []), *paths]
+        if not whole_project:
+            # exactly ``paths``, as a project of their own (``demo`` loads its workspace)
+            self._jobs_dir = paths[0] if paths else settings.jobs_dir
+            targets = list(paths) or [settings.jobs_dir]
+        else:
+            self._jobs_dir = settings.jobs_dir
+            if paths:
+                self._narrowed = {
+                    os.path.realpath(p) for p in discover_job_files(paths, settings.root).files
+                }
+            targets = [*([settings.jobs_dir] if settings.jobs_dir.is_dir() else []), *paths]
         self._loading = start_load_jobs(targets, settings.root)
 
     def result(self) -> LocalProject:
@@ -148,8 +155,8 @@ def _is_under(path: str, folder: str) -> bool:
 def load_local(
     settings: Settings, paths: Sequence[Path] = ()
 ) -> tuple[list[LocalJob], list[Problem]]:
-    """The job files (see ``LocalProject``): every job, and the problems of ``paths`` (or all)."""
-    project = start_load_local(settings, paths).result()
+    """The jobs and problems of the files under ``paths`` (default: the jobs dir), alone."""
+    project = LoadingProject(settings, paths, whole_project=False).result()
     return project.jobs, project.problems
 
 

@@ -285,9 +285,7 @@ def test_a_plan_made_with_another_environments_token_is_refused(
     refused = run("apply", "full.json", env=other)
     assert refused.exit_code == 3
     assert f"made against environment {emulator_env.environment_id}" in refused.stderr
-    assert [j["resources"][0]["method"] for j in emulator_env.control.jobs("production")] == [
-        "get"
-    ]
+    assert [j["resources"][0]["method"] for j in emulator_env.control.jobs("production")] == ["get"]
     assert run("apply", "full.json").exit_code == 0
     assert [j["resources"][0]["method"] for j in emulator_env.control.jobs()] == ["list"]
 
@@ -306,7 +304,7 @@ def test_an_edit_between_plan_and_patch_is_not_overwritten(
     project: Path, emulator_env: EmulatorHandle
 ) -> None:
     write_jobs(project, **{"b.yaml": job_file("b"), "c.yaml": job_file("c")})
-    b, c = emulator_env.seed(job("b", "get"), job("c", "get"))
+    b, _ = emulator_env.seed(job("b", "get"), job("c", "get"))
     gate = emulator_env.control.hold_next("GET", f"/sync-job/{b['id']}")  # the re-read of b
     thread, out = _in_thread(lambda: run("apply", "-y", "--format", "json"))
     assert gate.wait_reached(60)
@@ -391,23 +389,22 @@ def test_a_failed_re_list_after_the_writes_still_prints_every_result(
 ) -> None:
     write_jobs(project, **{"a.yaml": job_file("a"), "b.yaml": job_file("b")})
     gate = emulator_env.control.hold_next("POST", "/sync-job", skip=1)  # the second create
-    for fmt in ("json",):
-        thread, out = _in_thread(lambda: run("apply", "-y", "--format", fmt))
-        assert gate.wait_reached(60)
-        # the re-list (and its retries) after the writes fail
-        emulator_env.control.fail_next(401, method="GET", path="/sync-job")
-        gate.release()
-        thread.join(60)
-        (result,) = out
-        assert result.exit_code == 1, result.output
-        data = json.loads(result.stdout)
-        assert [(r["label"], r["outcome"]) for r in data["results"]] == [
-            ("a", "done"),
-            ("b", "done"),
-        ]
-        assert data["verification_error"].startswith(
-            "the live jobs could not be re-read after the writes (GET /sync-job -> 401"
-        )
+    thread, out = _in_thread(lambda: run("apply", "-y", "--format", "json"))
+    assert gate.wait_reached(60)
+    # the re-list after the writes fails
+    emulator_env.control.fail_next(401, method="GET", path="/sync-job")
+    gate.release()
+    thread.join(60)
+    (result,) = out
+    assert result.exit_code == 1, result.output
+    data = json.loads(result.stdout)
+    assert [(r["label"], r["outcome"]) for r in data["results"]] == [
+        ("a", "done"),
+        ("b", "done"),
+    ]
+    assert data["verification_error"].startswith(
+        "the live jobs could not be re-read after the writes (GET /sync-job -> 401"
+    )
     assert labels(emulator_env) == ["a", "b"]
     # the text form says the same
     write_jobs(project, **{"c.yaml": job_file("c")})

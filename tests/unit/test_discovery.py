@@ -95,7 +95,7 @@ def test_unknown_keys_anywhere_in_syncspec_toml_are_errors_with_a_hint(
     (tmp_path / "syncspec.toml").write_text('[prune]\nlabel = ["a-*"]\n')
     result = CliRunner().invoke(cli, ["validate"], catch_exceptions=False)
     assert result.exit_code == 3
-    assert "error: " in result.stderr and "did you mean \"labels\"?" in result.stderr
+    assert "error: " in result.stderr and 'did you mean "labels"?' in result.stderr
 
 
 def test_validate_files_checks_labels_against_every_job_file(
