@@ -14,6 +14,8 @@ Fixtures
         ``set_faults(latency_ms=, fail_rate=, rate_limit=(n, s) | None, run_duration_s=)``,
         ``fail_next(status, times=1, method=, path=, retry_after=, after_commit=False)``,
         ``lose_next_response(method="POST", path=, hang_s=2.0)``, ``advance_time(s)``,
+        ``hold_next(method, path, skip=0)`` -> gate (``wait_reached(timeout)``, ``release()``):
+        the request waits before taking effect, so a test acts at an exact point,
         ``seed_jobs(jobs, environment="production")``, ``jobs(env)``, ``runs(env)``,
         ``requests(method=, path=)`` -> ``[RecordedRequest(method, path, query, status,
         environment, dropped)]``, ``clear_requests()``, ``reset()``.

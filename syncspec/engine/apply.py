@@ -25,51 +25,32 @@ is never blindly repeated: the live jobs are re-listed and a job with the label 
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import queue
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Protocol
 
+from syncspec.engine.after import converge_creates, verify_applied
 from syncspec.engine.model import (
     Action,
     ActionKind,
     ActionResult,
     ApplyResult,
-    FieldChange,
     Outcome,
     Plan,
 )
-from syncspec.errors import ApiError, ExitCode, NotFoundError, SyncspecError, TransportError
+from syncspec.engine.writes import SyncJobApi, run_action
+from syncspec.errors import ExitCode, SyncspecError
 
 # Order of the phases: a label freed by a delete can be reused by a create.
 PHASES: tuple[ActionKind, ...] = (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.CREATE)
-
-# A create that may have reached the server is looked for, then re-tried, at most this often.
-CREATE_ATTEMPTS = 5
 
 INTERRUPTED = "not attempted: interrupted"
 IN_FLIGHT_UNKNOWN = (
     "interrupted while in flight: the request was sent but no answer was awaited, so it may "
     "or may not have been applied; re-run plan to see"
 )
-
-
-class SyncJobApi(Protocol):
-    """What apply needs from ``syncspec.api.client.TrutoClient`` (thread-safe)."""
-
-    def list_sync_jobs(self) -> list[dict[str, Any]]: ...
-
-    def get_sync_job(self, job_id: str) -> dict[str, Any]: ...
-
-    def create_sync_job(self, body: Mapping[str, Any]) -> dict[str, Any]: ...
-
-    def update_sync_job(self, job_id: str, body: Mapping[str, Any]) -> dict[str, Any]: ...
-
-    def delete_sync_job(self, job_id: str) -> Any: ...
 
 
 class OnError(enum.StrEnum):
@@ -221,7 +202,7 @@ class _Run:
                     else:
                         with self.lock:
                             self.in_flight.add(index)
-                        result = _run_action(action, self.client)
+                        result = run_action(action, self.client)
                     self._record(index, result)
                     with self.lock:
                         remaining[0] -= 1
@@ -322,7 +303,8 @@ class _Run:
                 "verified and concurrent creates were not checked for; re-run plan"
             )
             return
-        live = self._converge(live)
+        with self.lock:
+            live = converge_creates(self.actions, self.results, self.client, live)
         result = self.result_so_far()
         self.residual = verify_applied(self.plan, result, live)
 
@@ -332,78 +314,6 @@ class _Run:
                 self.results.get(i) or _not_attempted(a, "") for i, a in enumerate(self.actions)
             ]
         return ApplyResult(results=results)
-
-    def _converge(self, live: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """Where a label this apply created is held by several live jobs, keep the earliest and
-        delete our own duplicate; returns the live jobs as they now are."""
-        from syncspec.engine.normalize import canonical_job
-
-        with self.lock:
-            created = [
-                (i, r)
-                for i, r in self.results.items()
-                if r.kind == ActionKind.CREATE and r.outcome == Outcome.DONE and r.job_id
-            ]
-        removed: set[str] = set()
-        for index, ours in sorted(created, key=lambda item: item[0]):
-            holders = [j for j in live if j.get("label") == ours.label]
-            if len(holders) < 2 or ours.job_id not in {str(j.get("id")) for j in holders}:
-                continue
-            keep = min(holders, key=_creation_order)
-            keep_id = str(keep.get("id"))
-            others = len(holders) - 1
-            if keep_id == ours.job_id:
-                note = (
-                    f"{others} other live job(s) with this label appeared meanwhile (another "
-                    "apply at the same time?); this apply's job is the earliest and was kept"
-                )
-                self.results[index] = ours.model_copy(update={"note": note})
-                continue
-            assert ours.job_id is not None
-            try:
-                with contextlib.suppress(NotFoundError):
-                    self.client.delete_sync_job(ours.job_id)
-            except SyncspecError as exc:
-                self.results[index] = ours.model_copy(
-                    update={
-                        "outcome": Outcome.FAILED,
-                        "error": f"another job ({keep_id}) holds this label too, created "
-                        f"earlier; deleting this apply's duplicate {ours.job_id} failed: {exc}",
-                    }
-                )
-                continue
-            removed.add(ours.job_id)
-            wanted = canonical_job(self.actions[index].body or {})
-            same = {k: v for k, v in canonical_job(keep).items() if k in wanted} == wanted
-            note = (
-                f"another apply created this label at the same time; kept the earliest job "
-                f"{keep_id} and deleted the duplicate this apply created ({ours.job_id})"
-            )
-            update: dict[str, Any] = {
-                "job_id": keep_id,
-                "note": note,
-                "duplicate_deleted": ours.job_id,
-            }
-            if not same:
-                update["outcome"] = Outcome.FAILED
-                update["error"] = (
-                    f"the job kept ({keep_id}) was created by another apply with a different "
-                    "body; re-run plan"
-                )
-            self.results[index] = ours.model_copy(update=update)
-        return [j for j in live if str(j.get("id")) not in removed]
-
-
-def _creation_order(job: Mapping[str, Any]) -> tuple[int, str, str, str]:
-    """The order every racer agrees on: earliest ``created_at``, then smallest id."""
-    raw = job.get("created_at")
-    text = "" if raw is None else str(raw)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        key = moment.isoformat() if moment.tzinfo is not None else moment.isoformat() + "+00:00"
-        return (0, key, text, str(job.get("id")))
-    except ValueError:
-        return (1, text, text, str(job.get("id")))
 
 
 def _not_attempted(action: Action, reason: str) -> ActionResult:
@@ -416,187 +326,16 @@ def _not_attempted(action: Action, reason: str) -> ActionResult:
     )
 
 
-def _unknown_outcome(exc: SyncspecError) -> bool:
-    """A write error after which the write may have been applied (sent, no answer)."""
-    if isinstance(exc, ApiError) and exc.maybe_applied:
-        return True
-    return isinstance(exc, TransportError) and "cannot connect" not in str(exc)
-
-
-def _run_action(action: Action, client: SyncJobApi) -> ActionResult:
-    attempts = [0]
-    job_id = action.job_id
-    try:
-        if action.kind in (ActionKind.DELETE, ActionKind.UPDATE):
-            moved = _moved_since_plan(action, client)
-            if moved == "gone" and action.kind == ActionKind.DELETE:
-                return _done(action, job_id, 0, note="already gone")
-            if moved is not None:
-                reason = "the job no longer exists" if moved == "gone" else moved
-                return ActionResult(
-                    kind=action.kind,
-                    label=action.label,
-                    job_id=job_id,
-                    outcome=Outcome.NOT_ATTEMPTED,
-                    error=f"changed since plan: {reason}; not overwritten. Re-run plan",
-                    stale=True,
-                )
-    except SyncspecError as exc:
-        return _failed(action, job_id, f"re-reading the job before writing failed: {exc}", 0)
-    try:
-        if action.kind == ActionKind.DELETE:
-            attempts[0] = 1
-            # NotFound: already gone (e.g. a retried DELETE whose first answer was lost).
-            with contextlib.suppress(NotFoundError):
-                client.delete_sync_job(_require_id(action))
-        elif action.kind == ActionKind.UPDATE:
-            attempts[0] = 1
-            client.update_sync_job(_require_id(action), action.body or {})
-        elif action.kind == ActionKind.CREATE:
-            job_id = _create(action, client, attempts)
-        else:  # pragma: no cover - changing_actions never yields noops
-            raise ValueError(f"not a changing action: {action.kind}")
-    except SyncspecError as exc:  # ApiError, or a plan without the id it needs
-        if _unknown_outcome(exc):
-            return ActionResult(
-                kind=action.kind,
-                label=action.label,
-                job_id=job_id,
-                outcome=Outcome.UNKNOWN,
-                error=str(exc),
-                attempts=attempts[0],
-            )
-        return _failed(action, job_id, str(exc), attempts[0])
-    return _done(action, job_id, attempts[0])
-
-
-def _moved_since_plan(action: Action, client: SyncJobApi) -> str | None:
-    """None when the live job is as planned; "gone", or why it moved, otherwise."""
-    from syncspec.engine.normalize import fingerprint
-
-    try:
-        current = client.get_sync_job(_require_id(action))
-    except NotFoundError:
-        return "gone"
-    if fingerprint(current) != action.fingerprint:
-        when = current.get("updated_at")
-        return f"the live job was modified (updated_at {when})" if when else "the job moved"
-    return None
-
-
-def _done(
-    action: Action, job_id: str | None, attempts: int, note: str | None = None
-) -> ActionResult:
-    return ActionResult(
-        kind=action.kind,
-        label=action.label,
-        job_id=job_id,
-        outcome=Outcome.DONE,
-        attempts=attempts,
-        note=note,
-    )
-
-
-def _failed(action: Action, job_id: str | None, error: str, attempts: int) -> ActionResult:
-    return ActionResult(
-        kind=action.kind,
-        label=action.label,
-        job_id=job_id,
-        outcome=Outcome.FAILED,
-        error=error,
-        attempts=attempts,
-    )
-
-
-def _require_id(action: Action) -> str:
-    if not action.job_id:
-        raise SyncspecError(f"{action.kind} {action.label}: the plan has no job id for it")
-    return action.job_id
-
-
-def _create(action: Action, client: SyncJobApi, attempts: list[int]) -> str:
-    """POST the job; after an answer-less POST, adopt a job with the label before re-trying."""
-    from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
-
-    body = dict(action.body or {})
-    retrying = Retrying(
-        stop=stop_after_attempt(CREATE_ATTEMPTS),
-        retry=retry_if_exception(lambda e: isinstance(e, ApiError) and e.maybe_applied),
-        wait=wait_exponential(multiplier=0.2, max=5),
-        reraise=True,
-    )
-    for attempt in retrying:
-        with attempt:
-            attempts[0] = attempt.retry_state.attempt_number
-            if attempts[0] > 1:
-                found = _find_by_label(client.list_sync_jobs(), action.label)
-                if found is not None:
-                    return found
-            created = client.create_sync_job(body)
-            return str(created.get("id"))
-    raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
-
-
-def _find_by_label(live_jobs: Iterable[Mapping[str, Any]], label: str) -> str | None:
-    # The plan said no job had this label: one that has it now is the one our lost POST
-    # created (or a concurrent apply's, which the re-list after the writes sorts out).
-    for job in live_jobs:
-        if job.get("label") == label:
-            return str(job.get("id"))
-    return None
-
-
-def verify_applied(
-    plan: Plan, result: ApplyResult, live_jobs: Sequence[Mapping[str, Any]]
-) -> list[Action]:
-    """Differences between what the plan sent and what the server now holds (should be none).
-
-    Only actions that are done are checked: an update's changed fields and a create's whole body
-    must compare equal (canonically) to the live job; a deleted job must be gone.
-    """
-    from syncspec.engine.normalize import canonical_job
-
-    by_id = {str(j.get("id")): j for j in live_jobs}
-    residual: list[Action] = []
-    for action, outcome in zip(changing_actions(plan), result.results, strict=True):
-        if outcome.outcome != Outcome.DONE or outcome.duplicate_deleted:
-            continue
-        live = by_id.get(str(outcome.job_id))
-        if action.kind == ActionKind.DELETE:
-            if live is not None:
-                residual.append(
-                    Action(
-                        kind=ActionKind.DELETE,
-                        label=action.label,
-                        job_id=outcome.job_id,
-                        file=action.file,
-                        line=action.line,
-                    )
-                )
-            continue
-        body = action.body or {}
-        wanted = canonical_job(body)
-        have = canonical_job(live) if live is not None else {}
-        changes = [
-            FieldChange(
-                pointer=f"/{name}",
-                kind="changed" if name in have else "added",
-                old=have.get(name),
-                new=wanted.get(name),
-            )
-            for name in body
-            if name in wanted and have.get(name) != wanted.get(name)
-        ]
-        if live is None or changes:
-            residual.append(
-                Action(
-                    kind=ActionKind.CREATE if live is None else ActionKind.UPDATE,
-                    label=action.label,
-                    job_id=outcome.job_id,
-                    file=action.file,
-                    line=action.line,
-                    changes=changes,
-                    body={c.pointer[1:]: c.new for c in changes} or None,
-                )
-            )
-    return residual
+__all__ = [
+    "ApplyInterrupted",
+    "ApplyOptions",
+    "DeleteBudgetExceeded",
+    "OnError",
+    "SyncJobApi",
+    "Terminated",
+    "apply_plan",
+    "changing_actions",
+    "check_delete_budget",
+    "execute_plan",
+    "verify_applied",
+]

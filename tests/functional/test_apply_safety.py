@@ -422,3 +422,15 @@ def test_a_failed_re_list_after_the_writes_still_prints_every_result(
     assert lines[1].startswith("! the live jobs could not be re-read after the writes")
     assert lines[3] == "Apply FAILED: 1 done, 0 failed, 0 not attempted."
     assert labels(emulator_env) == ["a", "b", "c"]
+
+
+def test_emulator_created_at_orders_jobs_created_in_one_millisecond(
+    emulator: EmulatorHandle,
+) -> None:
+    # Racing creates converge on the earliest created_at: the emulator must never tie.
+    client = emulator.client()
+    made = [client.create_sync_job(job(f"t{i}")) for i in range(5)]
+    stamps = [j["created_at"] for j in made]
+    assert stamps == sorted(stamps)
+    assert len(set(stamps)) == 5
+    assert [j["created_at"] for j in emulator.control.jobs()] == stamps
