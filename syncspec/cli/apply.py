@@ -182,8 +182,10 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
                 )
             except ApplyInterrupted as exc:
                 result = exc.result
-    # the progress bar is gone (its line cleared) before the account is printed
-    _report(result, fmt, say, color)
+    # the progress bar is gone (its line cleared) before the account is printed, and a late
+    # Ctrl-C cannot cut the account short
+    with _signals_ignored():
+        _report(result, fmt, say, color)
     return result.exit_code
 
 
@@ -221,6 +223,22 @@ def _approved(settings: Any, saved: Any, client: Any) -> Any:
     plan = plan_project(settings, local, live, options)
     check_same_actions(saved, plan)
     return plan
+
+
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextmanager

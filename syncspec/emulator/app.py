@@ -114,6 +114,9 @@ class Gate:
             await self._handle(scope, receive, recording_send, seen)
         finally:
             record()
+            gate = seen.get("gate")
+            if gate is not None:
+                gate.finished.set()
 
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, seen: dict[str, Any]
@@ -137,6 +140,7 @@ class Gate:
             return
         gate = state.take_hold(scope["method"], scope["path"])
         if gate is not None:
+            seen["gate"] = gate
             gate.reached.set()
             deadline = time.monotonic() + gate.MAX_HOLD_S
             while not gate.released.is_set() and not state.stopping:

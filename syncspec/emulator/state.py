@@ -83,9 +83,15 @@ class Hold:
         self.method, self.path, self.skip = method.upper(), path, skip
         self.reached = threading.Event()
         self.released = threading.Event()
+        self.finished = threading.Event()  # the held request has been answered and logged
 
     def release(self) -> None:
         self.released.set()
+
+    def wait_finished(self, timeout: float = 60.0) -> bool:
+        """After ``release()``: wait until the request is done (so it cannot land in the next
+        test's request log)."""
+        return self.finished.wait(timeout)
 
     def wait_reached(self, timeout: float = 60.0) -> bool:
         return self.reached.wait(timeout)

@@ -128,6 +128,8 @@ def test_one_signal_lets_in_flight_actions_finish_and_prints_the_account(
     finally:
         gate.release()
         apply.kill()
+        if gate.reached.is_set():  # let the held request end before the next test starts
+            gate.wait_finished(WAIT_S)
     assert exit_code == code
     tail = out.split("Plan: 0 to create, 5 to update, 0 to delete; 0 unmanaged.\n")[1]
     assert tail.splitlines() == [
@@ -156,6 +158,8 @@ def test_a_second_ctrl_c_stops_waiting_and_reports_the_in_flight_action_as_unkno
     finally:
         gate.release()
         apply.kill()
+        if gate.reached.is_set():  # let the held request end before the next test starts
+            gate.wait_finished(WAIT_S)
     assert exit_code == 130
     data = json.loads(out)
     assert data["interrupted"] == "SIGINT"
@@ -187,6 +191,8 @@ def test_ctrl_c_during_the_re_list_after_the_writes_still_prints_the_account(
     finally:
         gate.release()
         apply.kill()
+        if gate.reached.is_set():  # let the held request end before the next test starts
+            gate.wait_finished(WAIT_S)
     assert exit_code == 130
     stored = {str(j["label"]): j["id"] for j in emulator.control.jobs()}
     tail = out.split("Plan: 2 to create, 0 to update, 0 to delete; 0 unmanaged.\n")[1]
