@@ -207,16 +207,30 @@ def _with_project_findings(
 
 
 def _context_documents(
-    context: Sequence[Path], checked: Sequence[Path], root: Path, repo_root: Path
+    context: Sequence[Path], checked: Sequence[_FileResult], root: Path, repo_root: Path
 ) -> list[tuple[str, Any]]:
-    """(display, data) of the job files under ``context`` not among ``checked``: parsed only
-    (no rules run), for the project rules (a hook passing some files still sees every label)."""
+    """(display, data) of the job files under ``context`` not among ``checked`` that may share
+    a label or pinned id with one of them: parsed only (no rules run), for the project rules (a
+    hook passing some files still sees every label). Files whose text cannot contain any of
+    those values are not parsed (see ``project.identity_probes``)."""
+    from syncspec.jobfile.project import identity_probes, may_hold_identity
+
     if not context:
         return []
-    seen = {os.path.realpath(p) for p in checked}
+    probes = identity_probes([r.parsed.data for r in checked if r.parsed.data is not None])
+    if not probes:
+        return []
+    seen = {os.path.realpath(r.path) for r in checked}
     documents: list[tuple[str, Any]] = []
     for path in discover(context, repo_root).files:
         if os.path.realpath(path) in seen:
+            continue
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(loader.MAX_BYTES + 1)
+        except OSError:
+            continue  # unreadable: no label to compare (plan and apply refuse to prune on it)
+        if not may_hold_identity(head, probes):
             continue
         parsed = _read(path, display_path(path, root))
         if isinstance(parsed.data, dict):
@@ -260,7 +274,7 @@ def validate_paths(
     bound = root if repo_root is None else repo_root
     discovery = discover(paths, bound)
     results = _Checking(discovery.files, root).results()
-    _with_project_findings(results, _context_documents(context, discovery.files, root, bound))
+    _with_project_findings(results, _context_documents(context, results, root, bound))
     problems: list[Problem] = []
     for result in results:
         problems.extend(_problems(result))

@@ -134,3 +134,25 @@ def test_validate_names_what_it_skipped(tmp_path: Path, monkeypatch: pytest.Monk
         "note: skipped jobs/ext: symlinked folder resolves outside the repository "
         f"({os.path.realpath(outside)}); not followed\n"
     )
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["tickets", "'tickets'", '"tickets"', '"tick\\x65ts"', "|-\n  tickets", "&x tickets"],
+)
+def test_the_project_rules_see_a_label_in_any_yaml_spelling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str
+) -> None:
+    # Files of the jobs dir that are not passed are only parsed when their text could hold
+    # one of the passed files' labels; every YAML spelling of the label must still be seen.
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "syncspec.toml").write_text('jobs_dir = "jobs"\n')
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "old.yaml").write_text(
+        f"label: {written}\nintegration_name: zendesk\ndefault_runtime_version: 2\n"
+    )
+    (tmp_path / "jobs" / "unrelated.yaml").write_text(JOB.format(label="other"))
+    (tmp_path / "jobs" / "new.yaml").write_text(JOB.format(label="tickets"))
+    result = CliRunner().invoke(cli, ["validate", "jobs/new.yaml"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert 'SS601 label "tickets" is also used by jobs/old.yaml' in result.stdout
