@@ -107,6 +107,27 @@ def _creation_order(job: Mapping[str, Any]) -> tuple[int, str, str, str]:
         return (1, text, text, str(job.get("id")))
 
 
+def overwritten_since(results: dict[int, ActionResult], live: Sequence[Mapping[str, Any]]) -> None:
+    """Mark done writes whose job was written again by someone else after this apply (its
+    ``updated_at`` moved past the one our write got back): they are not verified (that is not
+    a normalization bug) and the run exits 4 naming them. Updates ``results`` in place."""
+    by_id = {str(j.get("id")): j for j in live}
+    for index, r in list(results.items()):
+        if r.outcome != Outcome.DONE or r.kind == ActionKind.DELETE or r.duplicate_deleted:
+            continue
+        job = by_id.get(str(r.job_id))
+        written = r._written_at
+        if job is None or written is None or str(job.get("updated_at")) == written:
+            continue
+        results[index] = r.model_copy(
+            update={
+                "stale": True,
+                "note": "written again by someone else after this apply wrote it (a concurrent "
+                "apply or a dashboard edit): not verified; re-run plan",
+            }
+        )
+
+
 def verify_applied(
     plan: Plan, result: ApplyResult, live_jobs: Sequence[Mapping[str, Any]]
 ) -> list[Action]:
@@ -121,7 +142,7 @@ def verify_applied(
     residual: list[Action] = []
     changing = [a for kind in _PHASES for a in plan.actions if a.kind == kind]
     for action, outcome in zip(changing, result.results, strict=True):
-        if outcome.outcome != Outcome.DONE or outcome.duplicate_deleted:
+        if outcome.outcome != Outcome.DONE or outcome.duplicate_deleted or outcome.stale:
             continue
         live = by_id.get(str(outcome.job_id))
         if action.kind == ActionKind.DELETE:

@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from syncspec.engine.after import converge_creates, verify_applied
+from syncspec.engine.after import converge_creates, overwritten_since, verify_applied
 from syncspec.engine.model import (
     Action,
     ActionKind,
@@ -305,6 +305,7 @@ class _Run:
             return
         with self.lock:
             live = converge_creates(self.actions, self.results, self.client, live)
+            overwritten_since(self.results, live)
         result = self.result_so_far()
         self.residual = verify_applied(self.plan, result, live)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 FORMAT_VERSION = 1
 
@@ -138,6 +138,9 @@ class ActionResult(BaseModel):
     note: str | None = None
     # a create that raced another apply: the id of the duplicate this apply deleted
     duplicate_deleted: str | None = None
+    # the job's updated_at in the answer to this apply's write (not serialised): a different
+    # one at verification means someone else wrote the job after us
+    _written_at: str | None = PrivateAttr(default=None)
 
 
 class ApplyResult(BaseModel):
@@ -155,7 +158,7 @@ class ApplyResult(BaseModel):
     @property
     def ok(self) -> bool:
         return (
-            all(r.outcome == Outcome.DONE for r in self.results)
+            all(r.outcome == Outcome.DONE and not r.stale for r in self.results)
             and not self.residual
             and self.verification_error is None
             and self.interrupted is None

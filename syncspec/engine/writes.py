@@ -39,6 +39,7 @@ def run_action(action: Action, client: SyncJobApi) -> ActionResult:
     """Carry out one changing action; never raises for API errors (they become the result)."""
     attempts = [0]
     job_id = action.job_id
+    written_at: str | None = None
     try:
         if action.kind in (ActionKind.DELETE, ActionKind.UPDATE):
             moved = _moved_since_plan(action, client)
@@ -64,9 +65,10 @@ def run_action(action: Action, client: SyncJobApi) -> ActionResult:
                 client.delete_sync_job(_require_id(action))
         elif action.kind == ActionKind.UPDATE:
             attempts[0] = 1
-            client.update_sync_job(_require_id(action), action.body or {})
+            written = client.update_sync_job(_require_id(action), action.body or {})
+            written_at = _updated_at(written)
         elif action.kind == ActionKind.CREATE:
-            job_id = _create(action, client, attempts)
+            job_id, written_at = _create(action, client, attempts)
         else:  # pragma: no cover - changing_actions never yields noops
             raise ValueError(f"not a changing action: {action.kind}")
     except SyncspecError as exc:  # ApiError, or a plan without the id it needs
@@ -80,7 +82,14 @@ def run_action(action: Action, client: SyncJobApi) -> ActionResult:
                 attempts=attempts[0],
             )
         return _failed(action, job_id, str(exc), attempts[0])
-    return _done(action, job_id, attempts[0])
+    done = _done(action, job_id, attempts[0])
+    done._written_at = written_at
+    return done
+
+
+def _updated_at(job: Any) -> str | None:
+    value = job.get("updated_at") if isinstance(job, Mapping) else None
+    return None if value is None else str(value)
 
 
 def _moved_since_plan(action: Action, client: SyncJobApi) -> str | None:
@@ -127,7 +136,7 @@ def _require_id(action: Action) -> str:
     return action.job_id
 
 
-def _create(action: Action, client: SyncJobApi, attempts: list[int]) -> str:
+def _create(action: Action, client: SyncJobApi, attempts: list[int]) -> tuple[str, str | None]:
     """POST the job; after an answer-less POST, adopt a job with the label before re-trying."""
     from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -144,9 +153,9 @@ def _create(action: Action, client: SyncJobApi, attempts: list[int]) -> str:
             if attempts[0] > 1:
                 found = _find_by_label(client.list_sync_jobs(), action.label)
                 if found is not None:
-                    return found
+                    return found, None
             created = client.create_sync_job(body)
-            return str(created.get("id"))
+            return str(created.get("id")), _updated_at(created)
     raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
 

@@ -434,3 +434,44 @@ def test_emulator_created_at_orders_jobs_created_in_one_millisecond(
     assert stamps == sorted(stamps)
     assert len(set(stamps)) == 5
     assert [j["created_at"] for j in emulator.control.jobs()] == stamps
+
+
+def test_a_write_overwritten_by_a_concurrent_one_is_reported_not_blamed_on_normalization(
+    emulator: EmulatorHandle,
+) -> None:
+    # Two saved plans from different branches: ours PATCHes b, then the other side's PATCH
+    # lands before our re-list. Ours lost: say so (exit 4), never "a normalization bug".
+    from syncspec.engine.model import FieldChange
+    from syncspec.engine.normalize import fingerprint
+
+    (b,) = emulator.seed(job("b", "get"))
+    body = {"resources": [{"resource": "ticketing/tickets", "method": "list"}]}
+    plan = _create_plan("unused").model_copy(
+        update={
+            "actions": [
+                Action(
+                    kind=ActionKind.UPDATE,
+                    label="b",
+                    job_id=b["id"],
+                    fingerprint=fingerprint(b),
+                    changes=[FieldChange(pointer="/resources/0/method", kind="changed")],
+                    body=body,
+                )
+            ]
+        }
+    )
+    gate = emulator.control.hold_next("GET", "/sync-job")  # our re-list after the writes
+    thread, out = _in_thread(lambda: apply_plan(plan, emulator.client(), ApplyOptions()))
+    assert gate.wait_reached(60)
+    other = {"resources": [{"resource": "ticketing/tickets", "method": "search"}]}
+    emulator.control.advance_time(1)  # the other write gets a later updated_at
+    emulator.client().update_sync_job(b["id"], other)
+    gate.release()
+    thread.join(60)
+    (result,) = out
+    assert result.residual == []
+    (r,) = result.results
+    assert (r.outcome, r.stale) == (Outcome.DONE, True)
+    assert r.note is not None and r.note.startswith("written again by someone else")
+    assert result.exit_code == 4
+    assert [j["resources"][0]["method"] for j in emulator.control.jobs()] == ["search"]
