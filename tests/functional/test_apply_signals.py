@@ -202,3 +202,68 @@ def test_ctrl_c_during_the_re_list_after_the_writes_still_prints_the_account(
         "",
         "Apply interrupted (SIGINT): 2 done, 0 failed, 0 not attempted.",
     ]
+
+
+def test_on_a_terminal_the_progress_bar_ends_before_the_interrupted_account(
+    tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    import pty
+
+    (tmp_path / "syncspec.toml").write_text('jobs_dir = "jobs"\n')
+    (tmp_path / "jobs").mkdir()
+    for i in range(8):
+        (tmp_path / "jobs" / f"j{i}.yaml").write_text(job_file(f"j{i}", "list"))
+    seeded = emulator.seed(*[seed_job(f"j{i}", "get") for i in range(8)])
+    gate = emulator.control.hold_next("PATCH", f"/sync-job/{seeded[2]['id']}")
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "SYNCSPEC_PROFILE")}
+    env.update(emulator.environ(), NO_COLOR="1")
+    main, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "syncspec", "apply", "-y", "--parallelism", "1"],
+        cwd=tmp_path,
+        env=env,
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        close_fds=True,
+    )
+    os.close(secondary)
+    output = bytearray()
+    said = threading.Event()
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(main, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not chunk:
+                return
+            output.extend(chunk)
+            if b"Interrupted:" in output:
+                said.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        assert gate.wait_reached(WAIT_S)
+        proc.send_signal(signal.SIGINT)
+        assert said.wait(WAIT_S), bytes(output)
+        gate.release()
+        assert proc.wait(WAIT_S) == 130
+        reader.join(WAIT_S)
+    finally:
+        gate.release()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(WAIT_S)
+        os.close(main)
+        if gate.reached.is_set():
+            gate.wait_finished(WAIT_S)
+    text = bytes(output).decode(errors="replace")
+    assert "applying" in text  # the progress bar was shown
+    lines = text.replace("\r\n", "\n").split("\n")
+    summary = [ln for ln in lines if "Apply interrupted (SIGINT)" in ln]
+    assert summary == ["Apply interrupted (SIGINT): 3 done, 0 failed, 5 not attempted."]
+    skipped = [ln for ln in lines if ln.startswith("  not attempted:")]
+    assert skipped == ["  not attempted: j3, j4, j5, j6, j7 (5 action(s); interrupted)"]
