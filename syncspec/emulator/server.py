@@ -132,6 +132,7 @@ class EmulatorControl:
             s.store.clear()
             s.log.clear()
             s.time_offset = 0.0
+            s.last_created_ms = 0
             s.reset_faults()
             _seed(self._endpoints, s.config)
 

@@ -107,10 +107,18 @@ def _creation_order(job: Mapping[str, Any]) -> tuple[int, str, str, str]:
         return (1, text, text, str(job.get("id")))
 
 
-def overwritten_since(results: dict[int, ActionResult], live: Sequence[Mapping[str, Any]]) -> None:
-    """Mark done writes whose job was written again by someone else after this apply (its
-    ``updated_at`` moved past the one our write got back): they are not verified (that is not
-    a normalization bug) and the run exits 4 naming them. Updates ``results`` in place."""
+def overwritten_since(
+    actions: Sequence[Action],
+    results: dict[int, ActionResult],
+    live: Sequence[Mapping[str, Any]],
+) -> None:
+    """Mark done writes whose job someone else wrote again after this apply, with other content
+    (its ``updated_at`` moved past the one our write got back, and the fields we sent differ
+    now): they are not verified (that is not a normalization bug) and the run exits 4 naming
+    them. Another write of the same content (a racing apply of the same files) is no loss.
+    Updates ``results`` in place."""
+    from syncspec.engine.normalize import canonical_job
+
     by_id = {str(j.get("id")): j for j in live}
     for index, r in list(results.items()):
         if r.outcome != Outcome.DONE or r.kind == ActionKind.DELETE or r.duplicate_deleted:
@@ -118,6 +126,10 @@ def overwritten_since(results: dict[int, ActionResult], live: Sequence[Mapping[s
         job = by_id.get(str(r.job_id))
         written = r._written_at
         if job is None or written is None or str(job.get("updated_at")) == written:
+            continue
+        wanted = canonical_job(actions[index].body or {})
+        have = canonical_job(job)
+        if all(have.get(name) == value for name, value in wanted.items()):
             continue
         results[index] = r.model_copy(
             update={

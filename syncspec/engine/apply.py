@@ -305,7 +305,7 @@ class _Run:
             return
         with self.lock:
             live = converge_creates(self.actions, self.results, self.client, live)
-            overwritten_since(self.results, live)
+            overwritten_since(self.actions, self.results, live)
         result = self.result_so_far()
         self.residual = verify_applied(self.plan, result, live)
 
