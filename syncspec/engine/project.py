@@ -64,7 +64,7 @@ class LocalProject:
 
 
 class LoadingProject:
-    """``load_project`` under way: the files are checked (maybe in worker processes) while the
+    """``start_load_local`` under way: the files are checked (maybe in worker processes) while the
     caller lists the live jobs."""
 
     def __init__(
@@ -81,10 +81,8 @@ class LoadingProject:
         self._paths = [display_path(p, settings.root) for p in paths]
         if not whole_project:
             # exactly ``paths``, as a project of their own (``demo`` loads its workspace)
-            self._jobs_dir = paths[0] if paths else settings.jobs_dir
             targets = list(paths) or [settings.jobs_dir]
         else:
-            self._jobs_dir = settings.jobs_dir
             if paths:
                 self._narrowed = {
                     os.path.realpath(p) for p in discover_job_files(paths, settings.root).files
@@ -101,7 +99,6 @@ class LoadingProject:
         ids: set[str] = set()
         blocked: list[str] = []
         with_errors: list[str] = []
-        jobs_dir = os.path.realpath(self._jobs_dir)
         for f in files:
             if f.job is not None:
                 continue
@@ -115,9 +112,8 @@ class LoadingProject:
                 labels.add(label)
             if isinstance(pin, str) and pin:
                 ids.add(pin)
-        for skipped in discovery.skipped:
-            if _is_under(os.path.realpath(skipped.path), jobs_dir) or self._narrowed is None:
-                blocked.append(f"skipped {skipped.describe(self._root)}")
+        # anything discovery refused might hold job files that claim live jobs
+        blocked.extend(f"skipped {s.describe(self._root)}" for s in discovery.skipped)
         problems = sorted((p for f in planned for p in f.problems), key=Problem.sort_key)
         everything = self._narrowed is None or planned_names == {f.display for f in files}
         return LocalProject(
@@ -146,10 +142,6 @@ class LoadingProject:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
-
-
-def _is_under(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def load_local(
