@@ -116,6 +116,41 @@ class Settings:
         return Secret(value)
 
 
+# Every key syncspec.toml may hold. A key not listed is an error, never ignored: a typo in
+# [prune] (``label =`` for ``labels =``) would otherwise widen what --prune may delete.
+TOP_LEVEL_KEYS = (
+    "jobs_dir",
+    "tests_dir",  # syncspec test's case files
+    "default_profile",
+    "parallelism",
+    "rate_limit",
+    "profiles",
+    "prune",
+)
+PRUNE_KEYS = ("labels", "integrations")
+PROFILE_KEYS = ("api_url", "token_env")
+
+
+def reject_unknown_keys(
+    table: Mapping[str, Any], known: tuple[str, ...], where: str, section: str = ""
+) -> None:
+    """``ConfigError`` (exit 3) naming the first unknown key of ``table``, with a did-you-mean."""
+    import difflib
+
+    unknown = sorted(str(k) for k in table if k not in known)
+    if not unknown:
+        return
+    key = unknown[0]
+    name = f"{section}.{key}" if section else key
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f' (did you mean "{close[0]}"?)' if close else ""
+    more = f" (and {len(unknown) - 1} more unknown key(s))" if len(unknown) > 1 else ""
+    table_name = f"[{section}]" if section else "the top level"
+    raise ConfigError(
+        f"{where}: unknown key {name!r}{hint}{more}; {table_name} may hold: {', '.join(known)}"
+    )
+
+
 def parse_rate_limit(text: str) -> tuple[int, float]:
     """``"500/10s"`` -> ``(500, 10.0)``."""
     m = _RATE_RE.match(text)
@@ -178,11 +213,7 @@ def load_settings(
     root = path.parent if path else start
     where = str(path) if path else "settings"
 
-    known = {"jobs_dir", "default_profile", "parallelism", "rate_limit", "profiles", "prune"}
-    known.add("tests_dir")  # syncspec test's case files
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {sorted(known)}")
+    reject_unknown_keys(data, TOP_LEVEL_KEYS, where)
 
     jobs_dir = root / str(data.get("jobs_dir", "jobs"))
     if not isinstance(data.get("tests_dir", ""), str):
@@ -197,6 +228,7 @@ def load_settings(
     prune_data = data.get("prune", {})
     if not isinstance(prune_data, dict):
         raise ConfigError(f"{where}: [prune] must be a table")
+    reject_unknown_keys(prune_data, PRUNE_KEYS, where, "prune")
     prune = PruneScope(
         labels=_str_list(prune_data.get("labels"), f"{where}: prune.labels"),
         integrations=_str_list(prune_data.get("integrations"), f"{where}: prune.integrations"),
@@ -240,9 +272,7 @@ def _choose_profile(
             f"{where}: profiles.{name}: do not put the token in the file; "
             "set token_env to the name of an environment variable that holds it"
         )
-    extra = sorted(set(body) - {"api_url", "token_env"})
-    if extra:
-        raise ConfigError(f"{where}: profiles.{name}: unknown key(s) {', '.join(extra)}")
+    reject_unknown_keys(body, PROFILE_KEYS, where, f"profiles.{name}")
     return Profile(
         name=name,
         api_url=str(body.get("api_url", env.get(DEFAULT_URL_ENV, DEFAULT_API_URL))),

@@ -17,6 +17,8 @@ Fixtures
         ``hold(method=, path=, times=, skip=)`` -> Gate (``.wait()``, ``.release(drop=)``),
         ``freeze_time()`` (then only ``advance_time(s)`` moves the clock), ``now()``,
         ``advance_time(s)``,
+        ``hold_next(method, path, skip=0)`` -> gate (``wait_reached(timeout)``, ``release()``):
+        the request waits before taking effect, so a test acts at an exact point,
         ``seed_jobs(jobs, environment="production")``, ``jobs(env)``, ``runs(env)``,
         ``requests(method=, path=)`` -> ``[RecordedRequest(method, path, query, status,
         environment, dropped)]``, ``clear_requests()``, ``reset()``.

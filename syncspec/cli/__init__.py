@@ -118,9 +118,10 @@ def _run(
 ) -> int:
     try:
         rv = click.Group.main(group, argv, prog_name, complete_var, standalone_mode=False, **extra)
-    except (KeyboardInterrupt, click.exceptions.Abort):
+    except (KeyboardInterrupt, click.exceptions.Abort) as exc:
         click.echo("interrupted", err=True)
-        return ExitCode.INTERRUPTED
+        # SIGTERM arrives as a KeyboardInterrupt subclass (engine.apply.Terminated): 128 + 15
+        return 143 if getattr(exc, "signal_name", "") == "SIGTERM" else ExitCode.INTERRUPTED
     except click.exceptions.NoArgsIsHelpError as exc:
         click.echo(exc.format_message())
         return ExitCode.OK

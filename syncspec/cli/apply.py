@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from syncspec.cli import global_options, use_color
-from syncspec.cli.plan import echo_problems, render_plan, target_options
+from syncspec.cli.plan import render_plan, target_options
 
 # More actions than this get a progress bar (on a terminal).
 PROGRESS_MIN_ACTIONS = 5
@@ -26,13 +26,13 @@ def default_max_deletes() -> int | None:
 
 @click.command("apply")
 @click.argument(
-    "plan_file",
-    required=False,
-    type=click.Path(dir_okay=False, path_type=Path),
-    metavar="[PLAN_FILE]",
+    "paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PLAN_FILE | PATHS...]"
 )
 @click.option(
-    "--auto-approve", is_flag=True, help="Apply without asking (required without a terminal)."
+    "-y",
+    "--auto-approve",
+    is_flag=True,
+    help="Apply without asking (required without a terminal).",
 )
 @click.option(
     "--parallelism",
@@ -65,7 +65,7 @@ def default_max_deletes() -> int | None:
 @click.pass_context
 def command(  # noqa: PLR0917 - click passes each option as an argument
     ctx: click.Context,
-    plan_file: Path | None,
+    paths: tuple[Path, ...],
     auto_approve: bool,
     parallelism: int | None,
     on_error: str,
@@ -75,35 +75,25 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     excludes: tuple[str, ...],
     prune: bool,
 ) -> int:
-    """Apply changes: plan, show, confirm, then write; or apply PLAN_FILE exactly.
+    """Apply changes: plan, show, confirm, then write; or apply a saved PLAN_FILE.
 
-    Deletes run first, then updates, then creates. A saved plan is refused (exit 4, nothing
-    changed) if any job it touches changed since it was made. Exit 0 when every action is done,
-    1 when any failed (each action's outcome is listed), 4 for a stale plan.
+    PATHS (job files or directories) narrow the plan as for `syncspec plan`. A saved plan is an
+    approval: it is recomputed from the job files and live jobs and applied only if nothing
+    differs (else exit 4, nothing changed); another environment's plan is refused (exit 3).
+    Each update or delete re-reads its job first and skips it if it changed since the plan
+    (exit 4). Deletes run first, then updates, then creates. Exit 0 when every action is done,
+    1 when any failed or has an unknown outcome (each is listed), 130/143 on Ctrl-C/SIGTERM.
     """
-    from syncspec.engine.apply import (
-        ApplyInterrupted,
-        ApplyOptions,
-        OnError,
-        changing_actions,
-        check_delete_budget,
-        check_fresh,
-        execute_plan,
-        verify_applied,
-    )
-    from syncspec.engine.model import ApplyResult, PlanOptions
-    from syncspec.engine.plan import load_plan
-    from syncspec.engine.project import (
-        check_plan_target,
-        conflicts_message,
-        open_client,
-        plan_project,
-        read_local_and_live,
-        start_load_local,
-    )
-    from syncspec.errors import SyncspecError
-    from syncspec.render.apply_result import render_apply_json
+    from syncspec.engine.apply import ApplyOptions, OnError
+    from syncspec.jobfile.discovery import is_job_file_name
 
+    plan_file: Path | None = None
+    if len(paths) == 1 and not paths[0].is_dir() and not is_job_file_name(paths[0].name):
+        plan_file = paths[0]
+    else:
+        for path in paths:
+            if not path.exists():
+                raise click.BadParameter(f"{path}: no such file or directory", param_hint="PATHS")
     if plan_file is not None and (targets or excludes or prune):
         raise click.UsageError(
             "--target, --exclude and --prune apply when planning, not to a saved plan"
@@ -114,6 +104,35 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
         on_error=OnError(on_error),
         max_deletes=max_deletes if max_deletes is not None else default_max_deletes(),
     )
+    with _sigterm_as_interrupt():
+        return _apply(
+            settings, plan_file, paths, options, fmt, auto_approve, targets, excludes, prune
+        )
+
+
+def _apply(  # noqa: PLR0917 - the command's options, passed on
+    settings: Any,
+    plan_file: Path | None,
+    paths: tuple[Path, ...],
+    options: Any,
+    fmt: str,
+    auto_approve: bool,
+    targets: tuple[str, ...],
+    excludes: tuple[str, ...],
+    prune: bool,
+) -> int:
+    from syncspec.engine.apply import (
+        ApplyInterrupted,
+        apply_plan,
+        changing_actions,
+        check_delete_budget,
+    )
+    from syncspec.engine.model import ApplyResult, PlanOptions
+    from syncspec.engine.plan import load_plan
+    from syncspec.engine.project import check_plan_target, conflicts_message, open_client
+    from syncspec.errors import SyncspecError
+    from syncspec.render.apply_result import render_apply_json
+
     human = sys.stdout if fmt == "text" else sys.stderr
     color = use_color(human)
 
@@ -122,22 +141,16 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
 
     with open_client(settings) as client:
         if plan_file is not None:
-            plan = load_plan(plan_file)
-            check_plan_target(plan, settings)
-            problem = conflicts_message(plan)
+            saved = load_plan(plan_file)
+            check_plan_target(saved, settings)
+            problem = conflicts_message(saved)
             if problem:
                 raise SyncspecError(problem)
-            check_delete_budget(plan, options.max_deletes)
-            check_fresh(plan, client.list_sync_jobs())
+            check_delete_budget(saved, options.max_deletes)
+            plan = _approved(settings, saved, client)
         else:
-            with start_load_local(settings) as loading:
-                local, problems, live = read_local_and_live(loading, client)
-            if problems:
-                echo_problems(problems, len(local))
-            if live is None:
-                raise SyncspecError("the job files have problems; fix them before applying")
             plan_options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
-            plan = plan_project(settings, local, live, plan_options)
+            plan = _fresh_plan(settings, paths, plan_options, client)
             click.echo(render_plan(plan, "text", color=color), nl=False, file=human, color=color)
             problem = conflicts_message(plan)
             if problem:
@@ -153,17 +166,101 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
                 say("No changes to apply.")
             return 0
 
+        def waiting(in_flight: int) -> None:
+            click.echo(
+                f"\nInterrupted: no new action starts; waiting for {in_flight} in-flight "
+                "action(s) to finish. Press Ctrl-C again to stop waiting (their outcome is "
+                "then unknown).",
+                err=True,
+            )
+
         total = len(changing_actions(plan))
         with _progress(total, enabled=fmt == "text" and total > PROGRESS_MIN_ACTIONS) as tick:
             try:
-                result = execute_plan(plan, client, options, on_result=lambda _r: tick())
+                result = apply_plan(
+                    plan, client, options, on_result=lambda _r: tick(), on_interrupt=waiting
+                )
             except ApplyInterrupted as exc:
-                _report(exc.result, fmt, say, color)
-                raise
-        if any(r.outcome == "done" for r in result.results):
-            result.residual = verify_applied(plan, result, client.list_sync_jobs())
-    _report(result, fmt, say, color)
-    return 0 if result.ok else 1
+                result = exc.result
+    # the progress bar is gone (its line cleared) before the account is printed, and a late
+    # Ctrl-C cannot cut the account short
+    with _signals_ignored():
+        _report(result, fmt, say, color)
+    return result.exit_code
+
+
+def _fresh_plan(settings: Any, paths: tuple[Path, ...], options: Any, client: Any) -> Any:
+    from syncspec.cli.plan import echo_local_notes
+    from syncspec.engine.project import plan_project, read_local_and_live, start_load_local
+    from syncspec.errors import SyncspecError
+
+    with start_load_local(settings, paths) as loading:
+        local, live = read_local_and_live(loading, client)
+    echo_local_notes(local)
+    if live is None:
+        raise SyncspecError("the job files have problems; fix them before applying")
+    return plan_project(settings, local, live, options)
+
+
+def _approved(settings: Any, saved: Any, client: Any) -> Any:
+    """The plan recomputed now, if it has exactly the saved plan's actions (else exit 4)."""
+    from syncspec.cli.plan import echo_local_notes
+    from syncspec.engine.approval import check_environment, check_same_actions
+    from syncspec.engine.project import plan_project, read_local_and_live, start_load_local
+    from syncspec.errors import StalePlanError
+
+    paths = tuple(settings.root / p for p in saved.options.paths)
+    with start_load_local(settings, paths) as loading:
+        local, live = read_local_and_live(loading, client)
+    if live is None:
+        echo_local_notes(local)
+        raise StalePlanError(
+            "the job files now have problems, so the saved plan cannot be checked against "
+            "them; nothing was changed"
+        )
+    check_environment(saved, live, settings.token().reveal())
+    options = saved.options.model_copy(update={"paths": []})
+    plan = plan_project(settings, local, live, options)
+    check_same_actions(saved, plan)
+    return plan
+
+
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM raises ``Terminated`` (a KeyboardInterrupt) in the main thread, so the apply
+    reports its account and exits 143 rather than dying silently."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    from syncspec.engine.apply import Terminated
+
+    def handler(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _confirm() -> None:

@@ -61,7 +61,7 @@ def _job_data(ctx: click.Context, job: str) -> dict[str, object]:
     from syncspec.engine.project import scan_job_files
 
     settings = global_options(ctx).settings()
-    jobs, _ = scan_job_files(settings)
+    jobs, _, _ = scan_job_files(settings)
     matches = [j for j in jobs if j.label == job]
     if not matches:
         raise ConfigError(

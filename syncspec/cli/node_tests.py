@@ -55,7 +55,7 @@ def command(
         return int(ExitCode.CONFIG)
     if not paths and not tests_dir.is_dir():
         click.echo(f"no case files: {tests_dir} does not exist (set tests_dir in syncspec.toml)")
-    jobs, unreadable = scan_job_files(settings)
+    jobs, unreadable, _skipped = scan_job_files(settings)
     results = run_cases(suite.case_files, jobs, unreadable)
     text = render_junit(results) if output_format == "junit" else render_text(results)
     click.echo(text, nl=False)

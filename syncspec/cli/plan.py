@@ -55,6 +55,21 @@ def review_context(plan: Any) -> Any:
     return context_of(plan.profile, os.environ, read_event(os.environ))
 
 
+def echo_local_notes(local: Any) -> None:
+    """Problems of the planned files, and what discovery skipped (``LocalProject``), on stderr."""
+    for skipped in local.skipped:
+        click.echo(f"note: skipped {skipped}", err=True)
+    if local.unplanned_with_errors:
+        names = ", ".join(local.unplanned_with_errors)
+        click.echo(
+            f"note: not planned (outside PATHS) and with errors: {names}; their labels stay "
+            "managed (never unmanaged or pruned)",
+            err=True,
+        )
+    if local.problems:
+        echo_problems(local.problems, local.files_checked)
+
+
 def render_plan(plan: Any, fmt: str, *, color: bool, compact: bool = False) -> str:
     if fmt == "json":
         from syncspec.render.plan_json import render_plan_json
@@ -144,13 +159,12 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
 
     settings = global_options(ctx).settings()
     with open_client(settings) as client, start_load_local(settings, paths) as loading:
-        local, problems, live = read_local_and_live(loading, client)
+        local, live = read_local_and_live(loading, client)
     # not at the top: read_local_and_live imports them while the files are checked
     from syncspec.engine.model import PlanOptions
     from syncspec.engine.plan import save_plan
 
-    if problems:
-        echo_problems(problems, len(local))
+    echo_local_notes(local)
     if live is None:
         click.echo("error: the job files have problems; fix them before planning", err=True)
         return 1

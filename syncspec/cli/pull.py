@@ -23,7 +23,9 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
     from syncspec.errors import SyncspecError
 
     settings = global_options(ctx).settings()
-    local, problems = scan_job_files(settings)
+    local, problems, skipped = scan_job_files(settings)
+    for note in skipped:
+        click.echo(f"note: skipped {note}", err=True)
     if problems:
         echo_problems(problems, len(local))
         raise SyncspecError(

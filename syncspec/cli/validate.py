@@ -26,8 +26,9 @@ from syncspec.cli import global_options
 def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -> int:
     """Validate job files (default: the configured jobs directory).
 
-    PATHS are files or directories (searched for *.yaml and *.yml). Exit 0 when clean, 1 when
-    problems were found (warnings only with --strict).
+    PATHS are files or directories (searched for .yaml and .yml files, in any letter case).
+    Labels and pinned ids of PATHS are checked against every job file of the project. Exit 0
+    when clean, 1 when problems were found (warnings only with --strict).
     """
     from syncspec.errors import ConfigError
     from syncspec.jobfile.validate import validate_paths
@@ -35,14 +36,19 @@ def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool)
 
     cwd = Path.cwd()
     targets = list(paths)
+    settings = global_options(ctx).settings()
     if not targets:
-        settings = global_options(ctx).settings()
         if not settings.jobs_dir.is_dir():
             raise ConfigError(
                 f"jobs directory {settings.jobs_dir} does not exist "
                 "(set jobs_dir in syncspec.toml, or pass files or directories to validate)"
             )
         targets = [settings.jobs_dir]
-    report = validate_paths(targets, cwd)
+    # Files passed (a pre-commit hook passes the changed ones) are checked against every job
+    # file of the project for the project rules (unique labels and pins).
+    context = [settings.jobs_dir] if paths and settings.jobs_dir.is_dir() else []
+    report = validate_paths(targets, cwd, context=context, repo_root=settings.root)
+    for skipped in report.skipped:
+        click.echo(f"note: skipped {skipped}", err=True)
     click.echo(render(report, fmt), nl=False)
     return 1 if report.failed(strict) else 0

@@ -115,6 +115,9 @@ class Gate:
             await self._handle(scope, receive, recording_send, seen)
         finally:
             record()
+            gate = seen.get("gate")
+            if gate is not None:
+                gate.finished.set()
 
     async def _handle(
         self, scope: Scope, receive: Receive, send: Send, seen: dict[str, Any]
@@ -136,6 +139,15 @@ class Gate:
             response = error_response(429, "rate limit exceeded", {"Retry-After": str(wait)})
             await response(scope, receive, send)
             return
+        gate = state.take_hold(scope["method"], scope["path"])
+        if gate is not None:
+            seen["gate"] = gate
+            gate.reached.set()
+            deadline = time.monotonic() + gate.MAX_HOLD_S
+            while not gate.released.is_set() and not state.stopping:
+                if time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.005)
         fault = state.take_fault(scope["method"], scope["path"])
         if fault is not None and fault.gate is not None and not fault.after_commit:
             await _held(fault.gate, state)  # held before it takes effect, then served normally

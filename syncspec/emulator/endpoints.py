@@ -58,7 +58,7 @@ class Endpoints:
 
     def new_job(self, env: str, sent: dict[str, Any], *, keep_ids: bool = False) -> dict[str, Any]:
         """Store a job as sent plus server fields and defaults (also used to seed)."""
-        _, now = self._now()
+        now = _iso_ms(self.state.creation_ms())
         job_id = str(sent["id"]) if keep_ids and sent.get("id") else str(uuid.uuid4())
         server = ("id", "environment_id", "created_at", "updated_at")
         job: dict[str, Any] = {"id": job_id}
@@ -340,6 +340,11 @@ class Endpoints:
         meta = {**row.meta, "scheduled_at": self._now()[1]}
         self.store.replace("cron", env, row.body["id"], row.body, meta=meta)
         return JSONResponse({"success": True})
+
+
+def _iso_ms(ms: int) -> str:
+    """``iso`` of a whole number of milliseconds (exact: no float rounding between jobs)."""
+    return iso(ms // 1000)[:-4] + f"{ms % 1000:03d}Z"
 
 
 def _required_args(schema: Any) -> list[str]:

@@ -5,6 +5,7 @@ emu.url, emu.token                      # "http://127.0.0.1:PORT", "tok-a"
 emu.control.fail_next(503, times=2)     # the next two requests answer 503
 emu.control.lose_next_response(method="POST", path="/sync-job", hang_s=2)
 emu.control.set_faults(rate_limit=(50, 1.0), latency_ms=5)
+gate = emu.control.hold_next("PATCH", "/sync-job/ID"); gate.wait_reached(); gate.release()
 emu.control.requests()                  # [RecordedRequest(method, path, query, status, ...)]
 emu.control.reset()                     # data, faults, log and clock back to the config
 emu.stop()
@@ -27,6 +28,7 @@ from syncspec.emulator.state import (
     EmulatorState,
     Fault,
     Gate,
+    Hold,
     RecordedRequest,
     environment_id,
 )
@@ -151,6 +153,18 @@ class EmulatorControl:
         """The emulator's clock (epoch seconds), as its timestamps and windows see it."""
         return self._state.now()
 
+    def hold_next(self, method: str, path: str, *, skip: int = 0) -> Hold:
+        """Hold the next request ``method path`` (exact path; after ``skip`` matching ones)
+        before it takes effect, until the returned gate's ``release()``.
+
+        ``gate.wait_reached(timeout)`` returns once the request has arrived. ``reset()``
+        releases every gate.
+        """
+        hold = Hold(method, path, skip)
+        with self._state.lock:
+            self._state.holds.append(hold)
+        return hold
+
     def advance_time(self, seconds: float) -> None:
         """Move the emulator's clock forward (runs progress, timestamps move)."""
         with self._state.lock:
@@ -165,6 +179,7 @@ class EmulatorControl:
             s.time_offset = 0.0
             s.frozen = None
             s.release_gates()
+            s.last_created_ms = 0
             s.reset_faults()
             _seed(self._endpoints, s.config)
 

@@ -98,6 +98,31 @@ class Fault:
         return self.path is None or path.startswith(self.path)
 
 
+class Hold:
+    """A gate for one request (``EmulatorControl.hold_next``): the request waits, before it
+    takes effect, until ``release()``; ``reached`` is set when it arrives. Tests use it to act
+    (signal a client, change a job) at an exact point instead of sleeping."""
+
+    MAX_HOLD_S = 60.0  # a forgotten gate never wedges the server
+
+    def __init__(self, method: str, path: str, skip: int) -> None:
+        self.method, self.path, self.skip = method.upper(), path, skip
+        self.reached = threading.Event()
+        self.released = threading.Event()
+        self.finished = threading.Event()  # the held request has been answered and logged
+
+    def release(self) -> None:
+        self.released.set()
+
+    def wait_finished(self, timeout: float = 60.0) -> bool:
+        """After ``release()``: wait until the request is done (so it cannot land in the next
+        test's request log)."""
+        return self.finished.wait(timeout)
+
+    def wait_reached(self, timeout: float = 60.0) -> bool:
+        return self.reached.wait(timeout)
+
+
 class EmulatorState:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
@@ -107,6 +132,9 @@ class EmulatorState:
         self.rng = random.Random(config.random_seed)
         self.log: deque[RecordedRequest] = deque(maxlen=100_000)
         self.faults: list[Fault] = []
+        self.holds: list[Hold] = []
+        # created_at of the last job created (ms): every new job gets a later one
+        self.last_created_ms = 0
         self._windows: dict[str, tuple[float, int]] = {}
         self.time_offset = 0.0
         # frozen: the clock stands still except for ``advance_time`` (tests on any machine speed)
@@ -123,6 +151,9 @@ class EmulatorState:
             self.run_duration_s = self.config.run_duration_s
             self.faults.clear()
             self._windows.clear()
+            for hold in self.holds:
+                hold.release()
+            self.holds.clear()
 
     def now(self) -> float:
         """Wall-clock seconds as the emulator sees them (timestamps, run progress)."""
@@ -173,6 +204,25 @@ class EmulatorState:
                         self.faults.remove(fault)
                     return fault
             return None
+
+    def take_hold(self, method: str, path: str) -> Hold | None:
+        with self.lock:
+            for hold in self.holds:
+                if hold.method == method and hold.path == path:
+                    if hold.skip > 0:
+                        hold.skip -= 1
+                        return None
+                    self.holds.remove(hold)
+                    return hold
+            return None
+
+    def creation_ms(self) -> int:
+        """Milliseconds for a new job's ``created_at``, strictly after the previous job's: jobs
+        created in one millisecond still have a creation order (racing applies rely on it)."""
+        with self.lock:
+            ms = max(math.floor(self.now() * 1000), self.last_created_ms + 1)
+            self.last_created_ms = ms
+            return ms
 
     def random_failure(self) -> int | None:
         with self.lock:

@@ -24,6 +24,26 @@ from syncspec.jobfile.jobs import LocalJob
 LiveJob = Mapping[str, Any]
 
 
+@dataclass(frozen=True)
+class Ownership:
+    """What the job files claim besides the jobs passed to ``match_jobs`` (issue 10).
+
+    ``labels``/``ids``: labels and pinned ids of job files that are not jobs (they have
+    errors, outside the planned PATHS): a live job carrying one is never unmanaged or pruned.
+    ``planned_files``: display names of the files to plan (PATHS); None plans every file.
+    ``prune_blocked``: reasons why nothing may be deleted (a file that cannot be read or
+    parsed might claim any label; a folder discovery refused might hold job files).
+    """
+
+    labels: frozenset[str] = frozenset()
+    ids: frozenset[str] = frozenset()
+    planned_files: frozenset[str] | None = None
+    prune_blocked: tuple[str, ...] = ()
+
+
+EVERYTHING_OWNED = Ownership()
+
+
 @dataclass
 class Match:
     pairs: list[tuple[LocalJob, LiveJob]] = field(default_factory=list)
@@ -64,6 +84,7 @@ def match_jobs(
     *,
     options: PlanOptions,
     prune_scope: PruneScope,
+    ownership: Ownership = EVERYTHING_OWNED,
 ) -> Match:
     """Bind files to live jobs; see the module docstring for the rules."""
     by_id: dict[str, LiveJob] = {}
@@ -73,8 +94,8 @@ def match_jobs(
         by_label.setdefault(live_label(remote), []).append(remote)
 
     result = Match()
-    bound: set[str] = set()  # live ids bound to a file, or named by a conflict
-    file_labels = {f.label for f in local}
+    bound: set[str] = set(ownership.ids)  # live ids bound to a file, or named by a conflict
+    file_labels = {f.label for f in local} | ownership.labels
     conflicted: list[tuple[LocalJob, Notice]] = []
 
     def conflict(job: LocalJob, message: str, ids: Sequence[str] = ()) -> None:
@@ -180,19 +201,60 @@ def match_jobs(
             Notice(kind=NoticeKind.UNMANAGED, message=message, label=label, job_ids=[ident])
         )
 
-    return _select(result, conflicted, options)
+    return _select(result, conflicted, options, ownership)
 
 
 def _select(
-    result: Match, conflicted: list[tuple[LocalJob, Notice]], options: PlanOptions
+    result: Match,
+    conflicted: list[tuple[LocalJob, Notice]],
+    options: PlanOptions,
+    ownership: Ownership,
 ) -> Match:
+    planned = ownership.planned_files
+
     def pick(label: str | None) -> bool:
         return is_selected(label or "", options)
 
+    def planned_file(job: LocalJob) -> bool:
+        return planned is None or job.display in planned
+
+    deletes = [j for j in result.deletes if pick(live_label(j))]
+    notices: list[Notice] = []
+    if deletes and (planned is not None or ownership.prune_blocked):
+        # Narrowing by PATHS plans files, and a delete belongs to no file; an incomplete view
+        # of the job files might miss the one that claims the job. Either way: delete nothing.
+        why = (
+            "; ".join(ownership.prune_blocked)
+            if ownership.prune_blocked
+            else "PATHS narrow the plan to some job files; plan without PATHS to prune"
+        )
+        notices.append(
+            Notice(
+                kind=NoticeKind.WARNING,
+                message=f"--prune deletes nothing in this plan ({len(deletes)} unmanaged "
+                f"job(s) in the prune scope kept): {why}",
+                job_ids=sorted(live_id(j) for j in deletes),
+            )
+        )
+        for remote in deletes:
+            notices.append(
+                Notice(
+                    kind=NoticeKind.UNMANAGED,
+                    message=f'live job "{live_label(remote)}" (id {live_id(remote)}) is not '
+                    "managed by any file; it is in the prune scope but not pruned by this plan",
+                    label=live_label(remote),
+                    job_ids=[live_id(remote)],
+                )
+            )
+        deletes = []
     return Match(
-        pairs=[(f, j) for f, j in result.pairs if pick(f.label) or pick(live_label(j))],
-        creates=[f for f in result.creates if pick(f.label)],
-        deletes=[j for j in result.deletes if pick(live_label(j))],
-        unmanaged=[n for n in result.unmanaged if pick(n.label)],
-        conflicts=[n for f, n in conflicted if pick(f.label)],
+        pairs=[
+            (f, j)
+            for f, j in result.pairs
+            if planned_file(f) and (pick(f.label) or pick(live_label(j)))
+        ],
+        creates=[f for f in result.creates if planned_file(f) and pick(f.label)],
+        deletes=deletes,
+        unmanaged=[n for n in result.unmanaged if pick(n.label)] + notices,
+        conflicts=[n for f, n in conflicted if planned_file(f) and pick(f.label)],
     )

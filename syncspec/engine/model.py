@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 FORMAT_VERSION = 1
 
@@ -76,6 +76,23 @@ class PlanOptions(BaseModel):
     prune: bool = False
     targets: list[str] = Field(default_factory=list)
     excludes: list[str] = Field(default_factory=list)
+    # PATHS the plan was narrowed to, relative to the project root (empty: every job file)
+    paths: list[str] = Field(default_factory=list)
+
+
+class PlanEnvironment(BaseModel):
+    """The Truto environment a plan was made against (``apply`` refuses another one).
+
+    ``environment_id`` is the live jobs' ``environment_id``. An environment without jobs has
+    none to show, so the plan keeps ``token_fingerprint`` instead: an HMAC-SHA256 of the token
+    under a fixed syncspec key (``syncspec.engine.plan.token_fingerprint``), which identifies
+    the token without revealing it. Both are recorded when known.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    environment_id: str | None = None
+    token_fingerprint: str | None = None
 
 
 class Plan(BaseModel):
@@ -87,6 +104,7 @@ class Plan(BaseModel):
     api_url: str  # where it was planned against (never the token)
     profile: str
     options: PlanOptions = Field(default_factory=PlanOptions)
+    environment: PlanEnvironment | None = None
     # deterministic order: deletes, updates, creates, noops; each group by label
     actions: list[Action] = Field(default_factory=list)
     notices: list[Notice] = Field(default_factory=list)
@@ -101,8 +119,9 @@ class Plan(BaseModel):
 
 class Outcome(enum.StrEnum):
     DONE = "done"
-    FAILED = "failed"
-    SKIPPED = "skipped"  # not attempted (after --on-error stop, or stale plan)
+    FAILED = "failed"  # the server refused it: nothing was written
+    NOT_ATTEMPTED = "not_attempted"  # after --on-error stop, an interrupt, or "changed since plan"
+    UNKNOWN = "unknown"  # sent, but no answer came: it may or may not have been applied
 
 
 class ActionResult(BaseModel):
@@ -110,10 +129,19 @@ class ActionResult(BaseModel):
 
     kind: ActionKind
     label: str
-    job_id: str | None = None  # for creates: the new id when done
+    job_id: str | None = None  # for creates: the new id when done (or the job kept, on a race)
     outcome: Outcome
     error: str | None = None
     attempts: int = 0
+    # not attempted because the live job moved since the plan (per-write re-read): exit 4
+    stale: bool = False
+    # what else happened (e.g. a concurrent apply created the same label)
+    note: str | None = None
+    # a create that raced another apply: the id of the duplicate this apply deleted
+    duplicate_deleted: str | None = None
+    # the job's updated_at in the answer to this apply's write (not serialised): a different
+    # one at verification means someone else wrote the job after us
+    _written_at: str | None = PrivateAttr(default=None)
 
 
 class ApplyResult(BaseModel):
@@ -123,7 +151,33 @@ class ApplyResult(BaseModel):
     results: list[ActionResult] = Field(default_factory=list)
     # differences still present after apply (re-plan of touched jobs): normalization bugs
     residual: list[Action] = Field(default_factory=list)
+    # the re-list after the writes failed: nothing was verified or de-duplicated
+    verification_error: str | None = None
+    # "SIGINT" / "SIGTERM" when a signal ended the run
+    interrupted: str | None = None
 
     @property
     def ok(self) -> bool:
-        return all(r.outcome == Outcome.DONE for r in self.results) and not self.residual
+        return (
+            all(r.outcome == Outcome.DONE and not r.stale for r in self.results)
+            and not self.residual
+            and self.verification_error is None
+            and self.interrupted is None
+        )
+
+    @property
+    def exit_code(self) -> int:
+        """130 (SIGINT) / 143 (SIGTERM); 1 when anything failed or is unknown; 4 when only
+        "changed since plan" kept actions back; else 0."""
+        if self.interrupted == "SIGTERM":
+            return 143
+        if self.interrupted is not None:
+            return 130
+        bad = (Outcome.FAILED, Outcome.UNKNOWN)
+        if any(r.outcome in bad for r in self.results) or self.residual:
+            return 1
+        if self.verification_error is not None:
+            return 1
+        if any(r.stale for r in self.results):
+            return 4
+        return 0 if self.ok else 1

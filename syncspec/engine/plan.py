@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from syncspec import __version__
 from syncspec.config import PruneScope
 from syncspec.engine.diff import diff_jobs, pointer_tokens
-from syncspec.engine.match import live_id, live_label, match_jobs
+from syncspec.engine.match import EVERYTHING_OWNED, Ownership, live_id, live_label, match_jobs
 from syncspec.engine.model import (
     FORMAT_VERSION,
     Action,
@@ -24,6 +24,7 @@ from syncspec.engine.model import (
     Notice,
     NoticeKind,
     Plan,
+    PlanEnvironment,
     PlanOptions,
 )
 from syncspec.engine.normalize import (
@@ -52,10 +53,12 @@ def plan_changes(
     api_url: str,
     profile: str,
     now: str | None = None,
+    ownership: Ownership = EVERYTHING_OWNED,
+    environment: PlanEnvironment | None = None,
 ) -> Plan:
     """The plan that makes the live jobs match the job files (pure; the clock only if ``now``
     is None)."""
-    matched = match_jobs(local, live, options=options, prune_scope=prune_scope)
+    matched = match_jobs(local, live, options=options, prune_scope=prune_scope, ownership=ownership)
     actions: list[Action] = []
     warnings: list[Notice] = []
 
@@ -130,8 +133,33 @@ def plan_changes(
         api_url=_public_url(api_url),
         profile=profile,
         options=options,
+        environment=environment,
         actions=actions,
         notices=notices,
+    )
+
+
+# Domain separation for the token fingerprint: the same token hashed for another purpose never
+# yields this value, and the value is useless as a password hash (HMAC under a public key of a
+# long random token: identifying, not reversible).
+_TOKEN_FINGERPRINT_KEY = b"syncspec/plan-environment/v1"
+
+
+def token_fingerprint(token: str) -> str:
+    """A non-reversible fingerprint of an API token (what a plan records, never the token)."""
+    import hashlib
+    import hmac
+
+    digest = hmac.new(_TOKEN_FINGERPRINT_KEY, token.encode("utf-8"), hashlib.sha256)
+    return f"hmac-sha256:{digest.hexdigest()}"
+
+
+def environment_of(live: Sequence[Mapping[str, Any]], token: str) -> PlanEnvironment:
+    """The environment the live jobs (listed with ``token``) belong to."""
+    ids = {str(j["environment_id"]) for j in live if j.get("environment_id")}
+    return PlanEnvironment(
+        environment_id=next(iter(ids)) if len(ids) == 1 else None,
+        token_fingerprint=token_fingerprint(token),
     )
 
 

@@ -6,12 +6,15 @@ with ``list_sync_jobs``); the CLI builds it with ``open_client``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from syncspec.config import Settings
+from syncspec.engine.match import Ownership
 from syncspec.errors import ConfigError, SyncspecError
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem, Severity
@@ -19,7 +22,6 @@ from syncspec.jobfile.problems import Problem, Severity
 if TYPE_CHECKING:
     from syncspec.api.client import TrutoClient
     from syncspec.engine.model import Plan, PlanOptions
-    from syncspec.jobfile.validate import LoadingJobs
 
 # The largest page the API allows: a plan over N live jobs costs ceil(N / 1000) list requests.
 LIST_PAGE_SIZE = 1000
@@ -40,22 +42,119 @@ def open_client(settings: Settings, **overrides: Any) -> TrutoClient:
     return TrutoClient.from_settings(settings, **overrides)
 
 
+@dataclass
+class LocalProject:
+    """The job files as plan and apply see them (issue 10: narrowing never un-manages).
+
+    Every job file under the jobs dir is loaded, whatever PATHS say: ``jobs`` holds each file
+    without errors, and all of them bind their live job (so none can look unmanaged). ``problems``
+    are those to report: of the planned files (PATHS, or all) only. ``ownership`` carries the
+    labels/pins of files with errors outside PATHS, which files are planned, and why nothing
+    may be pruned (a file that cannot be parsed, a folder discovery refused).
+    """
+
+    jobs: list[LocalJob] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files_checked: int = 0
+    ownership: Ownership = field(default_factory=Ownership)
+    paths: list[str] = field(default_factory=list)  # PATHS, relative to the project root
+    skipped: list[str] = field(default_factory=list)  # "path: reason" of what discovery left out
+    # files outside PATHS that have errors (not planned, not reported; they still claim)
+    unplanned_with_errors: list[str] = field(default_factory=list)
+
+
+class LoadingProject:
+    """``start_load_local`` under way: the files are checked (maybe in worker processes) while the
+    caller lists the live jobs."""
+
+    def __init__(
+        self, settings: Settings, paths: Sequence[Path], *, whole_project: bool = True
+    ) -> None:
+        from syncspec.jobfile.discovery import discover_job_files, display_path
+        from syncspec.jobfile.validate import start_load_jobs
+
+        for path in paths:
+            if not path.exists():
+                raise ConfigError(f"{path}: no such file or directory")
+        self._root = settings.root
+        self._narrowed: set[str] | None = None
+        self._paths = [display_path(p, settings.root) for p in paths]
+        if not whole_project:
+            # exactly ``paths``, as a project of their own (``demo`` loads its workspace)
+            targets = list(paths) or [settings.jobs_dir]
+        else:
+            if paths:
+                self._narrowed = {
+                    os.path.realpath(p) for p in discover_job_files(paths, settings.root).files
+                }
+            targets = [*([settings.jobs_dir] if settings.jobs_dir.is_dir() else []), *paths]
+        self._loading = start_load_jobs(targets, settings.root)
+
+    def result(self) -> LocalProject:
+        files = self._loading.files()
+        discovery = self._loading.discovery
+        planned = [f for f in files if self._is_planned(f.path)]
+        planned_names = {f.display for f in planned}
+        labels: set[str] = set()
+        ids: set[str] = set()
+        blocked: list[str] = []
+        with_errors: list[str] = []
+        for f in files:
+            if f.job is not None:
+                continue
+            if f.data is None:
+                blocked.append(f"{f.display} cannot be read or parsed")
+                continue
+            if f.display not in planned_names:
+                with_errors.append(f.display)
+            label, pin = f.data.get("label"), f.data.get("id")
+            if isinstance(label, str):
+                labels.add(label)
+            if isinstance(pin, str) and pin:
+                ids.add(pin)
+        # anything discovery refused might hold job files that claim live jobs
+        blocked.extend(f"skipped {s.describe(self._root)}" for s in discovery.skipped)
+        problems = sorted((p for f in planned for p in f.problems), key=Problem.sort_key)
+        everything = self._narrowed is None or planned_names == {f.display for f in files}
+        return LocalProject(
+            jobs=[f.job for f in files if f.job is not None],
+            problems=problems,
+            files_checked=len(planned),
+            ownership=Ownership(
+                labels=frozenset(labels),
+                ids=frozenset(ids),
+                planned_files=None if everything else frozenset(planned_names),
+                prune_blocked=tuple(blocked),
+            ),
+            paths=[] if everything else self._paths,
+            skipped=[s.describe(self._root) for s in discovery.skipped],
+            unplanned_with_errors=sorted(with_errors),
+        )
+
+    def _is_planned(self, path: Path) -> bool:
+        return self._narrowed is None or os.path.realpath(path) in self._narrowed
+
+    def close(self) -> None:
+        self._loading.close()
+
+    def __enter__(self) -> LoadingProject:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
 def load_local(
     settings: Settings, paths: Sequence[Path] = ()
 ) -> tuple[list[LocalJob], list[Problem]]:
-    """The job files under ``paths`` (default: the configured jobs dir) and their problems."""
-    return start_load_local(settings, paths).result()
+    """The jobs and problems of the files under ``paths`` (default: the jobs dir), alone."""
+    project = LoadingProject(settings, paths, whole_project=False).result()
+    return project.jobs, project.problems
 
 
-def start_load_local(settings: Settings, paths: Sequence[Path] = ()) -> LoadingJobs:
-    """``load_local`` started (see ``syncspec.jobfile.validate.start_load_jobs``)."""
-    from syncspec.jobfile.validate import start_load_jobs
-
-    targets = list(paths) or [settings.jobs_dir]
-    for path in targets:
-        if not path.exists():
-            raise ConfigError(f"{path}: no such file or directory")
-    return start_load_jobs(targets, settings.root)
+def start_load_local(settings: Settings, paths: Sequence[Path] = ()) -> LoadingProject:
+    """Start loading the project's job files, narrowed to ``paths`` (see ``LocalProject``)."""
+    return LoadingProject(settings, paths)
 
 
 def has_errors(problems: Sequence[Problem]) -> bool:
@@ -64,19 +163,30 @@ def has_errors(problems: Sequence[Problem]) -> bool:
 
 def plan_project(
     settings: Settings,
-    local: Sequence[LocalJob],
+    local: Sequence[LocalJob] | LocalProject,
     live: Sequence[Mapping[str, Any]],
     options: PlanOptions,
 ) -> Plan:
-    from syncspec.engine.plan import plan_changes
+    """The plan for these files and live jobs; with a ``LocalProject``, narrowed as it says
+    and recording the environment (``Plan.environment``)."""
+    from syncspec.engine.plan import environment_of, plan_changes
 
+    if isinstance(local, LocalProject):
+        jobs: Sequence[LocalJob] = local.jobs
+        ownership = local.ownership
+        options = options.model_copy(update={"paths": list(local.paths)})
+        environment = environment_of(live, settings.token().reveal())
+    else:
+        jobs, ownership, environment = local, Ownership(), None
     return plan_changes(
-        local,
+        jobs,
         live,
         options=options,
         prune_scope=settings.prune,
         api_url=settings.profile.api_url,
         profile=settings.profile.name,
+        ownership=ownership,
+        environment=environment,
     )
 
 
@@ -111,20 +221,22 @@ def check_plan_target(plan: Plan, settings: Settings) -> None:
         )
 
 
-def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem]]:
-    """Every parseable job file under the jobs dir (rules not run), and files that do not parse.
+def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem], list[str]]:
+    """Every parseable job file under the jobs dir (rules not run), files that do not parse,
+    and what discovery skipped ("path: reason").
 
     ``pull`` binds files by label / pinned id only, so a file with lint problems still claims
     its job; a file that cannot be parsed at all might claim any label, so pull stops on it.
     """
     from syncspec.jobfile import loader
-    from syncspec.jobfile.validate import discover, display_path
+    from syncspec.jobfile.discovery import discover_job_files, display_path
 
     jobs: list[LocalJob] = []
     problems: list[Problem] = []
     if not settings.jobs_dir.is_dir():
-        return jobs, problems
-    for path in discover([settings.jobs_dir]):
+        return jobs, problems, []
+    discovery = discover_job_files([settings.jobs_dir], settings.root)
+    for path in discovery.files:
         display = display_path(path, settings.root)
         try:
             raw: bytes | None = path.read_bytes()
@@ -143,12 +255,12 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem]]:
                 data=parsed.data,
             )
         )
-    return jobs, problems
+    return jobs, problems, [s.describe(settings.root) for s in discovery.skipped]
 
 
 def read_local_and_live(
-    loading: LoadingJobs, client: LiveSource
-) -> tuple[list[LocalJob], list[Problem], list[dict[str, Any]] | None]:
+    loading: LoadingProject, client: LiveSource
+) -> tuple[LocalProject, list[dict[str, Any]] | None]:
     """Finish loading the job files (``start_load_local``) while the live jobs are listed (the
     list's latency is hidden).
 
@@ -165,10 +277,10 @@ def read_local_and_live(
         # What plan_project needs (pydantic, ~0.1 s) loads while the files are being checked.
         import syncspec.engine.plan  # noqa: F401
 
-        local, problems = loading.result()
-        if has_errors(problems):
+        local = loading.result()
+        if has_errors(local.problems):
             listing.cancel()
-            return local, problems, None
-        return local, problems, listing.result()
+            return local, None
+        return local, listing.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)

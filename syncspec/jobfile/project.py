@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from syncspec.jobfile.problems import Finding, Rule, Severity
@@ -45,3 +46,28 @@ def check_project(documents: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[st
                     Finding(rule.id, rule.severity, message, (key,), hint)
                 )
     return out
+
+
+# A run of characters that YAML writes literally in any scalar style (no quotes, escapes or
+# whitespace, where folding or quoting could change the text).
+_LITERAL_RUN = re.compile(r"[^\s'\"\\]+")
+
+
+def identity_probes(documents: Iterable[Mapping[str, Any]]) -> list[bytes]:
+    """For each label / pinned id of ``documents``: its longest run of characters that any file
+    holding the same value must contain literally (UTF-8)."""
+    probes: list[bytes] = []
+    for data in documents:
+        for key in ("label", "id"):
+            value = data.get(key)
+            if isinstance(value, str) and value.strip():
+                runs = _LITERAL_RUN.findall(value)
+                # no literal run (only quotes/whitespace): match every file
+                probes.append(max(runs, key=len).encode() if runs else b"")
+    return probes
+
+
+def may_hold_identity(raw: bytes, probes: Sequence[bytes]) -> bool:
+    """False only when the text of a job file cannot hold any of the probed values: none of the
+    probes occurs in it and it has no backslash (a double-quoted escape could spell one)."""
+    return b"\\" in raw or any(p in raw for p in probes)

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from syncspec.jobfile import loader
+from syncspec.jobfile.discovery import Discovery, discover_job_files, display_path
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Finding, Problem, Severity
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-SUFFIXES = (".yaml", ".yml")
 # From this many files on, files are checked in worker processes (see the module docstring);
 # each worker gets at least ``_FILES_PER_WORKER`` files, so a few hundred use two workers.
 PARALLEL_MIN_FILES = 200
@@ -42,6 +42,8 @@ class ValidationReport:
 
     problems: list[Problem] = field(default_factory=list)
     files_checked: int = 0
+    # what discovery left out, each "path: reason" (shown by the CLI; see jobfile.discovery)
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -72,32 +74,10 @@ class _FileResult:
         return self.parsed.data is not None
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Job files under ``paths`` (files as given; directories searched for *.yaml / *.yml).
-
-    Hidden directories are skipped; the result is de-duplicated and sorted.
-    """
-    found: set[Path] = set()
-    for path in paths:
-        if path.is_dir():
-            for dirpath, dirnames, filenames in os.walk(path):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in filenames:
-                    if name.endswith(SUFFIXES) and not name.startswith("."):
-                        found.add(Path(dirpath, name))
-        else:
-            found.add(path)
-    return sorted(found, key=str)
-
-
-def display_path(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` when it is inside it, POSIX-style; else as given."""
-    # abspath, not resolve(): a symlinked job file is shown under its own name
-    absolute, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
-    try:
-        return absolute.relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()
+def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
+    """Job files under ``paths`` (see ``syncspec.jobfile.discovery``); ``root`` bounds symlinks
+    (default: the current directory)."""
+    return discover_job_files(paths, Path.cwd() if root is None else root)
 
 
 def _read(path: Path, display: str) -> loader.Parsed:
@@ -211,19 +191,51 @@ class _Checking:
             self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _with_project_findings(results: list[_FileResult]) -> list[_FileResult]:
+def _with_project_findings(
+    results: list[_FileResult], context: Sequence[tuple[str, Any]] = ()
+) -> list[_FileResult]:
+    """Add the project findings (SS6xx) of ``results``, checked against ``results`` plus the
+    ``context`` documents (other job files of the project, which get no findings here)."""
     from syncspec.jobfile.project import check_project
 
     documents = [(r.parsed.display, r.parsed.data) for r in results if r.parsed.data is not None]
-    for display, findings in check_project(documents).items():
-        for r in results:
-            if r.parsed.display == display:
-                r.findings.extend(findings)
+    by_display = {r.parsed.display: r for r in results}
+    for display, findings in check_project([*documents, *context]).items():
+        if display in by_display:
+            by_display[display].findings.extend(findings)
     return results
 
 
-def _check_all(paths: Sequence[Path], root: Path) -> list[_FileResult]:
-    return _with_project_findings(_Checking(discover(paths), root).results())
+def _context_documents(
+    context: Sequence[Path], checked: Sequence[_FileResult], root: Path, repo_root: Path
+) -> list[tuple[str, Any]]:
+    """(display, data) of the job files under ``context`` not among ``checked`` that may share
+    a label or pinned id with one of them: parsed only (no rules run), for the project rules (a
+    hook passing some files still sees every label). Files whose text cannot contain any of
+    those values are not parsed (see ``project.identity_probes``)."""
+    from syncspec.jobfile.project import identity_probes, may_hold_identity
+
+    if not context:
+        return []
+    probes = identity_probes([r.parsed.data for r in checked if r.parsed.data is not None])
+    if not probes:
+        return []
+    seen = {os.path.realpath(r.path) for r in checked}
+    documents: list[tuple[str, Any]] = []
+    for path in discover(context, repo_root).files:
+        if os.path.realpath(path) in seen:
+            continue
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(loader.MAX_BYTES + 1)
+        except OSError:
+            continue  # unreadable: no label to compare (plan and apply refuse to prune on it)
+        if not may_hold_identity(head, probes):
+            continue
+        parsed = _read(path, display_path(path, root))
+        if isinstance(parsed.data, dict):
+            documents.append((parsed.display, parsed.data))
+    return documents
 
 
 def _problems(result: _FileResult) -> list[Problem]:
@@ -246,14 +258,32 @@ def _unique(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
-def validate_paths(paths: Sequence[Path], root: Path) -> ValidationReport:
-    """Validate every job file under ``paths``; file names are shown relative to ``root``."""
-    results = _check_all(paths, root)
+def validate_paths(
+    paths: Sequence[Path],
+    root: Path,
+    *,
+    context: Sequence[Path] = (),
+    repo_root: Path | None = None,
+) -> ValidationReport:
+    """Validate every job file under ``paths``; file names are shown relative to ``root``.
+
+    ``context`` (the project's jobs dir) adds the other job files to the project rules only:
+    labels and pinned ids of ``paths`` must be unique against them too, but their own problems
+    are not reported. ``repo_root`` bounds symlinks (default ``root``).
+    """
+    bound = root if repo_root is None else repo_root
+    discovery = discover(paths, bound)
+    results = _Checking(discovery.files, root).results()
+    _with_project_findings(results, _context_documents(context, results, root, bound))
     problems: list[Problem] = []
     for result in results:
         problems.extend(_problems(result))
     problems.sort(key=Problem.sort_key)
-    return ValidationReport(problems=problems, files_checked=len(results))
+    return ValidationReport(
+        problems=problems,
+        files_checked=len(results),
+        skipped=[s.describe(root) for s in discovery.skipped],
+    )
 
 
 def load_jobs(paths: Sequence[Path], root: Path) -> tuple[list[LocalJob], list[Problem]]:
@@ -264,16 +294,36 @@ def load_jobs(paths: Sequence[Path], root: Path) -> tuple[list[LocalJob], list[P
     return start_load_jobs(paths, root).result()
 
 
+@dataclass
+class LoadedFile:
+    """One job file after every check: its data (None when it cannot be read or parsed), its
+    problems, and its job (None when it has an error)."""
+
+    path: Path
+    display: str
+    data: dict[str, Any] | None
+    problems: list[Problem]
+    job: LocalJob | None
+
+
 class LoadingJobs:
     """``load_jobs`` under way (see ``start_load_jobs``); a context manager that stops the
     checks on exit if ``result`` was not called."""
 
     def __init__(self, paths: Sequence[Path], root: Path) -> None:
-        self._checking = _Checking(discover(paths), root)
+        self.discovery = discover(paths, root)
+        self._checking = _Checking(self.discovery.files, root)
+
+    def files(self) -> list[LoadedFile]:
+        """Every discovered file, checked (waits for the checks to finish)."""
+        return [_loaded(r) for r in _with_project_findings(self._checking.results())]
 
     def result(self) -> tuple[list[LocalJob], list[Problem]]:
         """What ``load_jobs`` returns (waits for the checks to finish)."""
-        return _jobs_and_problems(_with_project_findings(self._checking.results()))
+        files = self.files()
+        jobs = [f.job for f in files if f.job is not None]
+        problems = sorted((p for f in files for p in f.problems), key=Problem.sort_key)
+        return jobs, problems
 
     def close(self) -> None:
         self._checking.close()
@@ -287,27 +337,21 @@ class LoadingJobs:
 
 def start_load_jobs(paths: Sequence[Path], root: Path) -> LoadingJobs:
     """Start ``load_jobs``: any worker processes are started before this returns, so the
-    caller may start threads, or do other work, while the files are checked."""
+    caller may start threads, or do other work, while the files are checked. ``root`` is the
+    project root: names are shown relative to it, and symlinks may not lead out of it."""
     return LoadingJobs(paths, root)
 
 
-def _jobs_and_problems(results: list[_FileResult]) -> tuple[list[LocalJob], list[Problem]]:
-    jobs: list[LocalJob] = []
-    problems: list[Problem] = []
-    for result in results:
-        file_problems = _problems(result)
-        problems.extend(file_problems)
-        data: dict[str, Any] | None = result.parsed.data
-        if data is None or any(p.severity == Severity.ERROR for p in file_problems):
-            continue
+def _loaded(result: _FileResult) -> LoadedFile:
+    file_problems = _problems(result)
+    data: dict[str, Any] | None = result.parsed.data
+    job = None
+    if data is not None and not any(p.severity == Severity.ERROR for p in file_problems):
         assert result.resolved is not None  # set for every file that loads
-        jobs.append(
-            LocalJob(
-                path=result.resolved,
-                display=result.parsed.display,
-                line=loader.label_line(result.parsed.text),
-                data=data,
-            )
+        job = LocalJob(
+            path=result.resolved,
+            display=result.parsed.display,
+            line=loader.label_line(result.parsed.text),
+            data=data,
         )
-    problems.sort(key=Problem.sort_key)
-    return jobs, problems
+    return LoadedFile(result.path, result.parsed.display, data, file_problems, job)

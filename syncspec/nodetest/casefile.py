@@ -216,6 +216,7 @@ def _for_case_files(problem: Problem) -> Problem:
 
 
 def discover_case_files(paths: Sequence[Path]) -> list[Path]:
-    from syncspec.jobfile.validate import discover
+    """Case files under ``paths``, found as job files are (symlinks may not leave the cwd)."""
+    from syncspec.jobfile.discovery import discover_job_files
 
-    return discover(paths)
+    return discover_job_files(paths, Path.cwd()).files

@@ -186,7 +186,7 @@ class Suite:
 
 def load_suite(paths: Sequence[Path], root: Path) -> Suite:
     """Every case file under ``paths``, loaded (or its problems)."""
-    from syncspec.jobfile.validate import display_path
+    from syncspec.jobfile.discovery import display_path
     from syncspec.nodetest.casefile import discover_case_files, load_case_file
 
     suite = Suite(searched=list(paths))

@@ -105,7 +105,10 @@ def test_apply_json_result(tmp_path: Path, emulator_env: EmulatorHandle, monkeyp
     assert json.loads(result.stdout) == {
         "format_version": 1,
         "ok": True,
-        "summary": {"done": 2, "failed": 0, "skipped": 0},
+        "exit_code": 0,
+        "interrupted": None,
+        "verification_error": None,
+        "summary": {"done": 2, "failed": 0, "not_attempted": 0, "unknown": 0},
         "results": [
             {
                 "kind": "update",
@@ -114,6 +117,9 @@ def test_apply_json_result(tmp_path: Path, emulator_env: EmulatorHandle, monkeyp
                 "outcome": "done",
                 "error": None,
                 "attempts": 1,
+                "stale": False,
+                "note": None,
+                "duplicate_deleted": None,
             },
             {
                 "kind": "create",
@@ -122,6 +128,9 @@ def test_apply_json_result(tmp_path: Path, emulator_env: EmulatorHandle, monkeyp
                 "outcome": "done",
                 "error": None,
                 "attempts": 1,
+                "stale": False,
+                "note": None,
+                "duplicate_deleted": None,
             },
         ],
         "residual": [],
@@ -148,10 +157,10 @@ def test_failed_apply_lists_what_was_and_was_not_changed(
         f"~ updated a ({ids[0]})",
         f"! failed to update b ({ids[1]}): PATCH /sync-job/{ids[1]} -> 400: injected failure "
         "(request rejected)",
-        f"  skipped update c ({ids[2]}): not attempted: an earlier action failed (--on-error stop)",
+        "  not attempted: c (1 action(s); an earlier action failed (--on-error stop))",
         "",
         "Apply FAILED: 1 done, 1 failed, 1 not attempted.",
-        "Not changed: b, c. Re-run plan/apply to converge.",
+        "Not changed (or unknown): b, c. Re-run plan/apply to converge.",
     ]
     assert [j["resources"] for j in emulator_env.control.jobs()] == [
         [],
@@ -176,7 +185,11 @@ def test_saved_plan_applies_exactly_and_token_never_shows(
     # applying the same plan again: every create's label now exists
     again = run("apply", "plan.json")
     assert again.exit_code == 4
-    assert again.stderr.startswith("error: stale plan; re-run plan. Nothing was changed. ")
+    assert again.stderr.startswith(
+        "error: the saved plan is not what the job files and the live jobs give now: action 1: "
+        "the saved plan says create "
+    )
+    assert "but the files and live jobs now give noop " in again.stderr
     assert len(emulator_env.control.jobs()) == N
 
 
@@ -194,8 +207,9 @@ def test_stale_saved_plan_changes_nothing(project: Path, emulator_env: EmulatorH
     result = run("apply", "plan.json")
     assert result.exit_code == 4
     assert result.stderr == (
-        "error: stale plan; re-run plan. Nothing was changed. zendesk-tickets "
-        f"({target['id']}): changed since the plan was made\n"
+        "error: the saved plan is not what the job files and the live jobs give now: action 1 "
+        f"(update 'zendesk-tickets', id {target['id']}): fingerprint differs (the live job "
+        "changed since the plan was made). Nothing was changed; re-run plan and review it again\n"
     )
     assert writes(emulator_env) == []
     assert emulator_env.control.jobs() == before

@@ -13,7 +13,6 @@ from syncspec.engine.apply import (
     DeleteBudgetExceeded,
     OnError,
     check_delete_budget,
-    check_fresh,
     execute_plan,
     verify_applied,
 )
@@ -27,7 +26,6 @@ from syncspec.engine.model import (
     Plan,
 )
 from syncspec.engine.normalize import canonical_job, fingerprint
-from syncspec.errors import StalePlanError
 from tests.conftest import EmulatorHandle
 
 
@@ -96,19 +94,30 @@ def test_delete_budget_refuses_before_any_write() -> None:
     assert info.value.exit_code == 1
 
 
-def test_check_fresh_names_every_moved_job() -> None:
-    a = {"id": "a", "label": "a", "updated_at": "1", **_job("a")}
-    b = {"id": "b", "label": "b", "updated_at": "1", **_job("b")}
-    plan = _plan(_update(a, mutex_key="m"), _delete(b), _create("c"))
-    check_fresh(plan, [a, b])
-    moved = {**a, "updated_at": "2"}
-    with pytest.raises(StalePlanError) as info:
-        check_fresh(plan, [moved, {"id": "c", "label": "c"}])
-    assert str(info.value) == (
-        "stale plan; re-run plan. Nothing was changed. b (b): the job no longer exists; "
-        "a (a): changed since the plan was made; c: a job with this label now exists"
-    )
-    assert info.value.exit_code == 4
+def test_update_and_delete_of_a_job_moved_since_the_plan_are_not_written(
+    emulator: EmulatorHandle,
+) -> None:
+    # Per-write freshness (issue 10): each PATCH/DELETE re-reads its job first.
+    a, b, c = emulator.seed(_job("a"), _job("b"), _job("c"))
+    plan = _plan(_delete(b), _update(a, mutex_key="m"), _update(c, mutex_key="m"))
+    client = emulator.client()
+    client.update_sync_job(a["id"], {"state_key": "dashboard"})  # someone edits a and b
+    client.update_sync_job(b["id"], {"state_key": "dashboard"})
+    result = execute_plan(plan, client, ApplyOptions(on_error=OnError.CONTINUE))
+    assert _outcomes(result) == [
+        ("delete", "b", "not_attempted"),
+        ("update", "a", "not_attempted"),
+        ("update", "c", "done"),
+    ]
+    assert [r.stale for r in result.results] == [True, True, False]
+    assert result.results[1].error is not None
+    assert result.results[1].error.startswith("changed since plan: the live job was modified")
+    assert result.exit_code == 4
+    stored = {j["label"]: j for j in emulator.control.jobs()}
+    assert (stored["a"]["state_key"], stored["a"]["mutex_key"]) == ("dashboard", None)
+    assert stored["b"]["state_key"] == "dashboard"  # not deleted
+    assert stored["c"]["mutex_key"] == "m"
+    assert len(emulator.control.requests("GET", f"/sync-job/{a['id']}")) == 1
 
 
 def test_verify_applied_reports_what_the_server_holds_differently() -> None:
@@ -171,9 +180,9 @@ def test_on_error_stop_starts_nothing_after_a_failure(emulator: EmulatorHandle) 
     assert _outcomes(result) == [
         ("update", "j0", "done"),
         ("update", "j1", "failed"),
-        ("update", "j2", "skipped"),
-        ("update", "j3", "skipped"),
-        ("create", "new", "skipped"),
+        ("update", "j2", "not_attempted"),
+        ("update", "j3", "not_attempted"),
+        ("create", "new", "not_attempted"),
     ]
     assert result.results[1].error is not None
     assert result.results[1].error.startswith(f"PATCH /sync-job/{jobs[1]['id']} -> 400: ")
@@ -250,4 +259,4 @@ def test_interrupt_accounts_for_every_action(emulator: EmulatorHandle) -> None:
     assert done == changed
     for r in result.results:
         if r.outcome != Outcome.DONE:
-            assert (r.outcome, r.error) == (Outcome.SKIPPED, "not attempted: interrupted")
+            assert (r.outcome, r.error) == (Outcome.NOT_ATTEMPTED, "not attempted: interrupted")

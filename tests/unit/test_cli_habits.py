@@ -156,7 +156,7 @@ def test_top_level_help_does_not_cut_descriptions() -> None:
         assert "..." not in listing
     # the whole first sentence of `apply`, wrapped by click
     listing = " ".join(result.output.split())
-    assert "apply Apply changes: plan, show, confirm, then write; or apply PLAN_FILE exactly." in (
+    assert "apply Apply changes: plan, show, confirm, then write; or apply a saved PLAN_FILE." in (
         listing
     )
 

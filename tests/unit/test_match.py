@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from syncspec.config import PruneScope
-from syncspec.engine.match import is_selected, match_jobs
+from syncspec.engine.match import Ownership, is_selected, match_jobs
 from syncspec.engine.model import NoticeKind, PlanOptions
 from syncspec.jobfile.jobs import LocalJob
 
@@ -203,3 +203,56 @@ def test_is_selected() -> None:
     assert is_selected("Zen", PlanOptions(targets=["Z*"]))
     assert not is_selected("zen", PlanOptions(targets=["Z*"]))
     assert not is_selected("zen", PlanOptions(excludes=["*"]))
+
+
+# -- issue 10: narrowing never un-manages -------------------------------------------------------
+
+
+def test_paths_narrow_what_is_planned_and_never_prune() -> None:
+    m = match_jobs(
+        [local("a"), local("b"), local("c")],
+        [live("1", "a"), live("2", "b"), live("9", "stray")],
+        options=PlanOptions(prune=True),
+        prune_scope=ALL,
+        ownership=Ownership(planned_files=frozenset({"jobs/a.yaml", "jobs/c.yaml"})),
+    )
+    assert _summary(m) == {
+        "pairs": [("jobs/a.yaml", "1")],
+        "creates": ["jobs/c.yaml"],
+        "deletes": [],
+        "unmanaged": [["9"], ["9"]],
+        "conflicts": [],
+    }
+    warning = next(n for n in m.unmanaged if n.kind == NoticeKind.WARNING)
+    assert warning.message.endswith(
+        "PATHS narrow the plan to some job files; plan without PATHS to prune"
+    )
+
+
+def test_labels_and_pins_of_files_with_errors_are_claimed() -> None:
+    m = match_jobs(
+        [local("a")],
+        [live("1", "a"), live("2", "broken"), live("3", "other-label")],
+        options=PlanOptions(prune=True),
+        prune_scope=ALL,
+        ownership=Ownership(labels=frozenset({"broken"}), ids=frozenset({"3"})),
+    )
+    assert _summary(m)["deletes"] == []
+    assert [n.job_ids for n in m.unmanaged] == [["2"]]
+    assert "carries the label of a job file" in m.unmanaged[0].message
+
+
+def test_an_incomplete_view_of_the_job_files_prunes_nothing() -> None:
+    m = match_jobs(
+        [],
+        [live("9", "stray")],
+        options=PlanOptions(prune=True),
+        prune_scope=ALL,
+        ownership=Ownership(prune_blocked=("jobs/x.yaml cannot be read or parsed",)),
+    )
+    assert m.deletes == []
+    assert [n.kind for n in m.unmanaged] == [NoticeKind.WARNING, NoticeKind.UNMANAGED]
+    assert m.unmanaged[0].message == (
+        "--prune deletes nothing in this plan (1 unmanaged job(s) in the prune scope kept): "
+        "jobs/x.yaml cannot be read or parsed"
+    )

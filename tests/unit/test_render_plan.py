@@ -182,6 +182,7 @@ def test_json_is_versioned_stable_and_loadable(tmp_path: Path) -> None:
         "api_url",
         "profile",
         "options",
+        "environment",
         "actions",
         "notices",
     ]

@@ -46,8 +46,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (jobs / "good.yaml").write_text(GOOD)
     (jobs / "team" / "bad.yml").write_text(BAD)
     (jobs / "notes.txt").write_text("not a job")
-    (jobs / ".hidden").mkdir()
-    (jobs / ".hidden" / "x.yaml").write_text(": : :")
+    # version-control metadata is never searched (hidden folders are: see test_discovery.py)
+    (jobs / ".git").mkdir()
+    (jobs / ".git" / "x.yaml").write_text(": : :")
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SYNCSPEC_PROFILE", raising=False)
     return tmp_path
