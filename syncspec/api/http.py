@@ -10,8 +10,24 @@ Retry policy (tenacity, jittered exponential backoff, ``max_attempts`` in total)
 - Connection failures (connect error/timeout, no pooled connection): the request never left,
   so they are retried for every method, POST included.
 
-Errors become ``syncspec.errors`` classes carrying method, path, status and Truto's ``message``.
-The token lives only in a ``Secret`` used by the auth flow; nothing here logs headers.
+Bounds (issue 11): every call (all its attempts and the waits between them) ends by an overall
+``deadline`` (default 30 s): each socket operation is clamped to the time left (``deadline.py``),
+so a server trickling bytes cannot keep a call alive, and a retry is not started when its wait
+would pass the deadline. A response body is streamed and abandoned past ``max_response_bytes``
+(default 64 MiB; a larger ``Content-Length`` is refused before reading); error bodies are read
+up to 64 KiB only. Neither is retried: the same server would do the same again.
+
+Where the token goes (``syncspec.safety``): https, or http to loopback only; ``api.truto.one``,
+loopback and the hosts allowed by ``SYNCSPEC_ALLOWED_HOSTS`` / ``--allow-host``. Redirects are
+never followed (httpx's default, kept explicit): a 3xx is an error naming where it pointed.
+Proxies from the environment (``HTTPS_PROXY``, ``ALL_PROXY``, ``NO_PROXY``) are used for https only,
+where the token travels inside TLS end to end (an http proxy gets a ``CONNECT`` tunnel); an
+http (loopback) URL never goes through a proxy, so the token is never sent in clear text to one.
+For http URLs no certificates are loaded (issue 12: ~30 ms), with a context that refuses any TLS.
+
+Errors become ``syncspec.errors`` classes carrying method, path (as sent, ids percent-encoded),
+status and Truto's ``message``. The token lives only in a ``Secret`` used by the auth flow;
+nothing here logs headers; error bodies are redacted before they are shortened.
 """
 
 from __future__ import annotations
@@ -21,18 +37,20 @@ import json as jsonlib
 import logging
 import math
 import random
+import ssl
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import RetryCallState, Retrying, retry_if_exception
 from tenacity.wait import wait_exponential, wait_random
 
 from syncspec import __version__
+from syncspec.api import deadline as deadlines
 from syncspec.api.ratelimit import RateLimiter
 from syncspec.config import Secret
 from syncspec.errors import (
@@ -45,6 +63,7 @@ from syncspec.errors import (
     TransportError,
 )
 from syncspec.redact import redact
+from syncspec.safety import check_api_url, is_loopback, shown_url
 
 log = logging.getLogger("syncspec.api")
 
@@ -56,6 +75,12 @@ REFUSED_STATUSES = frozenset({408, 425, 429})
 SERVER_RETRY_STATUSES = frozenset({500, 502, 503, 504})
 # httpx errors raised before any byte of the request was sent.
 _NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+_TIMEOUT_ERRORS = (httpx.TimeoutException,)
+DEFAULT_DEADLINE = 30.0
+DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# Only a message is taken from an error body; the rest is not worth reading.
+MAX_ERROR_BODY_BYTES = 64 * 1024
+SHOWN_BODY_CHARS = 200
 
 
 @dataclass
@@ -133,20 +158,29 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, seconds)
 
 
-def _server_message(response: httpx.Response) -> str | None:
-    """Truto's ``message`` (``{"statusCode","error","message"}``), else a short body excerpt."""
+def _server_message(content: bytes) -> str | None:
+    """Truto's ``message`` (``{"statusCode","error","message"}``), else a short body excerpt.
+
+    The token is masked *before* the text is shortened: shortening first could cut a token
+    in two and leave most of it unmasked.
+    """
     try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        text = response.text.strip()
-        return redact(text[:200]) if text else None
+        body = jsonlib.loads(content)
+    except (ValueError, RecursionError):
+        text = content.decode("utf-8", "replace").strip()
+        return _excerpt(text) if text else None
     if isinstance(body, dict):
         message = body.get("message") or body.get("error")
         if isinstance(message, list):
             message = "; ".join(str(m) for m in message)
         if message:
-            return redact(str(message))
+            return _excerpt(str(message), 5 * SHOWN_BODY_CHARS)
     return None
+
+
+def _excerpt(text: str, limit: int = SHOWN_BODY_CHARS) -> str:
+    text = redact(text)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _error(
@@ -182,10 +216,11 @@ class HttpCore:
         backoff: float,
         max_backoff: float,
         max_retry_after: float,
+        deadline: float = DEFAULT_DEADLINE,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
-        url = base_url.strip().rstrip("/")
-        if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"invalid API URL {base_url!r}: expected http(s)://host[:port]")
+        url = check_api_url(base_url, extra_hosts=allowed_hosts)
         raw = token.reveal()
         if not raw.isascii() or any(c.isspace() for c in raw):
             raise ConfigError(
@@ -194,24 +229,33 @@ class HttpCore:
             )
         if max_attempts < 1:
             raise ConfigError("max_attempts must be at least 1")
+        if not deadline > 0:
+            raise ConfigError("the request deadline must be a positive number of seconds")
+        if max_response_bytes < 1:
+            raise ConfigError("the response size limit must be a positive number of bytes")
         self.base_url = url
         self.token_env = token_env
         self.max_attempts = max_attempts
         self.max_retry_after = max_retry_after
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_response_bytes = max_response_bytes
         self.stats = RequestStats()
         self.limiter = RateLimiter(*rate_limit) if rate_limit else None
         # backoff * 2**(n-1), capped, plus up to one ``backoff`` of random jitter.
         self._backoff = wait_exponential(multiplier=backoff, max=max_backoff) + wait_random(
             0, backoff
         )
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
         self._client = httpx.Client(
             base_url=url,
             auth=_BearerAuth(token),
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-            transport=transport,
+            limits=limits,
+            transport=transport or _transport(url, limits),
+            follow_redirects=False,  # the token must never follow a redirect elsewhere
+            trust_env=False,  # proxies are chosen in _transport, for https only
         )
 
     def close(self) -> None:
@@ -228,13 +272,20 @@ class HttpCore:
         method = method.upper()
         query = {k: v for k, v in (params or {}).items() if v is not None}
         attempts = [0]
+        deadline = time.monotonic() + self.deadline
 
         def attempt() -> Any:
             attempts[0] += 1
-            return self._attempt(method, path, query, json, attempts[0])
+            return self._attempt(method, path, query, json, attempts[0], deadline)
+
+        def stop(state: RetryCallState) -> bool:
+            # The deadline bounds the whole call: no attempt starts after a wait that ends past it.
+            if state.attempt_number >= self.max_attempts:
+                return True
+            return time.monotonic() + (state.upcoming_sleep or 0.0) >= deadline
 
         retrying = Retrying(
-            stop=stop_after_attempt(self.max_attempts),
+            stop=stop,
             wait=self._wait,
             retry=retry_if_exception(self._may_retry),
             before_sleep=self._before_sleep,
@@ -247,8 +298,8 @@ class HttpCore:
 
     # -- one attempt -------------------------------------------------------------------------
 
-    def _attempt(
-        self, method: str, path: str, query: dict[str, Any], body: Any, number: int
+    def _attempt(  # noqa: PLR0917 - one request's parts
+        self, method: str, path: str, query: dict[str, Any], body: Any, number: int, deadline: float
     ) -> Any:
         if self.limiter is not None:
             waited = self.limiter.acquire()
@@ -258,16 +309,76 @@ class HttpCore:
         shown = path + (f"?{httpx.QueryParams(query)}" if query else "")
         started = time.monotonic()
         try:
-            response = self._client.request(method, path, params=query or None, json=body)
+            with deadlines.deadline_scope(deadline):
+                status, headers, content = self._exchange(method, path, query, body, deadline)
         except httpx.TransportError as exc:
             self.stats._add(transport_errors=1)
             log.debug("%s %s -> %s (%.0f ms)", method, shown, type(exc).__name__, _ms(started))
+            if isinstance(exc, _TIMEOUT_ERRORS) and time.monotonic() >= deadline - 0.01:
+                sent = not isinstance(exc, _NOT_SENT_ERRORS)
+                raise self._deadline_failure(method, path, sent) from None
             raise self._transport_failure(method, path, exc, number) from None
-        log.debug("%s %s -> %d (%.0f ms)", method, shown, response.status_code, _ms(started))
-        self.stats._response(response.status_code)
-        if response.is_success:
-            return _decode(response, method, path)
-        raise self._status_failure(method, path, response, number)
+        except httpx.DecodingError as exc:
+            text = redact(f"the response body cannot be decoded ({exc})")[:SHOWN_BODY_CHARS]
+            raise _error(ApiError, method, path, text) from None
+        log.debug("%s %s -> %d (%.0f ms)", method, shown, status, _ms(started))
+        self.stats._response(status)
+        if 200 <= status < 300:
+            return _decode(content, method, path, status)
+        raise self._status_failure(method, path, status, headers, content, number)
+
+    def _exchange(
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any],
+        body: Any,
+        deadline: float,
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """Status, headers and (bounded) body of one request, streamed."""
+        request = self._client.build_request(method, path, params=query or None, json=body)
+        response = self._client.send(request, stream=True)
+        try:
+            ok = response.is_success
+            cap = self.max_response_bytes if ok else MAX_ERROR_BODY_BYTES
+            declared = _content_length(response.headers)
+            if ok and declared is not None and declared > cap:
+                raise self._too_large(method, path, response.status_code, f"{declared:,} bytes")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    if not ok:  # enough of an error body to find its message
+                        chunks.append(chunk[: cap - (size - len(chunk))])
+                        break
+                    what = f"more than {cap:,} bytes"
+                    raise self._too_large(method, path, response.status_code, what)
+                chunks.append(chunk)
+                if time.monotonic() >= deadline:
+                    raise self._deadline_failure(method, path, True)
+            return response.status_code, response.headers, b"".join(chunks)
+        finally:
+            response.close()
+
+    def _too_large(self, method: str, path: str, status: int, what: str) -> ApiError:
+        text = (
+            f"the response is {what}, over the limit of {self.max_response_bytes:,} bytes "
+            "(SYNCSPEC_MAX_RESPONSE_BYTES); abandoned"
+        )
+        # A write answered with success was applied, even if its answer cannot be read.
+        maybe = method not in IDEMPOTENT_METHODS
+        return _error(ApiError, method, path, text, status=status, maybe_applied=maybe)
+
+    def _deadline_failure(self, method: str, path: str, sent: bool) -> ApiError:
+        text = (
+            f"no complete response within {self.deadline:g} s, the overall deadline of a "
+            "request (SYNCSPEC_REQUEST_DEADLINE); abandoned"
+        )
+        maybe = sent and method not in IDEMPOTENT_METHODS
+        if maybe:
+            text += "; the request may have been applied: check the current state before retrying"
+        return _error(TransportError, method, path, text, maybe_applied=maybe)
 
     def _transport_failure(
         self, method: str, path: str, exc: httpx.TransportError, number: int
@@ -285,12 +396,25 @@ class HttpCore:
         text = f"no response ({reason}) after {number} attempt(s)"
         return _Retry(_error(TransportError, method, path, text))
 
-    def _status_failure(
-        self, method: str, path: str, response: httpx.Response, number: int
+    def _status_failure(  # noqa: PLR0917 - the parts of one response
+        self,
+        method: str,
+        path: str,
+        status: int,
+        headers: httpx.Headers,
+        content: bytes,
+        number: int,
     ) -> Exception:
-        status = response.status_code
-        message = _server_message(response)
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if 300 <= status < 400:
+            where = headers.get("Location")
+            target = f" to {redact(shown_url(where))[:SHOWN_BODY_CHARS]}" if where else ""
+            text = (
+                f"the server answered with a redirect{target}; syncspec never follows redirects "
+                "(the API token would go along): set the API URL to the final address"
+            )
+            return _error(ApiError, method, path, text, status=status)
+        message = _server_message(content)
+        retry_after = parse_retry_after(headers.get("Retry-After"))
         if status in (401, 403):
             what = "authentication failed" if status == 401 else "permission denied"
             text = f"{what}: check the API token in the environment variable {self.token_env}"
@@ -381,11 +505,49 @@ def _ms(started: float) -> float:
     return (time.monotonic() - started) * 1000
 
 
-def _decode(response: httpx.Response, method: str, path: str) -> Any:
-    if not response.content:
+def _content_length(headers: httpx.Headers) -> int | None:
+    try:
+        return int(headers.get("Content-Length", ""))
+    except ValueError:
+        return None
+
+
+def _decode(content: bytes, method: str, path: str, status: int) -> Any:
+    if not content:
         return None
     try:
-        return jsonlib.loads(response.content)
+        return jsonlib.loads(content)
+    except RecursionError:
+        text = "the server answered with JSON nested too deeply to read"
+        raise _error(ApiError, method, path, text, status=status) from None
     except ValueError:
         text = "the server answered with something that is not JSON"
-        raise _error(ApiError, method, path, text, status=response.status_code) from None
+        raise _error(ApiError, method, path, text, status=status) from None
+
+
+def _transport(url: str, limits: httpx.Limits) -> httpx.HTTPTransport:
+    """The transport for ``url``: certificates and environment proxies for https only."""
+    if url.startswith("http://"):
+        # Loopback only (syncspec.safety): no TLS is ever needed, and no proxy is ever used.
+        # A context without CA certificates refuses any TLS peer, so nothing can silently
+        # become "verification off"; building it costs nothing, unlike loading certifi.
+        transport = httpx.HTTPTransport(
+            verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), trust_env=False, limits=limits
+        )
+    else:
+        transport = httpx.HTTPTransport(trust_env=True, limits=limits, proxy=_env_proxy(url))
+    deadlines.install(transport)
+    return transport
+
+
+def _env_proxy(url: str) -> str | None:
+    """The proxy the environment names for the https ``url`` (``HTTPS_PROXY``/``ALL_PROXY``,
+    ``NO_PROXY`` honoured), as httpx's ``trust_env`` would choose it."""
+    import urllib.request
+
+    host = httpx.URL(url).host
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if is_loopback(host) or bypass(host):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    return proxies.get("https") or proxies.get("all") or None

@@ -50,6 +50,7 @@ class GlobalOptions:
     profile: str | None
     config: Path | None
     debug: bool
+    allow_hosts: tuple[str, ...] = ()  # --allow-host (issue 11); also applied process-wide
 
     def settings(self, cwd: Path | None = None) -> Any:
         """Load ``syncspec.config.Settings`` for this invocation."""
@@ -170,10 +171,28 @@ def _run(
     help="Path to syncspec.toml (default: search upwards from the current directory).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks and HTTP logs (tokens redacted).")
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Also allow sending the API token to HOST (repeatable; env SYNCSPEC_ALLOWED_HOSTS, "
+    "comma-separated). Default: api.truto.one and loopback only; syncspec.toml cannot allow hosts.",
+)
 @click.pass_context
-def cli(ctx: click.Context, profile: str | None, config: Path | None, debug: bool) -> None:
+def cli(
+    ctx: click.Context,
+    profile: str | None,
+    config: Path | None,
+    debug: bool,
+    allow_hosts: tuple[str, ...],
+) -> None:
     """Config-as-code for Truto sync jobs: validate, plan, apply, pull, and run them."""
-    ctx.obj = GlobalOptions(profile=profile, config=config, debug=debug)
+    from syncspec.safety import set_cli_allowed_hosts
+
+    # Set on every invocation (also to nothing), so one in-process run never inherits another's.
+    set_cli_allowed_hosts(allow_hosts)
+    ctx.obj = GlobalOptions(profile=profile, config=config, debug=debug, allow_hosts=allow_hosts)
     if debug:
         _enable_debug_logging()
 
