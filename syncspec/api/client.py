@@ -24,7 +24,7 @@ from syncspec.api.http import (
 )
 from syncspec.config import Secret, Settings
 from syncspec.errors import ApiError, ConfigError
-from syncspec.safety import path_id_problem
+from syncspec.safety import allowed_hosts, path_id_problem
 
 JOBS = "/sync-job"
 RUNS = "/sync-job-run"
@@ -129,6 +129,7 @@ class TrutoClient:
             value = _env_number(env, name, kind)
             if value is not None:
                 kwargs[option] = value
+        kwargs["allowed_hosts"] = sorted(allowed_hosts(env))
         kwargs.update(overrides)
         base_url = kwargs.pop("base_url", settings.profile.api_url)
         token = kwargs.pop("token", None) or settings.token()

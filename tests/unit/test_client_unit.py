@@ -25,7 +25,12 @@ def make(handler: Handler, **options: object) -> tuple[TrutoClient, list[httpx.R
         seen.append(request)
         return handler(request)
 
-    defaults: dict[str, object] = {"rate_limit": None, "backoff": 0.001}
+    # truto.test is not a default token destination (issue 11): allowed as a program would.
+    defaults: dict[str, object] = {
+        "rate_limit": None,
+        "backoff": 0.001,
+        "allowed_hosts": ["truto.test"],
+    }
     defaults.update(options)
     client = TrutoClient(
         "https://truto.test/", Secret(TOKEN), transport=httpx.MockTransport(record), **defaults
@@ -50,13 +55,17 @@ def test_reads_results_when_result_is_absent() -> None:
 
 
 def test_a_cursor_that_comes_back_is_an_error_not_a_loop() -> None:
+    pages = iter(range(10))
     client, seen = make(
-        lambda r: httpx.Response(200, json={"result": [{"id": "a"}], "next_cursor": "c"})
+        lambda r: httpx.Response(
+            200, json={"result": [{"id": f"a{next(pages)}"}], "next_cursor": "c"}
+        )
     )
     with pytest.raises(ApiError) as info:
         client.list_sync_jobs()
     assert str(info.value) == (
-        "GET /sync-job -> 200: pagination did not advance (the same next_cursor came back twice)"
+        "GET /sync-job -> 200: pagination did not advance (the same next_cursor came back "
+        "twice); the listing cannot be proven complete, so nothing was done with it"
     )
     assert len(seen) == 2
 
@@ -163,14 +172,15 @@ def test_bad_configuration_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match=r"invalid API URL 'api\.truto\.one'"):
         TrutoClient("api.truto.one", Secret(TOKEN))
     with pytest.raises(ConfigError) as info:
-        TrutoClient("https://x", Secret("has space " + TOKEN), token_env="MY_TOKEN")
+        TrutoClient("https://api.truto.one", Secret("has space " + TOKEN), token_env="MY_TOKEN")
     assert str(info.value) == (
         "the token in MY_TOKEN contains spaces or non-ASCII characters; "
         "it cannot be sent as a bearer token"
     )
     client, _ = make(lambda r: httpx.Response(200, json={}))
-    with pytest.raises(ConfigError, match="job id must be a non-empty string"):
+    with pytest.raises(ConfigError) as info:
         client.get_sync_job("")
+    assert str(info.value) == "job id '' is empty: it cannot be used in a request URL"
 
 
 def test_from_settings_uses_the_profile(tmp_path: Path) -> None:
@@ -181,7 +191,11 @@ def test_from_settings_uses_the_profile(tmp_path: Path) -> None:
     settings = load_settings(cwd=tmp_path, environ={})
     with pytest.raises(ConfigError, match="set the environment variable PROD_TOKEN"):
         TrutoClient.from_settings(settings)
-    client = TrutoClient.from_settings(settings, token=Secret(TOKEN))
+    with pytest.raises(ConfigError, match="refusing to send the API token to 'prod.test'"):
+        TrutoClient.from_settings(settings, token=Secret(TOKEN))
+    client = TrutoClient.from_settings(
+        settings, {"SYNCSPEC_ALLOWED_HOSTS": "other.test, prod.test"}, token=Secret(TOKEN)
+    )
     assert client.base_url == "https://prod.test"
     assert client.token_env == "PROD_TOKEN"
     assert client._http.limiter is not None
