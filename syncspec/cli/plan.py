@@ -46,12 +46,18 @@ def use_color(stream: Any) -> bool:
     return bool(isatty and isatty())
 
 
-def echo_problems(problems: list[Any], files_checked: int) -> None:
-    """Job-file problems, as ``validate`` shows them, on stderr."""
+def echo_problems(problems: list[Any], files_loaded: int) -> None:
+    """Job-file problems, as ``validate`` shows them, on stderr.
+
+    ``files_loaded`` counts the files that became jobs; the files that did not (each has an
+    error) are counted from ``problems``, so the summary never says "0 files checked".
+    """
+    from syncspec.jobfile.problems import Severity
     from syncspec.jobfile.validate import ValidationReport
     from syncspec.render.problems import render
 
-    report = ValidationReport(problems=problems, files_checked=files_checked)
+    failed = {p.file for p in problems if p.severity == Severity.ERROR}
+    report = ValidationReport(problems=problems, files_checked=files_loaded + len(failed))
     click.echo(render(report, "text"), nl=False, err=True)
 
 
