@@ -388,7 +388,7 @@ def test_allowed_hosts_come_from_the_environment_and_the_command_line(
     from syncspec.safety import check_api_url, set_cli_allowed_hosts
 
     monkeypatch.delenv("SYNCSPEC_ALLOWED_HOSTS", raising=False)
-    with pytest.raises(ConfigError, match="refusing to send the API token to 'a.example'"):
+    with pytest.raises(ConfigError, match=r"refusing to send the API token to 'a\.example'"):
         check_api_url("https://a.example")
     assert check_api_url("https://A.example./", environ={"SYNCSPEC_ALLOWED_HOSTS": " a.example,b"})
     try:
