@@ -196,8 +196,8 @@ def _leave_unsafe_alone(
         label = live_label(remote)
         problem = path_id_problem(remote.get("id"))
         message = (
-            f'live job "{label}" has id {remote.get("id")!r}, which {problem}: syncspec cannot '
-            "address it in a request URL, so it is left alone"
+            f'live job "{label}": its id {problem}; syncspec cannot address it in a request '
+            "URL, so it is left alone"
         )
         claimed = [f for f in result.creates if f.label == label]
         for job in claimed:

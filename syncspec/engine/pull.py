@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import json
 import math
 import os
 import re
@@ -223,10 +224,8 @@ def live_job_problem(job: Mapping[str, Any]) -> str | None:
         value, pointer, depth = stack.pop()
         if isinstance(value, Mapping | list):
             if depth > MAX_DEPTH:
-                return (
-                    f"{pointer or '/'} nests deeper than {MAX_DEPTH} levels, which a job file "
-                    "cannot hold"
-                )
+                shown = pointer if len(pointer) <= 60 else pointer[:60] + "..."
+                return f"{shown} nests deeper than {MAX_DEPTH} levels, which a job file cannot hold"
             pairs = value.items() if isinstance(value, Mapping) else enumerate(value)
             for key, item in pairs:
                 if isinstance(key, str) and _lone_surrogate(key):
@@ -234,7 +233,7 @@ def live_job_problem(job: Mapping[str, Any]) -> str | None:
                 escaped = str(key).replace("~", "~0").replace("/", "~1")
                 stack.append((item, f"{pointer}/{escaped}", depth + 1))
         elif isinstance(value, float) and not math.isfinite(value):
-            return f"{pointer} is {value!r}, which neither JSON nor a job file can hold"
+            return f"{pointer} is {json.dumps(value)}, which neither JSON nor a job file can hold"
         elif isinstance(value, str) and _lone_surrogate(value):
             return (
                 f"{pointer} has a lone surrogate (invalid Unicode), which a UTF-8 file cannot hold"

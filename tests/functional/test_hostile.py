@@ -247,8 +247,8 @@ def test_dot_ids_are_reported_and_left_alone_under_prune(
     ]
     messages = {n["label"]: n["message"] for n in notices}
     assert messages["dot"] == (
-        "live job \"dot\" has id '.', which is '.', which a URL reads as a relative path: "
-        "syncspec cannot address it in a request URL, so it is left alone"
+        "live job \"dot\": its id is '.', which a URL reads as a relative path; syncspec "
+        "cannot address it in a request URL, so it is left alone"
     )
     assert "contains a control character" in messages["ctl"]
     assert "contains '/'" in messages["slash"]

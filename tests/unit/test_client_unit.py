@@ -191,7 +191,7 @@ def test_from_settings_uses_the_profile(tmp_path: Path) -> None:
     settings = load_settings(cwd=tmp_path, environ={})
     with pytest.raises(ConfigError, match="set the environment variable PROD_TOKEN"):
         TrutoClient.from_settings(settings)
-    with pytest.raises(ConfigError, match="refusing to send the API token to 'prod.test'"):
+    with pytest.raises(ConfigError, match=r"refusing to send the API token to 'prod\.test'"):
         TrutoClient.from_settings(settings, token=Secret(TOKEN))
     client = TrutoClient.from_settings(
         settings, {"SYNCSPEC_ALLOWED_HOSTS": "other.test, prod.test"}, token=Secret(TOKEN)
