@@ -272,7 +272,10 @@ class HttpCore:
         method = method.upper()
         query = {k: v for k, v in (params or {}).items() if v is not None}
         attempts = [0]
-        deadline = time.monotonic() + self.deadline
+        # [end]: pushed back by the client-side rate limiter's waits (our own pacing, not the
+        # server's doing), so only the server's time and the retry waits count against it.
+        deadline = [time.monotonic() + self.deadline]
+        stopped_by_deadline = [False]
 
         def attempt() -> Any:
             attempts[0] += 1
@@ -282,7 +285,9 @@ class HttpCore:
             # The deadline bounds the whole call: no attempt starts after a wait that ends past it.
             if state.attempt_number >= self.max_attempts:
                 return True
-            return time.monotonic() + (state.upcoming_sleep or 0.0) >= deadline
+            late = time.monotonic() + (state.upcoming_sleep or 0.0) >= deadline[0]
+            stopped_by_deadline[0] = late
+            return late
 
         retrying = Retrying(
             stop=stop,
@@ -294,17 +299,30 @@ class HttpCore:
         try:
             return retrying(attempt)
         except _Retry as exc:
+            if stopped_by_deadline[0]:
+                exc.error.args = (
+                    f"{exc.error.args[0]} (not retried: waiting would pass the request deadline "
+                    f"of {self.deadline:g} s, SYNCSPEC_REQUEST_DEADLINE)",
+                )
             raise exc.error from None
 
     # -- one attempt -------------------------------------------------------------------------
 
     def _attempt(  # noqa: PLR0917 - one request's parts
-        self, method: str, path: str, query: dict[str, Any], body: Any, number: int, deadline: float
+        self,
+        method: str,
+        path: str,
+        query: dict[str, Any],
+        body: Any,
+        number: int,
+        end: list[float],  # [deadline], see request()
     ) -> Any:
         if self.limiter is not None:
             waited = self.limiter.acquire()
             if waited:
                 self.stats._add(rate_limit_waits=waited)
+                end[0] += waited
+        deadline = end[0]
         self.stats._add(requests=1)
         shown = path + (f"?{httpx.QueryParams(query)}" if query else "")
         started = time.monotonic()

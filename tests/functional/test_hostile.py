@@ -125,6 +125,26 @@ def test_a_trickling_response_is_abandoned_at_the_deadline(
     assert len(hostile.requests) == 1  # the deadline covers retries too: none was started
 
 
+def test_the_deadline_bounds_retries_and_their_waits(project: Path, hostile: HostileServer) -> None:
+    hostile.set("status", status=503, headers={"Retry-After": "3"})
+    result, elapsed = run("plan")
+    assert elapsed < GENEROUS
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: GET /sync-job -> 503: try later (server error; gave up after 1 attempt(s)) "
+        "(not retried: waiting would pass the request deadline of 1 s, "
+        "SYNCSPEC_REQUEST_DEADLINE)\n"
+    )
+    assert len(hostile.requests) == 1
+    hostile.set("status", status=503, headers={"Retry-After": "0"})
+    quick, _ = run("plan")
+    assert quick.exit_code == 1
+    assert quick.stderr == (
+        "error: GET /sync-job -> 503: try later (server error; gave up after 4 attempt(s))\n"
+    )
+    assert len(hostile.requests) == 4
+
+
 def test_an_endless_chunked_body_is_abandoned_at_the_size_cap(
     project: Path, hostile: HostileServer
 ) -> None:

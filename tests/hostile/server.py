@@ -14,6 +14,7 @@ Modes (``HostileServer.set(mode, **params)``), for every path unless noted:
     ``text_error``     ``params["status"]`` with a text body echoing the bearer token at
                        character ``params["at"]`` (what a debugging proxy does)
     ``redirect``       302 to ``params["location"]``
+    ``status``         ``params["status"]`` with ``params["headers"]`` and a JSON error body
 Every request is recorded (method, path with query, whether it carried ``Authorization``).
 """
 
@@ -144,6 +145,16 @@ class _Handler(BaseHTTPRequestHandler):
         at = params.get("at", 190)
         text = ("x" * at + f"Authorization: Bearer {token} rejected by upstream\n").encode()
         self._send(params.get("status", 502), text, "text/plain")
+
+    def _mode_status(self, params: dict[str, Any]) -> None:
+        body = json.dumps({"statusCode": params["status"], "message": "try later"}).encode()
+        self.send_response(params["status"])
+        for name, value in params.get("headers", {}).items():
+            self.send_header(name, value)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def _mode_redirect(self, params: dict[str, Any]) -> None:
         self.send_response(302)
