@@ -20,7 +20,6 @@ as are empty ids, control characters and (for server-made ids) ``/``.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
@@ -57,6 +56,8 @@ def is_loopback(host: str) -> bool:
     host = _norm_host(host)
     if host == "localhost" or host.endswith(".localhost"):
         return True
+    import ipaddress  # here: validate imports this module (via the CLI) but never needs it
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
