@@ -247,6 +247,10 @@ class HttpCore:
             0, backoff
         )
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
+        # Requests in flight, and whether close() was called: see close().
+        self._inflight = 0
+        self._closed = False
+        self._lifecycle = threading.Lock()
         self._client = httpx.Client(
             base_url=url,
             auth=_BearerAuth(token),
@@ -259,7 +263,27 @@ class HttpCore:
         )
 
     def close(self) -> None:
+        """Close the connections; with requests still in flight in other threads (plan abandons
+        a listing this way), the last of them closes it when it ends (by its deadline). Closing
+        under a running request would let httpcore open a connection nobody ever closes."""
+        with self._lifecycle:
+            self._closed = True
+            if self._inflight:
+                return
         self._client.close()
+
+    def _enter(self, method: str, path: str) -> None:
+        with self._lifecycle:
+            if self._closed:
+                raise _error(TransportError, method, path, "not sent: the client was closed")
+            self._inflight += 1
+
+    def _leave(self) -> None:
+        with self._lifecycle:
+            self._inflight -= 1
+            last = self._closed and not self._inflight
+        if last:
+            self._client.close()
 
     def request(
         self,
@@ -326,6 +350,7 @@ class HttpCore:
         self.stats._add(requests=1)
         shown = path + (f"?{httpx.QueryParams(query)}" if query else "")
         started = time.monotonic()
+        self._enter(method, path)
         try:
             with deadlines.deadline_scope(deadline):
                 status, headers, content = self._exchange(method, path, query, body, deadline)
@@ -339,6 +364,8 @@ class HttpCore:
         except httpx.DecodingError as exc:
             text = redact(f"the response body cannot be decoded ({exc})")[:SHOWN_BODY_CHARS]
             raise _error(ApiError, method, path, text) from None
+        finally:
+            self._leave()
         log.debug("%s %s -> %d (%.0f ms)", method, shown, status, _ms(started))
         self.stats._response(status)
         if 200 <= status < 300:

@@ -401,6 +401,35 @@ def test_a_proxy_in_the_environment_never_sees_a_loopback_request(
         proxy.stop()
 
 
+def test_closing_the_client_under_a_running_request_leaves_no_socket_behind(
+    hostile: HostileServer,
+) -> None:
+    """plan closes the client to abandon a listing still in flight (files with errors): the
+    request ends normally and then closes the connections; nothing new is sent afterwards."""
+    import gc
+    import threading
+
+    from syncspec.api.client import TrutoClient
+    from syncspec.config import Secret
+    from syncspec.errors import TransportError
+
+    arrived, release = threading.Event(), threading.Event()
+    hostile.set("hold", arrived=arrived, release=release)
+    client = TrutoClient(hostile.url, Secret(TOKEN), rate_limit=None)
+    outcome: list[object] = []
+    listing = threading.Thread(target=lambda: outcome.append(client.list_sync_jobs()))
+    listing.start()
+    assert arrived.wait(GENEROUS)
+    client.close()
+    release.set()
+    listing.join(GENEROUS)
+    assert outcome == [[]]
+    with pytest.raises(TransportError, match="not sent: the client was closed"):
+        client.list_sync_jobs()
+    gc.collect()  # an unclosed socket would be a ResourceWarning here (warnings are errors)
+    assert len(hostile.requests) == 1
+
+
 def test_allowed_hosts_come_from_the_environment_and_the_command_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

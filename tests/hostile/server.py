@@ -14,6 +14,8 @@ Modes (``HostileServer.set(mode, **params)``), for every path unless noted:
     ``text_error``     ``params["status"]`` with a text body echoing the bearer token at
                        character ``params["at"]`` (what a debugging proxy does)
     ``redirect``       302 to ``params["location"]``
+    ``hold``           set ``params["arrived"]``, wait for ``params["release"]`` (events), then
+                       answer ``{"result": []}``
     ``status``         ``params["status"]`` with ``params["headers"]`` and a JSON error body
 Every request is recorded (method, path with query, whether it carried ``Authorization``).
 """
@@ -145,6 +147,11 @@ class _Handler(BaseHTTPRequestHandler):
         at = params.get("at", 190)
         text = ("x" * at + f"Authorization: Bearer {token} rejected by upstream\n").encode()
         self._send(params.get("status", 502), text, "text/plain")
+
+    def _mode_hold(self, params: dict[str, Any]) -> None:
+        params["arrived"].set()
+        params["release"].wait(MAX_SECONDS)
+        self._send(200, b'{"result": [], "next_cursor": null}')
 
     def _mode_status(self, params: dict[str, Any]) -> None:
         body = json.dumps({"statusCode": params["status"], "message": "try later"}).encode()
