@@ -118,6 +118,39 @@ CASES: list[tuple[str, str, dict[str, Any], list[str], dict[str, str]]] = [
 ]
 
 
+def _run_case(url: str, args: list[str]) -> tuple[int, float, int, str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        (root / "jobs").mkdir()
+        (root / "syncspec.toml").write_text('jobs_dir = "jobs"\n[prune]\nlabels = ["*"]\n')
+        env = {
+            **os.environ,
+            "TRUTO_API_URL": url,
+            "TRUTO_API_TOKEN": TOKEN,
+            "SYNCSPEC_REQUEST_DEADLINE": DEADLINE,
+        }
+        started = time.monotonic()
+        done = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "syncspec", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        elapsed = time.monotonic() - started
+        written = "".join(p.read_text(errors="replace") for p in root.rglob("*.yaml"))
+    lines = done.stderr.strip().splitlines()
+    peak_kb = int(lines[-1])
+    errors = [line for line in lines if line.startswith("error:")]
+    message = errors[0] if errors else ""
+    everything = done.stdout + done.stderr + written
+    if any(TOKEN[i : i + 8] in everything for i in range(len(TOKEN) - 7)):
+        message = "TOKEN LEAKED " + message
+    return done.returncode, elapsed, peak_kb, message[:110]
+
+
 def measure() -> list[tuple[str, int, float, int, str]]:
     hostile_server.MAX_SECONDS = 120.0
     server = HostileServer()
@@ -125,33 +158,8 @@ def measure() -> list[tuple[str, int, float, int, str]]:
     try:
         for name, mode, params, args, flags in CASES:
             server.set(mode, **params)
-            with tempfile.TemporaryDirectory() as tmp:
-                root = Path(tmp)
-                (root / "jobs").mkdir()
-                (root / "syncspec.toml").write_text('jobs_dir = "jobs"\n[prune]\nlabels = ["*"]\n')
-                url = server.url.replace("//", "//admin:pw@") if flags.get("userinfo") else server.url
-                env = {
-                    **os.environ,
-                    "TRUTO_API_URL": url,
-                    "TRUTO_API_TOKEN": TOKEN,
-                    "SYNCSPEC_REQUEST_DEADLINE": DEADLINE,
-                }
-                started = time.monotonic()
-                done = subprocess.run(
-                    ["/usr/bin/time", "-f", "%M", sys.executable, "-m", "syncspec", *args],
-                    cwd=root,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                    timeout=300,
-                )
-                elapsed = time.monotonic() - started
-                lines = done.stderr.strip().splitlines()
-                peak_kb = int(lines[-1])
-                message = next((l for l in lines if l.startswith("error:")), lines[0] if len(lines) > 1 else "")
-                leaked = any(TOKEN[i : i + 8] in done.stdout + done.stderr for i in range(len(TOKEN) - 7))
-                rows.append((name, done.returncode, elapsed, peak_kb, ("LEAK " if leaked else "") + message[:110]))
+            url = server.url.replace("//", "//admin:pw@") if flags.get("userinfo") else server.url
+            rows.append((name, *_run_case(url, args)))
     finally:
         server.stop()
     return rows

@@ -595,4 +595,10 @@ def _env_proxy(url: str) -> str | None:
     if is_loopback(host) or bypass(host):
         return None
     proxies = urllib.request.getproxies_environment()
-    return proxies.get("https") or proxies.get("all") or None
+    proxy = proxies.get("https") or proxies.get("all") or None
+    if proxy is not None and not proxy.lower().startswith(("http://", "https://")):
+        raise ConfigError(
+            f"the proxy {shown_url(proxy)!r} from the environment (HTTPS_PROXY/ALL_PROXY) is not "
+            "an http(s) proxy, which is all syncspec supports; unset it or set NO_PROXY"
+        )
+    return proxy

@@ -200,3 +200,42 @@ def test_from_settings_uses_the_profile(tmp_path: Path) -> None:
     assert client.token_env == "PROD_TOKEN"
     assert client._http.limiter is not None
     assert (client._http.limiter.max_requests, client._http.limiter.period) == (100, 5.0)
+
+
+def test_httpx_is_imported_without_its_command_line_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import syncspec.api; import httpx\n"
+        "assert not {'rich', 'pygments', 'click'} & set(sys.modules)\n"
+        "assert sys.modules['httpx._main']._syncspec_placeholder\n"
+        "print(httpx.main is sys.modules['syncspec.api._lazy_httpx']._real_main)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True\n"  # a placeholder that hands over to the real httpx.main
+
+
+def test_no_certificates_are_loaded_for_loopback_http_and_tls_is_refused_there() -> None:
+    import ssl
+
+    loopback = TrutoClient("http://127.0.0.1:9", Secret(TOKEN))
+    context = loopback._http._client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    remote = TrutoClient("https://api.truto.one", Secret(TOKEN))
+    context = remote._http._client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.cert_store_stats()["x509_ca"] > 0
+    loopback.close()
+    remote.close()
+
+
+def test_a_non_http_proxy_for_https_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://user:secret@proxy.example:1080")
+    with pytest.raises(ConfigError) as info:
+        TrutoClient("https://api.truto.one", Secret(TOKEN))
+    assert "secret" not in str(info.value)
+    assert str(info.value).startswith(
+        "the proxy 'socks5://proxy.example:1080' from the environment (HTTPS_PROXY/ALL_PROXY) "
+    )
