@@ -16,12 +16,8 @@ from urllib.parse import quote
 
 import httpx
 
-from syncspec.api.http import (
-    DEFAULT_DEADLINE,
-    DEFAULT_MAX_RESPONSE_BYTES,
-    HttpCore,
-    RequestStats,
-)
+from syncspec.api.http import DEFAULT_DEADLINE, DEFAULT_MAX_RESPONSE_BYTES, HttpCore
+from syncspec.api.stats import RequestStats
 from syncspec.config import Secret, Settings
 from syncspec.errors import ApiError, ConfigError
 from syncspec.safety import allowed_hosts, path_id_problem

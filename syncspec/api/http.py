@@ -11,7 +11,7 @@ Retry policy (tenacity, jittered exponential backoff, ``max_attempts`` in total)
   so they are retried for every method, POST included.
 
 Bounds (issue 11): every call (all its attempts and the waits between them) ends by an overall
-``deadline`` (default 30 s): each socket operation is clamped to the time left (``deadline.py``),
+``deadline`` (default 30 s): each socket operation is clamped to the time left (``transport.py``),
 so a server trickling bytes cannot keep a call alive, and a retry is not started when its wait
 would pass the deadline. A response body is streamed and abandoned past ``max_response_bytes``
 (default 64 MiB; a larger ``Content-Length`` is refused before reading); error bodies are read
@@ -32,17 +32,11 @@ nothing here logs headers; error bodies are redacted before they are shortened.
 
 from __future__ import annotations
 
-import email.utils
-import json as jsonlib
 import logging
-import math
 import random
-import ssl
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -50,8 +44,17 @@ from tenacity import RetryCallState, Retrying, retry_if_exception
 from tenacity.wait import wait_exponential, wait_random
 
 from syncspec import __version__
-from syncspec.api import deadline as deadlines
+from syncspec.api import transport as _transport
 from syncspec.api.ratelimit import RateLimiter
+from syncspec.api.responses import (
+    SHOWN_BODY_CHARS,
+    content_length,
+    decode,
+    error,
+    parse_retry_after,
+    server_message,
+)
+from syncspec.api.stats import RequestStats
 from syncspec.config import Secret
 from syncspec.errors import (
     ApiError,
@@ -63,7 +66,7 @@ from syncspec.errors import (
     TransportError,
 )
 from syncspec.redact import redact
-from syncspec.safety import check_api_url, is_loopback, shown_url
+from syncspec.safety import check_api_url, shown_url
 
 log = logging.getLogger("syncspec.api")
 
@@ -80,40 +83,6 @@ DEFAULT_DEADLINE = 30.0
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 # Only a message is taken from an error body; the rest is not worth reading.
 MAX_ERROR_BODY_BYTES = 64 * 1024
-SHOWN_BODY_CHARS = 200
-
-
-@dataclass
-class RequestStats:
-    """Thread-safe counters for one client (benchmarks and ``--debug`` read them)."""
-
-    requests: int = 0  # HTTP attempts sent (retries included)
-    retries: int = 0
-    transport_errors: int = 0
-    by_status: dict[int, int] = field(default_factory=dict)
-    rate_limit_waits: float = 0.0  # seconds spent waiting in the client-side limiter
-    retry_waits: float = 0.0  # seconds slept between attempts
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def _add(self, **deltas: float) -> None:
-        with self._lock:
-            for name, delta in deltas.items():
-                setattr(self, name, getattr(self, name) + delta)
-
-    def _response(self, status: int) -> None:
-        with self._lock:
-            self.by_status[status] = self.by_status.get(status, 0) + 1
-
-    def snapshot(self) -> dict[str, Any]:
-        with self._lock:
-            return {
-                "requests": self.requests,
-                "retries": self.retries,
-                "transport_errors": self.transport_errors,
-                "by_status": dict(sorted(self.by_status.items())),
-                "rate_limit_waits": round(self.rate_limit_waits, 3),
-                "retry_waits": round(self.retry_waits, 3),
-            }
 
 
 class _BearerAuth(httpx.Auth):
@@ -135,69 +104,6 @@ class _Retry(Exception):
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP-date); None if absent/bad."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        current = datetime.now(UTC).timestamp() if now is None else now
-        seconds = when.timestamp() - current
-    if math.isnan(seconds) or math.isinf(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-def _server_message(content: bytes) -> str | None:
-    """Truto's ``message`` (``{"statusCode","error","message"}``), else a short body excerpt.
-
-    The token is masked *before* the text is shortened: shortening first could cut a token
-    in two and leave most of it unmasked.
-    """
-    try:
-        body = jsonlib.loads(content)
-    except (ValueError, RecursionError):
-        text = content.decode("utf-8", "replace").strip()
-        return _excerpt(text) if text else None
-    if isinstance(body, dict):
-        message = body.get("message") or body.get("error")
-        if isinstance(message, list):
-            message = "; ".join(str(m) for m in message)
-        if message:
-            return _excerpt(str(message), 5 * SHOWN_BODY_CHARS)
-    return None
-
-
-def _excerpt(text: str, limit: int = SHOWN_BODY_CHARS) -> str:
-    text = redact(text)
-    return text if len(text) <= limit else text[:limit] + "..."
-
-
-def _error(
-    cls: type[ApiError],
-    method: str,
-    path: str,
-    explanation: str,
-    *,
-    status: int | None = None,
-    server_message: str | None = None,
-    maybe_applied: bool = False,
-) -> ApiError:
-    # Text reads "<METHOD> <path> -> <status>: <Truto's message> (<what it means for you>)".
-    text = f"{server_message} ({explanation})" if server_message else explanation
-    err = cls(text, method=method, path=path, status=status, maybe_applied=maybe_applied)
-    err.server_message = server_message
-    return err
 
 
 class HttpCore:
@@ -257,7 +163,7 @@ class HttpCore:
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             limits=limits,
-            transport=transport or _transport(url, limits),
+            transport=transport or _transport.build(url, limits),
             follow_redirects=False,  # the token must never follow a redirect elsewhere
             trust_env=False,  # proxies are chosen in _transport, for https only
         )
@@ -275,7 +181,7 @@ class HttpCore:
     def _enter(self, method: str, path: str) -> None:
         with self._lifecycle:
             if self._closed:
-                raise _error(TransportError, method, path, "not sent: the client was closed")
+                raise error(TransportError, method, path, "not sent: the client was closed")
             self._inflight += 1
 
     def _leave(self) -> None:
@@ -352,7 +258,7 @@ class HttpCore:
         started = time.monotonic()
         self._enter(method, path)
         try:
-            with deadlines.deadline_scope(deadline):
+            with _transport.deadline_scope(deadline):
                 status, headers, content = self._exchange(method, path, query, body, deadline)
         except httpx.TransportError as exc:
             self.stats._add(transport_errors=1)
@@ -363,13 +269,13 @@ class HttpCore:
             raise self._transport_failure(method, path, exc, number) from None
         except httpx.DecodingError as exc:
             text = redact(f"the response body cannot be decoded ({exc})")[:SHOWN_BODY_CHARS]
-            raise _error(ApiError, method, path, text) from None
+            raise error(ApiError, method, path, text) from None
         finally:
             self._leave()
         log.debug("%s %s -> %d (%.0f ms)", method, shown, status, _ms(started))
         self.stats._response(status)
         if 200 <= status < 300:
-            return _decode(content, method, path, status)
+            return decode(content, method, path, status)
         raise self._status_failure(method, path, status, headers, content, number)
 
     def _exchange(
@@ -386,7 +292,7 @@ class HttpCore:
         try:
             ok = response.is_success
             cap = self.max_response_bytes if ok else MAX_ERROR_BODY_BYTES
-            declared = _content_length(response.headers)
+            declared = content_length(response.headers)
             if ok and declared is not None and declared > cap:
                 raise self._too_large(method, path, response.status_code, f"{declared:,} bytes")
             chunks: list[bytes] = []
@@ -413,7 +319,7 @@ class HttpCore:
         )
         # A write answered with success was applied, even if its answer cannot be read.
         maybe = method not in IDEMPOTENT_METHODS
-        return _error(ApiError, method, path, text, status=status, maybe_applied=maybe)
+        return error(ApiError, method, path, text, status=status, maybe_applied=maybe)
 
     def _deadline_failure(self, method: str, path: str, sent: bool) -> ApiError:
         text = (
@@ -423,7 +329,7 @@ class HttpCore:
         maybe = sent and method not in IDEMPOTENT_METHODS
         if maybe:
             text += "; the request may have been applied: check the current state before retrying"
-        return _error(TransportError, method, path, text, maybe_applied=maybe)
+        return error(TransportError, method, path, text, maybe_applied=maybe)
 
     def _transport_failure(
         self, method: str, path: str, exc: httpx.TransportError, number: int
@@ -431,15 +337,15 @@ class HttpCore:
         reason = redact(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         if isinstance(exc, _NOT_SENT_ERRORS):
             text = f"cannot connect to {self.base_url} ({reason})"
-            return _Retry(_error(TransportError, method, path, text))
+            return _Retry(error(TransportError, method, path, text))
         if method not in IDEMPOTENT_METHODS:
             text = (
                 f"no response ({reason}); the request may have been applied, so it was not "
                 "retried: check the current state before trying again"
             )
-            return _error(TransportError, method, path, text, maybe_applied=True)
+            return error(TransportError, method, path, text, maybe_applied=True)
         text = f"no response ({reason}) after {number} attempt(s)"
-        return _Retry(_error(TransportError, method, path, text))
+        return _Retry(error(TransportError, method, path, text))
 
     def _status_failure(  # noqa: PLR0917 - the parts of one response
         self,
@@ -457,20 +363,20 @@ class HttpCore:
                 f"the server answered with a redirect{target}; syncspec never follows redirects "
                 "(the API token would go along): set the API URL to the final address"
             )
-            return _error(ApiError, method, path, text, status=status)
-        message = _server_message(content)
+            return error(ApiError, method, path, text, status=status)
+        message = server_message(content)
         retry_after = parse_retry_after(headers.get("Retry-After"))
         if status in (401, 403):
             what = "authentication failed" if status == 401 else "permission denied"
             text = f"{what}: check the API token in the environment variable {self.token_env}"
-            return _error(AuthError, method, path, text, status=status, server_message=message)
+            return error(AuthError, method, path, text, status=status, server_message=message)
         if status == 404:
             text = (
                 f"{'' if message else 'not found: '}it may not exist, or belong to another "
                 f"Truto environment than the one of the token in {self.token_env}"
             )
             # A DELETE that was retried after a lost response may have done its job already.
-            return _error(
+            return error(
                 NotFoundError,
                 method,
                 path,
@@ -488,7 +394,7 @@ class HttpCore:
             if retry_after is not None and retry_after > self.max_retry_after:
                 text = f"rate limited; the server asks to wait {retry_after:.0f} s, too long"
             return _Retry(
-                _error(cls, method, path, text, status=status, server_message=message), retry_after
+                error(cls, method, path, text, status=status, server_message=message), retry_after
             )
         if status >= 500:
             if method not in IDEMPOTENT_METHODS:
@@ -496,7 +402,7 @@ class HttpCore:
                     "server error; the request may have been applied, so it was not retried: "
                     "check the current state before trying again"
                 )
-                return _error(
+                return error(
                     ServerError,
                     method,
                     path,
@@ -506,9 +412,9 @@ class HttpCore:
                     maybe_applied=True,
                 )
             text = f"server error; gave up after {number} attempt(s)"
-            err = _error(ServerError, method, path, text, status=status, server_message=message)
+            err = error(ServerError, method, path, text, status=status, server_message=message)
             return _Retry(err, retry_after) if status in SERVER_RETRY_STATUSES else err
-        return _error(
+        return error(
             ApiError, method, path, "request rejected", status=status, server_message=message
         )
 
@@ -548,57 +454,3 @@ class HttpCore:
 
 def _ms(started: float) -> float:
     return (time.monotonic() - started) * 1000
-
-
-def _content_length(headers: httpx.Headers) -> int | None:
-    try:
-        return int(headers.get("Content-Length", ""))
-    except ValueError:
-        return None
-
-
-def _decode(content: bytes, method: str, path: str, status: int) -> Any:
-    if not content:
-        return None
-    try:
-        return jsonlib.loads(content)
-    except RecursionError:
-        text = "the server answered with JSON nested too deeply to read"
-        raise _error(ApiError, method, path, text, status=status) from None
-    except ValueError:
-        text = "the server answered with something that is not JSON"
-        raise _error(ApiError, method, path, text, status=status) from None
-
-
-def _transport(url: str, limits: httpx.Limits) -> httpx.HTTPTransport:
-    """The transport for ``url``: certificates and environment proxies for https only."""
-    if url.startswith("http://"):
-        # Loopback only (syncspec.safety): no TLS is ever needed, and no proxy is ever used.
-        # A context without CA certificates refuses any TLS peer, so nothing can silently
-        # become "verification off"; building it costs nothing, unlike loading certifi.
-        transport = httpx.HTTPTransport(
-            verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), trust_env=False, limits=limits
-        )
-    else:
-        transport = httpx.HTTPTransport(trust_env=True, limits=limits, proxy=_env_proxy(url))
-    deadlines.install(transport)
-    return transport
-
-
-def _env_proxy(url: str) -> str | None:
-    """The proxy the environment names for the https ``url`` (``HTTPS_PROXY``/``ALL_PROXY``,
-    ``NO_PROXY`` honoured), as httpx's ``trust_env`` would choose it."""
-    import urllib.request
-
-    host = httpx.URL(url).host
-    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-    if is_loopback(host) or bypass(host):
-        return None
-    proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get("https") or proxies.get("all") or None
-    if proxy is not None and not proxy.lower().startswith(("http://", "https://")):
-        raise ConfigError(
-            f"the proxy {shown_url(proxy)!r} from the environment (HTTPS_PROXY/ALL_PROXY) is not "
-            "an http(s) proxy, which is all syncspec supports; unset it or set NO_PROXY"
-        )
-    return proxy

@@ -10,7 +10,7 @@ import pytest
 
 from syncspec import __version__
 from syncspec.api.client import TrutoClient
-from syncspec.api.http import parse_retry_after
+from syncspec.api.responses import parse_retry_after
 from syncspec.config import Secret, load_settings
 from syncspec.errors import ApiError, ConfigError, ServerError, TransportError
 

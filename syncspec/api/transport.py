@@ -1,4 +1,5 @@
-"""An overall deadline for every socket operation of a request, enforced below httpx.
+"""The httpx transport: certificates and proxies for https only, and an overall deadline for
+every socket operation of a request, enforced below httpx.
 
 httpx's timeouts are per operation: a server that sends one byte every few seconds resets the read
 timeout on every byte, so neither the headers nor the body of its response ever time out. The
@@ -16,6 +17,7 @@ deadline too; a loopback or ``api.truto.one`` address resolves at once in practi
 
 from __future__ import annotations
 
+import ssl
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -24,6 +26,9 @@ from typing import Any
 
 import httpcore
 import httpx
+
+from syncspec.errors import ConfigError
+from syncspec.safety import is_loopback, shown_url
 
 # The smallest timeout handed to a socket: 0 would make it non-blocking (an error, not a timeout).
 _MIN_TIMEOUT = 0.001
@@ -116,3 +121,37 @@ def install(transport: httpx.HTTPTransport) -> None:
             "syncspec needs updating for this httpx version"
         )
     pool._network_backend = _Backend(backend)
+
+
+def build(url: str, limits: httpx.Limits) -> httpx.HTTPTransport:
+    """The transport for ``url``: certificates and environment proxies for https only."""
+    if url.startswith("http://"):
+        # Loopback only (syncspec.safety): no TLS is ever needed, and no proxy is ever used.
+        # A context without CA certificates refuses any TLS peer, so nothing can silently
+        # become "verification off"; building it costs nothing, unlike loading certifi.
+        transport = httpx.HTTPTransport(
+            verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), trust_env=False, limits=limits
+        )
+    else:
+        transport = httpx.HTTPTransport(trust_env=True, limits=limits, proxy=_env_proxy(url))
+    install(transport)
+    return transport
+
+
+def _env_proxy(url: str) -> str | None:
+    """The proxy the environment names for the https ``url`` (``HTTPS_PROXY``/``ALL_PROXY``,
+    ``NO_PROXY`` honoured), as httpx's ``trust_env`` would choose it."""
+    import urllib.request
+
+    host = httpx.URL(url).host
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if is_loopback(host) or bypass(host):
+        return None
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get("https") or proxies.get("all") or None
+    if proxy is not None and not proxy.lower().startswith(("http://", "https://")):
+        raise ConfigError(
+            f"the proxy {shown_url(proxy)!r} from the environment (HTTPS_PROXY/ALL_PROXY) is not "
+            "an http(s) proxy, which is all syncspec supports; unset it or set NO_PROXY"
+        )
+    return proxy
