@@ -18,6 +18,10 @@ Example ``syncspec.toml``::
 
 Without a file (or with no profiles) the environment decides: ``TRUTO_API_URL`` (default
 ``https://api.truto.one``) and ``TRUTO_API_TOKEN``.
+
+Whatever ``api_url`` this file names, the token is sent only where ``syncspec.safety`` allows
+(``api.truto.one``, loopback, ``SYNCSPEC_ALLOWED_HOSTS``, ``--allow-host``): the check is made on
+the final URL when the client is built, so no key of this file can route the token elsewhere.
 """
 
 from __future__ import annotations

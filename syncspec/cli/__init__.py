@@ -52,6 +52,7 @@ class GlobalOptions:
     config: Path | None
     debug: bool
     no_color: bool = False
+    allow_hosts: tuple[str, ...] = ()  # --allow-host (issue 11); also applied process-wide
 
     def settings(self, cwd: Path | None = None) -> Any:
         """Load ``syncspec.config.Settings`` for this invocation."""
@@ -179,15 +180,34 @@ def _run(
     is_flag=True,
     help="No colours (also NO_COLOR=1; FORCE_COLOR=1 forces them off a terminal).",
 )
+@click.option(
+    "--allow-host",
+    "allow_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="Also allow sending the API token to HOST (repeatable; env SYNCSPEC_ALLOWED_HOSTS, "
+    "comma-separated). Default: api.truto.one and loopback only; syncspec.toml cannot allow hosts.",
+)
 @click.pass_context
-def cli(
-    ctx: click.Context, profile: str | None, config: Path | None, debug: bool, no_color: bool
+def cli(  # noqa: PLR0917 - click passes each option as an argument
+    ctx: click.Context,
+    profile: str | None,
+    config: Path | None,
+    debug: bool,
+    no_color: bool,
+    allow_hosts: tuple[str, ...],
 ) -> None:
     """Config-as-code for Truto sync jobs: validate, plan, apply, pull, and run them.
 
     Options above go before or after the command: `syncspec plan --debug` works.
     """
-    ctx.obj = GlobalOptions(profile=profile, config=config, debug=debug, no_color=no_color)
+    from syncspec.safety import set_cli_allowed_hosts
+
+    # Set on every invocation (also to nothing), so one in-process run never inherits another's.
+    set_cli_allowed_hosts(allow_hosts)
+    ctx.obj = GlobalOptions(
+        profile=profile, config=config, debug=debug, no_color=no_color, allow_hosts=allow_hosts
+    )
     if debug:
         _enable_debug_logging()
 

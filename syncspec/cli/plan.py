@@ -38,11 +38,22 @@ def target_options(func: Any) -> Any:
     return func
 
 
-def echo_problems(problems: list[Any], files_checked: int) -> None:
-    """Job-file problems, as ``validate`` shows them, on stderr."""
+def echo_problems(
+    problems: list[Any], files_loaded: int, *, files_checked: int | None = None
+) -> None:
+    """Job-file problems, as ``validate`` shows them, on stderr.
+
+    ``files_loaded`` counts the files that became jobs; the files that did not (each has an
+    error) are counted from ``problems``, so the summary never says "0 files checked". A caller
+    that knows the number of files it checked passes ``files_checked`` instead.
+    """
+    from syncspec.jobfile.problems import Severity
     from syncspec.jobfile.validate import ValidationReport
     from syncspec.render.problems import render
 
+    if files_checked is None:
+        failed = {p.file for p in problems if p.severity == Severity.ERROR}
+        files_checked = files_loaded + len(failed)
     report = ValidationReport(problems=problems, files_checked=files_checked)
     click.echo(render(report, "text"), nl=False, err=True)
 
@@ -67,7 +78,7 @@ def echo_local_notes(local: Any) -> None:
             err=True,
         )
     if local.problems:
-        echo_problems(local.problems, local.files_checked)
+        echo_problems(local.problems, 0, files_checked=local.files_checked)
 
 
 def render_plan(plan: Any, fmt: str, *, color: bool, compact: bool = False) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
 from syncspec.cli import global_options
@@ -40,15 +43,49 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
     for pulled in result.files:
         if pulled.status == "skipped":
             click.echo(f"warning: not pulled: job {pulled.job_id}: {pulled.reason}", err=True)
+        elif pulled.status == "failed":
+            click.echo(f"error: not pulled: job {pulled.job_id}: {pulled.reason}", err=True)
         elif pulled.status != "unchanged":
             pin = " (pinned id: the label is shared)" if pulled.pinned else ""
             click.echo(f"{pulled.status:>9} {pulled.display}  <- {pulled.label!r}{pin}")
     if label_globs and not result.files:
         click.echo(f"no live job matches {' '.join(label_globs)}", err=True)
         return 1
+    extra = "".join(
+        f", {result.count(status)} {status}"
+        for status in ("skipped", "failed")
+        if result.count(status)
+    )
     click.echo(
         f"Pulled {len(result.files)} job(s): {result.count('created')} created, "
-        f"{result.count('updated')} updated, {result.count('unchanged')} unchanged"
-        + (f", {result.count('skipped')} skipped." if result.count("skipped") else ".")
+        f"{result.count('updated')} updated, {result.count('unchanged')} unchanged{extra}."
     )
-    return 0
+    broken = _lint_pulled(result, settings.root)
+    return 1 if broken or result.count("failed") else 0
+
+
+def _lint_pulled(result: Any, root: Path) -> int:
+    """Lint the files pull wrote (or found unchanged); report errors at once. They stay written:
+    they are what is live, and CI should notice now rather than at the next plan."""
+    from syncspec.jobfile.problems import Severity
+    from syncspec.jobfile.validate import ValidationReport, validate_paths
+    from syncspec.render.problems import render
+
+    paths = [f.path for f in result.files if f.status in ("created", "updated", "unchanged")]
+    if not paths:
+        return 0
+    report = validate_paths(paths, root)
+    errors = [p for p in report.problems if p.severity == Severity.ERROR]
+    if not errors:
+        return 0
+    shown = ValidationReport(problems=errors, files_checked=report.files_checked)
+    click.echo(render(shown, "text"), nl=False, err=True)
+    files = len({p.file for p in errors})
+    rules = ", ".join(sorted({p.rule for p in errors}))
+    click.echo(
+        f"error: {files} pulled job file(s) break lint rules ({rules}); they were written as "
+        "the jobs are live, but plan and apply refuse them: fix the jobs (in Truto, or in the "
+        "files and apply), then run `syncspec validate`",
+        err=True,
+    )
+    return files

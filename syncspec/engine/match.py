@@ -20,6 +20,7 @@ from typing import Any
 from syncspec.config import PruneScope
 from syncspec.engine.model import Notice, NoticeKind, PlanOptions
 from syncspec.jobfile.jobs import LocalJob
+from syncspec.safety import path_id_problem
 
 LiveJob = Mapping[str, Any]
 
@@ -87,6 +88,9 @@ def match_jobs(
     ownership: Ownership = EVERYTHING_OWNED,
 ) -> Match:
     """Bind files to live jobs; see the module docstring for the rules."""
+    # Issue 11: a live job whose id cannot go into a URL (".", "..", "/") is set aside first.
+    unsafe = [j for j in live if path_id_problem(j.get("id")) is not None]
+    live = [j for j in live if path_id_problem(j.get("id")) is None]
     by_id: dict[str, LiveJob] = {}
     by_label: dict[str, list[LiveJob]] = {}
     for remote in sorted(live, key=live_id):
@@ -201,7 +205,38 @@ def match_jobs(
             Notice(kind=NoticeKind.UNMANAGED, message=message, label=label, job_ids=[ident])
         )
 
+    _leave_unsafe_alone(result, conflicted, unsafe)
     return _select(result, conflicted, options, ownership)
+
+
+def _leave_unsafe_alone(
+    result: Match, conflicted: list[tuple[LocalJob, Notice]], unsafe: Sequence[LiveJob]
+) -> None:
+    """Report live jobs with unusable ids, never touch them, and never create their label again."""
+    for remote in unsafe:
+        label = live_label(remote)
+        problem = path_id_problem(remote.get("id"))
+        message = (
+            f'live job "{label}": its id {problem}; syncspec cannot address it in a request '
+            "URL, so it is left alone"
+        )
+        claimed = [f for f in result.creates if f.label == label]
+        for job in claimed:
+            result.creates.remove(job)
+            notice = Notice(
+                kind=NoticeKind.CONFLICT,
+                message=f"{message}; not creating a second job with its label (fix the job in "
+                "Truto, or give this file another label)",
+                label=label,
+                job_ids=[],
+                file=job.display,
+                line=job.line,
+            )
+            conflicted.append((job, notice))
+        if not claimed:
+            result.unmanaged.append(
+                Notice(kind=NoticeKind.UNMANAGED, message=message, label=label, job_ids=[])
+            )
 
 
 def _select(

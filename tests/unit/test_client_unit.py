@@ -10,7 +10,7 @@ import pytest
 
 from syncspec import __version__
 from syncspec.api.client import TrutoClient
-from syncspec.api.http import parse_retry_after
+from syncspec.api.responses import parse_retry_after
 from syncspec.config import Secret, load_settings
 from syncspec.errors import ApiError, ConfigError, ServerError, TransportError
 
@@ -25,7 +25,12 @@ def make(handler: Handler, **options: object) -> tuple[TrutoClient, list[httpx.R
         seen.append(request)
         return handler(request)
 
-    defaults: dict[str, object] = {"rate_limit": None, "backoff": 0.001}
+    # truto.test is not a default token destination (issue 11): allowed as a program would.
+    defaults: dict[str, object] = {
+        "rate_limit": None,
+        "backoff": 0.001,
+        "allowed_hosts": ["truto.test"],
+    }
     defaults.update(options)
     client = TrutoClient(
         "https://truto.test/", Secret(TOKEN), transport=httpx.MockTransport(record), **defaults
@@ -50,13 +55,17 @@ def test_reads_results_when_result_is_absent() -> None:
 
 
 def test_a_cursor_that_comes_back_is_an_error_not_a_loop() -> None:
+    pages = iter(range(10))
     client, seen = make(
-        lambda r: httpx.Response(200, json={"result": [{"id": "a"}], "next_cursor": "c"})
+        lambda r: httpx.Response(
+            200, json={"result": [{"id": f"a{next(pages)}"}], "next_cursor": "c"}
+        )
     )
     with pytest.raises(ApiError) as info:
         client.list_sync_jobs()
     assert str(info.value) == (
-        "GET /sync-job -> 200: pagination did not advance (the same next_cursor came back twice)"
+        "GET /sync-job -> 200: pagination did not advance (the same next_cursor came back "
+        "twice); the listing cannot be proven complete, so nothing was done with it"
     )
     assert len(seen) == 2
 
@@ -163,14 +172,15 @@ def test_bad_configuration_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match=r"invalid API URL 'api\.truto\.one'"):
         TrutoClient("api.truto.one", Secret(TOKEN))
     with pytest.raises(ConfigError) as info:
-        TrutoClient("https://x", Secret("has space " + TOKEN), token_env="MY_TOKEN")
+        TrutoClient("https://api.truto.one", Secret("has space " + TOKEN), token_env="MY_TOKEN")
     assert str(info.value) == (
         "the token in MY_TOKEN contains spaces or non-ASCII characters; "
         "it cannot be sent as a bearer token"
     )
     client, _ = make(lambda r: httpx.Response(200, json={}))
-    with pytest.raises(ConfigError, match="job id must be a non-empty string"):
+    with pytest.raises(ConfigError) as info:
         client.get_sync_job("")
+    assert str(info.value) == "job id '' is empty: it cannot be used in a request URL"
 
 
 def test_from_settings_uses_the_profile(tmp_path: Path) -> None:
@@ -181,8 +191,51 @@ def test_from_settings_uses_the_profile(tmp_path: Path) -> None:
     settings = load_settings(cwd=tmp_path, environ={})
     with pytest.raises(ConfigError, match="set the environment variable PROD_TOKEN"):
         TrutoClient.from_settings(settings)
-    client = TrutoClient.from_settings(settings, token=Secret(TOKEN))
+    with pytest.raises(ConfigError, match=r"refusing to send the API token to 'prod\.test'"):
+        TrutoClient.from_settings(settings, token=Secret(TOKEN))
+    client = TrutoClient.from_settings(
+        settings, {"SYNCSPEC_ALLOWED_HOSTS": "other.test, prod.test"}, token=Secret(TOKEN)
+    )
     assert client.base_url == "https://prod.test"
     assert client.token_env == "PROD_TOKEN"
     assert client._http.limiter is not None
     assert (client._http.limiter.max_requests, client._http.limiter.period) == (100, 5.0)
+
+
+def test_httpx_is_imported_without_its_command_line_module() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import syncspec.api; import httpx\n"
+        "assert not {'rich', 'pygments', 'click'} & set(sys.modules)\n"
+        "assert sys.modules['httpx._main']._syncspec_placeholder\n"
+        "print(httpx.main is sys.modules['syncspec.api._lazy_httpx']._real_main)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "True\n"  # a placeholder that hands over to the real httpx.main
+
+
+def test_no_certificates_are_loaded_for_loopback_http_and_tls_is_refused_there() -> None:
+    import ssl
+
+    loopback = TrutoClient("http://127.0.0.1:9", Secret(TOKEN))
+    context = loopback._http._client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.cert_store_stats()["x509_ca"] == 0
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    remote = TrutoClient("https://api.truto.one", Secret(TOKEN))
+    context = remote._http._client._transport._pool._ssl_context  # type: ignore[attr-defined]
+    assert context.cert_store_stats()["x509_ca"] > 0
+    loopback.close()
+    remote.close()
+
+
+def test_a_non_http_proxy_for_https_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "socks5://user:secret@proxy.example:1080")
+    with pytest.raises(ConfigError) as info:
+        TrutoClient("https://api.truto.one", Secret(TOKEN))
+    assert "secret" not in str(info.value)
+    assert str(info.value).startswith(
+        "the proxy 'socks5://proxy.example:1080' from the environment (HTTPS_PROXY/ALL_PROXY) "
+    )

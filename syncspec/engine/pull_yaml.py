@@ -1,0 +1,314 @@
+"""The YAML side of ``pull``: a live job as a job file, created new or merged into an old one.
+
+See ``pull.py`` for the rules. Every text is read back with the validator's own loader and
+compared canonically with the live job before it is written; when literal blocks do not read
+back exactly (trailing spaces, unusual indentation), the same document is written once more
+with every multi-line string escaped, and only when that fails too is it a bug.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from syncspec.engine.normalize import EMPTY_OBJECT_KEYS
+from syncspec.errors import SyncspecError
+from syncspec.jobfile.loader import MAX_BYTES
+
+
+class PullError(SyncspecError):
+    pass
+
+
+# Keys of a resource item shown first, in this order (legacy and V4 shapes); others keep theirs.
+_RESOURCE_KEY_ORDER = (
+    "name",
+    "type",
+    "resource",
+    "method",
+    "integrated_account_id",
+    "id",
+    "depends_on",
+    "loop_on",
+    "run_if",
+)
+
+# Characters a YAML block scalar cannot carry as they are (line breaks other than \n are
+# normalised by readers, control characters are not printable): such strings are escaped.
+_BLOCK_UNSAFE = re.compile("[\r\x85\u2028\u2029\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def label_of(job: Mapping[str, Any]) -> str:
+    value = job.get("label")
+    return "" if value is None else str(value)
+
+
+def client_document(job: Mapping[str, Any], *, pin: bool) -> dict[str, Any]:
+    """The client-managed fields of a live job, as a file holds them (label first)."""
+    from syncspec.engine.normalize import CLIENT_FIELDS
+
+    doc: dict[str, Any] = {"label": label_of(job)}
+    if pin:
+        doc["id"] = str(job.get("id"))
+    for name in CLIENT_FIELDS:
+        value = job.get(name)
+        if name == "label" or value is None:
+            continue
+        if name == "resources" and isinstance(value, list):
+            value = [_tidy_resource(item) for item in value]
+        doc[name] = value
+    return doc
+
+
+def _tidy_resource(item: Any) -> Any:
+    """Drop keys that mean "absent" (null, empty query/body: see normalize.py) and put the
+    identifying keys first: the API may return keys sorted, which reads badly."""
+    if not isinstance(item, Mapping):
+        return item
+    kept = {
+        k: v for k, v in item.items() if v is not None and not (k in EMPTY_OBJECT_KEYS and v == {})
+    }
+    first = {k: kept[k] for k in _RESOURCE_KEY_ORDER if k in kept}
+    return {**first, **{k: v for k, v in kept.items() if k not in first}}
+
+
+def _yaml(mapping: int = 2, sequence: int = 4, offset: int = 2) -> Any:
+    """Round-trip YAML; the defaults are the style of DESIGN.md's example (``  - resource:``)."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.allow_unicode = True
+    yaml.width = 4096  # never fold long strings (JSONata, placeholders) across lines
+    yaml.indent(mapping=mapping, sequence=max(sequence, offset + 2), offset=offset)
+    return yaml
+
+
+def _mapping_indent(text: str) -> int:
+    """The indentation step of nested mappings in ``text`` (2 when there is none)."""
+    previous: tuple[int, bool] | None = None  # (indent, line is a bare "key:")
+    for line in text.splitlines():
+        content = line.strip()
+        if not content or content.startswith("#"):
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        nested = previous is not None and previous[1] and indent > previous[0]
+        if nested and previous is not None and not content.startswith("- "):
+            return indent - previous[0]
+        bare_key = content.endswith(":") and not content.startswith("- ")
+        previous = (indent, bare_key)
+    return 2
+
+
+def _to_yaml(value: Any, escape: bool = False) -> Any:
+    """Plain data -> ruamel nodes; multi-line strings become literal blocks, unless ``escape``
+    (or the string holds a character a block cannot) makes them double-quoted escapes."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarstring import (
+        DoubleQuotedScalarString,
+        LiteralScalarString,
+        SingleQuotedScalarString,
+    )
+
+    if isinstance(value, Mapping):
+        cmap = CommentedMap()
+        for k, v in value.items():
+            cmap[str(k)] = _to_yaml(v, escape)
+        return cmap
+    if isinstance(value, list | tuple):
+        return CommentedSeq(_to_yaml(v, escape) for v in value)
+    if isinstance(value, str) and (_BLOCK_UNSAFE.search(value) or (escape and "\n" in value)):
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    if isinstance(value, str) and _ambiguous(value):
+        return SingleQuotedScalarString(value)
+    return value
+
+
+_RESOLVER_11: Any = None
+
+
+def _ambiguous(text: str) -> bool:
+    """True when a YAML 1.1 reader would not read ``text`` back as a string (``on``, ``1_0``).
+
+    The emitter quotes what YAML 1.2 would misread; the validator's loader and many editors still
+    resolve scalars the YAML 1.1 way, so those are quoted too.
+    """
+    global _RESOLVER_11  # noqa: PLW0603 - built once, on first use
+    from ruamel.yaml.nodes import ScalarNode
+
+    if _RESOLVER_11 is None:
+        from ruamel.yaml.resolver import VersionedResolver
+
+        _RESOLVER_11 = VersionedResolver(version=(1, 1))
+    tag = _RESOLVER_11.resolve(ScalarNode, text, (True, False))
+    return str(tag) != "tag:yaml.org,2002:str"
+
+
+def _same_scalar(old: Any, new: Any) -> bool:
+    if isinstance(old, bool) != isinstance(new, bool):
+        return False
+    if isinstance(old, str) != isinstance(new, str):
+        return False
+    try:
+        return bool(old == new)
+    except Exception:  # pragma: no cover - exotic ruamel scalar types
+        return False
+
+
+def _merge(old: Any, new: Any, escape: bool = False) -> Any:
+    """Merge plain ``new`` into the round-trip node ``old``, keeping what is already equal."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(old, CommentedMap) and isinstance(new, Mapping):
+        for key in [k for k in old if k not in new]:
+            del old[key]
+        for key, value in new.items():
+            old[key] = _merge(old[key], value, escape) if key in old else _to_yaml(value, escape)
+        return old
+    if isinstance(old, CommentedSeq) and isinstance(new, list) and len(old) == len(new):
+        for i, value in enumerate(new):
+            old[i] = _merge(old[i], value, escape)
+        return old
+    if not isinstance(old, Mapping | list) and _same_scalar(old, new):
+        return old
+    return _to_yaml(new, escape)
+
+
+def _dump(yaml: Any, data: Any) -> str:
+    buf = io.StringIO()
+    yaml.dump(data, buf)
+    return buf.getvalue()
+
+
+def _reads_back(text: str, job: Mapping[str, Any], where: Path) -> bool:
+    from syncspec.engine.normalize import canonical_job
+    from syncspec.jobfile.loader import parse_text
+
+    # The validator's own loader: what plan will read is what is checked here.
+    data = parse_text(text, str(where)).data
+    return data is not None and canonical_job(data) == canonical_job(job)
+
+
+def _check_size(text: str, where: Path) -> None:
+    size = len(text.encode("utf-8"))
+    if size > MAX_BYTES:
+        raise PullError(
+            f"{where.name}: the job would be a {size:,}-byte file, over the {MAX_BYTES:,}-byte "
+            "limit of a job file; not written (shrink the job in Truto)"
+        )
+
+
+def _not_read_back(job: Mapping[str, Any], where: Path) -> PullError:
+    return PullError(
+        f"{where.name}: the YAML pull would write does not read back as the live job "
+        f"{job.get('id')}; nothing was written to this file. This is a bug in syncspec: "
+        "please report it"
+    )
+
+
+def create_file(path: Path, job: Mapping[str, Any], *, pin: bool, schema: str) -> None:
+    document = client_document(job, pin=pin)
+    for escape in (False, True):  # literal blocks first; escaped strings if they do not read back
+        body = _dump(_yaml(), _to_yaml(document, escape))
+        text = f"# yaml-language-server: $schema={schema}\n{body}"
+        _check_size(text, path)
+        if _reads_back(text, job, path):
+            break
+    else:
+        raise _not_read_back(job, path)
+    # "x": O_EXCL, so an existing file or symlink is never followed or overwritten.
+    with path.open("x", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+
+
+def update_file(
+    path: Path, job: Mapping[str, Any], *, pin: bool
+) -> Literal["updated", "unchanged"]:
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.util import load_yaml_guess_indent
+
+    from syncspec.engine.normalize import canonical_job
+
+    original = path.read_text(encoding="utf-8")
+    data, seq_indent, seq_offset = load_yaml_guess_indent(original, yaml=_yaml())
+    if not isinstance(data, CommentedMap):
+        raise PullError(f"{path}: not a mapping; fix or remove the file and pull again")
+    wanted = client_document(job, pin=pin)
+    job_id = str(job.get("id"))
+    pin_ok = not pin or str(data.get("id")) == job_id
+    if pin_ok and canonical_job(data) == canonical_job(job):
+        return "unchanged"
+    yaml = _yaml(
+        mapping=_mapping_indent(original),
+        sequence=seq_indent if seq_indent is not None else 4,
+        offset=seq_offset if seq_offset is not None else 2,
+    )
+    for escape in (False, True):  # as in _create_file
+        merged = copy.deepcopy(data)
+        _merge_document(merged, wanted, job_id, pin=pin, escape=escape)
+        text = _dump(yaml, merged)
+        _check_size(text, path)
+        if _reads_back(text, job, path):
+            break
+    else:
+        raise _not_read_back(job, path)
+    _atomic_write(path, text)
+    return "updated"
+
+
+def _merge_document(
+    data: Any, wanted: Mapping[str, Any], job_id: str, *, pin: bool, escape: bool
+) -> None:
+    from syncspec.engine.normalize import CLIENT_FIELDS, canonical_job
+
+    order = ["label", "id", *CLIENT_FIELDS]
+    for name in order:
+        if name == "id":
+            if pin and str(data.get("id")) != job_id:
+                _insert(data, "id", job_id, order)
+            continue
+        if name in CLIENT_FIELDS and canonical_job({name: data.get(name)}) == canonical_job(
+            {name: wanted.get(name)}
+        ):
+            continue
+        if name in wanted:
+            if name in data:
+                data[name] = _merge(data[name], wanted[name], escape)
+            else:
+                _insert(data, name, _to_yaml(wanted[name], escape), order)
+        elif name in data:
+            del data[name]
+
+
+def _insert(data: Any, key: str, value: Any, order: Iterable[str]) -> None:
+    """Insert ``key`` after the last present key that precedes it in ``order``."""
+    if key in data:
+        data[key] = value
+        return
+    before = list(order)[: list(order).index(key)]
+    keys = list(data)
+    position = 0
+    for i, existing in enumerate(keys):
+        if existing in before:
+            position = i + 1
+    data.insert(position, key, value)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
