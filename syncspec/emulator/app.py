@@ -139,17 +139,9 @@ class Gate:
             response = error_response(429, "rate limit exceeded", {"Retry-After": str(wait)})
             await response(scope, receive, send)
             return
-        gate = state.take_hold(scope["method"], scope["path"])
-        if gate is not None:
-            seen["gate"] = gate
-            gate.reached.set()
-            deadline = time.monotonic() + gate.MAX_HOLD_S
-            while not gate.released.is_set() and not state.stopping:
-                if time.monotonic() > deadline:
-                    break
-                await asyncio.sleep(0.005)
         fault = state.take_fault(scope["method"], scope["path"])
         if fault is not None and fault.gate is not None and not fault.after_commit:
+            seen["gate"] = fault.gate  # its ``finished`` is set once the answer is logged
             await _held(fault.gate, state)  # held before it takes effect, then served normally
             if fault.gate.dropped or state.stopping:
                 await error_response(503, "held request dropped")(scope, receive, send)
@@ -194,8 +186,9 @@ async def _held(gate: HoldGate, state: EmulatorState) -> None:
     """Wait until the test releases ``gate`` (or the emulator stops or is reset)."""
     gate.count += 1
     gate.reached.set()
-    while not gate.released.is_set() and not state.stopping:
-        await asyncio.sleep(0.01)
+    deadline = time.monotonic() + gate.MAX_HOLD_S  # a forgotten gate never wedges the server
+    while not gate.released.is_set() and not state.stopping and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
 
 
 def _bearer(scope: Scope) -> str | None:

@@ -28,7 +28,6 @@ from syncspec.emulator.state import (
     EmulatorState,
     Fault,
     Gate,
-    Hold,
     RecordedRequest,
     environment_id,
 )
@@ -122,16 +121,18 @@ class EmulatorControl:
         path: str | None = None,
         times: int = 1,
         skip: int = 0,
+        exact: bool = False,
     ) -> Gate:
         """Hold the next ``times`` matching requests (after letting ``skip`` through) *before*
         they take effect, until the returned gate is released (or ``reset()``); then they are
         served normally.
 
         ``gate.wait()`` returns once the first one is held: the deterministic moment to act
-        (send a signal, edit a job) while a client is known to be mid-request.
+        (send a signal, edit a job) while a client is known to be mid-request. ``exact``: the
+        path must equal ``path`` (default: start with it).
         """
         gate = Gate()
-        fault = Fault(None, method, path, times, None, False, 0.0, gate, skip)
+        fault = Fault(None, method, path, times, None, False, 0.0, gate, skip, exact)
         with self._state.lock:
             self._state.faults.append(fault)
             self._state.gates.append(gate)
@@ -153,17 +154,9 @@ class EmulatorControl:
         """The emulator's clock (epoch seconds), as its timestamps and windows see it."""
         return self._state.now()
 
-    def hold_next(self, method: str, path: str, *, skip: int = 0) -> Hold:
-        """Hold the next request ``method path`` (exact path; after ``skip`` matching ones)
-        before it takes effect, until the returned gate's ``release()``.
-
-        ``gate.wait_reached(timeout)`` returns once the request has arrived. ``reset()``
-        releases every gate.
-        """
-        hold = Hold(method, path, skip)
-        with self._state.lock:
-            self._state.holds.append(hold)
-        return hold
+    def hold_next(self, method: str, path: str, *, skip: int = 0) -> Gate:
+        """``hold`` of the one next request ``method path`` (exact path, after ``skip``)."""
+        return self.hold(method=method, path=path, skip=skip, exact=True)
 
     def advance_time(self, seconds: float) -> None:
         """Move the emulator's clock forward (runs progress, timestamps move)."""

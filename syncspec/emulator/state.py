@@ -61,15 +61,25 @@ class Gate:
     effect), so a test waits for an event instead of sleeping and hoping.
     """
 
+    MAX_HOLD_S = 60.0  # a forgotten gate never wedges the server
+
     def __init__(self) -> None:
         self.reached = threading.Event()
         self.released = threading.Event()
+        self.finished = threading.Event()  # a held request has been answered and logged
         self.dropped = False  # released with drop=True: held requests never take effect
         self.count = 0  # how many requests it has held so far
 
     def wait(self, timeout: float = 60.0) -> bool:
         """Block until a request is held (``timeout`` is a failsafe, not a timing assumption)."""
         return self.reached.wait(timeout)
+
+    wait_reached = wait
+
+    def wait_finished(self, timeout: float = 60.0) -> bool:
+        """After ``release()``: wait until the held request is done (so it cannot land in the
+        next test's request log)."""
+        return self.finished.wait(timeout)
 
     def release(self, *, drop: bool = False) -> None:
         """Let held requests go (served normally, or with ``drop`` answered 503 without taking
@@ -91,36 +101,14 @@ class Fault:
     hang_s: float = 0.0  # hold the response back this long (lost response)
     gate: Gate | None = None  # hold the request (or its response) until the gate is released
     skip: int = 0  # let this many matching requests through untouched first
+    exact: bool = False  # ``path`` is the whole path, not a prefix
 
     def matches(self, method: str, path: str) -> bool:
         if self.method is not None and self.method.upper() != method:
             return False
-        return self.path is None or path.startswith(self.path)
-
-
-class Hold:
-    """A gate for one request (``EmulatorControl.hold_next``): the request waits, before it
-    takes effect, until ``release()``; ``reached`` is set when it arrives. Tests use it to act
-    (signal a client, change a job) at an exact point instead of sleeping."""
-
-    MAX_HOLD_S = 60.0  # a forgotten gate never wedges the server
-
-    def __init__(self, method: str, path: str, skip: int) -> None:
-        self.method, self.path, self.skip = method.upper(), path, skip
-        self.reached = threading.Event()
-        self.released = threading.Event()
-        self.finished = threading.Event()  # the held request has been answered and logged
-
-    def release(self) -> None:
-        self.released.set()
-
-    def wait_finished(self, timeout: float = 60.0) -> bool:
-        """After ``release()``: wait until the request is done (so it cannot land in the next
-        test's request log)."""
-        return self.finished.wait(timeout)
-
-    def wait_reached(self, timeout: float = 60.0) -> bool:
-        return self.reached.wait(timeout)
+        if self.path is None:
+            return True
+        return path == self.path if self.exact else path.startswith(self.path)
 
 
 class EmulatorState:
@@ -132,7 +120,6 @@ class EmulatorState:
         self.rng = random.Random(config.random_seed)
         self.log: deque[RecordedRequest] = deque(maxlen=100_000)
         self.faults: list[Fault] = []
-        self.holds: list[Hold] = []
         # created_at of the last job created (ms): every new job gets a later one
         self.last_created_ms = 0
         self._windows: dict[str, tuple[float, int]] = {}
@@ -151,9 +138,6 @@ class EmulatorState:
             self.run_duration_s = self.config.run_duration_s
             self.faults.clear()
             self._windows.clear()
-            for hold in self.holds:
-                hold.release()
-            self.holds.clear()
 
     def now(self) -> float:
         """Wall-clock seconds as the emulator sees them (timestamps, run progress)."""
@@ -203,17 +187,6 @@ class EmulatorState:
                     if fault.times <= 0:
                         self.faults.remove(fault)
                     return fault
-            return None
-
-    def take_hold(self, method: str, path: str) -> Hold | None:
-        with self.lock:
-            for hold in self.holds:
-                if hold.method == method and hold.path == path:
-                    if hold.skip > 0:
-                        hold.skip -= 1
-                        return None
-                    self.holds.remove(hold)
-                    return hold
             return None
 
     def creation_ms(self) -> int:
