@@ -276,9 +276,23 @@ def test_plan_main_fails_on_every_other_exit_code(runner: Runner, code: int) -> 
 
 # --- apply ------------------------------------------------------------------------------------
 
-PLAN_A = json.dumps({"created_at": "t1", "options": {"prune": False}, "actions": [{"kind": "create", "label": "a"}]})  # fmt: skip
-PLAN_A_LATER = json.dumps({"created_at": "t2", "options": {"prune": False}, "actions": [{"label": "a", "kind": "create"}]})  # fmt: skip
-PLAN_B = json.dumps({"created_at": "t2", "options": {"prune": False}, "actions": [{"kind": "update", "label": "a"}]})  # fmt: skip
+
+def _plan(created_at: str, kind: str) -> str:
+    return json.dumps(
+        {
+            "created_at": created_at,
+            "options": {"prune": False},
+            "actions": [{"kind": kind, "label": "a"}],
+        }
+    )
+
+
+PLAN_A = _plan("t1", "create")
+# the same actions planned later, keys in another order: still the approved plan
+PLAN_A_LATER = json.dumps(
+    {"actions": [{"label": "a", "kind": "create"}], "options": {"prune": False}, "created_at": "t2"}
+)
+PLAN_B = _plan("t2", "update")
 
 
 def _approve(runner: Runner, plan: str) -> dict[str, str]:
@@ -346,7 +360,9 @@ def test_apply_says_plainly_when_the_apply_secret_is_missing(runner: Runner) -> 
 
 
 @pytest.mark.parametrize(("code", "expected"), [(0, 0), (2, 2), (1, 1), (70, 70)])
-def test_verify_fails_unless_live_equals_the_files(runner: Runner, code: int, expected: int) -> None:
+def test_verify_fails_unless_live_equals_the_files(
+    runner: Runner, code: int, expected: int
+) -> None:
     proc = runner.run("apply", "verify", FAKE_PLAN_EXIT=str(code))
     assert proc.returncode == expected
     if code == 0:
@@ -404,9 +420,7 @@ def _evaluate(expression: str, context: dict[str, object]) -> object:
         ("schedule", "refs/heads/main", "syncspec-drift", False),
     ],
 )
-def test_concurrency_groups(
-    tmp_path: Path, event: str, ref: str, group: str, cancel: bool
-) -> None:
+def test_concurrency_groups(tmp_path: Path, event: str, ref: str, group: str, cancel: bool) -> None:
     """Applies (push and Run workflow on main) share one group that is never cancelled in
     progress; drift and other branches can never cancel a pending apply (another group)."""
     concurrency = _load(tmp_path)["concurrency"]

@@ -157,6 +157,7 @@ def test_workflow_has_no_zizmor_findings(tmp_path: Path) -> None:
         "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
         "    steps:\n      - uses: actions/checkout@v4\n"
     )
+
     def zizmor(path: Path) -> tuple[int, list[dict[str, object]]]:
         proc = subprocess.run(
             [_bin("zizmor"), "--offline", "--persona", "auditor", "--format", "json", str(path)],
