@@ -8,6 +8,7 @@ environment's editable install of syncspec is *not* picked up: the venv must imp
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -110,11 +111,20 @@ def test_missing_emulator_extra_is_exit_3_naming_the_extra(
     """Without starlette (the core install), the emulator commands say what to install."""
     from click.testing import CliRunner
 
+    import syncspec
     from syncspec.cli import cli
 
-    for name in [m for m in sys.modules if m.startswith("syncspec.emulator")]:
+    # Forget the emulator and starlette (earlier tests imported them), then make
+    # `import starlette` fail as it does without the extra.
+    if hasattr(syncspec, "emulator"):  # re-importing rebinds it: have monkeypatch restore it
+        monkeypatch.setattr(syncspec, "emulator", syncspec.emulator)
+    prefixes = ("syncspec.emulator", "starlette")
+    for name in [m for m in sys.modules if m.startswith(prefixes)]:
         monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "starlette", None)  # `import starlette` now fails
+    monkeypatch.setitem(sys.modules, "starlette", None)
+    # Never start a server here: if the import still worked, fail now rather than serve forever.
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("syncspec.emulator.server")
     result = CliRunner().invoke(cli, [command], catch_exceptions=False)
     assert result.exit_code == 3, result.output
     assert result.output == (
