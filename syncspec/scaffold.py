@@ -14,6 +14,9 @@ from syncspec import __version__
 from syncspec.errors import ConfigError
 
 WORKFLOW = Path(".github/workflows/syncspec.yml")
+DEPENDABOT = Path(".github/dependabot.yml")
+# The tool version the workflow installs; Dependabot (pip) moves the pin.
+REQUIREMENTS = Path("requirements-syncspec.txt")
 
 
 @dataclass
@@ -40,12 +43,21 @@ def scaffold_files(
         raise ConfigError(
             f"--jobs-dir must be a relative path inside the repository, not {jobs_dir!r}"
         )
+    if hook_repo and not hook_rev:
+        # No tag of syncspec's repository is known to exist for this version: guessing one
+        # writes a config that pre-commit cannot install.
+        raise ConfigError(
+            "--hook-repo needs --hook-rev: the tag or commit of that repository to use "
+            "(pre-commit pins the hook to it)"
+        )
+    if hook_rev and not hook_repo:
+        raise ConfigError("--hook-rev only applies with --hook-repo URL")
     jobs_dir = Path(jobs_dir).as_posix()
     values = {
         "VERSION": __version__,
         "JOBS_DIR": jobs_dir,
         "HOOK_REPO": hook_repo or "",
-        "HOOK_REV": hook_rev or f"v{__version__}",
+        "HOOK_REV": hook_rev or "",
     }
     toml = _template("syncspec.toml").replace('jobs_dir = "jobs"', f'jobs_dir = "{jobs_dir}"')
     depth = len(Path(jobs_dir).parts)
@@ -61,6 +73,9 @@ def scaffold_files(
         Path("schemas/sync-job.schema.json"): _schema_text(),
         Path(".pre-commit-config.yaml"): _fill(precommit, values),
         WORKFLOW: _fill(_template("github-workflow.yml"), values),
+        DEPENDABOT: _template("dependabot.yml"),
+        REQUIREMENTS: _fill(_template("requirements-syncspec.txt"), values),
+        Path(".gitignore"): _template("gitignore"),
     }
 
 

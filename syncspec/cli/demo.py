@@ -32,6 +32,9 @@ def command(ctx: click.Context, jobs_dir: Path | None) -> int:
     Exit 0 when the final plan shows no changes.
     """
     from syncspec.cli import _run, cli
+    from syncspec.cli.emulator import require_emulator_extra
+
+    require_emulator_extra("demo")
     from syncspec.cli.plan import echo_problems
     from syncspec.demo import demo_story
     from syncspec.emulator.server import start_emulator

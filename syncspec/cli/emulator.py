@@ -9,6 +9,23 @@ import click
 
 from syncspec.errors import ConfigError, ExitCode
 
+# The emulator's web stack is the optional "emulator" extra; the core install has no starlette.
+EXTRA_MODULES = ("starlette", "uvicorn")
+
+
+def require_emulator_extra(command: str) -> None:
+    """Import the emulator's server module, or stop with exit 3 naming the extra to install."""
+    try:
+        import syncspec.emulator.server  # noqa: F401
+    except ModuleNotFoundError as exc:
+        top = (exc.name or "").partition(".")[0]
+        if top not in EXTRA_MODULES:
+            raise
+        raise ConfigError(
+            f"`syncspec {command}` needs the emulator extra ({top} is not installed): "
+            "pip install 'truto-syncspec[emulator]'"
+        ) from None
+
 
 def _parse_tokens(values: tuple[str, ...]) -> dict[str, str]:
     tokens: dict[str, str] = {}
@@ -89,6 +106,7 @@ def command(
     Prints the URL on stdout, then serves until Ctrl-C. Point syncspec at it with
     TRUTO_API_URL=<url> and TRUTO_API_TOKEN=<token>.
     """
+    require_emulator_extra("emulator")
     from syncspec.config import parse_rate_limit
     from syncspec.emulator.server import EmulatorConfig, EmulatorError, load_seed, start_emulator
 

@@ -18,11 +18,13 @@ import click
     metavar="URL",
     help="Reference syncspec's published pre-commit hook at this git URL (default: a local hook).",
 )
-@click.option("--hook-rev", metavar="REV", help="Revision of --hook-repo (default: this version).")
+@click.option(
+    "--hook-rev", metavar="REV", help="Tag or commit of --hook-repo to pin (required with it)."
+)
 def command(
     directory: Path, force: bool, jobs_dir: str, hook_repo: str | None, hook_rev: str | None
 ) -> int:
-    """Scaffold a syncspec config repo: syncspec.toml, jobs/, pre-commit and a GitHub workflow.
+    """Scaffold a syncspec config repo: syncspec.toml, jobs/, pre-commit, a GitHub workflow.
 
     \b
     Example:
@@ -37,6 +39,8 @@ def command(
         click.echo(f"wrote {directory / rel}")
     click.echo(
         "next: set TRUTO_API_TOKEN (or a profile in syncspec.toml), then run "
-        "`syncspec validate` and `syncspec plan`; add the TRUTO_API_TOKEN secret for the workflow."
+        "`syncspec validate` and `syncspec plan`. For the workflow, create the GitHub "
+        "environments truto-plan (secret TRUTO_PLAN_TOKEN) and truto-production (secret "
+        "TRUTO_APPLY_TOKEN, required reviewers, branch main): see the README, CI recipes."
     )
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import subprocess
 import sys
@@ -10,7 +12,18 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from syncspec import __version__
 from syncspec.cli import cli
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Commits of the actions, from the actions' own repositories (see the lead's pin list).
+PINS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "actions/setup-python": ("5fda3b95a4ea91299a34e894583c3862153e4b97", "v7.0.0"),
+    "actions/upload-artifact": ("bbbca2ddaa5d8feaa63e36b76fdaad77386f024f", "v7.0.0"),
+    "actions/download-artifact": ("3e5f45b2cfb9172054b4087a40e8e0b5a5461e7c", "v8.0.1"),
+}
 
 EXPECTED = [
     "syncspec.toml",
@@ -19,6 +32,9 @@ EXPECTED = [
     "schemas/sync-job.schema.json",
     ".pre-commit-config.yaml",
     ".github/workflows/syncspec.yml",
+    ".github/dependabot.yml",
+    "requirements-syncspec.txt",
+    ".gitignore",
 ]
 
 
@@ -85,7 +101,9 @@ def test_workflow_is_valid_against_githubs_schema(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("hook_args", [[], ["--hook-repo", "https://example.org/syncspec.git"]])
+@pytest.mark.parametrize(
+    "hook_args", [[], ["--hook-repo", "https://example.org/syncspec.git", "--hook-rev", "v9.9.9"]]
+)
 def test_pre_commit_config_is_valid(tmp_path: Path, hook_args: list[str]) -> None:
     _init(tmp_path / "repo", *hook_args)
     proc = subprocess.run(
@@ -98,6 +116,110 @@ def test_pre_commit_config_is_valid(tmp_path: Path, hook_args: list[str]) -> Non
     assert proc.returncode == 0, proc.stdout + proc.stderr
     text = (tmp_path / "repo/.pre-commit-config.yaml").read_text()
     assert "id: syncspec-validate" in text
+    if hook_args:
+        assert "rev: v9.9.9\n" in text
+    else:  # the local hook must see all changed job files in one process
+        assert "        types: [yaml]\n" in text
+        assert "        require_serial: true\n" in text
+
+
+def test_hook_repo_needs_a_rev(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["init", str(tmp_path / "r"), "--hook-repo", "https://example.org/s.git"]
+    )
+    assert result.exit_code == 3
+    assert "--hook-repo needs --hook-rev" in result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_published_hook_manifest_is_valid_and_serial() -> None:
+    proc = subprocess.run(
+        [_bin("pre-commit"), "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (ROOT / ".pre-commit-hooks.yaml").read_text()
+    assert "\n  types: [yaml]\n" in text
+    assert "\n  require_serial: true\n" in text
+
+
+def test_workflow_has_no_zizmor_findings(tmp_path: Path) -> None:
+    """zizmor (offline) on what init writes: no finding at all, under its strictest persona.
+
+    A known-bad workflow is checked in the same run, so a zizmor that silently checks nothing
+    cannot make this pass.
+    """
+    _init(tmp_path / "repo")
+    bad = tmp_path / "bad/.github/workflows/bad.yml"
+    bad.parent.mkdir(parents=True)
+    bad.write_text(
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n"
+    )
+
+    def zizmor(path: Path) -> tuple[int, list[dict[str, object]]]:
+        proc = subprocess.run(
+            [_bin("zizmor"), "--offline", "--persona", "auditor", "--format", "json", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return proc.returncode, json.loads(proc.stdout)
+
+    assert zizmor(tmp_path / "repo/.github") == (0, [])
+    code, findings = zizmor(bad)
+    assert code != 0
+    assert {f["ident"] for f in findings} >= {"unpinned-uses", "artipacked"}
+
+
+def test_actions_are_pinned_to_the_known_commits(tmp_path: Path) -> None:
+    _init(tmp_path / "repo")
+    text = (tmp_path / "repo/.github/workflows/syncspec.yml").read_text()
+    uses = re.findall(r"uses: (\S+)@(\S+)(?: # (\S+))?", text)
+    assert uses, text
+    for action, ref, comment in uses:
+        assert (ref, comment) == PINS[action], (action, ref, comment)
+    assert text.count("persist-credentials: false") == text.count("actions/checkout@")
+
+
+def test_dependabot_config_is_valid(tmp_path: Path) -> None:
+    _init(tmp_path / "repo")
+    proc = subprocess.run(
+        [
+            _bin("check-jsonschema"), "--builtin-schema", "vendor.dependabot",
+            str(tmp_path / "repo/.github/dependabot.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    text = (tmp_path / "repo/.github/dependabot.yml").read_text()
+    assert "package-ecosystem: github-actions" in text
+    assert "package-ecosystem: pip" in text
+    requirements = (tmp_path / "repo/requirements-syncspec.txt").read_text()
+    assert f"\ntruto-syncspec=={__version__}\n" in requirements
+
+
+def test_gitignore_and_config_header(tmp_path: Path) -> None:
+    _init(tmp_path / "repo")
+    ignored = (tmp_path / "repo/.gitignore").read_text().splitlines()
+    assert {"plan.json", "plan.md", "apply-result.json", ".venv/"} <= set(ignored)
+    toml = (tmp_path / "repo/syncspec.toml").read_text()
+    assert "://" not in toml.split("jobs_dir")[0]  # no (placeholder) URL in the header
+
+
+def test_the_distribution_name_is_used_everywhere(tmp_path: Path) -> None:
+    """`pip install syncspec` installs an unrelated PyPI project: never tell anyone to."""
+    _init(tmp_path / "repo")
+    texts = [p for p in (tmp_path / "repo").rglob("*") if p.is_file() and p.suffix != ".json"]
+    texts += [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    wrong = re.compile(r"pip install (?:-U )?['\"]?syncspec\b|['\"]syncspec==")
+    for path in texts:
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            assert not wrong.search(line), f"{path}:{number}: {line}"
 
 
 def test_scaffolded_repo_validates_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

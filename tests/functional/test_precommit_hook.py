@@ -8,6 +8,8 @@ proves the hook definition works as published.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +80,84 @@ def test_try_repo_runs_the_hook_on_job_files(tmp_path: Path) -> None:
         '(did you mean "depends_on"?)'
     ) in output
     assert "1 error, 0 warnings in 1 file (2 files checked)" in output  # README.md not passed
+
+
+# --- the local hook `syncspec init` writes, run by pre-commit on staged files ------------------
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "test",
+    "GIT_AUTHOR_EMAIL": "test@example.invalid",
+    "GIT_COMMITTER_NAME": "test",
+    "GIT_COMMITTER_EMAIL": "test@example.invalid",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "NO_COLOR": "1",
+}
+SUMMARY = re.compile(r"^\d+ errors?, \d+ warnings? in \d+ files? \(\d+ files? checked\)$", re.M)
+
+
+def _scaffolded_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A git repository made by `syncspec init`, its files committed (no hook installed)."""
+    from click.testing import CliRunner
+
+    from syncspec.cli import cli
+
+    repo = tmp_path / "config-repo"
+    result = CliRunner().invoke(cli, ["init", str(repo)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        # language: system runs the `syncspec` of this environment
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+    }
+    for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "init"]):
+        subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+    return repo, env
+
+
+def _pre_commit_run(repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", "run", "--color", "never"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+
+
+def test_hook_catches_a_copied_job_when_only_the_copy_is_staged(tmp_path: Path) -> None:
+    """`cp jobs/a.yaml jobs/b.yaml && git add jobs/b.yaml && git commit` must be refused."""
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
+    repo, env = _scaffolded_repo(tmp_path)
+    shutil.copy(repo / "jobs/zendesk-tickets.yaml", repo / "jobs/copy.yaml")
+    subprocess.run(["git", "add", "jobs/copy.yaml"], cwd=repo, env=env, check=True)
+    proc = _pre_commit_run(repo, env)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert (
+        'jobs/copy.yaml:3:8: SS601 label "zendesk-tickets" is also used by '
+        "jobs/zendesk-tickets.yaml"
+    ) in output
+
+
+def test_hook_sees_all_staged_files_in_one_process(tmp_path: Path) -> None:
+    """require_serial: pre-commit would otherwise split the files over one process per CPU,
+    each seeing only its share, and miss duplicates across shares (on machines with >1 CPU)."""
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
+    repo, env = _scaffolded_repo(tmp_path)
+    job = (repo / "jobs/zendesk-tickets.yaml").read_text()
+    names = [f"jobs/dup-{i:02}.yaml" for i in range(20)]
+    for i, name in enumerate(names):
+        (repo / name).write_text(job.replace("label: zendesk-tickets", f"label: dup-{i // 2}"))
+    subprocess.run(["git", "add", *names], cwd=repo, env=env, check=True)
+    proc = _pre_commit_run(repo, env)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    for i, name in enumerate(names):
+        partner = names[i ^ 1]
+        assert f'{name}:3:8: SS601 label "dup-{i // 2}" is also used by {partner}' in output
+    assert len(SUMMARY.findall(output)) == 1, output  # one process saw all 20 files
