@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from syncspec.jobfile.placeholders import (
     CASTS,
+    TYPE_CASTS,
     Placeholder,
     iter_strings,
     scan,
@@ -162,21 +163,36 @@ def _check_path(path: str, at: Path, scope: Scope, out: list[Finding]) -> None:
 
 
 def _check_placeholder(ph: Placeholder, at: Path, scope: Scope, out: list[Finding]) -> None:
-    if ph.cast is not None and ph.cast not in CASTS:
-        hint = did_you_mean(ph.cast, CASTS) or "casts: " + ", ".join(sorted(CASTS))
-        out.append(finding(SS403, f'{ph.text} has the unknown cast ":{ph.cast}"', at, hint=hint))
-    elif ph.cast is not None and ph.cast != "str" and not ph.whole:
+    # Each alternative carries its own cast (replace.ts splits on "|" first, then on ":").
+    for alt in ph.alternatives:
+        _check_cast(ph, alt.cast, at, out, in_default=False)
+    _check_cast(ph, ph.default_cast, at, out, in_default=True)
+    for path in ph.paths:
+        _check_path(path, at, scope, out)
+
+
+def _check_cast(
+    ph: Placeholder, cast: str | None, at: Path, out: list[Finding], *, in_default: bool
+) -> None:
+    if cast is None:
+        return
+    if cast not in CASTS:
+        hint = did_you_mean(cast, CASTS) or "casts: " + ", ".join(sorted(CASTS))
+        if in_default:
+            hint = f'a ":" in a default starts its cast; {hint}'
+        out.append(finding(SS403, f'{ph.text} has the unknown cast ":{cast}"', at, hint=hint))
+    elif cast in TYPE_CASTS and not ph.whole:
+        # null/undefined/ignore-empty-str do act inside a longer string (replace-placeholders
+        # README: 'foo {{foo:undefined}} {{bar}}' -> 'foo  bar'); only type conversions do not.
         out.append(
             finding(
                 SS407,
-                f'the cast ":{ph.cast}" in {ph.text} has no effect: casts apply only when the '
+                f'the cast ":{cast}" in {ph.text} has no effect: type casts apply only when the '
                 "placeholder is the whole string",
                 at,
                 hint="make the placeholder the whole value, or drop the cast",
             )
         )
-    for path in ph.paths:
-        _check_path(path, at, scope, out)
 
 
 def check_value(

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from syncspec.jobfile import depgraph
-from syncspec.jobfile.placeholders import TOLERANT_CASTS, Placeholder
+from syncspec.jobfile.placeholders import Placeholder
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
 from syncspec.jobfile.rulekit import did_you_mean, finding
 from syncspec.jobfile.rules_legacy import check_method, check_resource_name
@@ -488,7 +488,7 @@ def _optional_args(
 ) -> None:
     """SS318: an optional argument used bare would send the literal placeholder text."""
     for at, ph in found:
-        if len(ph.paths) != 1 or ph.default is not None or ph.cast in TOLERANT_CASTS:
+        if len(ph.paths) != 1 or ph.default is not None or ph.tolerant:
             continue
         segments = ph.paths[0].split(".")
         if len(segments) < 2 or segments[0] != "args":

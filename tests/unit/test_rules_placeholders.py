@@ -51,6 +51,17 @@ def run_value(value: str, head: str = HEAD) -> list[Finding]:
         '"{{instance_url}}/api"',
         '"tag-{{args.brand}}-{{resources.ticketing.tickets.id:str}}"',
         '"{\\"a\\": {\\"b\\": 1}}"',
+        # each alternative carries its own cast (replace-placeholders README, issue 12)
+        '"{{args.brand:ignore-empty-str|args.limit}}"',
+        '"{{args.brand:str|args.limit:int}}"',
+        '"{{args.brand?:x}}"',
+        '"{{args.limit?:1:int}}"',
+        '"{{args.brand:str?:bar}}"',
+        '"{{args.brand?:https://example.com}}"',
+        # tolerant casts act inside a longer string: 'foo {{foo:undefined}}' -> 'foo '
+        '"foo {{args.brand:undefined}} {{args.limit}}"',
+        '"foo {{args.brand:null}}"',
+        '"foo {{args.brand:ignore-empty-str}}"',
     ],
 )
 def test_clean_placeholders(value: str) -> None:
@@ -113,6 +124,41 @@ def test_ss403_unknown_cast() -> None:
             AT,
             'did you mean "int"?',
         )
+    ]
+
+
+def test_ss403_unknown_cast_on_one_alternative() -> None:
+    # the cast belongs to its alternative: no SS404 for an argument named "brand:strr"
+    assert run_value('"{{args.brand:strr|args.limit:int}}"') == [
+        Finding(
+            "SS403",
+            Severity.ERROR,
+            '{{args.brand:strr|args.limit:int}} has the unknown cast ":strr"',
+            AT,
+            'did you mean "str"?',
+        )
+    ]
+
+
+def test_ss403_unknown_cast_of_a_default() -> None:
+    # replace.ts splits the default on its first ":" before a word character: "10:30" is the
+    # default "10" with the cast "30", which throws "Unsupported type" at run time
+    assert run_value('"{{args.limit?:10:30}}"') == [
+        Finding(
+            "SS403",
+            Severity.ERROR,
+            '{{args.limit?:10:30}} has the unknown cast ":30"',
+            AT,
+            'a ":" in a default starts its cast; casts: any, bool, ignore-empty-str, int, '
+            "json, null, num, str, undefined",
+        )
+    ]
+
+
+def test_ss407_only_for_type_casts_in_text() -> None:
+    assert [f.message for f in run_value('"a {{args.brand:str|args.limit:json}}"')] == [
+        'the cast ":json" in {{args.brand:str|args.limit:json}} has no effect: type casts apply '
+        "only when the placeholder is the whole string"
     ]
 
 
@@ -200,8 +246,8 @@ def test_ss407_cast_inside_text() -> None:
         Finding(
             "SS407",
             Severity.WARNING,
-            'the cast ":int" in {{args.limit:int}} has no effect: casts apply only when the '
-            "placeholder is the whole string",
+            'the cast ":int" in {{args.limit:int}} has no effect: type casts apply only when '
+            "the placeholder is the whole string",
             AT,
             "make the placeholder the whole value, or drop the cast",
         )
