@@ -241,6 +241,12 @@ def scan(text: str) -> Scan:
     return Scan(tuple(found), tuple(malformed))
 
 
+def is_placeholder_text(value: object) -> bool:
+    """A field that takes a JSONata expression *or* a placeholder (``recurse.if``): placeholder
+    when it holds ``{{`` (which no JSONata expression has)."""
+    return isinstance(value, str) and "{{" in value
+
+
 def _trap_inner(key: object) -> str | None:
     if isinstance(key, Mapping):
         # ruamel's round-trip loader keeps {{x}} as {{x: None}: None} (a mapping used as a key).

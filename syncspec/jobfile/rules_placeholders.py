@@ -50,6 +50,9 @@ class Scope:
     resources_available: bool = True
     upstream_known: bool = True  # False when a depends_on is broken (reported once, as SS203/SS303)
     noun: str = "resource"  # "resource" (legacy) or "node" (V4)
+    # V4 request nodes are addressed by their resource path, not their name: a request node's
+    # name -> its dotted resource, to suggest the right path when the name is used instead.
+    renamed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def dotted(name: str) -> tuple[str, ...]:
@@ -57,13 +60,18 @@ def dotted(name: str) -> tuple[str, ...]:
     return tuple(name.replace("/", ".").split("."))
 
 
-def _match_resource(segments: list[str], names: Mapping[str, tuple[str, ...]]) -> str | None:
-    best: str | None = None
+def _match_resource(segments: list[str], names: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The names whose dotted form is the longest prefix of ``segments`` (several V4 request
+    nodes may read the same resource, and so share one path)."""
+    best: list[str] = []
     best_len = 0
     for name, parts in names.items():
         n = len(parts)
-        if n > best_len and tuple(segments[:n]) == parts:
-            best, best_len = name, n
+        if tuple(segments[:n]) != parts or n < best_len:
+            continue
+        if n > best_len:
+            best, best_len = [], n
+        best.append(name)
     return best
 
 
@@ -121,11 +129,17 @@ def _check_path(path: str, at: Path, scope: Scope, out: list[Finding]) -> None:
                 )
             )
             return
-        target = _match_resource(segments[1:], scope.names)
-        if target is None:
+        targets = _match_resource(segments[1:], scope.names)
+        if not targets:
             suggestion = _suggest_resource(segments[1:], scope.names)
             hint = None
-            if suggestion is not None:
+            if segments[1] in scope.renamed:
+                fixed = ".".join(["resources", *scope.renamed[segments[1]], *segments[2:]])
+                hint = (
+                    "a request node's records are addressed by its resource path: "
+                    f'"{{{{{fixed}}}}}"'
+                )
+            elif suggestion is not None:
                 name, rest = suggestion
                 fixed = ".".join(["resources", *scope.names[name], *rest])
                 hint = f'did you mean "{{{{{fixed}}}}}" ({scope.noun} "{name}")?'
@@ -138,7 +152,8 @@ def _check_path(path: str, at: Path, scope: Scope, out: list[Finding]) -> None:
                 )
             )
             return
-        if target not in scope.upstream and scope.upstream_known:
+        target = targets[0]
+        if scope.upstream_known and not scope.upstream.intersection(targets):
             out.append(
                 finding(
                     SS406,

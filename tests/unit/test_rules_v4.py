@@ -195,18 +195,12 @@ def test_ss311_ss312_destination_without_id_or_nodes() -> None:
     ]
 
 
-def test_ss313_persist_unknown_or_not_upstream() -> None:
+def test_ss313_persist_unknown_node() -> None:
+    # Persisting a node the destination does not depend on is the documented form (issue 12:
+    # no published destination has a depends_on); only a name that is no node is an error.
     other = REQUEST.replace("name: accounts", "name: contacts")
     send = SEND.replace("[accounts]", "[accounts, contacts, acounts]")
     assert run(REQUEST + other + send) == [
-        Finding(
-            "SS313",
-            Severity.ERROR,
-            'resources_to_persist names "contacts", which is not upstream of destination '
-            '"send": its records never reach it',
-            ("resources", 2, "resources_to_persist", 1),
-            "make the destination depend (through depends_on) on contacts",
-        ),
         Finding(
             "SS313",
             Severity.ERROR,
@@ -319,13 +313,21 @@ def test_jsonata_fields_are_not_scanned_for_placeholders() -> None:
     slim += "  run_if: '{{nonsense'\n"
     slim += "  config: {expression: \"$.{ 'a': {{x} }\"}\n"
     body = REQUEST + "  body: '{ \"x\": {{args.nope}} }'\n"
-    assert run(body + slim + SEND.replace("depends_on: accounts", "depends_on: slim")) == []
+    query = "  query: '{ \"y\": {{args.nope}} }'\n"
+    job = body + query + slim + SEND.replace("depends_on: accounts", "depends_on: slim")
+    # no placeholder finding (SS4xx): these are JSONata, which rules_jsonata parses (SS701)
+    assert rules(run(job)) == [
+        ("SS701", ("resources", 0, "query")),
+        ("SS701", ("resources", 0, "body")),
+        ("SS701", ("resources", 1, "run_if")),
+        ("SS701", ("resources", 1, "config", "expression")),
+    ]
 
 
 def test_recurse_may_use_its_own_records() -> None:
     request = REQUEST + '  recurse: {if: "$exists(next)", config: {query: {parent: '
-    request += '"{{resources.accounts.id}}"}}}\n'
+    request += '"{{resources.crm.accounts.id}}"}}}\n'
     assert run(request + SEND) == []
     # ... but not outside recurse
-    own = REQUEST + '  query: {parent: "{{resources.accounts.id}}"}\n'
+    own = REQUEST + '  query: {parent: "{{resources.crm.accounts.id}}"}\n'
     assert rules(run(own + SEND)) == [("SS406", ("resources", 0, "query", "parent"))]
