@@ -134,7 +134,7 @@ def _children(node: Any) -> Iterator[Any]:
 
 
 def _summarise(ast: Any) -> Analysis:
-    symbol = type(ast)
+    symbol = type(_parser()).Symbol  # every AST node's base class
     calls: list[tuple[str, int]] = []
     bound: set[str] = set()
     seen: set[int] = set()

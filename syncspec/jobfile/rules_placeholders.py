@@ -22,7 +22,7 @@ SS403 = Rule("SS403", Severity.ERROR, "unknown placeholder cast")
 SS404 = Rule("SS404", Severity.ERROR, "placeholder uses an argument not declared in args_schema")
 SS405 = Rule("SS405", Severity.ERROR, "placeholder names a resource that is not in this job")
 SS406 = Rule("SS406", Severity.ERROR, "placeholder names a resource that is not upstream")
-SS407 = Rule("SS407", Severity.WARNING, "cast has no effect inside a longer string")
+SS407 = Rule("SS407", Severity.WARNING, "type cast has no effect inside a longer string")
 SS408 = Rule("SS408", Severity.WARNING, "placeholder root looks like a misspelt reserved root")
 RULES: tuple[Rule, ...] = (SS401, SS402, SS403, SS404, SS405, SS406, SS407, SS408)
 
