@@ -91,6 +91,9 @@ def _error_offset(expression: str, exc: Any) -> int:
     if text:
         start = expression.rfind(text, 0, location)
         if start != -1:
+            quote = expression[start - 1 : start]
+            if quote and quote in "\"'`" and expression[start + len(text) :].startswith(quote):
+                start -= 1  # a string token: point at its opening quote
             return start
     return max(0, min(location - 1, len(expression)))
 
@@ -218,6 +221,16 @@ def jsonata_fields(
                 yield (*base, "recurse", "if"), condition, f"recurse.if of {label}"
 
 
+@lru_cache(maxsize=1024)
+def _near_function(name: str) -> str | None:
+    """The known function ``name`` is most probably a typo of (case-insensitively: $dtFromISO)."""
+    from syncspec.jobfile.jsonata_names import KNOWN_FUNCTIONS
+
+    lowered = {known.lower(): known for known in KNOWN_FUNCTIONS}
+    near = closest(name.lower(), lowered, 0.8)
+    return lowered[near] if near is not None else None
+
+
 def check(data: Mapping[str, Any], nodes: list[Any] | None) -> list[Finding]:
     """SS701/SS702 for every JSONata field of one job."""
     from syncspec.jobfile.jsonata_names import KNOWN_FUNCTIONS
@@ -249,7 +262,7 @@ def check(data: Mapping[str, Any], nodes: list[Any] | None) -> list[Finding]:
         for name, offset in result.calls:
             if name in KNOWN_FUNCTIONS or name in result.bound:
                 continue
-            near = closest(name, KNOWN_FUNCTIONS, 0.8)
+            near = _near_function(name)
             if near is None:
                 continue
             out.append(

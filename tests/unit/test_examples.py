@@ -1,8 +1,9 @@
 """Data-driven rule tests: tests/examples/valid/*.yaml and tests/examples/invalid/<RULE>/*.yaml.
 
 Each invalid file starts with ``# expect: SS203:14`` (rule id and 1-based line; several
-comma-separated); ``SS701:19:9`` also pins the 1-based column (problems inside expressions). A rule directory is validated as one set of files, so project rules (labels
-unique across files, ...) can be shown with two files. The harness knows no rule: any family's
+comma-separated); ``SS701:19:9`` also pins the 1-based column (problems inside expressions).
+A rule directory is validated as one set of files, so project rules (labels unique across
+files, ...) can be shown with two files. The harness knows no rule: any family's
 directories work the same way.
 """
 

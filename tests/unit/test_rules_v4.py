@@ -331,3 +331,84 @@ def test_recurse_may_use_its_own_records() -> None:
     # ... but not outside recurse
     own = REQUEST + '  query: {parent: "{{resources.crm.accounts.id}}"}\n'
     assert rules(run(own + SEND)) == [("SS406", ("resources", 0, "query", "parent"))]
+
+
+def test_request_output_is_addressed_by_resource_path() -> None:
+    # truto-api.md: {{resources.crm.accounts.id}} reads the request node whose resource is
+    # crm/accounts, whatever it is named
+    child = REQUEST.replace("name: accounts", "name: contacts").replace(
+        "crm/accounts", "crm/contacts"
+    )
+    child += '  depends_on: accounts\n  query: {account: "{{resources.crm.accounts.id}}"}\n'
+    assert run(REQUEST + child) == []
+
+
+def test_request_name_instead_of_resource_path_gets_the_path_as_hint() -> None:
+    child = REQUEST.replace("name: accounts", "name: contacts").replace(
+        "crm/accounts", "crm/contacts"
+    )
+    child += '  depends_on: accounts\n  query: {account: "{{resources.accounts.id}}"}\n'
+    assert run(REQUEST + child) == [
+        Finding(
+            "SS405",
+            Severity.ERROR,
+            '"{{resources.accounts.id}}" names no node of this job',
+            ("resources", 1, "query", "account"),
+            "a request node's records are addressed by its resource path: "
+            '"{{resources.crm.accounts.id}}"',
+        )
+    ]
+
+
+def test_two_request_nodes_may_share_a_resource_path() -> None:
+    second = REQUEST.replace("name: accounts", "name: more-accounts")
+    child = REQUEST.replace("name: accounts", "name: c").replace("crm/accounts", "crm/contacts")
+    child += '  depends_on: more-accounts\n  query: {a: "{{resources.crm.accounts.id}}"}\n'
+    assert (
+        run(REQUEST + second.replace("  method", "  depends_on: accounts\n  method") + child) == []
+    )
+
+
+def test_other_nodes_are_addressed_by_name() -> None:
+    get = "- {name: cursor, type: get_state, config: {key: c}}\n"
+    request = REQUEST + '  depends_on: cursor\n  query: {since: "{{resources.cursor.value}}"}\n'
+    assert rules(run(get + request + SEND, head=STATEFUL)) == []
+
+
+def test_destination_without_depends_on_sees_what_it_persists() -> None:
+    # the published form: no depends_on, resources_to_persist routes the records
+    send = SEND.replace("  depends_on: accounts\n", "")
+    send = send.replace(
+        'config: {id: "{{args.webhook_id}}"}',
+        'config: {id: "{{args.webhook_id}}", config: {path: "{{resources.crm.accounts.id}}"}}',
+    )
+    assert run(REQUEST + send) == []
+
+
+def test_string_query_is_not_a_placeholder_template() -> None:
+    request = REQUEST + '  query: \'{ "updated_at": { "gt": last_synced_at } }\'\n'
+    assert run(request + SEND) == []
+
+
+def test_recurse_if_may_be_a_placeholder_and_is_checked_as_one() -> None:
+    ok = REQUEST + '  recurse: {if: "{{resources.crm.accounts.has_children:bool}}"}\n'
+    assert run(ok + SEND) == []
+    typo = REQUEST + '  recurse: {if: "{{resources.crm.acounts.has_children:bool}}"}\n'
+    assert rules(run(typo + SEND)) == [("SS405", ("resources", 0, "recurse", "if"))]
+
+
+def test_ss320_node_without_name() -> None:
+    nameless = REQUEST.replace("- name: accounts\n  type: request", "- type: request")
+    findings = run(nameless.replace("  method: list\n", "") + SEND.replace("[accounts]", "[x]"))
+    assert findings[0] == Finding(
+        "SS320",
+        Severity.ERROR,
+        "request node at resources[0] has no name: every node needs one, unique in the job "
+        "(depends_on, resources_to_persist and placeholders refer to it)",
+        ("resources", 0),
+        "name: <unique-node-name>",
+    )
+    # the other findings about it name it by position, never as "None"
+    ss305 = next(f for f in findings if f.rule == "SS305")
+    assert ss305.message == "request node resources[0] (no name) has no method"
+    assert all("None" not in f.message for f in findings)
