@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from syncspec.jobfile.problems import PathItem
 
@@ -71,7 +72,7 @@ class Placeholder:
     whole: bool = True  # the placeholder is the entire string (type casts only apply then)
     start: int = 0  # character index of its "{{" in the string
 
-    @property
+    @cached_property
     def paths(self) -> tuple[str, ...]:
         """The paths of the alternatives: ("args.a", "args.b") for {{args.a|args.b}}."""
         return tuple(alt.path for alt in self.alternatives)
@@ -177,8 +178,11 @@ def parse_template(text: str) -> tuple[str | Placeholder, ...]:
     return tuple(parts)
 
 
+@lru_cache(maxsize=16384)
 def scan(text: str) -> Scan:
-    """Every placeholder in ``text``, and every near-miss that Truto would leave as literal text."""
+    """Every placeholder in ``text``, and every near-miss that Truto would leave as literal text.
+
+    Cached by text (the result is immutable): job files repeat the same templates a lot."""
     if "{" not in text and "}" not in text:
         return _EMPTY
     found: list[Placeholder] = []
