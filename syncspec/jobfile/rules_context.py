@@ -17,7 +17,7 @@ from typing import Any
 
 from syncspec.jobfile.placeholders import Placeholder
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rulekit import finding
+from syncspec.jobfile.rulekit import finding, node_label
 
 SS321 = Rule(
     "SS321",
@@ -41,6 +41,8 @@ def _setters(nodes: Mapping[int, Mapping[str, Any]]) -> dict[str, list[int]]:
         config = node.get("config")
         if node.get("type") != "add_context" or not isinstance(config, Mapping):
             continue
+        if not isinstance(node.get("name"), str):
+            continue  # nothing can depend on it (SS320 reports it)
         expression = config.get("expression")
         if not isinstance(expression, str) or not expression.strip():
             continue
@@ -68,15 +70,13 @@ def check_context_keys(
                 where = setters.get(key)
                 if key in _RESERVED or not where or any(s in reach[i] for s in where):
                     continue
-                setter = nodes[where[0]]
-                setter_name = str(setter.get("name"))
-                name = nodes[i].get("name")
+                setter_name = nodes[where[0]]["name"]
                 out.append(
                     finding(
                         SS321,
-                        f'{ph.text} in node "{name}" reads "{key}", which add_context node '
-                        f'"{setter_name}" sets only for the nodes downstream of it: here it is '
-                        "undefined and Truto sends the placeholder text",
+                        f'{ph.text} in node {node_label(i, nodes[i])} reads "{key}", which '
+                        f'add_context node "{setter_name}" sets only for the nodes downstream of '
+                        "it: here it is undefined and Truto sends the placeholder text",
                         at,
                         hint=f"depends_on: {setter_name} (or depend on a node downstream of it)",
                     )

@@ -12,7 +12,7 @@ from typing import Any
 from syncspec.jobfile import depgraph, rules_context
 from syncspec.jobfile.placeholders import Placeholder, is_placeholder_text
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rulekit import did_you_mean, finding
+from syncspec.jobfile.rulekit import did_you_mean, finding, node_label
 from syncspec.jobfile.rules_legacy import check_method, check_resource_name
 from syncspec.jobfile.rules_placeholders import Scope, check_values, dotted
 
@@ -81,12 +81,6 @@ def _has_config(node: Mapping[str, Any]) -> bool:
 
 def _config_path(node: Mapping[str, Any], base: Path) -> Path:
     return (*base, "config") if isinstance(node.get("config"), Mapping) else base
-
-
-def node_label(i: int, node: Mapping[str, Any]) -> str:
-    """How messages name a node: ``"list-tickets"``, or ``resources[2]`` when it has no name."""
-    name = node.get("name")
-    return f'"{name}"' if isinstance(name, str) else f"resources[{i}] (no name)"
 
 
 def _node_fields(i: int, node: Mapping[str, Any], kind: str | None, out: list[Finding]) -> None:
@@ -363,9 +357,11 @@ def check(
     ancestry = depgraph.ancestors(parents)
     state_nodes = [i for i, n in nodes.items() if _text(n.get("type")) in STATE_TYPES]
     complete_events = [
-        str(n.get("name"))
+        n["name"]
         for n in nodes.values()
-        if n.get("type") == "event" and _config(n).get("name") == "complete"
+        if n.get("type") == "event"
+        and _config(n).get("name") == "complete"
+        and isinstance(n.get("name"), str)
     ]
     # A request node's output is addressed by its resource path (resources.ticketing.tickets),
     # any other node's by its name (resources.get-last-synced-at.value): truto-api.md.
