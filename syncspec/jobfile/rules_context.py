@@ -18,6 +18,7 @@ from typing import Any
 from syncspec.jobfile.placeholders import Placeholder
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
 from syncspec.jobfile.rulekit import finding, node_label
+from syncspec.jobfile.rules_placeholders import at_placeholder
 
 SS321 = Rule(
     "SS321",
@@ -71,6 +72,7 @@ def check_context_keys(
                 if key in _RESERVED or not where or any(s in reach[i] for s in where):
                     continue
                 setter_name = nodes[where[0]]["name"]
+                first = len(out)
                 out.append(
                     finding(
                         SS321,
@@ -81,3 +83,4 @@ def check_context_keys(
                         hint=f"depends_on: {setter_name} (or depend on a node downstream of it)",
                     )
                 )
+                at_placeholder(out, first, ph)

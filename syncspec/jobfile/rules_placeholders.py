@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from syncspec.jobfile.placeholders import (
     CASTS,
@@ -210,6 +210,12 @@ def _check_cast(
         )
 
 
+def at_placeholder(out: list[Finding], first: int, ph: Placeholder) -> None:
+    """Point the findings ``out[first:]`` at ``ph`` inside its string (not the string's start)."""
+    for k in range(first, len(out)):
+        out[k] = replace(out[k], offset=ph.start)
+
+
 def check_value(
     node: object, at: Path, scope: Scope, out: list[Finding], found: list[tuple[Path, Placeholder]]
 ) -> None:
@@ -231,7 +237,9 @@ def check_value(
             out.append(finding(SS402, bad.message, path, hint=bad.hint))
         for ph in result.placeholders:
             found.append((path, ph))
+            first = len(out)
             _check_placeholder(ph, path, scope, out)
+            at_placeholder(out, first, ph)
 
 
 def check_values(

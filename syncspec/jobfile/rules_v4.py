@@ -14,7 +14,7 @@ from syncspec.jobfile.placeholders import Placeholder, is_placeholder_text
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
 from syncspec.jobfile.rulekit import did_you_mean, finding, node_label
 from syncspec.jobfile.rules_legacy import check_method, check_resource_name
-from syncspec.jobfile.rules_placeholders import Scope, check_values, dotted
+from syncspec.jobfile.rules_placeholders import Scope, at_placeholder, check_values, dotted
 
 # Missing keys and bad enum values are also structure findings (SS103/SS104/SS106); these
 # rules report them at the same paths with the node named, and validate keeps only these.
@@ -539,6 +539,7 @@ def _optional_args(
         arg = segments[1]
         if arg not in args or arg in required or _gated(f"args.{arg}", run_ifs):
             continue
+        first = len(out)
         out.append(
             finding(
                 SS318,
@@ -548,3 +549,4 @@ def _optional_args(
                 f'"{{{{args.{arg}?:...}}}}", or declare it required: true',
             )
         )
+        at_placeholder(out, first, ph)

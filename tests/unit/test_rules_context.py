@@ -57,6 +57,7 @@ def test_beside_the_add_context_warns() -> None:
             "and Truto sends the placeholder text",
             ("resources", 2, "query", "updated_at", "gt"),
             "depends_on: add-cursor (or depend on a node downstream of it)",
+            offset=0,
         )
     ]
 

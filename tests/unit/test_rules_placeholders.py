@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
@@ -123,6 +124,7 @@ def test_ss403_unknown_cast() -> None:
             '{{args.limit:integer}} has the unknown cast ":integer"',
             AT,
             'did you mean "int"?',
+            offset=0,
         )
     ]
 
@@ -136,6 +138,7 @@ def test_ss403_unknown_cast_on_one_alternative() -> None:
             '{{args.brand:strr|args.limit:int}} has the unknown cast ":strr"',
             AT,
             'did you mean "str"?',
+            offset=0,
         )
     ]
 
@@ -151,6 +154,7 @@ def test_ss403_unknown_cast_of_a_default() -> None:
             AT,
             'a ":" in a default starts its cast; casts: any, bool, ignore-empty-str, int, '
             "json, null, num, str, undefined",
+            offset=0,
         )
     ]
 
@@ -170,6 +174,7 @@ def test_ss404_undeclared_argument() -> None:
             '"{{args.brnad}}" uses the argument "brnad", which args_schema does not declare',
             AT,
             'did you mean "brand"?',
+            offset=0,
         )
     ]
     head = "label: x\nintegration_name: zendesk\ndefault_runtime_version: 2\n"
@@ -193,6 +198,7 @@ def test_ss405_unknown_resource_with_full_suggestion() -> None:
             '"{{resources.ticketing.tikets.id}}" names no resource of this job',
             AT,
             'did you mean "{{resources.ticketing.tickets.id}}" (resource "ticketing/tickets")?',
+            offset=0,
         )
     ]
 
@@ -212,6 +218,7 @@ def test_ss406_not_upstream() -> None:
             'resource "ticketing/comments" does not depend on (directly or through depends_on)',
             ("resources", 1, "query", "ticket_id"),
             "add depends_on: ticketing/tickets (or depend on a resource that does)",
+            offset=0,
         )
     ]
 
@@ -237,6 +244,7 @@ def test_ss406_resources_in_job_level_templates() -> None:
             '"{{resources.ticketing.tickets.id}}" refers to resources, which are not available '
             "in state_key",
             ("state_key",),
+            offset=0,
         )
     ]
 
@@ -250,6 +258,7 @@ def test_ss407_cast_inside_text() -> None:
             "the placeholder is the whole string",
             AT,
             "make the placeholder the whole value, or drop the cast",
+            offset=1,  # the placeholder, after the '#'
         )
     ]
 
@@ -262,7 +271,24 @@ def test_ss408_misspelt_root() -> None:
             '"{{arg.brand}}" starts with "arg", which is not a placeholder root',
             AT,
             'did you mean "args"?',
+            offset=0,
         )
     ]
     # a bare context field is never reported, however it is spelt
     assert run_value('"{{tenant.name}}"') == []
+
+
+def test_findings_point_at_the_placeholder_inside_the_string(tmp_path: Path) -> None:
+    from syncspec.jobfile.validate import validate_paths
+
+    job = tmp_path / "job.yaml"
+    job.write_text(
+        HEAD
+        + "resources:\n"
+        + textwrap.indent(PARENT, "  ")
+        + '      v: "a={{args.brand}}&b={{args.brnad}}"\n'
+    )
+    (problem,) = validate_paths([job], tmp_path).problems
+    line = job.read_text().splitlines()[problem.line - 1]
+    assert problem.rule == "SS404"
+    assert line[problem.col - 1 :].startswith("{{args.brnad}}")

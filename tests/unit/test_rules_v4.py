@@ -278,6 +278,7 @@ def test_ss318_optional_argument() -> None:
             ("resources", 0, "query", "updated_after"),
             'gate the node with run_if: "$exists(args.since)", add a default '
             '"{{args.since?:...}}", or declare it required: true',
+            offset=0,
         )
     ]
 
@@ -356,6 +357,7 @@ def test_request_name_instead_of_resource_path_gets_the_path_as_hint() -> None:
             ("resources", 1, "query", "account"),
             "a request node's records are addressed by its resource path: "
             '"{{resources.crm.accounts.id}}"',
+            offset=0,
         )
     ]
 
