@@ -115,7 +115,7 @@ class RecurseConfig(_Model):
 
 
 class Recurse(_Model):
-    if_: JSONata = Field(alias="if")
+    if_: JSONata | Placeholder = Field(alias="if")
     config: RecurseConfig | None = None
 
 
@@ -125,7 +125,7 @@ class RequestNode(_Node):
     method: str
     integrated_account_id: Placeholder = Field(description="usually {{args.integrated_account_id}}")
     id: Placeholder | int | None = None
-    query: OpenObject | None = None
+    query: OpenObject | JSONata | None = None
     body: OpenObject | JSONata | None = Field(
         None, description="an object (values are placeholders) or a JSONata string"
     )

@@ -1,9 +1,25 @@
-"""Truto ``{{...}}`` placeholders: scanning strings, and the unquoted-``{{ }}`` YAML trap.
+"""Truto ``{{...}}`` placeholders: parsing templates, and the unquoted-``{{ }}`` YAML trap.
 
-Grammar (truto-api.md, "Placeholders"): ``{{`` path ``}}`` whose inner text matches
-``[\\w\\-./|:?\\s]+``; alternatives ``{{a|b}}`` (first defined wins); a default ``{{a?:x}}``; a cast
-suffix ``{{a:int}}`` / ``{{a?:1:int}}``. Anything Truto cannot parse stays in the output as literal
-text, so a typo ships silently: this module finds them. It knows nothing about a job's arguments or
+The grammar is that of ``@truto/replace-placeholders`` (``replace.ts``), which is what Truto runs:
+
+- a placeholder is ``{{`` inner ``}}`` where inner matches ``[\\w\\-./|:?\\s]+``;
+- inner splits once on ``?:`` into the *alternatives* and an optional *default*
+  (``{{a|b?:x}}``); the default applies when every alternative is undefined; an empty default
+  (``{{a?:}}``) counts as none;
+- alternatives are separated by ``|``; each is a dotted path with its **own** optional cast
+  (``{{args.q:ignore-empty-str|args.x}}``, ``{{foo:str|bar:int}}``); the first defined wins;
+- a cast starts at the first ``:`` that is followed by a word character or a space (so
+  ``https://x`` in a default is not a cast); the default may carry a cast too (``{{a?:1:int}}``);
+- casts: ``str`` (the default), ``int``, ``num``, ``bool``, ``json``, ``null``, ``undefined``,
+  ``ignore-empty-str``, ``any``; any other is an error at run time. ``null``/``undefined``/
+  ``ignore-empty-str`` on *any* alternative change what a missing value becomes, also inside a
+  longer string (``'foo {{x:undefined}}'`` -> ``'foo '``); the type casts take effect only when the
+  placeholder is the whole string.
+
+Anything the library cannot match stays in the output as literal text, so a typo ships silently:
+``scan`` finds those near-misses too. Public API (also used by the resolver of ``syncspec test``):
+``parse_template(text)`` -> literal text parts and ``Placeholder`` s in order; ``scan(text)`` ->
+the placeholders and the near-misses. This module knows nothing about a job's arguments or
 resources; the rule modules decide what a path may name.
 """
 
@@ -12,19 +28,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from syncspec.jobfile.problems import PathItem
-from syncspec.jobfile.rulekit import closest
 
 CASTS: frozenset[str] = frozenset(
     {"str", "int", "num", "bool", "json", "null", "undefined", "ignore-empty-str", "any"}
 )
 # Casts that make a missing value harmless (the key is dropped or nulled instead of sent as text).
 TOLERANT_CASTS: frozenset[str] = frozenset({"null", "undefined", "ignore-empty-str"})
+# Casts that convert the value's type: only effective when the placeholder is the whole string.
+TYPE_CASTS: frozenset[str] = frozenset({"int", "num", "bool", "json", "any"})
 
 _INNER_CHAR = re.compile(r"[\w\-./|:?\s]")
 _INNER_OK = re.compile(r"[\w\-./|:?\s]+\Z")
 _WHITESPACE = re.compile(r"\s")
+# replace.ts: ``/:(?=[\w\s]+)/`` splits a path (or a default) from its cast.
+_CAST_SPLIT = re.compile(r":(?=[\w\s])")
 # Single-brace and stray-close lookalikes of placeholders, only for the roots that are surely
 # placeholders (JSON text in query values legitimately contains "}}").
 _ROOTS_ALT = r"(?:args|resources|sync_job_run|payload)"
@@ -34,14 +54,41 @@ _PATHLIKE_KEY = re.compile(_ROOTS_ALT + r"(?:\.[\w\-]+)+\Z")
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """One ``|``-separated choice of a placeholder: a dotted path and its own cast."""
+
+    path: str  # stripped: "args.q"
+    cast: str | None = None  # as written, possibly unknown (check against CASTS); None = str
+
+
+@dataclass(frozen=True)
 class Placeholder:
-    """One well-formed ``{{...}}`` occurrence."""
+    """One well-formed ``{{...}}`` occurrence in a string."""
 
     text: str  # as written, braces included
-    paths: tuple[str, ...]  # the alternatives, stripped: ("args.a", "args.b") for {{args.a|args.b}}
-    default: str | None  # "x" for {{a?:x}}
-    cast: str | None  # as written, possibly unknown: check against CASTS
-    whole: bool  # the placeholder is the entire string (casts only apply then)
+    alternatives: tuple[Alternative, ...]
+    default: str | None = None  # "x" for {{a?:x}}, as written (not stripped)
+    default_cast: str | None = None  # "int" for {{a?:1:int}}
+    whole: bool = True  # the placeholder is the entire string (type casts only apply then)
+    start: int = 0  # character index of its "{{" in the string
+
+    @cached_property
+    def paths(self) -> tuple[str, ...]:
+        """The paths of the alternatives: ("args.a", "args.b") for {{args.a|args.b}}."""
+        return tuple(alt.path for alt in self.alternatives)
+
+    @property
+    def casts(self) -> tuple[str, ...]:
+        """Every cast written in the placeholder (alternatives', then the default's)."""
+        found = [alt.cast for alt in self.alternatives if alt.cast is not None]
+        if self.default_cast is not None:
+            found.append(self.default_cast)
+        return tuple(found)
+
+    @property
+    def tolerant(self) -> bool:
+        """A missing value becomes null/undefined/'' rather than the literal placeholder text."""
+        return any(alt.cast in TOLERANT_CASTS for alt in self.alternatives)
 
 
 @dataclass(frozen=True)
@@ -66,16 +113,16 @@ def _braced(inner: str) -> str:
 
 
 def _split_cast(text: str) -> tuple[str, str | None]:
-    head, sep, cast = text.rpartition(":")
-    if not sep:
+    """``"args.n:int"`` -> ``("args.n", "int")``; later ``:`` pieces are ignored, as by Truto."""
+    pieces = _CAST_SPLIT.split(text, maxsplit=2)
+    if len(pieces) == 1:
         return text, None
-    return head, cast.strip()
+    return pieces[0], pieces[1].strip()
 
 
-def _parse(inner: str, whole: bool) -> Placeholder | Malformed:
+def _parse(inner: str, whole: bool, start: int) -> Placeholder | Malformed:
     shown = _braced(inner)
-    body = inner.strip()
-    if not body:
+    if not inner.strip():
         return Malformed(f"empty placeholder {shown}", 'write a path, e.g. "{{args.name}}"')
     if not _INNER_OK.match(inner):
         bad = "".join(sorted({ch for ch in inner if not _INNER_CHAR.match(ch)}))
@@ -84,19 +131,17 @@ def _parse(inner: str, whole: bool) -> Placeholder | Malformed:
             "allow: it would be sent as literal text",
             "a placeholder holds a dotted path, optional |fallbacks, ?:default and :cast",
         )
+    head, sep, tail = inner.partition("?:")
     default: str | None = None
-    cast: str | None
-    if "?:" in body:
-        head, _, tail = body.partition("?:")
-        default, cast = _split_cast(tail)
-        if cast is not None and cast not in CASTS and closest(cast, CASTS) is None:
-            # "{{a?:x:y}}": ":y" is part of the default, not a (misspelt) cast.
-            default, cast = tail, None
-    else:
-        head, cast = _split_cast(body)
-    paths: list[str] = []
-    for alternative in head.split("|"):
-        path = alternative.strip()
+    default_cast: str | None = None
+    if sep:
+        tail = tail.split("?:", 1)[0]  # replace.ts destructures split('?:') into two
+        if tail:
+            default, default_cast = _split_cast(tail)
+    alternatives: list[Alternative] = []
+    for part in head.split("|"):
+        raw_path, cast = _split_cast(part)
+        path = raw_path.strip()
         if not path:
             return Malformed(f"placeholder {shown} has an empty alternative")
         if _WHITESPACE.search(path):
@@ -106,12 +151,38 @@ def _parse(inner: str, whole: bool) -> Placeholder | Malformed:
             )
         if "" in path.split("."):
             return Malformed(f"placeholder {shown} has an empty segment in the path {path!r}")
-        paths.append(path)
-    return Placeholder(shown, tuple(paths), default, cast, whole)
+        if ":" in path:  # "{{a:}}": a colon that starts no cast is part of the path
+            return Malformed(
+                f"placeholder {shown} has a ':' without a cast after it in {path!r}",
+                "casts: " + ", ".join(sorted(CASTS)),
+            )
+        alternatives.append(Alternative(path, cast or None))
+    return Placeholder(shown, tuple(alternatives), default, default_cast or None, whole, start)
 
 
+def parse_template(text: str) -> tuple[str | Placeholder, ...]:
+    """``text`` as literal parts and placeholders, in order (empty literals left out).
+
+    Malformed placeholders are literal text here, as they are for Truto; ``scan`` reports them.
+    ``"".join(p if isinstance(p, str) else p.text for p in parse_template(t)) == t``.
+    """
+    parts: list[str | Placeholder] = []
+    pos = 0
+    for ph in scan(text).placeholders:
+        if ph.start > pos:
+            parts.append(text[pos : ph.start])
+        parts.append(ph)
+        pos = ph.start + len(ph.text)
+    if pos < len(text):
+        parts.append(text[pos:])
+    return tuple(parts)
+
+
+@lru_cache(maxsize=16384)
 def scan(text: str) -> Scan:
-    """Every placeholder in ``text``, and every near-miss that Truto would leave as literal text."""
+    """Every placeholder in ``text``, and every near-miss that Truto would leave as literal text.
+
+    Cached by text (the result is immutable): job files repeat the same templates a lot."""
     if "{" not in text and "}" not in text:
         return _EMPTY
     found: list[Placeholder] = []
@@ -144,7 +215,7 @@ def scan(text: str) -> Scan:
             rest.append(text[pos:start])
             pos = start + 2 + nested
             continue
-        parsed = _parse(inner, start == 0 and end + 2 == len(text))
+        parsed = _parse(inner, start == 0 and end + 2 == len(text), start)
         if isinstance(parsed, Placeholder):
             found.append(parsed)
         else:
@@ -172,6 +243,12 @@ def scan(text: str) -> Scan:
     if not found and not malformed:
         return _EMPTY
     return Scan(tuple(found), tuple(malformed))
+
+
+def is_placeholder_text(value: object) -> bool:
+    """A field that takes a JSONata expression *or* a placeholder (``recurse.if``): placeholder
+    when it holds ``{{`` (which no JSONata expression has)."""
+    return isinstance(value, str) and "{{" in value
 
 
 def _trap_inner(key: object) -> str | None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule
 
@@ -31,3 +32,9 @@ def did_you_mean(word: str, candidates: Iterable[str], cutoff: float = 0.6) -> s
     """``did you mean "x"?`` for the closest candidate, or None."""
     match = closest(word, candidates, cutoff)
     return f'did you mean "{match}"?' if match is not None else None
+
+
+def node_label(i: int, node: Mapping[str, Any]) -> str:
+    """How messages name a V4 node: ``"list-tickets"``, or ``resources[2] (no name)``."""
+    name = node.get("name")
+    return f'"{name}"' if isinstance(name, str) else f"resources[{i}] (no name)"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from syncspec.jobfile.placeholders import (
     CASTS,
+    TYPE_CASTS,
     Placeholder,
     iter_strings,
     scan,
@@ -21,7 +22,7 @@ SS403 = Rule("SS403", Severity.ERROR, "unknown placeholder cast")
 SS404 = Rule("SS404", Severity.ERROR, "placeholder uses an argument not declared in args_schema")
 SS405 = Rule("SS405", Severity.ERROR, "placeholder names a resource that is not in this job")
 SS406 = Rule("SS406", Severity.ERROR, "placeholder names a resource that is not upstream")
-SS407 = Rule("SS407", Severity.WARNING, "cast has no effect inside a longer string")
+SS407 = Rule("SS407", Severity.WARNING, "type cast has no effect inside a longer string")
 SS408 = Rule("SS408", Severity.WARNING, "placeholder root looks like a misspelt reserved root")
 RULES: tuple[Rule, ...] = (SS401, SS402, SS403, SS404, SS405, SS406, SS407, SS408)
 
@@ -49,6 +50,9 @@ class Scope:
     resources_available: bool = True
     upstream_known: bool = True  # False when a depends_on is broken (reported once, as SS203/SS303)
     noun: str = "resource"  # "resource" (legacy) or "node" (V4)
+    # V4 request nodes are addressed by their resource path, not their name: a request node's
+    # name -> its dotted resource, to suggest the right path when the name is used instead.
+    renamed: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def dotted(name: str) -> tuple[str, ...]:
@@ -56,13 +60,18 @@ def dotted(name: str) -> tuple[str, ...]:
     return tuple(name.replace("/", ".").split("."))
 
 
-def _match_resource(segments: list[str], names: Mapping[str, tuple[str, ...]]) -> str | None:
-    best: str | None = None
+def _match_resource(segments: list[str], names: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """The names whose dotted form is the longest prefix of ``segments`` (several V4 request
+    nodes may read the same resource, and so share one path)."""
+    best: list[str] = []
     best_len = 0
     for name, parts in names.items():
         n = len(parts)
-        if n > best_len and tuple(segments[:n]) == parts:
-            best, best_len = name, n
+        if tuple(segments[:n]) != parts or n < best_len:
+            continue
+        if n > best_len:
+            best, best_len = [], n
+        best.append(name)
     return best
 
 
@@ -120,11 +129,17 @@ def _check_path(path: str, at: Path, scope: Scope, out: list[Finding]) -> None:
                 )
             )
             return
-        target = _match_resource(segments[1:], scope.names)
-        if target is None:
+        targets = _match_resource(segments[1:], scope.names)
+        if not targets:
             suggestion = _suggest_resource(segments[1:], scope.names)
             hint = None
-            if suggestion is not None:
+            if segments[1] in scope.renamed:
+                fixed = ".".join(["resources", *scope.renamed[segments[1]], *segments[2:]])
+                hint = (
+                    "a request node's records are addressed by its resource path: "
+                    f'"{{{{{fixed}}}}}"'
+                )
+            elif suggestion is not None:
                 name, rest = suggestion
                 fixed = ".".join(["resources", *scope.names[name], *rest])
                 hint = f'did you mean "{{{{{fixed}}}}}" ({scope.noun} "{name}")?'
@@ -137,7 +152,8 @@ def _check_path(path: str, at: Path, scope: Scope, out: list[Finding]) -> None:
                 )
             )
             return
-        if target not in scope.upstream and scope.upstream_known:
+        target = targets[0]
+        if scope.upstream_known and not scope.upstream.intersection(targets):
             out.append(
                 finding(
                     SS406,
@@ -162,21 +178,42 @@ def _check_path(path: str, at: Path, scope: Scope, out: list[Finding]) -> None:
 
 
 def _check_placeholder(ph: Placeholder, at: Path, scope: Scope, out: list[Finding]) -> None:
-    if ph.cast is not None and ph.cast not in CASTS:
-        hint = did_you_mean(ph.cast, CASTS) or "casts: " + ", ".join(sorted(CASTS))
-        out.append(finding(SS403, f'{ph.text} has the unknown cast ":{ph.cast}"', at, hint=hint))
-    elif ph.cast is not None and ph.cast != "str" and not ph.whole:
+    # Each alternative carries its own cast (replace.ts splits on "|" first, then on ":").
+    for alt in ph.alternatives:
+        _check_cast(ph, alt.cast, at, out, in_default=False)
+    _check_cast(ph, ph.default_cast, at, out, in_default=True)
+    for path in ph.paths:
+        _check_path(path, at, scope, out)
+
+
+def _check_cast(
+    ph: Placeholder, cast: str | None, at: Path, out: list[Finding], *, in_default: bool
+) -> None:
+    if cast is None:
+        return
+    if cast not in CASTS:
+        hint = did_you_mean(cast, CASTS) or "casts: " + ", ".join(sorted(CASTS))
+        if in_default:
+            hint = f'a ":" in a default starts its cast; {hint}'
+        out.append(finding(SS403, f'{ph.text} has the unknown cast ":{cast}"', at, hint=hint))
+    elif cast in TYPE_CASTS and not ph.whole:
+        # null/undefined/ignore-empty-str do act inside a longer string (replace-placeholders
+        # README: 'foo {{foo:undefined}} {{bar}}' -> 'foo  bar'); only type conversions do not.
         out.append(
             finding(
                 SS407,
-                f'the cast ":{ph.cast}" in {ph.text} has no effect: casts apply only when the '
+                f'the cast ":{cast}" in {ph.text} has no effect: type casts apply only when the '
                 "placeholder is the whole string",
                 at,
                 hint="make the placeholder the whole value, or drop the cast",
             )
         )
-    for path in ph.paths:
-        _check_path(path, at, scope, out)
+
+
+def at_placeholder(out: list[Finding], first: int, ph: Placeholder) -> None:
+    """Point the findings ``out[first:]`` at ``ph`` inside its string (not the string's start)."""
+    for k in range(first, len(out)):
+        out[k] = replace(out[k], offset=ph.start)
 
 
 def check_value(
@@ -200,7 +237,9 @@ def check_value(
             out.append(finding(SS402, bad.message, path, hint=bad.hint))
         for ph in result.placeholders:
             found.append((path, ph))
+            first = len(out)
             _check_placeholder(ph, path, scope, out)
+            at_placeholder(out, first, ph)
 
 
 def check_values(

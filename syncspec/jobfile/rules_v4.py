@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from syncspec.jobfile import depgraph
-from syncspec.jobfile.placeholders import TOLERANT_CASTS, Placeholder
+from syncspec.jobfile import depgraph, rules_context
+from syncspec.jobfile.placeholders import Placeholder, is_placeholder_text
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rulekit import did_you_mean, finding
+from syncspec.jobfile.rulekit import did_you_mean, finding, node_label
 from syncspec.jobfile.rules_legacy import check_method, check_resource_name
-from syncspec.jobfile.rules_placeholders import Scope, check_values, dotted
+from syncspec.jobfile.rules_placeholders import Scope, at_placeholder, check_values, dotted
 
 # Missing keys and bad enum values are also structure findings (SS103/SS104/SS106); these
 # rules report them at the same paths with the node named, and validate keeps only these.
@@ -32,16 +32,18 @@ SS309 = Rule("SS309", Severity.ERROR, "event config.name is not start, complete 
 SS310 = Rule("SS310", Severity.ERROR, "destination_type is not webhook, datastore or superquery")
 SS311 = Rule("SS311", Severity.ERROR, "destination lacks config.id")
 SS312 = Rule("SS312", Severity.ERROR, "destination persists no node")
-SS313 = Rule("SS313", Severity.ERROR, "resources_to_persist names a node that is not upstream")
+SS313 = Rule("SS313", Severity.ERROR, "resources_to_persist names a node that is not in this job")
 SS314 = Rule("SS314", Severity.ERROR, "state nodes are used but state_key is not set")
 SS315 = Rule("SS315", Severity.WARNING, "incremental (stateful) job without mutex_key")
 SS316 = Rule("SS316", Severity.WARNING, "destination config.id is hard-coded")
 SS317 = Rule("SS317", Severity.ERROR, "update_state does not depend on a complete event")
 SS318 = Rule("SS318", Severity.WARNING, "optional argument used without run_if or a default")
 SS319 = Rule("SS319", Severity.ERROR, "delete_tracking is not hard or soft")
+SS320 = Rule("SS320", Severity.ERROR, "node has no name")
 RULES: tuple[Rule, ...] = (
     SS301, SS302, SS303, SS304, SS305, SS306, SS307, SS308, SS309, SS310,
-    SS311, SS312, SS313, SS314, SS315, SS316, SS317, SS318, SS319,
+    SS311, SS312, SS313, SS314, SS315, SS316, SS317, SS318, SS319, SS320,
+    *rules_context.RULES,
 )  # fmt: skip
 
 STATE_TYPES = frozenset({"get_state", "update_state", "delete_state"})
@@ -83,7 +85,7 @@ def _config_path(node: Mapping[str, Any], base: Path) -> Path:
 
 def _node_fields(i: int, node: Mapping[str, Any], kind: str | None, out: list[Finding]) -> None:
     base: Path = ("resources", i)
-    name = node.get("name")
+    name = node_label(i, node)
     config = _config(node)
     if kind == "request":
         missing = [
@@ -100,7 +102,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: str | None, out: list[Fi
             out.append(
                 finding(
                     SS305,
-                    f'request node "{name}" has no {" / ".join(missing)}',
+                    f"request node {name} has no {' / '.join(missing)}",
                     base,
                     hint=hint,
                 )
@@ -125,7 +127,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: str | None, out: list[Fi
             out.append(
                 finding(
                     SS306,
-                    f'{kind} node "{name}" has no config.expression (a JSONata expression)',
+                    f"{kind} node {name} has no config.expression (a JSONata expression)",
                     _config_path(node, base),
                     on_key=_has_config(node),
                 )
@@ -135,7 +137,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: str | None, out: list[Fi
             out.append(
                 finding(
                     SS307,
-                    f'{kind} node "{name}" has no config.key',
+                    f"{kind} node {name} has no config.key",
                     _config_path(node, base),
                     on_key=_has_config(node),
                 )
@@ -146,7 +148,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: str | None, out: list[Fi
             out.append(
                 finding(
                     SS308,
-                    f'update_state node "{name}" has neither config.value nor '
+                    f"update_state node {name} has neither config.value nor "
                     "config.value_expression",
                     _config_path(node, base),
                     on_key=_has_config(node),
@@ -166,7 +168,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: str | None, out: list[Fi
             out.append(
                 finding(
                     SS309,
-                    f'event node "{name}" has config.name {shown}; it must be start, complete '
+                    f"event node {name} has config.name {shown}; it must be start, complete "
                     "or error",
                     at,
                     on_key=key_only,
@@ -179,7 +181,7 @@ def _node_fields(i: int, node: Mapping[str, Any], kind: str | None, out: list[Fi
 
 def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
     base: Path = ("resources", i)
-    name = node.get("name")
+    name = node_label(i, node)
     config = _config(node)
     dtype = node.get("destination_type")
     if _text(dtype) not in DESTINATION_TYPES:
@@ -192,7 +194,7 @@ def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
         out.append(
             finding(
                 SS310,
-                f'destination node "{name}" has destination_type {shown}; it must be webhook, '
+                f"destination node {name} has destination_type {shown}; it must be webhook, "
                 "datastore or superquery",
                 at,
                 hint=did_you_mean(dtype, DESTINATION_TYPES) if isinstance(dtype, str) else None,
@@ -204,7 +206,7 @@ def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
         out.append(
             finding(
                 SS311,
-                f'destination node "{name}" has no config.id',
+                f"destination node {name} has no config.id",
                 _config_path(node, base),
                 on_key=_has_config(node),
                 hint=f'id: "{{{{args.{arg}}}}}"',
@@ -214,7 +216,7 @@ def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
         out.append(
             finding(
                 SS316,
-                f'destination node "{name}" hard-codes config.id "{dest_id}": ids differ per '
+                f'destination node {name} hard-codes config.id "{dest_id}": ids differ per '
                 "environment",
                 (*base, "config", "id"),
                 hint=f'template it from the run arguments: id: "{{{{args.{arg}}}}}"',
@@ -226,7 +228,7 @@ def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
         out.append(
             finding(
                 SS312,
-                f'destination node "{name}" persists nothing: resources_to_persist must list at '
+                f"destination node {name} persists nothing: resources_to_persist must list at "
                 "least one upstream node",
                 at,
                 hint=f"resources_to_persist: [{node.get('depends_on') or '<node name>'}]",
@@ -235,12 +237,10 @@ def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
 
 
 def _persist_targets(
-    i: int,
-    node: Mapping[str, Any],
-    names: Mapping[str, list[int]],
-    upstream: frozenset[str] | None,  # None: unknown (a depends_on on the way is broken)
-    out: list[Finding],
+    i: int, node: Mapping[str, Any], names: Mapping[str, list[int]], out: list[Finding]
 ) -> None:
+    """SS313. A destination needs no depends_on to what it persists: resources_to_persist alone
+    routes those nodes' records to it (every destination Truto publishes has no depends_on)."""
     persist = node.get("resources_to_persist")
     if node.get("type") != "destination" or not isinstance(persist, list):
         return
@@ -255,16 +255,6 @@ def _persist_targets(
                     f'resources_to_persist names "{target}", which is not a node of this job',
                     at,
                     hint=did_you_mean(target, names),
-                )
-            )
-        elif upstream is not None and target not in upstream:
-            out.append(
-                finding(
-                    SS313,
-                    f'resources_to_persist names "{target}", which is not upstream of '
-                    f'destination "{node.get("name")}": its records never reach it',
-                    at,
-                    hint=f"make the destination depend (through depends_on) on {target}",
                 )
             )
 
@@ -301,6 +291,19 @@ def check(
     names: dict[str, list[int]] = {}
     for i, node in nodes.items():
         name = node.get("name")
+        if name is None:
+            # its own finding: the structure's SS103 at this path gives way to node errors
+            kind = node.get("type")
+            out.append(
+                finding(
+                    SS320,
+                    f"{kind if isinstance(kind, str) else 'the'} node at resources[{i}] has no "
+                    "name: every node needs one, unique in the job (depends_on, "
+                    "resources_to_persist and placeholders refer to it)",
+                    ("resources", i),
+                    hint="name: <unique-node-name>",
+                )
+            )
         if not isinstance(name, str):
             continue
         if name in names:
@@ -354,17 +357,29 @@ def check(
     ancestry = depgraph.ancestors(parents)
     state_nodes = [i for i, n in nodes.items() if _text(n.get("type")) in STATE_TYPES]
     complete_events = [
-        str(n.get("name"))
+        n["name"]
         for n in nodes.values()
-        if n.get("type") == "event" and _config(n).get("name") == "complete"
+        if n.get("type") == "event"
+        and _config(n).get("name") == "complete"
+        and isinstance(n.get("name"), str)
     ]
-    names_dotted = {name: dotted(name) for name in names}
+    # A request node's output is addressed by its resource path (resources.ticketing.tickets),
+    # any other node's by its name (resources.get-last-synced-at.value): truto-api.md.
+    names_dotted: dict[str, tuple[str, ...]] = {}
+    renamed: dict[str, tuple[str, ...]] = {}
+    for name, where in names.items():
+        first_node = nodes[where[0]]
+        resource = first_node.get("resource")
+        if first_node.get("type") == "request" and isinstance(resource, str) and resource:
+            names_dotted[name] = renamed[name] = dotted(resource)
+        else:
+            names_dotted[name] = dotted(name)
+    reach = _reach(nodes, names, ancestry)
+    found_by_node: dict[int, list[tuple[Path, Placeholder]]] = {}
     for i, node in nodes.items():
-        upstream_idx = ancestry[i]
+        upstream_idx = reach[i]
         upstream = frozenset(str(nodes[a].get("name")) for a in upstream_idx)
-        _persist_targets(
-            i, node, names, upstream if not (upstream_idx | {i}) & broken else None, out
-        )
+        _persist_targets(i, node, names, out)
         if node.get("type") == "update_state" and not any(
             nodes[a].get("type") == "event" and _config(nodes[a]).get("name") == "complete"
             for a in upstream_idx
@@ -377,7 +392,7 @@ def check(
             out.append(
                 finding(
                     SS317,
-                    f'update_state node "{node.get("name")}" does not depend on a "complete" '
+                    f'update_state node {node_label(i, node)} does not depend on a "complete" '
                     "event: the cursor would move even when the sync fails",
                     ("resources", i, "depends_on") if "depends_on" in node else ("resources", i),
                     hint=hint,
@@ -387,6 +402,7 @@ def check(
             i,
             node,
             names_dotted=names_dotted,
+            renamed=renamed,
             upstream=upstream,
             args=args,
             has_schema=has_schema,
@@ -397,6 +413,8 @@ def check(
             str(nodes[a].get("run_if")) for a in (i, *upstream_idx) if nodes[a].get("run_if")
         ]
         _optional_args(found, args, required, run_ifs, out)
+        found_by_node[i] = found
+    rules_context.check_context_keys(nodes, reach, found_by_node, out)
 
     if state_nodes:
         first = state_nodes[0]
@@ -404,7 +422,7 @@ def check(
             out.append(
                 finding(
                     SS314,
-                    f'node "{nodes[first].get("name")}" uses run state, but the job has no '
+                    f"node {node_label(first, nodes[first])} uses run state, but the job has no "
                     "state_key to namespace it",
                     ("resources", first),
                     hint='state_key: "{{args.integrated_account_id}}"',
@@ -424,36 +442,59 @@ def check(
     return out
 
 
+def _reach(
+    nodes: Mapping[int, Mapping[str, Any]],
+    names: Mapping[str, list[int]],
+    ancestry: Mapping[int, frozenset[int]],
+) -> dict[int, set[int]]:
+    """The nodes whose output (and add_context keys) each node sees: its depends_on ancestors;
+    for a destination also the nodes it persists and their ancestors (their records reach it
+    through resources_to_persist, without a depends_on)."""
+    reach = {i: set(ancestry[i]) for i in nodes}
+    for i, node in nodes.items():
+        persist = node.get("resources_to_persist")
+        if node.get("type") != "destination" or not isinstance(persist, list):
+            continue
+        for target in persist:
+            for j in names.get(target, []) if isinstance(target, str) else []:
+                if j != i:
+                    reach[i] |= {j, *ancestry[j]}
+    return reach
+
+
 def _node_placeholders(
     i: int,
     node: Mapping[str, Any],
     *,
     names_dotted: Mapping[str, tuple[str, ...]],
+    renamed: Mapping[str, tuple[str, ...]],
     upstream: frozenset[str],
     args: Mapping[str, str | None],
     has_schema: bool,
     upstream_known: bool,
     out: list[Finding],
 ) -> list[tuple[Path, Placeholder]]:
-    name = node.get("name")
+    name = node_label(i, node)
     scope = Scope(
         args=args,
         has_args_schema=has_schema,
         names=names_dotted,
         upstream=upstream,
-        where=f'node "{name}"',
+        where=f"node {name}",
         noun="node",
         upstream_known=upstream_known,
+        renamed=renamed,
     )
     # recurse re-runs a request with its own records in scope.
     recurse_scope = Scope(
         args=args,
         has_args_schema=has_schema,
         names=names_dotted,
-        upstream=upstream | {str(name)},
-        where=f'node "{name}"',
+        upstream=upstream | {str(node.get("name"))},
+        where=f"node {name}",
         noun="node",
         upstream_known=upstream_known,
+        renamed=renamed,
     )
     pairs: list[tuple[Path, object]] = []
     recurse_pairs: list[tuple[Path, object]] = []
@@ -461,8 +502,8 @@ def _node_placeholders(
     for key, value in node.items():
         if not isinstance(key, str) or key in _NOT_TEMPLATES:
             continue
-        if key == "body" and isinstance(value, str):
-            continue  # a string body is JSONata
+        if key in ("body", "query") and isinstance(value, str):
+            continue  # a string query or body is a JSONata expression (rules_jsonata)
         if key == "config" and isinstance(value, Mapping):
             for ckey, cvalue in value.items():
                 if isinstance(ckey, str) and ckey not in _JSONATA_CONFIG:
@@ -470,7 +511,9 @@ def _node_placeholders(
             continue
         if key == "recurse" and isinstance(value, Mapping):
             for rkey, rvalue in value.items():
-                if isinstance(rkey, str) and rkey != "if":
+                # `if` is JSONata, or a placeholder as in Truto's own recurse example
+                # ("{{resources.knowledge-base.page-content.has_children:bool}}")
+                if isinstance(rkey, str) and (rkey != "if" or is_placeholder_text(rvalue)):
                     recurse_pairs.append(((*base, "recurse", rkey), rvalue))
             continue
         pairs.append(((*base, key), value))
@@ -488,7 +531,7 @@ def _optional_args(
 ) -> None:
     """SS318: an optional argument used bare would send the literal placeholder text."""
     for at, ph in found:
-        if len(ph.paths) != 1 or ph.default is not None or ph.cast in TOLERANT_CASTS:
+        if len(ph.paths) != 1 or ph.default is not None or ph.tolerant:
             continue
         segments = ph.paths[0].split(".")
         if len(segments) < 2 or segments[0] != "args":
@@ -496,6 +539,7 @@ def _optional_args(
         arg = segments[1]
         if arg not in args or arg in required or _gated(f"args.{arg}", run_ifs):
             continue
+        first = len(out)
         out.append(
             finding(
                 SS318,
@@ -505,3 +549,4 @@ def _optional_args(
                 f'"{{{{args.{arg}?:...}}}}", or declare it required: true',
             )
         )
+        at_placeholder(out, first, ph)

@@ -5,7 +5,8 @@ rule skips what it cannot interpret, since the structure rules report it) and re
 addressed by key paths; ``RULES`` lists every rule id this module can report.
 
 Rule families: SS2xx legacy resources (``rules_legacy``), SS3xx V4 nodes (``rules_v4``), SS4xx
-placeholders (``rules_placeholders``), SS5xx args_schema (``args_schema``).
+placeholders (``rules_placeholders``), SS5xx args_schema (``args_schema``), SS7xx JSONata
+(``rules_jsonata``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from syncspec.jobfile import args_schema, rules_legacy, rules_placeholders, rules_v4
+from syncspec.jobfile import args_schema, rules_jsonata, rules_legacy, rules_placeholders, rules_v4
 from syncspec.jobfile.problems import Finding, Rule
 from syncspec.jobfile.structure import choose_shape
 
@@ -22,6 +23,7 @@ RULES: tuple[Rule, ...] = (
     *rules_v4.RULES,
     *rules_placeholders.RULES,
     *args_schema.RULES,
+    *rules_jsonata.RULES,
 )
 
 # Top-level keys whose values are placeholder templates rendered per run (no resources in scope).
@@ -37,6 +39,7 @@ def check_job(data: Mapping[str, Any]) -> list[Finding]:
     has_schema = isinstance(schema, Mapping) and bool(schema)
     args = args_schema.declared_args(schema)
     resources = data.get("resources")
+    v4_nodes: list[Any] | None = None
     if isinstance(resources, list):
         # Same shape choice as the structure rules; items of the other shape were reported there
         # (SS105) and are left out here.
@@ -45,8 +48,10 @@ def check_job(data: Mapping[str, Any]) -> list[Finding]:
         if shape == "v4":
             required = frozenset(args_schema.required_args(schema))
             out.extend(rules_v4.check(data, resources, args, required, has_schema))
+            v4_nodes = resources
         else:
             out.extend(rules_legacy.check(resources, args, has_schema))
+    out.extend(rules_jsonata.check(data, v4_nodes))
     for key in _JOB_TEMPLATES:
         if key in data:
             scope = rules_placeholders.Scope(

@@ -306,7 +306,8 @@ def test_errors_fail_their_cases_never_a_traceback(
     )
     assert (
         "expect: JSONata error S0203 at character 14: Expected } before end of expression\n"
-        "  at jobs/node-types.yaml:43:19\n"
+        # the character the error is at: column 19 is the quote, +1, +14
+        "  at jobs/node-types.yaml:43:34\n"
     ) in out
     assert (
         "expect: placeholder {{args.id:integer}}: Unsupported type: integer\n"

@@ -1,8 +1,9 @@
 """Data-driven rule tests: tests/examples/valid/*.yaml and tests/examples/invalid/<RULE>/*.yaml.
 
 Each invalid file starts with ``# expect: SS203:14`` (rule id and 1-based line; several
-comma-separated). A rule directory is validated as one set of files, so project rules (labels
-unique across files, ...) can be shown with two files. The harness knows no rule: any family's
+comma-separated); ``SS701:19:9`` also pins the 1-based column (problems inside expressions).
+A rule directory is validated as one set of files, so project rules (labels unique across
+files, ...) can be shown with two files. The harness knows no rule: any family's
 directories work the same way.
 """
 
@@ -20,7 +21,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 VALID = sorted((EXAMPLES / "valid").glob("*.y*ml"))
 INVALID_DIRS = sorted(p for p in (EXAMPLES / "invalid").iterdir() if p.is_dir())
 _EXPECT = re.compile(rb"^# expect: (.+)$")
-_ITEM = re.compile(r"^(SS\d{3}):(\d+)$")
+_ITEM = re.compile(r"^(SS\d{3}):(\d+)(?::(\d+))?$")
 
 # Rules whose example cannot be a committed file; each names the unit test that covers it.
 NOT_A_FILE = {
@@ -30,14 +31,24 @@ NOT_A_FILE = {
 
 
 def expectations(path: Path) -> set[tuple[str, int]]:
+    return {(rule, line) for rule, line, _ in _expected_items(path)}
+
+
+def expected_columns(path: Path) -> set[tuple[str, int, int]]:
+    """The expectations that pin a column too."""
+    return {(rule, line, col) for rule, line, col in _expected_items(path) if col is not None}
+
+
+def _expected_items(path: Path) -> set[tuple[str, int, int | None]]:
     first = path.read_bytes().split(b"\n", 1)[0]
     m = _EXPECT.match(first)
     assert m, f"{path}: the first line must be '# expect: SSnnn:LINE[, SSnnn:LINE...]'"
-    out = set()
+    out: set[tuple[str, int, int | None]] = set()
     for item in m.group(1).decode().split(","):
         found = _ITEM.match(item.strip())
         assert found, f"{path}: bad expectation {item.strip()!r}"
-        out.add((found.group(1), int(found.group(2))))
+        col = int(found.group(3)) if found.group(3) else None
+        out.add((found.group(1), int(found.group(2)), col))
     return out
 
 
@@ -64,6 +75,9 @@ def test_invalid_examples_report_the_expected_rule_and_line(directory: Path) -> 
         reported = {(p.rule, p.line) for p in report.problems if p.file == display}
         missing = expectations(path) - reported
         assert not missing, f"{display}: expected {sorted(missing)}, got {sorted(reported)}"
+        at = {(p.rule, p.line, p.col) for p in report.problems if p.file == display}
+        missing_cols = expected_columns(path) - at
+        assert not missing_cols, f"{display}: expected {sorted(missing_cols)}, got {sorted(at)}"
 
 
 def test_every_expectation_names_its_directory_rule() -> None:

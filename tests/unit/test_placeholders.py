@@ -4,10 +4,12 @@ import pytest
 from ruamel.yaml import YAML
 
 from syncspec.jobfile.placeholders import (
+    Alternative,
     Malformed,
     Placeholder,
     Scan,
     iter_strings,
+    parse_template,
     root,
     scan,
     unquoted_placeholder,
@@ -19,37 +21,65 @@ def test_plain_text_has_no_placeholders() -> None:
     assert scan("") == Scan()
 
 
+def _ph(
+    text: str,
+    *alternatives: tuple[str, str | None],
+    default: str | None = None,
+    default_cast: str | None = None,
+) -> Placeholder:
+    alts = tuple(Alternative(path, cast) for path, cast in alternatives)
+    return Placeholder(text, alts, default, default_cast, True, 0)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("{{args.x}}", Placeholder("{{args.x}}", ("args.x",), None, None, True)),
-        ("{{ args.x }}", Placeholder("{{ args.x }}", ("args.x",), None, None, True)),
-        ("{{args.n:int}}", Placeholder("{{args.n:int}}", ("args.n",), None, "int", True)),
+        ("{{args.x}}", _ph("{{args.x}}", ("args.x", None))),
+        ("{{ args.x }}", _ph("{{ args.x }}", ("args.x", None))),
+        ("{{args.n:int}}", _ph("{{args.n:int}}", ("args.n", "int"))),
+        ("{{args.a|args.b}}", _ph("{{args.a|args.b}}", ("args.a", None), ("args.b", None))),
+        # each alternative may carry its own cast (replace-placeholders README)
         (
-            "{{args.a|args.b}}",
-            Placeholder("{{args.a|args.b}}", ("args.a", "args.b"), None, None, True),
+            "{{args.q:ignore-empty-str|args.x}}",
+            _ph(
+                "{{args.q:ignore-empty-str|args.x}}",
+                ("args.q", "ignore-empty-str"),
+                ("args.x", None),
+            ),
         ),
-        ("{{a?:x}}", Placeholder("{{a?:x}}", ("a",), "x", None, True)),
-        ("{{a?:1:int}}", Placeholder("{{a?:1:int}}", ("a",), "1", "int", True)),
-        # a colon inside a default that is not a cast stays part of the default
-        ("{{a?:10:30}}", Placeholder("{{a?:10:30}}", ("a",), "10:30", None, True)),
-        # ... but something close to a cast is read as a (misspelt) cast
-        ("{{a?:1:itn}}", Placeholder("{{a?:1:itn}}", ("a",), "1", "itn", True)),
+        (
+            "{{foo:str|bar:int}}",
+            _ph("{{foo:str|bar:int}}", ("foo", "str"), ("bar", "int")),
+        ),
+        ("{{a?:x}}", _ph("{{a?:x}}", ("a", None), default="x")),
+        ("{{a?:1:int}}", _ph("{{a?:1:int}}", ("a", None), default="1", default_cast="int")),
+        ("{{foo:str?:bar}}", _ph("{{foo:str?:bar}}", ("foo", "str"), default="bar")),
+        ("{{a|b?:x}}", _ph("{{a|b?:x}}", ("a", None), ("b", None), default="x")),
+        # a ":" before a word character starts the default's cast, as in replace.ts ...
+        ("{{a?:10:30}}", _ph("{{a?:10:30}}", ("a", None), default="10", default_cast="30")),
+        # ... but "://" does not
+        (
+            "{{foo?:https://quickbooks.api.intuit.com}}",
+            _ph(
+                "{{foo?:https://quickbooks.api.intuit.com}}",
+                ("foo", None),
+                default="https://quickbooks.api.intuit.com",
+            ),
+        ),
+        # the default is kept as written; an empty one is no default (replace.ts: falsy)
+        ("{{ a?: x }}", _ph("{{ a?: x }}", ("a", None), default=" x ")),
+        ("{{a?:}}", _ph("{{a?:}}", ("a", None))),
         (
             "{{x:ignore-empty-str}}",
-            Placeholder("{{x:ignore-empty-str}}", ("x",), None, "ignore-empty-str", True),
+            _ph("{{x:ignore-empty-str}}", ("x", "ignore-empty-str")),
         ),
         (
             "{{resources.knowledge-base.pages.id}}",
-            Placeholder(
-                "{{resources.knowledge-base.pages.id}}",
-                ("resources.knowledge-base.pages.id",),
-                None,
-                None,
-                True,
+            _ph(
+                "{{resources.knowledge-base.pages.id}}", ("resources.knowledge-base.pages.id", None)
             ),
         ),
-        ("{{foo.0.bar}}", Placeholder("{{foo.0.bar}}", ("foo.0.bar",), None, None, True)),
+        ("{{foo.0.bar}}", _ph("{{foo.0.bar}}", ("foo.0.bar", None))),
     ],
 )
 def test_well_formed_placeholder(text: str, expected: Placeholder) -> None:
@@ -58,11 +88,33 @@ def test_well_formed_placeholder(text: str, expected: Placeholder) -> None:
 
 def test_placeholders_inside_text_are_not_whole() -> None:
     result = scan("greenhouse-{{args.a}}-{{args.b:int}}")
-    assert [(p.paths, p.cast, p.whole) for p in result.placeholders] == [
-        (("args.a",), None, False),
-        (("args.b",), "int", False),
+    assert [(p.paths, p.casts, p.whole, p.start) for p in result.placeholders] == [
+        (("args.a",), (), False, 11),
+        (("args.b",), ("int",), False, 22),
     ]
     assert result.malformed == ()
+
+
+def test_tolerant_is_any_alternative() -> None:
+    (ph,) = scan("{{foo|bar:undefined}}").placeholders
+    assert ph.tolerant
+    (ph,) = scan("{{foo|bar:int}}").placeholders
+    assert not ph.tolerant
+
+
+def test_parse_template_splits_text_and_placeholders() -> None:
+    text = "foo {{foo:undefined}} {{bar}}!{{bad"
+    parts = parse_template(text)
+    assert [p if isinstance(p, str) else p.text for p in parts] == [
+        "foo ",
+        "{{foo:undefined}}",
+        " ",
+        "{{bar}}",
+        "!{{bad",
+    ]
+    assert "".join(p if isinstance(p, str) else p.text for p in parts) == text
+    assert parse_template("") == ()
+    assert parse_template("plain") == ("plain",)
 
 
 @pytest.mark.parametrize(
@@ -102,6 +154,11 @@ def test_placeholders_inside_text_are_not_whole() -> None:
         ),
         ("{{a.}}", "placeholder {{a.}} has an empty segment in the path 'a.'", None),
         ("{{ a | }}", "placeholder {{ a | }} has an empty alternative", None),
+        (
+            "{{a:}}",
+            "placeholder {{a:}} has a ':' without a cast after it in 'a:'",
+            "casts: any, bool, ignore-empty-str, int, json, null, num, str, undefined",
+        ),
     ],
 )
 def test_malformed(text: str, message: str, hint: str | None) -> None:

@@ -271,6 +271,14 @@ _resource = st.fixed_dictionaries(
         "persist": st.booleans(),
     },
 )
+
+
+def _jsonata_string(text: str) -> str:
+    """``text`` as a JSONata string literal: args_validation is parsed as JSONata (SS701), and
+    a literal keeps every tricky character for YAML while being a valid expression."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 _job = st.fixed_dictionaries(
     {
         "label": _text.filter(lambda s: s.strip() != "" and "{{" not in s),
@@ -278,7 +286,7 @@ _job = st.fixed_dictionaries(
         "default_runtime_version": st.sampled_from([1, 2, 3]),
     },
     optional={
-        "args_validation": _text.filter(lambda s: "{{" not in s),
+        "args_validation": _text.filter(lambda s: "{{" not in s).map(_jsonata_string),
         "resources": st.lists(
             _resource, max_size=4, unique_by=lambda r: (r["resource"], r["method"])
         ),

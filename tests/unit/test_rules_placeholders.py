@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
@@ -51,6 +52,17 @@ def run_value(value: str, head: str = HEAD) -> list[Finding]:
         '"{{instance_url}}/api"',
         '"tag-{{args.brand}}-{{resources.ticketing.tickets.id:str}}"',
         '"{\\"a\\": {\\"b\\": 1}}"',
+        # each alternative carries its own cast (replace-placeholders README, issue 12)
+        '"{{args.brand:ignore-empty-str|args.limit}}"',
+        '"{{args.brand:str|args.limit:int}}"',
+        '"{{args.brand?:x}}"',
+        '"{{args.limit?:1:int}}"',
+        '"{{args.brand:str?:bar}}"',
+        '"{{args.brand?:https://example.com}}"',
+        # tolerant casts act inside a longer string: 'foo {{foo:undefined}}' -> 'foo '
+        '"foo {{args.brand:undefined}} {{args.limit}}"',
+        '"foo {{args.brand:null}}"',
+        '"foo {{args.brand:ignore-empty-str}}"',
     ],
 )
 def test_clean_placeholders(value: str) -> None:
@@ -112,7 +124,45 @@ def test_ss403_unknown_cast() -> None:
             '{{args.limit:integer}} has the unknown cast ":integer"',
             AT,
             'did you mean "int"?',
+            offset=0,
         )
+    ]
+
+
+def test_ss403_unknown_cast_on_one_alternative() -> None:
+    # the cast belongs to its alternative: no SS404 for an argument named "brand:strr"
+    assert run_value('"{{args.brand:strr|args.limit:int}}"') == [
+        Finding(
+            "SS403",
+            Severity.ERROR,
+            '{{args.brand:strr|args.limit:int}} has the unknown cast ":strr"',
+            AT,
+            'did you mean "str"?',
+            offset=0,
+        )
+    ]
+
+
+def test_ss403_unknown_cast_of_a_default() -> None:
+    # replace.ts splits the default on its first ":" before a word character: "10:30" is the
+    # default "10" with the cast "30", which throws "Unsupported type" at run time
+    assert run_value('"{{args.limit?:10:30}}"') == [
+        Finding(
+            "SS403",
+            Severity.ERROR,
+            '{{args.limit?:10:30}} has the unknown cast ":30"',
+            AT,
+            'a ":" in a default starts its cast; casts: any, bool, ignore-empty-str, int, '
+            "json, null, num, str, undefined",
+            offset=0,
+        )
+    ]
+
+
+def test_ss407_only_for_type_casts_in_text() -> None:
+    assert [f.message for f in run_value('"a {{args.brand:str|args.limit:json}}"')] == [
+        'the cast ":json" in {{args.brand:str|args.limit:json}} has no effect: type casts apply '
+        "only when the placeholder is the whole string"
     ]
 
 
@@ -124,6 +174,7 @@ def test_ss404_undeclared_argument() -> None:
             '"{{args.brnad}}" uses the argument "brnad", which args_schema does not declare',
             AT,
             'did you mean "brand"?',
+            offset=0,
         )
     ]
     head = "label: x\nintegration_name: zendesk\ndefault_runtime_version: 2\n"
@@ -147,6 +198,7 @@ def test_ss405_unknown_resource_with_full_suggestion() -> None:
             '"{{resources.ticketing.tikets.id}}" names no resource of this job',
             AT,
             'did you mean "{{resources.ticketing.tickets.id}}" (resource "ticketing/tickets")?',
+            offset=0,
         )
     ]
 
@@ -166,6 +218,7 @@ def test_ss406_not_upstream() -> None:
             'resource "ticketing/comments" does not depend on (directly or through depends_on)',
             ("resources", 1, "query", "ticket_id"),
             "add depends_on: ticketing/tickets (or depend on a resource that does)",
+            offset=0,
         )
     ]
 
@@ -191,6 +244,7 @@ def test_ss406_resources_in_job_level_templates() -> None:
             '"{{resources.ticketing.tickets.id}}" refers to resources, which are not available '
             "in state_key",
             ("state_key",),
+            offset=0,
         )
     ]
 
@@ -200,10 +254,11 @@ def test_ss407_cast_inside_text() -> None:
         Finding(
             "SS407",
             Severity.WARNING,
-            'the cast ":int" in {{args.limit:int}} has no effect: casts apply only when the '
-            "placeholder is the whole string",
+            'the cast ":int" in {{args.limit:int}} has no effect: type casts apply only when '
+            "the placeholder is the whole string",
             AT,
             "make the placeholder the whole value, or drop the cast",
+            offset=1,  # the placeholder, after the '#'
         )
     ]
 
@@ -216,7 +271,24 @@ def test_ss408_misspelt_root() -> None:
             '"{{arg.brand}}" starts with "arg", which is not a placeholder root',
             AT,
             'did you mean "args"?',
+            offset=0,
         )
     ]
     # a bare context field is never reported, however it is spelt
     assert run_value('"{{tenant.name}}"') == []
+
+
+def test_findings_point_at_the_placeholder_inside_the_string(tmp_path: Path) -> None:
+    from syncspec.jobfile.validate import validate_paths
+
+    job = tmp_path / "job.yaml"
+    job.write_text(
+        HEAD
+        + "resources:\n"
+        + textwrap.indent(PARENT, "  ")
+        + '      v: "a={{args.brand}}&b={{args.brnad}}"\n'
+    )
+    (problem,) = validate_paths([job], tmp_path).problems
+    line = job.read_text().splitlines()[problem.line - 1]
+    assert problem.rule == "SS404"
+    assert line[problem.col - 1 :].startswith("{{args.brnad}}")

@@ -195,18 +195,12 @@ def test_ss311_ss312_destination_without_id_or_nodes() -> None:
     ]
 
 
-def test_ss313_persist_unknown_or_not_upstream() -> None:
+def test_ss313_persist_unknown_node() -> None:
+    # Persisting a node the destination does not depend on is the documented form (issue 12:
+    # no published destination has a depends_on); only a name that is no node is an error.
     other = REQUEST.replace("name: accounts", "name: contacts")
     send = SEND.replace("[accounts]", "[accounts, contacts, acounts]")
     assert run(REQUEST + other + send) == [
-        Finding(
-            "SS313",
-            Severity.ERROR,
-            'resources_to_persist names "contacts", which is not upstream of destination '
-            '"send": its records never reach it',
-            ("resources", 2, "resources_to_persist", 1),
-            "make the destination depend (through depends_on) on contacts",
-        ),
         Finding(
             "SS313",
             Severity.ERROR,
@@ -284,6 +278,7 @@ def test_ss318_optional_argument() -> None:
             ("resources", 0, "query", "updated_after"),
             'gate the node with run_if: "$exists(args.since)", add a default '
             '"{{args.since?:...}}", or declare it required: true',
+            offset=0,
         )
     ]
 
@@ -319,13 +314,103 @@ def test_jsonata_fields_are_not_scanned_for_placeholders() -> None:
     slim += "  run_if: '{{nonsense'\n"
     slim += "  config: {expression: \"$.{ 'a': {{x} }\"}\n"
     body = REQUEST + "  body: '{ \"x\": {{args.nope}} }'\n"
-    assert run(body + slim + SEND.replace("depends_on: accounts", "depends_on: slim")) == []
+    query = "  query: '{ \"y\": {{args.nope}} }'\n"
+    job = body + query + slim + SEND.replace("depends_on: accounts", "depends_on: slim")
+    # no placeholder finding (SS4xx): these are JSONata, which rules_jsonata parses (SS701)
+    assert rules(run(job)) == [
+        ("SS701", ("resources", 0, "query")),
+        ("SS701", ("resources", 0, "body")),
+        ("SS701", ("resources", 1, "run_if")),
+        ("SS701", ("resources", 1, "config", "expression")),
+    ]
 
 
 def test_recurse_may_use_its_own_records() -> None:
     request = REQUEST + '  recurse: {if: "$exists(next)", config: {query: {parent: '
-    request += '"{{resources.accounts.id}}"}}}\n'
+    request += '"{{resources.crm.accounts.id}}"}}}\n'
     assert run(request + SEND) == []
     # ... but not outside recurse
-    own = REQUEST + '  query: {parent: "{{resources.accounts.id}}"}\n'
+    own = REQUEST + '  query: {parent: "{{resources.crm.accounts.id}}"}\n'
     assert rules(run(own + SEND)) == [("SS406", ("resources", 0, "query", "parent"))]
+
+
+def test_request_output_is_addressed_by_resource_path() -> None:
+    # truto-api.md: {{resources.crm.accounts.id}} reads the request node whose resource is
+    # crm/accounts, whatever it is named
+    child = REQUEST.replace("name: accounts", "name: contacts").replace(
+        "crm/accounts", "crm/contacts"
+    )
+    child += '  depends_on: accounts\n  query: {account: "{{resources.crm.accounts.id}}"}\n'
+    assert run(REQUEST + child) == []
+
+
+def test_request_name_instead_of_resource_path_gets_the_path_as_hint() -> None:
+    child = REQUEST.replace("name: accounts", "name: contacts").replace(
+        "crm/accounts", "crm/contacts"
+    )
+    child += '  depends_on: accounts\n  query: {account: "{{resources.accounts.id}}"}\n'
+    assert run(REQUEST + child) == [
+        Finding(
+            "SS405",
+            Severity.ERROR,
+            '"{{resources.accounts.id}}" names no node of this job',
+            ("resources", 1, "query", "account"),
+            "a request node's records are addressed by its resource path: "
+            '"{{resources.crm.accounts.id}}"',
+            offset=0,
+        )
+    ]
+
+
+def test_two_request_nodes_may_share_a_resource_path() -> None:
+    second = REQUEST.replace("name: accounts", "name: more-accounts")
+    child = REQUEST.replace("name: accounts", "name: c").replace("crm/accounts", "crm/contacts")
+    child += '  depends_on: more-accounts\n  query: {a: "{{resources.crm.accounts.id}}"}\n'
+    assert (
+        run(REQUEST + second.replace("  method", "  depends_on: accounts\n  method") + child) == []
+    )
+
+
+def test_other_nodes_are_addressed_by_name() -> None:
+    get = "- {name: cursor, type: get_state, config: {key: c}}\n"
+    request = REQUEST + '  depends_on: cursor\n  query: {since: "{{resources.cursor.value}}"}\n'
+    assert rules(run(get + request + SEND, head=STATEFUL)) == []
+
+
+def test_destination_without_depends_on_sees_what_it_persists() -> None:
+    # the published form: no depends_on, resources_to_persist routes the records
+    send = SEND.replace("  depends_on: accounts\n", "")
+    send = send.replace(
+        'config: {id: "{{args.webhook_id}}"}',
+        'config: {id: "{{args.webhook_id}}", config: {path: "{{resources.crm.accounts.id}}"}}',
+    )
+    assert run(REQUEST + send) == []
+
+
+def test_string_query_is_not_a_placeholder_template() -> None:
+    request = REQUEST + '  query: \'{ "updated_at": { "gt": last_synced_at } }\'\n'
+    assert run(request + SEND) == []
+
+
+def test_recurse_if_may_be_a_placeholder_and_is_checked_as_one() -> None:
+    ok = REQUEST + '  recurse: {if: "{{resources.crm.accounts.has_children:bool}}"}\n'
+    assert run(ok + SEND) == []
+    typo = REQUEST + '  recurse: {if: "{{resources.crm.acounts.has_children:bool}}"}\n'
+    assert rules(run(typo + SEND)) == [("SS405", ("resources", 0, "recurse", "if"))]
+
+
+def test_ss320_node_without_name() -> None:
+    nameless = REQUEST.replace("- name: accounts\n  type: request", "- type: request")
+    findings = run(nameless.replace("  method: list\n", "") + SEND.replace("[accounts]", "[x]"))
+    assert findings[0] == Finding(
+        "SS320",
+        Severity.ERROR,
+        "request node at resources[0] has no name: every node needs one, unique in the job "
+        "(depends_on, resources_to_persist and placeholders refer to it)",
+        ("resources", 0),
+        "name: <unique-node-name>",
+    )
+    # the other findings about it name it by position, never as "None"
+    ss305 = next(f for f in findings if f.rule == "SS305")
+    assert ss305.message == "request node resources[0] (no name) has no method"
+    assert all("None" not in f.message for f in findings)
