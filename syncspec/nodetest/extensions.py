@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from syncspec.jobfile.jsonata_names import TRUTO_EXTENSIONS
 from syncspec.nodetest import luxon, luxon_parse
 from syncspec.nodetest.jsdate import JsDate
 from syncspec.nodetest.jsvalue import as_js_number, js_string
@@ -42,23 +43,9 @@ from syncspec.nodetest.lodash import (
     wrap,
 )
 
-# Every function @truto/truto-jsonata registers (src/presets/*.ts), as of trutohq/truto-jsonata
-# 82da45e. The ones not in IMPLEMENTED fail offline.
-TRUTO_FUNCTIONS: tuple[str, ...] = (
-    "base64decode", "base64encode", "base64ToBlob", "blob", "bufferToString",
-    "convertCurrencyFromSubunit", "convertCurrencyToSubunit", "dependencyGraph",
-    "diceCoefficient", "digest", "firstNonEmpty", "getArrayBuffer", "getDataUri", "getMimeType",
-    "jsonParse", "mapValues", "mostSimilar", "parseDocument", "parseQuery", "parseUrl",
-    "removeEmpty", "removeEmptyItems", "sign", "sortNodes", "stringifyQuery", "teeStream",
-    "toNumber", "uuid", "zipSqlResponse", "each", "sift", "groupBy", "keyBy", "pick", "omit",
-    "compact", "join", "orderBy", "find", "lofilter", "values", "chunk", "wrap", "difference",
-    "flatten", "flattenDeep", "flattenDepth", "dtFromIso", "dtFromFormat",
-    "convertMarkdownToAdf", "convertMarkdownToGoogleDocs", "convertMarkdownToHtml",
-    "convertMarkdownToNotion", "convertMarkdownToSlack", "convertMdToPdf",
-    "convertNotionToMarkdown", "convertNotionToMd", "convertHtmlToMarkdown", "xmlToJs",
-    "jsToXml", "jsonToCsv", "jsonToParquet", "convertQueryToSql", "generateEmbeddingsCohere",
-    "recursiveCharacterTextSplitter",
-)  # fmt: skip
+# Every function @truto/truto-jsonata registers: one list, shared with the JSONata lint rules
+# (syncspec/jobfile/jsonata_names.py). The ones not in IMPLEMENTED fail offline.
+TRUTO_FUNCTIONS: tuple[str, ...] = tuple(sorted(TRUTO_EXTENSIONS))
 
 
 # -- core ----------------------------------------------------------------------------------
