@@ -72,11 +72,12 @@ def test_pull_updates_an_edited_job_in_place(
     emulator_env.client().update_sync_job(live["id"], {"mutex_key": "{{args.x}}"})
     pulled = run("pull", "a")
     # issue 11: {{args.x}} is undeclared (SS404): written as live, reported, and exit 1
+    # (column 13: the placeholder inside its quoted string, issue 12)
     assert pulled.exit_code == 1, pulled.output
     assert pulled.stdout == (
         "  updated jobs/mine.yaml  <- 'a'\nPulled 1 job(s): 0 created, 1 updated, 0 unchanged.\n"
     )
-    assert pulled.stderr.startswith('jobs/mine.yaml:5:12: SS404 "{{args.x}}" uses the argument')
+    assert pulled.stderr.startswith('jobs/mine.yaml:5:13: SS404 "{{args.x}}" uses the argument')
     assert (empty_project / "jobs" / "mine.yaml").read_text() == text.replace(
         "default_runtime_version: 2\n",
         "default_runtime_version: 2\nmutex_key: '{{args.x}}'\n",

@@ -187,7 +187,7 @@ def test_jobs_that_break_a_lint_rule_are_written_and_reported_at_once(
     assert result.exit_code == 1
     assert result.stdout.endswith("Pulled 2 job(s): 2 created, 0 updated, 0 unchanged.\n")
     assert result.stderr.splitlines() == [
-        'jobs/lint.yaml:5:12: SS404 "{{args.nope}}" uses the argument "nope", which args_schema '
+        'jobs/lint.yaml:5:13: SS404 "{{args.nope}}" uses the argument "nope", which args_schema '
         "does not declare (add an args_schema that declares it: nope: {type: string, required: "
         "true})",
         "1 error, 0 warnings in 1 file (2 files checked)",
