@@ -1,8 +1,8 @@
 """Problems found in job files, and the rule catalogue entry type.
 
 Rules run on plain parsed data (the fast path) and report a ``Finding`` addressed by a path of
-keys/indexes into the document. Only files with findings are re-parsed with ruamel's round-trip
-loader, which turns each path into ``line:col`` and yields a ``Problem``.
+keys/indexes into the document; ``locate`` turns each path into ``line:col`` with the C
+parser's own nodes (no second parse) and yields a ``Problem``.
 """
 
 from __future__ import annotations

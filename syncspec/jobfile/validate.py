@@ -1,8 +1,9 @@
 """The validate pipeline: find job files, load them, run every rule, locate every problem.
 
 Per file: read (bounded) -> fast C parse -> structure (SS1xx) + semantic rules (SS2xx-SS5xx) on
-plain data. Then project rules (SS6xx) across files. Only files with findings are re-parsed
-with the round-trip loader to turn key paths into ``line:col``.
+plain data -> each finding's key path turned into ``line:col`` with the parser's own nodes
+(``locate``), right there. Then project rules (SS6xx) across files, located with a summary of each
+file's top-level keys. No file is parsed twice.
 
 The per-file step is CPU-bound and independent per file: from ``PARALLEL_MIN_FILES`` files on
 (a repo-wide ``plan`` or ``validate``), it runs in forked worker processes, one per CPU, in
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from syncspec.jobfile import loader
 from syncspec.jobfile.jobs import LocalJob
+from syncspec.jobfile.locate import TopPositions, to_problems, top_to_problems
 from syncspec.jobfile.problems import Finding, Problem, Severity
 
 if TYPE_CHECKING:
@@ -62,8 +64,12 @@ class ValidationReport:
 @dataclass
 class _FileResult:
     path: Path
-    parsed: loader.Parsed
-    findings: list[Finding] = field(default_factory=list)
+    parsed: loader.Parsed  # without its node graph (``root``): located where it was checked
+    # the file's own problems, located (loading, structure, semantic)
+    problems: list[Problem] = field(default_factory=list)
+    # where the top-level keys are, for the project rules' findings (SS6xx)
+    top: TopPositions | None = None
+    project_findings: list[Finding] = field(default_factory=list)
     # the absolute path a job is known by (files that load), taken where the file was checked
     resolved: Path | None = None
 
@@ -121,12 +127,16 @@ def _check_file(path: Path, root: Path) -> _FileResult:
 
     display = display_path(path, root)
     parsed = _read(path, display)
-    result = _FileResult(path, parsed)
+    result = _FileResult(path, parsed, problems=list(parsed.problems))
     if parsed.data is not None:
+        assert parsed.text is not None and parsed.root is not None  # set for every file that loads
         semantic = semantics.check_job(parsed.data)
-        result.findings = _without_superseded(check_structure(parsed.data), semantic)
-        result.findings.extend(semantic)
+        findings = _without_superseded(check_structure(parsed.data), semantic)
+        findings.extend(semantic)
+        result.problems.extend(to_problems(display, parsed.text, _unique(findings), parsed.root))
+        result.top = TopPositions.of(parsed.root, parsed.text)
         result.resolved = path.resolve()
+    parsed.root = None  # located: the node graph is not needed (nor sent back from a worker)
     return result
 
 
@@ -218,7 +228,7 @@ def _with_project_findings(results: list[_FileResult]) -> list[_FileResult]:
     for display, findings in check_project(documents).items():
         for r in results:
             if r.parsed.display == display:
-                r.findings.extend(findings)
+                r.project_findings.extend(findings)
     return results
 
 
@@ -227,12 +237,11 @@ def _check_all(paths: Sequence[Path], root: Path) -> list[_FileResult]:
 
 
 def _problems(result: _FileResult) -> list[Problem]:
-    from syncspec.jobfile.locate import to_problems
-
     parsed = result.parsed
-    problems = list(parsed.problems)
-    if result.findings and parsed.text is not None:
-        problems.extend(to_problems(parsed.display, parsed.text, _unique(result.findings)))
+    problems = list(result.problems)
+    if result.project_findings and parsed.text is not None:
+        found = _unique(result.project_findings)
+        problems.extend(top_to_problems(parsed.display, parsed.text, found, result.top))
     return problems
 
 
