@@ -50,6 +50,9 @@ class Problem:
     line: int  # 1-based
     col: int  # 1-based
     hint: str | None = None
+    # a notice that stands for the same problem in several files (SS107): all of them, ``file``
+    # (the first) included; empty for a problem of one file
+    files: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.col, self.rule)

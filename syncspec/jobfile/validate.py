@@ -55,7 +55,7 @@ class ValidationReport:
 
     @property
     def files_with_problems(self) -> int:
-        return len({p.file for p in self.problems})
+        return len({f for p in self.problems for f in (p.file, *p.files)})
 
     def failed(self, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)
@@ -255,6 +255,50 @@ def _unique(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
+# Problems that say the same about every file they occur in: several become one notice.
+_COLLAPSED = "SS107"
+
+
+def _collapse(problems: list[Problem]) -> list[Problem]:
+    """``problems`` (sorted) with the SS107 warnings of several files as one notice.
+
+    Truto's own docs write jobs without ``default_runtime_version``: a repository of such files
+    would otherwise print one identical warning per file. The notice sits at the first file's
+    position (text, GitHub annotation) and lists every file in ``Problem.files`` (JSON).
+    """
+    same = [p for p in problems if p.rule == _COLLAPSED]
+    if len(same) < 2:
+        return problems
+    first = same[0]
+    files = tuple(dict.fromkeys(p.file for p in same))
+    v4 = sum(1 for p in same if "V4 nodes" in p.message)
+    if v4 == 0:
+        read_as = "legacy resources"
+    elif v4 == len(same):
+        read_as = "V4 nodes"
+    else:
+        read_as = f"legacy resources ({_files(len(same) - v4)}) or V4 nodes ({_files(v4)})"
+    others = len(files) - 1
+    noun = "file" if others == 1 else "files"
+    notice = Problem(
+        first.rule,
+        first.severity,
+        f"this file and {others:,} other {noun} do not set "
+        f"default_runtime_version: they will not be managed, and their resources are read as "
+        f"{read_as} (--format json lists every file)",
+        first.file,
+        first.line,
+        first.col,
+        first.hint,
+        files,
+    )
+    return [notice if p is first else p for p in problems if p.rule != _COLLAPSED or p is first]
+
+
+def _files(n: int) -> str:
+    return f"{n:,} file{'' if n == 1 else 's'}"
+
+
 def validate_paths(paths: Sequence[Path], root: Path) -> ValidationReport:
     """Validate every job file under ``paths``; file names are shown relative to ``root``."""
     results = _check_all(paths, root)
@@ -262,7 +306,7 @@ def validate_paths(paths: Sequence[Path], root: Path) -> ValidationReport:
     for result in results:
         problems.extend(_problems(result))
     problems.sort(key=Problem.sort_key)
-    return ValidationReport(problems=problems, files_checked=len(results))
+    return ValidationReport(problems=_collapse(problems), files_checked=len(results))
 
 
 def load_jobs(paths: Sequence[Path], root: Path) -> tuple[list[LocalJob], list[Problem]]:
@@ -319,4 +363,4 @@ def _jobs_and_problems(results: list[_FileResult]) -> tuple[list[LocalJob], list
             )
         )
     problems.sort(key=Problem.sort_key)
-    return jobs, problems
+    return jobs, _collapse(problems)
