@@ -179,8 +179,7 @@ def set_entry(client: RunStateApi, state_key: str, key: str, value: str) -> SetR
             if exc.status != 409:
                 raise
     raise ApiError(
-        f"run-state entry {key!r} kept changing (created and deleted by another writer); "
-        "try again",
+        f"run-state entry {key!r} kept changing (created and deleted by another writer); try again",
         method="PATCH",
         path=f"/sync-job-run-state/{key}",
         status=409,

@@ -69,6 +69,9 @@ class LoadFailed(Exception):
 
 
 _LOADER_CLASS: Any = None
+# plain scalar text -> its resolved Tag (shared by the nodes; nothing mutates them)
+_PLAIN_TAGS: dict[str, Any] = {}
+_PLAIN_TAGS_MAX = 100_000
 
 
 def _loader_class() -> Any:
@@ -116,6 +119,13 @@ def _loader_class() -> Any:
     _JsonConstructor.add_constructor(None, _JsonConstructor.construct_unsupported)
 
     if CParser is not None:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        # The composer asks the (Python) resolver for every node's tag; ruamel's walks a list
+        # of lazily compiled regexps and builds a new Tag each time. Without path resolvers
+        # (ruamel registers none) the answer depends only on a plain scalar's text, which
+        # repeats across job files (keys, methods, resource names): keep the answers.
+        assert not Resolver.yaml_path_resolvers
 
         class _FastLoader(CParser, _JsonConstructor, Resolver):  # type: ignore[misc]
             def __init__(self, stream: str) -> None:
@@ -124,6 +134,28 @@ def _loader_class() -> Any:
                 _JsonConstructor.__init__(self, loader=self)
                 self.allow_duplicate_keys = False
                 Resolver.__init__(self, loadumper=self)
+
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+                if kind is ScalarNode:
+                    if not implicit[0]:  # quoted, block or explicitly tagged: a string
+                        return self.DEFAULT_SCALAR_TAG
+                    tag = _PLAIN_TAGS.get(value)
+                    if tag is None:
+                        tag = Resolver.resolve(self, kind, value, implicit)
+                        if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                            _PLAIN_TAGS[value] = tag
+                    return tag
+                if kind is MappingNode:
+                    return self.DEFAULT_MAPPING_TAG
+                if kind is SequenceNode:
+                    return self.DEFAULT_SEQUENCE_TAG
+                return Resolver.resolve(self, kind, value, implicit)
+
+            def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+                pass  # path resolvers only
+
+            def ascend_resolver(self) -> None:
+                pass
 
         _LOADER_CLASS = _FastLoader
     else:  # pragma: no cover
@@ -387,7 +419,7 @@ def _construct(loader: Any, node: Any, text: str) -> tuple[Any, Any]:
     from syncspec.jobfile.construct import NeedsMerge, build
 
     try:
-        return build(loader, node), node
+        return build(loader, node, aliases="&" in text), node
     except NeedsMerge:
         _check_depth(text, exact=True)  # ruamel's constructor does not limit the depth
         data = loader.construct_document(node)
