@@ -98,12 +98,15 @@ def discover(paths: Iterable[Path]) -> list[Path]:
 
 def display_path(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` when it is inside it, POSIX-style; else as given."""
-    # abspath, not resolve(): a symlinked job file is shown under its own name
-    absolute, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
-    try:
-        return absolute.relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # abspath, not resolve(): a symlinked job file is shown under its own name. Plain string
+    # operations: this runs once per file, and pathlib's relative_to is slow.
+    absolute, base = os.path.abspath(path), os.path.abspath(root)
+    if absolute == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if absolute.startswith(prefix):
+        return absolute[len(prefix) :].replace(os.sep, "/")
+    return path.as_posix()
 
 
 def _read(path: Path, display: str) -> loader.Parsed:
@@ -121,7 +124,18 @@ def _read(path: Path, display: str) -> loader.Parsed:
     return loader.read_and_parse(raw, display)
 
 
-def _check_file(path: Path, root: Path) -> _FileResult:
+def _resolved(path: Path, parents: dict[Path, Path]) -> Path:
+    """``path.resolve()``, with each directory resolved once (one ``lstat`` per file)."""
+    if path.is_symlink():
+        return path.resolve()
+    parent = path.parent
+    real = parents.get(parent)
+    if real is None:
+        real = parents[parent] = parent.resolve()
+    return real / path.name
+
+
+def _check_file(path: Path, root: Path, parents: dict[Path, Path] | None = None) -> _FileResult:
     from syncspec.jobfile import semantics
     from syncspec.jobfile.structure import check_structure
 
@@ -135,7 +149,7 @@ def _check_file(path: Path, root: Path) -> _FileResult:
         findings.extend(semantic)
         result.problems.extend(to_problems(display, parsed.text, _unique(findings), parsed.root))
         result.top = TopPositions.of(parsed.root, parsed.text)
-        result.resolved = path.resolve()
+        result.resolved = _resolved(path, {} if parents is None else parents)
     parsed.root = None  # located: the node graph is not needed (nor sent back from a worker)
     return result
 
@@ -153,7 +167,8 @@ def _without_superseded(structure: list[Finding], semantic: list[Finding]) -> li
 
 
 def _check_chunk(paths: Sequence[Path], root: Path) -> list[_FileResult]:
-    return [_check_file(path, root) for path in paths]
+    parents: dict[Path, Path] = {}
+    return [_check_file(path, root, parents) for path in paths]
 
 
 def _worker_count(files: int) -> int:
