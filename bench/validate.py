@@ -1,6 +1,7 @@
 """Benchmark: `syncspec validate` against check-jsonschema and a bare PyYAML CSafeLoader parse.
 
-    python bench/validate.py [--runs 5] [--single-runs 11] [--large]
+    python bench/validate.py [--runs 5] [--single-runs 11] [--large] [--sizes N...]
+                             [--corpus legacy|legacy-runtime|v4] [--no-single]
 
 For each corpus of ``bench/corpora.py`` (docs-style legacy files without the runtime field, the
 same with it, V4 files of 30 nodes with JSONata) at 1,000 files (and 10,000 with ``--large``),
@@ -86,10 +87,14 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--single-runs", type=int, default=11)
     parser.add_argument("--large", action="store_true", help="also 10,000 files per corpus")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=None, help="corpus sizes (default 1000 [10000])"
+    )
+    parser.add_argument("--no-single", action="store_true", help="skip the one-file cases")
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), default=None)
     args = parser.parse_args()
     syncspec, cjs = _bin("syncspec"), _bin("check-jsonschema")
-    sizes = [1000, 10_000] if args.large else [1000]
+    sizes = args.sizes or ([1000, 10_000] if args.large else [1000])
     kinds = args.corpus or list(CORPORA)
 
     print(f"date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
@@ -106,7 +111,7 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="syncspec-bench-") as tmp:
         for kind in kinds:
-            for count in [*sizes, 1]:
+            for count in sizes if args.no_single else [*sizes, 1]:
                 directory = Path(tmp) / f"{kind}-{count}"
                 files = write_corpus(directory, kind, count)
                 target = str(directory) if count > 1 else str(files[0])
