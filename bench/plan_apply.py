@@ -1,14 +1,19 @@
 """Benchmark: `syncspec plan` over 2,000 live jobs, and `apply` throughput under the rate limit.
 
     python bench/plan_apply.py [--jobs 2000] [--updates 300] [--sustained 1200] [--runs 3]
+                               [--plan-only]
 
 Starts the emulator in this process (50 ms latency on every request) and runs:
 
 (a) plan: 2,000 job files against 2,000 live jobs (all up to date, so every job is diffed),
-    as a subprocess ``python -m syncspec plan`` (wall clock, start-up included; peak RSS of the
-    child). HTTP requests are counted in the emulator's log and compared with the floor
-    ceil(jobs / 1000) (page size 1000, the API's maximum). Also an in-process breakdown:
-    load+validate the files, list the live jobs, compute the plan.
+    docs-style legacy files without ``default_runtime_version`` and with it
+    (``bench/corpora.py``), and one job; as a subprocess ``python -m syncspec plan`` (wall clock,
+    start-up included; peak RSS of the child). HTTP requests are counted in the emulator's log
+    and compared with the floor ceil(jobs / 1000) (page size 1000, the API's maximum). The
+    target (issue 12) is 2x of (parse floor + round trips): the parse floor is
+    ``bench/parse_floor.py`` (PyYAML CSafeLoader, a subprocess, start-up included) on the same
+    files, run interleaved with the plan; round trips = floor requests x latency. Also an
+    in-process breakdown: load+validate the files, list the live jobs, compute the plan.
 (b) apply: ``--updates`` updates with the emulator enforcing 500 requests / 10 s per token
     and the client its own limiter at the same rate; the executor is timed in-process
     (``execute_plan``, parallelism 16) and its requests/s compared with the limit.
@@ -36,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.validate import generate  # noqa: E402 - realistic job files, shared with validate
+from bench.corpora import write_corpus  # noqa: E402 - realistic job files, shared with validate
 
 LATENCY_MS = 50
 RATE = (500, 10.0)
@@ -53,14 +58,15 @@ def _emulator(rate_limit: tuple[int, float] | None) -> Any:
     )
 
 
-def _project(directory: Path, count: int) -> list[dict[str, Any]]:
-    """``count`` job files in ``directory/jobs``; returns their data (to seed as live jobs)."""
+def _project(directory: Path, count: int, kind: str) -> list[dict[str, Any]]:
+    """``count`` job files of corpus ``kind`` in ``directory/jobs``; returns their data (to seed
+    as live jobs)."""
     from syncspec.engine.normalize import canonical_job
     from syncspec.jobfile.loader import parse_text
 
     (directory / "syncspec.toml").write_text('jobs_dir = "jobs"\n')
     (directory / "jobs").mkdir()
-    files = generate(directory / "jobs", count)
+    files = write_corpus(directory / "jobs", kind, count)
     data = []
     for path in files:
         parsed = parse_text(path.read_text(encoding="utf-8"), path.name).data
@@ -69,17 +75,17 @@ def _project(directory: Path, count: int) -> list[dict[str, Any]]:
     return data
 
 
-def bench_plan(count: int, runs: int) -> dict[str, Any]:
+def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
     from syncspec.config import load_settings
     from syncspec.engine.model import PlanOptions
     from syncspec.engine.project import load_local, open_client, plan_project
 
     emu = _emulator(None)
-    walls, requests, phases = [], [], []
+    walls, requests, phases, parse_floors = [], [], [], []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
-            live = _project(root, count)
+            live = _project(root, count, kind)
             emu.control.seed_jobs(live)
             env = {**os.environ, "TRUTO_API_URL": emu.url, "TRUTO_API_TOKEN": emu.token}
             env.pop("SYNCSPEC_PROFILE", None)
@@ -87,7 +93,8 @@ def bench_plan(count: int, runs: int) -> dict[str, Any]:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             plan_cmd = [sys.executable, "-m", "syncspec", "plan", "--detailed-exitcode"]
             subprocess.run(plan_cmd, cwd=root, env=env, capture_output=True, check=False)
-            for _ in range(runs):
+            floor_cmd = [sys.executable, str(ROOT / "bench" / "parse_floor.py"), "jobs"]
+            for _ in range(runs):  # interleaved with the parse floor: same load for both
                 emu.control.clear_requests()
                 started = time.perf_counter()
                 done = subprocess.run(
@@ -102,6 +109,9 @@ def bench_plan(count: int, runs: int) -> dict[str, Any]:
                 if done.returncode != 0:
                     sys.exit(f"plan failed ({done.returncode}): {done.stdout[-500:]}{done.stderr}")
                 requests.append(len(emu.control.requests()))
+                started = time.perf_counter()
+                subprocess.run(floor_cmd, cwd=root, env=env, capture_output=True, check=True)
+                parse_floors.append(time.perf_counter() - started)
             peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
             os.environ.update({"TRUTO_API_URL": emu.url, "TRUTO_API_TOKEN": emu.token})
@@ -122,6 +132,7 @@ def bench_plan(count: int, runs: int) -> dict[str, Any]:
     floor_requests = math.ceil(count / PAGE)
     return {
         "wall": statistics.median(walls),
+        "parse_floor_s": statistics.median(parse_floors),
         "requests": statistics.median(requests),
         "floor_requests": floor_requests,
         "floor_s": floor_requests * LATENCY_MS / 1000,
@@ -208,34 +219,37 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=300)
     parser.add_argument("--sustained", type=int, default=1200)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--plan-only", action="store_true", help="skip the apply benchmarks")
     args = parser.parse_args()
 
     print(
         f"# {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
         f"latency {LATENCY_MS} ms; medians of {args.runs} runs\n"
     )
-    p = bench_plan(args.jobs, args.runs)
-    target = 1.5 * p["floor_s"] + 1.0
-    print("| plan | value |\n|---|---|")
-    print(f"| live jobs / job files | {args.jobs} / {args.jobs} |")
     print(
-        f"| HTTP requests (floor ceil({args.jobs}/{PAGE})) | {p['requests']:.0f} "
-        f"({p['floor_requests']}) |"
+        "| plan over | job files | HTTP requests (floor) | wall, `syncspec plan` | parse floor "
+        "(CSafeLoader) + round trips | ratio (target <= 2x) | in-process load / list / plan "
+        "| peak RSS |"
     )
-    print(
-        f"| wall, `syncspec plan` subprocess | {p['wall']:.2f} s (target 1.5 x "
-        f"{p['floor_s']:.2f} s + 1 s = {target:.2f} s) |"
-    )
-    print(
-        f"| in-process: load+validate files / list / plan | {p['load_s']:.2f} s / "
-        f"{p['list_s']:.2f} s / {p['plan_s']:.2f} s |"
-    )
-    print(f"| peak RSS of the plan process | {p['peak_mb']:.0f} MB (target < 200 MB) |\n")
+    print("|---|---|---|---|---|---|---|---|")
+    cases = [(args.jobs, kind) for kind in ("legacy", "legacy-runtime")]
+    cases.append((1, "legacy-runtime"))
+    for count, kind in cases:
+        p = bench_plan(count, args.runs, kind)
+        floor = p["parse_floor_s"] + p["floor_s"]
+        print(
+            f"| {kind} | {count:,} | {p['requests']:.0f} ({p['floor_requests']}) "
+            f"| {p['wall']:.2f} s | {p['parse_floor_s']:.2f} s + {p['floor_s']:.2f} s = "
+            f"{floor:.2f} s | **{p['wall'] / floor:.2f}x** | {p['load_s']:.2f} s / "
+            f"{p['list_s']:.2f} s / {p['plan_s']:.2f} s | {p['peak_mb']:.0f} MB |",
+            flush=True,
+        )
+    print()
 
     print("| apply | updates | wall | requests/s | limit | % of limit | 429s | failed |")
     print("|---|---|---|---|---|---|---|---|")
     for n in (args.updates, args.sustained):
-        if n <= 0:
+        if n <= 0 or args.plan_only:
             continue
         a = bench_apply(n, args.runs)
         print(

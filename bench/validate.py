@@ -1,13 +1,21 @@
-"""Benchmark: `syncspec validate` vs `check-jsonschema` on 1,000 job files and on one file.
+"""Benchmark: `syncspec validate` against check-jsonschema and a bare PyYAML CSafeLoader parse.
 
-    python bench/validate.py [--files 1000] [--runs 5] [--single-runs 15]
+    python bench/validate.py [--runs 5] [--single-runs 11] [--large] [--sizes N...]
+                             [--corpus legacy|legacy-runtime|v4] [--no-single]
 
-Generates realistic job files (legacy and V4, variations of jobs/*.yaml) into a temp dir, then
-times each command as a subprocess (start-up included: that is what pre-commit and CI pay),
-wall clock and CPU (user+sys; steadier on a shared machine). Ratio = syncspec / check-jsonschema
-(lower is better: 0.33x means syncspec is 3x faster). syncspec runs every rule (YAML, structure,
-semantic, project); check-jsonschema only validates against schemas/sync-job.schema.json.
-Prints medians and ratios as a markdown table.
+For each corpus of ``bench/corpora.py`` (docs-style legacy files without the runtime field, the
+same with it, V4 files of 30 nodes with JSONata) at 1,000 files (and 10,000 with ``--large``),
+and for one file of each, it times as subprocesses (start-up included: what pre-commit and CI
+pay), interleaved run by run so that load on a shared machine hits all three alike:
+
+- ``syncspec validate DIR|FILE`` (every rule: YAML, structure, semantic, project);
+- ``check-jsonschema --schemafile schemas/sync-job.schema.json FILES`` (schema only);
+- ``python bench/parse_floor.py DIR|FILE`` (PyYAML ``CSafeLoader``, nothing else: the floor).
+
+Medians of wall clock and CPU (user+sys of the child and its workers). "x faster" =
+check-jsonschema / syncspec; "x floor" = syncspec / CSafeLoader (lower is better).
+Targets (issue 12): >= 3x faster than check-jsonschema on every corpus, one file <= 0.6x of
+its time, within 3x of the CSafeLoader floor. Prints a markdown table.
 """
 
 from __future__ import annotations
@@ -26,15 +34,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.corpora import CORPORA, write_corpus  # noqa: E402
+
 SCHEMA = ROOT / "schemas" / "sync-job.schema.json"
-TEMPLATES = sorted((ROOT / "jobs").glob("*.yaml"))
-EXTRA_LEGACY = """\
-  - resource: {api}/extra_{n}
-    method: list
-    query:
-      page_size: {size}
-      updated_after: "{{{{args.since?:1970-01-01}}}}"
-"""
+FLOOR = ROOT / "bench" / "parse_floor.py"
 
 
 def _bin(name: str) -> str:
@@ -45,90 +50,91 @@ def _bin(name: str) -> str:
     return found
 
 
-def generate(directory: Path, count: int) -> list[Path]:
-    """``count`` job files: the example jobs with unique labels and varied sizes."""
-    texts = [t.read_text(encoding="utf-8") for t in TEMPLATES]
-    files = []
-    for i in range(count):
-        text = texts[i % len(texts)]
-        label = text.split("\nlabel: ", 1)[1].split("\n", 1)[0]
-        text = text.replace(f"\nlabel: {label}\n", f"\nlabel: {label}-{i:04d}\n", 1)
-        if "default_runtime_version: 2\n" in text and "resource: ticketing" in text:
-            # grow some legacy jobs so sizes vary (2-6 extra resources)
-            text += "".join(
-                EXTRA_LEGACY.format(api="ticketing", n=k, size=50 + k) for k in range(i % 5 + 2)
-            )
-            schema = "args_schema:\n  since: {type: string, required: false}\n"
-            text = text.replace(
-                "default_runtime_version: 2\n", f"default_runtime_version: 2\n{schema}", 1
-            )
-        sub = directory / f"team-{i % 10}"
-        sub.mkdir(exist_ok=True)
-        path = sub / f"job-{i:04d}.yaml"
-        path.write_text(text, encoding="utf-8")
-        files.append(path)
-    return files
-
-
 # What users get: bytecode caches on (pip writes them at install; this shell may disable them,
 # which would recompile syncspec's editable sources on every run and skew the comparison).
 BENCH_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
-def timed(cmd: list[str], runs: int, expect: int = 0) -> tuple[list[float], list[float]]:
-    """Wall-clock and CPU (user+sys of the child) seconds of each run."""
-    walls, cpus = [], []
+def timed_once(cmd: list[str], expect: tuple[int, ...] = (0,)) -> tuple[float, float]:
+    """Wall-clock and CPU (user+sys of the child and its children) seconds of one run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=BENCH_ENV)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode not in expect:
+        tail = (proc.stdout + proc.stderr)[-3000:]
+        sys.exit(f"{' '.join(cmd[:3])} exited {proc.returncode}:\n{tail}")
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def measure(commands: dict[str, list[str]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) of each command, run interleaved after one uncounted warm-up each."""
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    for cmd in commands.values():
+        timed_once(cmd)  # warm-up: bytecode caches, page cache
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=BENCH_ENV)
-        walls.append(time.perf_counter() - start)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
-        if proc.returncode != expect:
-            tail = (proc.stdout + proc.stderr)[-3000:]
-            sys.exit(f"{cmd[0]} exited {proc.returncode}:\n{tail}")
-    return walls, cpus
+        for name, cmd in commands.items():
+            samples[name].append(timed_once(cmd))
+    return {
+        name: (statistics.median(w for w, _ in s), statistics.median(c for _, c in s))
+        for name, s in samples.items()
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--single-runs", type=int, default=15)
+    parser.add_argument("--single-runs", type=int, default=11)
+    parser.add_argument("--large", action="store_true", help="also 10,000 files per corpus")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=None, help="corpus sizes (default 1000 [10000])"
+    )
+    parser.add_argument("--no-single", action="store_true", help="skip the one-file cases")
+    parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), default=None)
     args = parser.parse_args()
     syncspec, cjs = _bin("syncspec"), _bin("check-jsonschema")
+    sizes = args.sizes or ([1000, 10_000] if args.large else [1000])
+    kinds = args.corpus or list(CORPORA)
+
+    print(f"date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}; medians of {args.runs} runs "
+        f"({args.single_runs} for one file)"
+    )
+    print()
+    print(
+        "| corpus | files | syncspec wall | check-jsonschema wall | x faster | CSafeLoader wall "
+        "| x floor | syncspec CPU | check-jsonschema CPU | CSafeLoader CPU |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory(prefix="syncspec-bench-") as tmp:
-        directory = Path(tmp)
-        files = generate(directory, args.files)
-        one = [str(files[2])]
-        cases = [
-            (f"{args.files} files", [syncspec, "validate", tmp],
-             [cjs, "--schemafile", str(SCHEMA), *map(str, files)], args.runs),
-            ("1 file", [syncspec, "validate", *one],
-             [cjs, "--schemafile", str(SCHEMA), *one], args.single_runs),
-        ]  # fmt: skip
-        # warm-up (bytecode caches, page cache) — not measured
-        for _, ours, theirs, _ in cases:
-            timed(ours, 1)
-            timed(theirs, 1)
-        print(f"date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
-        cpus = os.cpu_count()
-        print(f"machine: {platform.machine()}, {cpus} CPUs, Python {platform.python_version()}")
-        print()
-        print(
-            "| case | runs | syncspec wall | check-jsonschema wall | ratio | syncspec CPU |", end=""
-        )
-        print(" check-jsonschema CPU | CPU ratio |")
-        print("|---|---|---|---|---|---|---|---|")
-        for name, ours, theirs, runs in cases:
-            ours_wall, ours_cpu = map(statistics.median, timed(ours, runs))
-            theirs_wall, theirs_cpu = map(statistics.median, timed(theirs, runs))
-            print(
-                f"| {name} | {runs} | {ours_wall * 1000:.0f} ms | {theirs_wall * 1000:.0f} ms "
-                f"| {ours_wall / theirs_wall:.2f}x | {ours_cpu * 1000:.0f} ms "
-                f"| {theirs_cpu * 1000:.0f} ms | {ours_cpu / theirs_cpu:.2f}x |"
-            )
+        for kind in kinds:
+            for count in sizes if args.no_single else [*sizes, 1]:
+                directory = Path(tmp) / f"{kind}-{count}"
+                files = write_corpus(directory, kind, count)
+                target = str(directory) if count > 1 else str(files[0])
+                commands = {
+                    "syncspec": [syncspec, "validate", target],
+                    "cjs": [cjs, "--schemafile", str(SCHEMA), *map(str, files)],
+                    "floor": [sys.executable, str(FLOOR), target],
+                }
+                m = measure(commands, args.runs if count > 1 else args.single_runs)
+                (ours, ours_cpu), (theirs, theirs_cpu), (floor, floor_cpu) = (
+                    m["syncspec"],
+                    m["cjs"],
+                    m["floor"],
+                )
+                print(
+                    f"| {kind} | {count:,} | {ours * 1000:.0f} ms | {theirs * 1000:.0f} ms "
+                    f"| **{theirs / ours:.2f}x** ({ours / theirs:.2f}x of its time) "
+                    f"| {floor * 1000:.0f} ms | **{ours / floor:.2f}x** "
+                    f"| {ours_cpu * 1000:.0f} ms | {theirs_cpu * 1000:.0f} ms "
+                    f"| {floor_cpu * 1000:.0f} ms |",
+                    flush=True,
+                )
+                shutil.rmtree(directory)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,14 @@
 Handlers read the caller's environment from the ASGI scope (set by the gate in ``app.py``) and
 only ever see that environment's rows, so another environment's id is a plain 404.
 Validation answers 400 with Truto's error body ``{"statusCode", "error", "message"}``.
+
+Where Truto's sources disagree (truto-api.md) the state's readings choose: a run-state ``POST``
+of an existing key updates it (``run_state_post="upsert"``, the skills docs) or answers 409
+(``"conflict"``); lists name their array ``result`` or ``results``.
+
+Decision: a cron trigger's ``environment_id`` is set from the token. Truto's TypeScript SDK sends
+it on create, so the token's own id is accepted (and changes nothing); another environment's id
+answers 403 (the token may not act there; the API's 404 is for ids in the path).
 """
 
 from __future__ import annotations
@@ -44,6 +52,11 @@ class Endpoints:
     def _env(self, request: Request) -> str:
         return environment_id(str(request.scope["syncspec.environment"]))
 
+    def _page(
+        self, kind: str, rows: list[Row], limit: int, items: list[dict[str, Any]]
+    ) -> JSONResponse:
+        return page(kind, rows, limit, items, key=self.state.list_key)
+
     def _now(self) -> tuple[float, str]:
         ts = self.state.now()
         return ts, iso(ts)
@@ -83,7 +96,7 @@ class Endpoints:
             if name in request.query_params
         }
         rows = self.store.select("job", env, filters=filters, after=after, limit=limit + 1)
-        return page("job", rows, limit, [r.body for r in rows])
+        return self._page("job", rows, limit, [r.body for r in rows])
 
     async def get_job(self, request: Request) -> JSONResponse:
         row = self._found("job", self._env(request), request.path_params["id"], "sync job")
@@ -195,7 +208,7 @@ class Endpoints:
         if status is not None:
             views = [(r, v) for r, v in views if v["status"] == status]
         kept = [r for r, _ in views]
-        return page("run", kept, limit, [v for _, v in views])
+        return self._page("run", kept, limit, [v for _, v in views])
 
     async def get_run(self, request: Request) -> JSONResponse:
         row = self._found("run", self._env(request), request.path_params["id"], "sync job run")
@@ -240,7 +253,7 @@ class Endpoints:
         env, ns = self._env(request), self._state_key(request)
         limit, after = page_params(request, "state")
         rows = self.store.select("state", env, ns=ns, after=after, limit=limit + 1)
-        return page("state", rows, limit, [r.body for r in rows])
+        return self._page("state", rows, limit, [r.body for r in rows])
 
     async def create_state(self, request: Request) -> JSONResponse:
         env, ns = self._env(request), self._state_key(request)
@@ -261,9 +274,16 @@ class Endpoints:
             "created_at": now,
             "updated_at": now,
         }
-        if not self.store.insert("state", env, body["key"], entry, ns=ns):
+        if self.store.insert("state", env, body["key"], entry, ns=ns):
+            return JSONResponse(entry, status_code=201)
+        if self.state.run_state_post == "conflict":
             raise HttpError(409, f"state entry {body['key']} exists already")
-        return JSONResponse(entry, status_code=201)
+        # create-or-update: the entry keeps its created_at (and its run id unless one is sent)
+        row = self._found("state", env, body["key"], "state entry", ns)
+        sent = {k: v for k, v in body.items() if k != "key"}
+        updated = {**row.body, **sent, "updated_at": now}
+        self.store.replace("state", env, body["key"], updated, ns=ns)
+        return JSONResponse(updated)
 
     async def get_state(self, request: Request) -> JSONResponse:
         env, ns = self._env(request), self._state_key(request)
@@ -293,11 +313,13 @@ class Endpoints:
     async def list_cron(self, request: Request) -> JSONResponse:
         env = self._env(request)
         limit, after = page_params(request, "cron")
-        filters = {}
-        if "sync_job_id" in request.query_params:
-            filters["sync_job_id"] = request.query_params["sync_job_id"]
+        filters = {
+            name: request.query_params[name]
+            for name in ("sync_job_id", "integrated_account_id")
+            if name in request.query_params
+        }
         rows = self.store.select("cron", env, filters=filters, after=after, limit=limit + 1)
-        return page("cron", rows, limit, [r.body for r in rows])
+        return self._page("cron", rows, limit, [r.body for r in rows])
 
     async def get_cron(self, request: Request) -> JSONResponse:
         row = self._found("cron", self._env(request), request.path_params["id"], "cron trigger")
@@ -305,7 +327,7 @@ class Endpoints:
 
     async def create_cron(self, request: Request) -> JSONResponse:
         env = self._env(request)
-        body = await json_object(request)
+        body = _own_environment(await json_object(request), env)
         validate(body, CRON_FIELDS, ("sync_job_id", "cron_expression"))
         self._found("job", env, body["sync_job_id"], "sync job")
         now = self._now()[1]
@@ -320,6 +342,7 @@ class Endpoints:
         trigger_id = request.path_params["id"]
         body = await json_object(request)
         row = self._found("cron", env, trigger_id, "cron trigger")
+        body = _own_environment(body, env)
         validate(body, CRON_FIELDS)
         if "sync_job_id" in body:
             self._found("job", env, body["sync_job_id"], "sync job")
@@ -345,6 +368,18 @@ class Endpoints:
 def _iso_ms(ms: int) -> str:
     """``iso`` of a whole number of milliseconds (exact: no float rounding between jobs)."""
     return iso(ms // 1000)[:-4] + f"{ms % 1000:03d}Z"
+
+
+def _own_environment(body: dict[str, Any], env: str) -> dict[str, Any]:
+    """``body`` without ``environment_id``, which may only name the token's own environment."""
+    if "environment_id" not in body:
+        return body
+    sent = body["environment_id"]
+    if not isinstance(sent, str):
+        raise HttpError(400, "environment_id must be a string")
+    if sent != env:
+        raise HttpError(403, "environment_id is not this API token's environment")
+    return {k: v for k, v in body.items() if k != "environment_id"}
 
 
 def _required_args(schema: Any) -> list[str]:

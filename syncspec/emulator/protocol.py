@@ -212,7 +212,11 @@ def page_params(request: Request, kind: str) -> tuple[int, int | None]:
     return limit, (_decode_cursor(kind, cursor) if cursor else None)
 
 
-def page(kind: str, rows: list[Row], limit: int, items: list[dict[str, Any]]) -> JSONResponse:
+def page(
+    kind: str, rows: list[Row], limit: int, items: list[dict[str, Any]], key: str = "result"
+) -> JSONResponse:
+    """One page of a list; ``key`` names the array ("result", or "results" as some of Truto's
+    doc pages show it)."""
     more = len(rows) > limit
     cursor = _encode_cursor(kind, rows[limit - 1].seq) if more else None
-    return JSONResponse({"result": items[:limit], "next_cursor": cursor, "limit": limit})
+    return JSONResponse({key: items[:limit], "next_cursor": cursor, "limit": limit})

@@ -6,6 +6,7 @@ emu.control.fail_next(503, times=2)     # the next two requests answer 503
 emu.control.lose_next_response(method="POST", path="/sync-job", hang_s=2)
 emu.control.set_faults(rate_limit=(50, 1.0), latency_ms=5)
 gate = emu.control.hold_next("PATCH", "/sync-job/ID"); gate.wait_reached(); gate.release()
+emu.control.set_readings(run_state_post="conflict", list_key="results")
 emu.control.requests()                  # [RecordedRequest(method, path, query, status, ...)]
 emu.control.reset()                     # data, faults, log and clock back to the config
 emu.stop()
@@ -29,6 +30,7 @@ from syncspec.emulator.state import (
     Fault,
     Gate,
     RecordedRequest,
+    check_reading,
     environment_id,
 )
 
@@ -78,6 +80,17 @@ class EmulatorControl:
                 s._windows.clear()
             if run_duration_s is not _UNSET:
                 s.run_duration_s = float(run_duration_s)
+
+    def set_readings(self, *, run_state_post: str = _UNSET, list_key: str = _UNSET) -> None:
+        """Play the other reading where Truto's sources disagree (``reset`` restores the
+        config's): ``run_state_post`` "upsert" (a POST of an existing key updates it) or
+        "conflict" (409); ``list_key`` "result" or "results" (the array of list responses)."""
+        s = self._state
+        with s.lock:
+            if run_state_post is not _UNSET:
+                s.run_state_post = check_reading("run_state_post", run_state_post)
+            if list_key is not _UNSET:
+                s.list_key = check_reading("list_key", list_key)
 
     def fail_next(
         self,
@@ -164,7 +177,8 @@ class EmulatorControl:
             self._state.time_offset += seconds
 
     def reset(self) -> None:
-        """Drop all data, faults, the request log and clock offset; settings back to config."""
+        """Drop all data, faults, the request log and clock offset; settings and readings back
+        to the config's."""
         s = self._state
         with s.lock:
             s.store.clear()

@@ -39,6 +39,12 @@ class EmulatorConfig:
     db_path: str | None = None  # None = in memory
     random_seed: int | None = None
     default_runtime_version: int = 2  # stamped on jobs created without one (legacy default)
+    # Where Truto's sources disagree (truto-api.md), the reading the emulator plays:
+    # run-state POST of an existing key: "upsert" (create-or-update, as the skills docs say)
+    # or "conflict" (409, the other reading); the array of a list response: "result" or
+    # "results" (some doc pages).
+    run_state_post: str = "upsert"
+    list_key: str = "result"
     host: str = "127.0.0.1"
     port: int = 0
 
@@ -111,6 +117,15 @@ class Fault:
         return path == self.path if self.exact else path.startswith(self.path)
 
 
+READINGS = {"run_state_post": ("upsert", "conflict"), "list_key": ("result", "results")}
+
+
+def check_reading(name: str, value: str) -> str:
+    if value not in READINGS[name]:
+        raise ValueError(f"{name} must be one of {', '.join(READINGS[name])}, not {value!r}")
+    return value
+
+
 class EmulatorState:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
@@ -136,6 +151,8 @@ class EmulatorState:
             self.fail_rate = self.config.fail_rate
             self.rate_limit = self.config.rate_limit
             self.run_duration_s = self.config.run_duration_s
+            self.run_state_post = check_reading("run_state_post", self.config.run_state_post)
+            self.list_key = check_reading("list_key", self.config.list_key)
             self.faults.clear()
             self._windows.clear()
 

@@ -36,7 +36,7 @@ CREATE INDEX IF NOT EXISTS objects_list ON objects (kind, env, ns, seq);
 FILTERABLE = {
     "job": ("integration_name", "environment_id"),
     "run": ("sync_job_id", "integrated_account_id"),
-    "cron": ("sync_job_id",),
+    "cron": ("sync_job_id", "integrated_account_id"),
     "state": (),
 }
 

@@ -6,16 +6,52 @@ Saved plans (``plan --out``) are this model dumped as JSON; ``format_version`` c
 key changes meaning or disappears. Loading is strict (``extra="forbid"``): a plan with keys this
 version does not know is refused rather than half-understood, because apply must do exactly what
 was reviewed.
+
+Plain dataclasses, not pydantic models: ``syncspec plan`` builds them, and importing pydantic and
+creating model classes cost more than planning one job (issue 12). Only loading a saved plan
+(``engine.plan.load_plan``) validates, with a pydantic ``TypeAdapter`` over these classes
+(``__pydantic_config__``), so pydantic is imported by ``apply PLAN`` alone.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from typing import Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Literal, Self
 
 FORMAT_VERSION = 1
+_FORBID: dict[str, Any] = {"extra": "forbid"}  # pydantic's ConfigDict, as a plain dict
+
+
+def _public(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Fields whose name starts with ``_`` are bookkeeping, never serialised."""
+    return {k: v for k, v in items if not k.startswith("_")}
+
+
+class _Data:
+    """``model_dump`` as the pydantic models had it (renderers call it): plain JSON data."""
+
+    __pydantic_config__: ClassVar[dict[str, Any]] = _FORBID
+
+    def model_dump(self, mode: Literal["json", "python"] = "json") -> dict[str, Any]:
+        del mode  # enums are str subclasses: the data is JSON either way
+        data: dict[str, Any] = dataclasses.asdict(  # type: ignore[call-overload]
+            self, dict_factory=_public
+        )
+        return data
+
+    def model_copy(self, *, update: dict[str, Any] | None = None) -> Self:
+        """A copy with ``update`` applied (private fields such as ``_written_at`` kept)."""
+        return dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]
+
+    @classmethod
+    def model_validate(cls, data: Any) -> Self:
+        """Validate untrusted data (a saved plan) into this class; raises pydantic's
+        ``ValidationError``."""
+        from pydantic import TypeAdapter
+
+        return TypeAdapter(cls).validate_python(data)
 
 
 class ActionKind(enum.StrEnum):
@@ -25,10 +61,9 @@ class ActionKind(enum.StrEnum):
     NOOP = "noop"
 
 
-class FieldChange(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class FieldChange(_Data):
     """One field-level difference, addressed by an RFC 6901 JSON pointer into the job."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     pointer: str  # e.g. "/resources/2/query/ticket_id"
     kind: Literal["changed", "added", "removed", "moved"]
@@ -37,9 +72,8 @@ class FieldChange(BaseModel):
     from_pointer: str | None = None  # "moved": where the item was (pointer is where it goes)
 
 
-class Action(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(kw_only=True)
+class Action(_Data):
     kind: ActionKind
     label: str
     job_id: str | None = None  # live id (update/delete/noop); None for create
@@ -47,7 +81,7 @@ class Action(BaseModel):
     line: int | None = None  # 1-based line of the job's `label` in that file
     # sha256 of the canonical live body + updated_at, as planned (update/delete/noop)
     fingerprint: str | None = None
-    changes: list[FieldChange] = Field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
     # create: the full canonical body to POST; update: the changed top-level fields, each whole;
     # delete: the canonical live job, for review (never sent)
     body: dict[str, Any] | None = None
@@ -59,28 +93,27 @@ class NoticeKind(enum.StrEnum):
     WARNING = "warning"  # anything else worth showing (e.g. runtime version not managed)
 
 
-class Notice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(kw_only=True)
+class Notice(_Data):
     kind: NoticeKind
     message: str
     label: str | None = None
-    job_ids: list[str] = Field(default_factory=list)
+    job_ids: list[str] = field(default_factory=list)
     file: str | None = None
     line: int | None = None
 
 
-class PlanOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(kw_only=True)
+class PlanOptions(_Data):
     prune: bool = False
-    targets: list[str] = Field(default_factory=list)
-    excludes: list[str] = Field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    excludes: list[str] = field(default_factory=list)
     # PATHS the plan was narrowed to, relative to the project root (empty: every job file)
-    paths: list[str] = Field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
 
 
-class PlanEnvironment(BaseModel):
+@dataclass(kw_only=True)
+class PlanEnvironment(_Data):
     """The Truto environment a plan was made against (``apply`` refuses another one).
 
     ``environment_id`` is the live jobs' ``environment_id``. An environment without jobs has
@@ -89,25 +122,22 @@ class PlanEnvironment(BaseModel):
     the token without revealing it. Both are recorded when known.
     """
 
-    model_config = ConfigDict(extra="forbid")
-
     environment_id: str | None = None
     token_fingerprint: str | None = None
 
 
-class Plan(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(kw_only=True)
+class Plan(_Data):
     format_version: int = FORMAT_VERSION
     syncspec_version: str
     created_at: str  # ISO 8601 UTC
     api_url: str  # where it was planned against (never the token)
     profile: str
-    options: PlanOptions = Field(default_factory=PlanOptions)
+    options: PlanOptions = field(default_factory=PlanOptions)
     environment: PlanEnvironment | None = None
     # deterministic order: deletes, updates, creates, noops; each group by label
-    actions: list[Action] = Field(default_factory=list)
-    notices: list[Notice] = Field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     def count(self, kind: ActionKind) -> int:
         return sum(1 for a in self.actions if a.kind == kind)
@@ -124,9 +154,8 @@ class Outcome(enum.StrEnum):
     UNKNOWN = "unknown"  # sent, but no answer came: it may or may not have been applied
 
 
-class ActionResult(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(kw_only=True)
+class ActionResult(_Data):
     kind: ActionKind
     label: str
     job_id: str | None = None  # for creates: the new id when done (or the job kept, on a race)
@@ -141,16 +170,15 @@ class ActionResult(BaseModel):
     duplicate_deleted: str | None = None
     # the job's updated_at in the answer to this apply's write (not serialised): a different
     # one at verification means someone else wrote the job after us
-    _written_at: str | None = PrivateAttr(default=None)
+    _written_at: str | None = field(default=None, repr=False, compare=False)
 
 
-class ApplyResult(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+@dataclass(kw_only=True)
+class ApplyResult(_Data):
     format_version: int = FORMAT_VERSION
-    results: list[ActionResult] = Field(default_factory=list)
+    results: list[ActionResult] = field(default_factory=list)
     # differences still present after apply (re-plan of touched jobs): normalization bugs
-    residual: list[Action] = Field(default_factory=list)
+    residual: list[Action] = field(default_factory=list)
     # the re-list after the writes failed: nothing was verified or de-duplicated
     verification_error: str | None = None
     # "SIGINT" / "SIGTERM" when a signal ended the run

@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import ValidationError
-
 from syncspec import __version__
 from syncspec.config import PruneScope
 from syncspec.engine.diff import diff_jobs, pointer_tokens
@@ -240,6 +238,8 @@ def load_plan(path: Path) -> Plan:
             f"{path}: plan format {version} was written by syncspec {writer}; this syncspec "
             f"({__version__}) reads format {FORMAT_VERSION} — upgrade syncspec or re-run plan"
         )
+    from pydantic import ValidationError  # only loading a saved plan needs pydantic
+
     try:
         return Plan.model_validate(data)
     except ValidationError as exc:

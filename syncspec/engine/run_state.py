@@ -1,5 +1,5 @@
-"""Run state (``/sync-job-run-state``): list, get, set (PATCH or create), delete, and the
-value helpers.
+"""Run state (``/sync-job-run-state``): list, get, set (PATCH, or POST when missing), delete,
+and the value helpers.
 
 Values are opaque strings to the API. Users store structured data themselves; Truto's own
 example is base64 of a JSON object, another source stores a plain ISO date. ``encode_value``
@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from syncspec.errors import ConfigError, NotFoundError
+from syncspec.errors import ApiError, ConfigError, NotFoundError
 
 
 class RunStateApi(Protocol):
@@ -168,14 +168,35 @@ class SetResult:
     entry: dict[str, Any]
 
 
+# PATCH, then POST: each step can lose a race with another writer (a delete between our PATCH
+# and POST, a create between our 404 and POST). A few rounds settle any real race.
+_SET_ROUNDS = 3
+
+
 def set_entry(client: RunStateApi, state_key: str, key: str, value: str) -> SetResult:
-    """PATCH the entry; when it does not exist (404), create it with POST."""
+    """PATCH the entry; when it does not exist (404), create it with POST.
+
+    Works with both readings of Truto's docs: POST as create-or-update, and POST answering 409
+    when the key exists (someone created it after our 404): then PATCH again.
+    """
     _check_state_key(state_key)
     _check_key(key)
-    try:
-        return SetResult("updated", client.update_run_state(state_key, key, value))
-    except NotFoundError:
-        return SetResult("created", client.create_run_state(state_key, key, value))
+    for _ in range(_SET_ROUNDS):
+        try:
+            return SetResult("updated", client.update_run_state(state_key, key, value))
+        except NotFoundError:
+            pass
+        try:
+            return SetResult("created", client.create_run_state(state_key, key, value))
+        except ApiError as exc:
+            if exc.status != 409:
+                raise
+    raise ApiError(
+        f"run-state entry {key!r} kept changing (created and deleted by another writer); try again",
+        method="PATCH",
+        path=f"/sync-job-run-state/{key}",
+        status=409,
+    )
 
 
 def delete_entry(client: RunStateApi, state_key: str, key: str) -> dict[str, Any]:

@@ -34,17 +34,21 @@ def _at(node: Any) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def build(loader: Any, node: Any) -> Any:
-    """The data of ``node``; ``loader`` (a ruamel SafeConstructor) converts numbers."""
-    memo: dict[int, Any] = {}  # aliases share node objects: build each once
+def build(loader: Any, node: Any, aliases: bool = True) -> Any:
+    """The data of ``node``; ``loader`` (a ruamel SafeConstructor) converts numbers.
+
+    ``aliases=False`` (the text has no ``&anchor``) skips the memo that aliased nodes need.
+    """
+    memo: dict[int, Any] | None = {} if aliases else None  # aliases share node objects
     return _build(loader, node, 0, memo)
 
 
-def _build(loader: Any, node: Any, depth: int, memo: dict[int, Any]) -> Any:
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    tag = _tag(node)
+def _build(loader: Any, node: Any, depth: int, memo: dict[int, Any] | None) -> Any:
+    # The hot loop of validate: tags are read inline, strings (most nodes) return first.
+    if memo is not None and id(node) in memo:
+        return memo[id(node)]
+    ctag = node.ctag
+    tag = ctag.suffix if ctag.handle is None else str(ctag)
     value = node.value
     if tag == _STR:
         return value
@@ -58,19 +62,24 @@ def _build(loader: Any, node: Any, depth: int, memo: dict[int, Any]) -> Any:
                 col,
                 "flatten the structure; no sync job needs this depth",
             )
+        depth += 1
         if tag == _SEQ:
             items: list[Any] = []
-            memo[key] = items
-            items.extend(_build(loader, item, depth + 1, memo) for item in value)
+            if memo is not None:
+                memo[id(node)] = items
+            items.extend([_build(loader, item, depth, memo) for item in value])
             return items
         mapping: dict[Any, Any] = {}
-        memo[key] = mapping
+        if memo is not None:
+            memo[id(node)] = mapping
         for key_node, value_node in value:
-            if _tag(key_node) == _MERGE:
-                raise NeedsMerge
-            name = _build(loader, key_node, depth + 1, memo)
-            if isinstance(name, list | dict):
-                raise _unhashable(node)
+            key_tag = key_node.ctag
+            if key_tag.handle is not None or key_tag.suffix != _STR:
+                # not a plain string key: merge keys, numbers, booleans, collections, tags
+                if _tag(key_node) == _MERGE:
+                    raise NeedsMerge
+                if isinstance(_build(loader, key_node, depth, memo), list | dict):
+                    raise _unhashable(node)
             # JSON object keys are text: `200:` and `"200":` are the same key, `true:` is "true"
             name = key_node.value
             if name in mapping:
@@ -83,7 +92,7 @@ def _build(loader: Any, node: Any, depth: int, memo: dict[int, Any]) -> Any:
                     col,
                     "each key may appear once in a mapping; remove or merge the duplicate",
                 )
-            mapping[name] = _build(loader, value_node, depth + 1, memo)
+            mapping[name] = _build(loader, value_node, depth, memo)
         return mapping
     if tag == _NULL:
         return None

@@ -61,12 +61,15 @@ def is_job_file_name(name: str) -> bool:
 
 def display_path(path: Path, root: Path) -> str:
     """``path`` relative to ``root`` when it is inside it, POSIX-style; else as given."""
-    # abspath, not resolve(): a symlinked job file is shown under its own name
-    absolute, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
-    try:
-        return absolute.relative_to(base).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # abspath, not resolve(): a symlinked job file is shown under its own name. Plain string
+    # operations: this runs once per file, and pathlib's relative_to is slow.
+    absolute, base = os.path.abspath(path), os.path.abspath(root)
+    if absolute == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if absolute.startswith(prefix):
+        return absolute[len(prefix) :].replace(os.sep, "/")
+    return path.as_posix()
 
 
 def _inside(path: Path, root: Path) -> bool:

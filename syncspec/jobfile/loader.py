@@ -44,12 +44,18 @@ UNQUOTED_PLACEHOLDER = "SS401"
 
 @dataclass
 class Parsed:
-    """The outcome of loading one file: either ``data`` (a mapping) or ``problems``."""
+    """The outcome of loading one file: either ``data`` (a mapping) or ``problems``.
+
+    ``root`` is the document's node graph from the C composer (every node knows where it starts:
+    ``locate`` turns findings into positions with it). It is not picklable cheaply: the validate
+    pipeline locates a file's findings where it was checked and then drops it.
+    """
 
     display: str
     text: str | None = None
     data: dict[str, Any] | None = None
     problems: list[Problem] = field(default_factory=list)
+    root: Any = field(default=None, repr=False, compare=False)
 
 
 class LoadFailed(Exception):
@@ -63,6 +69,9 @@ class LoadFailed(Exception):
 
 
 _LOADER_CLASS: Any = None
+# plain scalar text -> its resolved Tag (shared by the nodes; nothing mutates them)
+_PLAIN_TAGS: dict[str, Any] = {}
+_PLAIN_TAGS_MAX = 100_000
 
 
 def _loader_class() -> Any:
@@ -110,6 +119,13 @@ def _loader_class() -> Any:
     _JsonConstructor.add_constructor(None, _JsonConstructor.construct_unsupported)
 
     if CParser is not None:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        # The composer asks the (Python) resolver for every node's tag; ruamel's walks a list
+        # of lazily compiled regexps and builds a new Tag each time. Without path resolvers
+        # (ruamel registers none) the answer depends only on a plain scalar's text, which
+        # repeats across job files (keys, methods, resource names): keep the answers.
+        assert not Resolver.yaml_path_resolvers
 
         class _FastLoader(CParser, _JsonConstructor, Resolver):  # type: ignore[misc]
             def __init__(self, stream: str) -> None:
@@ -118,6 +134,28 @@ def _loader_class() -> Any:
                 _JsonConstructor.__init__(self, loader=self)
                 self.allow_duplicate_keys = False
                 Resolver.__init__(self, loadumper=self)
+
+            def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+                if kind is ScalarNode:
+                    if not implicit[0]:  # quoted, block or explicitly tagged: a string
+                        return self.DEFAULT_SCALAR_TAG
+                    tag = _PLAIN_TAGS.get(value)
+                    if tag is None:
+                        tag = Resolver.resolve(self, kind, value, implicit)
+                        if len(_PLAIN_TAGS) < _PLAIN_TAGS_MAX:
+                            _PLAIN_TAGS[value] = tag
+                    return tag
+                if kind is MappingNode:
+                    return self.DEFAULT_MAPPING_TAG
+                if kind is SequenceNode:
+                    return self.DEFAULT_SEQUENCE_TAG
+                return Resolver.resolve(self, kind, value, implicit)
+
+            def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+                pass  # path resolvers only
+
+            def ascend_resolver(self) -> None:
+                pass
 
         _LOADER_CLASS = _FastLoader
     else:  # pragma: no cover
@@ -201,7 +239,7 @@ def parse_text(text: str, display: str) -> Parsed:
         line, col = _line_col(text, offset)
         return _failed(display, text, "SS004", "file contains a NUL byte", line, col)
     try:
-        data, line, col = _load(text)
+        data, root = _load(text)
     except LoadFailed as exc:
         line, col = _clamp(text, exc.line, exc.col)
         return _failed(display, text, exc.rule, exc.message, line, col, hint=exc.hint)
@@ -216,15 +254,16 @@ def parse_text(text: str, display: str) -> Parsed:
         )
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
+        mark = root.start_mark
         return _failed(
             display,
             text,
             "SS007",
             f"top level is {kind}; a job file is a mapping of keys (label, resources, ...)",
-            line,
-            col,
+            mark.line + 1,
+            mark.column + 1,
         )
-    return Parsed(display=display, text=text, data=data)
+    return Parsed(display=display, text=text, data=data, root=root)
 
 
 def _failed(
@@ -375,18 +414,31 @@ def _children(node: Any) -> list[Any]:
     return out
 
 
-def _construct(loader: Any, node: Any, text: str) -> Any:
+def _construct(loader: Any, node: Any, text: str) -> tuple[Any, Any]:
+    """The data of ``node`` and the node graph to locate findings with."""
     from syncspec.jobfile.construct import NeedsMerge, build
 
     try:
-        return build(loader, node)
+        return build(loader, node, aliases="&" in text), node
     except NeedsMerge:
         _check_depth(text, exact=True)  # ruamel's constructor does not limit the depth
-        return loader.construct_document(node)
+        data = loader.construct_document(node)
+        # ruamel's constructor splices the merged entries into the nodes: a fresh graph keeps
+        # the mapping as written (a merged key is then located at the mapping that merges it)
+        return data, compose_root(text)
 
 
-def _load(text: str) -> tuple[Any, int, int]:
-    """The document's data and the 1-based position of its top-level node."""
+def compose_root(text: str) -> Any:
+    """The root node of ``text`` as the C composer builds it (for text that loaded before)."""
+    loader = _loader_class()(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _load(text: str) -> tuple[Any, Any]:
+    """The document's data and its root node (None, None for an empty document)."""
     _check_depth(text)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
@@ -397,11 +449,10 @@ def _load(text: str) -> tuple[Any, int, int]:
         try:
             node = loader.get_single_node()
             if node is None:
-                return None, 1, 1
+                return None, None
             if "&" in text and "*" in text:
                 _check_aliases(node)
-            mark = node.start_mark
-            return _construct(loader, node, text), mark.line + 1, mark.column + 1
+            return _construct(loader, node, text)
         finally:
             loader.dispose()
     except LoadFailed:

@@ -1,8 +1,8 @@
 """Problems found in job files, and the rule catalogue entry type.
 
 Rules run on plain parsed data (the fast path) and report a ``Finding`` addressed by a path of
-keys/indexes into the document. Only files with findings are re-parsed with ruamel's round-trip
-loader, which turns each path into ``line:col`` and yields a ``Problem``.
+keys/indexes into the document; ``locate`` turns each path into ``line:col`` with the C
+parser's own nodes (no second parse) and yields a ``Problem``.
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ class Problem:
     line: int  # 1-based
     col: int  # 1-based
     hint: str | None = None
+    # a notice that stands for the same problem in several files (SS107): all of them, ``file``
+    # (the first) included; empty for a problem of one file
+    files: tuple[str, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.file, self.line, self.col, self.rule)

@@ -1,8 +1,9 @@
 """The validate pipeline: find job files, load them, run every rule, locate every problem.
 
 Per file: read (bounded) -> fast C parse -> structure (SS1xx) + semantic rules (SS2xx-SS5xx) on
-plain data. Then project rules (SS6xx) across files. Only files with findings are re-parsed
-with the round-trip loader to turn key paths into ``line:col``.
+plain data -> each finding's key path turned into ``line:col`` with the parser's own nodes
+(``locate``), right there. Then project rules (SS6xx) across files, located with a summary of each
+file's top-level keys. No file is parsed twice.
 
 The per-file step is CPU-bound and independent per file: from ``PARALLEL_MIN_FILES`` files on
 (a repo-wide ``plan`` or ``validate``), it runs in forked worker processes, one per CPU, in
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from syncspec.jobfile import loader
 from syncspec.jobfile.discovery import Discovery, discover_job_files, display_path
 from syncspec.jobfile.jobs import LocalJob
+from syncspec.jobfile.locate import TopPositions, to_problems, top_to_problems
 from syncspec.jobfile.problems import Finding, Problem, Severity
 
 if TYPE_CHECKING:
@@ -55,7 +57,7 @@ class ValidationReport:
 
     @property
     def files_with_problems(self) -> int:
-        return len({p.file for p in self.problems})
+        return len({f for p in self.problems for f in (p.file, *p.files)})
 
     def failed(self, strict: bool = False) -> bool:
         return self.errors > 0 or (strict and self.warnings > 0)
@@ -64,8 +66,12 @@ class ValidationReport:
 @dataclass
 class _FileResult:
     path: Path
-    parsed: loader.Parsed
-    findings: list[Finding] = field(default_factory=list)
+    parsed: loader.Parsed  # without its node graph (``root``): located where it was checked
+    # the file's own problems, located (loading, structure, semantic)
+    problems: list[Problem] = field(default_factory=list)
+    # where the top-level keys are, for the project rules' findings (SS6xx)
+    top: TopPositions | None = None
+    project_findings: list[Finding] = field(default_factory=list)
     # the absolute path a job is known by (files that load), taken where the file was checked
     resolved: Path | None = None
 
@@ -95,18 +101,33 @@ def _read(path: Path, display: str) -> loader.Parsed:
     return loader.read_and_parse(raw, display)
 
 
-def _check_file(path: Path, root: Path) -> _FileResult:
+def _resolved(path: Path, parents: dict[Path, Path]) -> Path:
+    """``path.resolve()``, with each directory resolved once (one ``lstat`` per file)."""
+    if path.is_symlink():
+        return path.resolve()
+    parent = path.parent
+    real = parents.get(parent)
+    if real is None:
+        real = parents[parent] = parent.resolve()
+    return real / path.name
+
+
+def _check_file(path: Path, root: Path, parents: dict[Path, Path] | None = None) -> _FileResult:
     from syncspec.jobfile import semantics
     from syncspec.jobfile.structure import check_structure
 
     display = display_path(path, root)
     parsed = _read(path, display)
-    result = _FileResult(path, parsed)
+    result = _FileResult(path, parsed, problems=list(parsed.problems))
     if parsed.data is not None:
+        assert parsed.text is not None and parsed.root is not None  # set for every file that loads
         semantic = semantics.check_job(parsed.data)
-        result.findings = _without_superseded(check_structure(parsed.data), semantic)
-        result.findings.extend(semantic)
-        result.resolved = path.resolve()
+        findings = _without_superseded(check_structure(parsed.data), semantic)
+        findings.extend(semantic)
+        result.problems.extend(to_problems(display, parsed.text, _unique(findings), parsed.root))
+        result.top = TopPositions.of(parsed.root, parsed.text)
+        result.resolved = _resolved(path, {} if parents is None else parents)
+    parsed.root = None  # located: the node graph is not needed (nor sent back from a worker)
     return result
 
 
@@ -123,7 +144,8 @@ def _without_superseded(structure: list[Finding], semantic: list[Finding]) -> li
 
 
 def _check_chunk(paths: Sequence[Path], root: Path) -> list[_FileResult]:
-    return [_check_file(path, root) for path in paths]
+    parents: dict[Path, Path] = {}
+    return [_check_file(path, root, parents) for path in paths]
 
 
 def _worker_count(files: int) -> int:
@@ -146,10 +168,11 @@ def _ignore_sigint() -> None:
 
 def _warm_up() -> None:
     """Import and build what every file check needs once, here, rather than once per worker."""
-    from syncspec.jobfile import corevalidate, semantics, structure  # noqa: F401
+    from syncspec.jobfile import corevalidate, rules_jsonata, semantics, structure  # noqa: F401
 
     loader.warm_up()
     corevalidate.warm_up()
+    rules_jsonata.warm_up()  # import jsonata once before forking, not in every worker
 
 
 class _Checking:
@@ -202,7 +225,7 @@ def _with_project_findings(
     by_display = {r.parsed.display: r for r in results}
     for display, findings in check_project([*documents, *context]).items():
         if display in by_display:
-            by_display[display].findings.extend(findings)
+            by_display[display].project_findings.extend(findings)
     return results
 
 
@@ -239,12 +262,11 @@ def _context_documents(
 
 
 def _problems(result: _FileResult) -> list[Problem]:
-    from syncspec.jobfile.locate import to_problems
-
     parsed = result.parsed
-    problems = list(parsed.problems)
-    if result.findings and parsed.text is not None:
-        problems.extend(to_problems(parsed.display, parsed.text, _unique(result.findings)))
+    problems = list(result.problems)
+    if result.project_findings and parsed.text is not None:
+        found = _unique(result.project_findings)
+        problems.extend(top_to_problems(parsed.display, parsed.text, found, result.top))
     return problems
 
 
@@ -256,6 +278,50 @@ def _unique(findings: Iterable[Finding]) -> list[Finding]:
             seen.add(f)
             out.append(f)
     return out
+
+
+# Problems that say the same about every file they occur in: several become one notice.
+_COLLAPSED = "SS107"
+
+
+def _collapse(problems: list[Problem]) -> list[Problem]:
+    """``problems`` (sorted) with the SS107 warnings of several files as one notice.
+
+    Truto's own docs write jobs without ``default_runtime_version``: a repository of such files
+    would otherwise print one identical warning per file. The notice sits at the first file's
+    position (text, GitHub annotation) and lists every file in ``Problem.files`` (JSON).
+    """
+    same = [p for p in problems if p.rule == _COLLAPSED]
+    if len(same) < 2:
+        return problems
+    first = same[0]
+    files = tuple(dict.fromkeys(p.file for p in same))
+    v4 = sum(1 for p in same if "V4 nodes" in p.message)
+    if v4 == 0:
+        read_as = "legacy resources"
+    elif v4 == len(same):
+        read_as = "V4 nodes"
+    else:
+        read_as = f"legacy resources ({_files(len(same) - v4)}) or V4 nodes ({_files(v4)})"
+    others = len(files) - 1
+    noun = "file" if others == 1 else "files"
+    notice = Problem(
+        first.rule,
+        first.severity,
+        f"this file and {others:,} other {noun} do not set "
+        f"default_runtime_version: they will not be managed, and their resources are read as "
+        f"{read_as} (--format json lists every file)",
+        first.file,
+        first.line,
+        first.col,
+        first.hint,
+        files,
+    )
+    return [notice if p is first else p for p in problems if p.rule != _COLLAPSED or p is first]
+
+
+def _files(n: int) -> str:
+    return f"{n:,} file{'' if n == 1 else 's'}"
 
 
 def validate_paths(
@@ -280,7 +346,7 @@ def validate_paths(
         problems.extend(_problems(result))
     problems.sort(key=Problem.sort_key)
     return ValidationReport(
-        problems=problems,
+        problems=_collapse(problems),
         files_checked=len(results),
         skipped=[s.describe(root) for s in discovery.skipped],
     )
@@ -323,7 +389,7 @@ class LoadingJobs:
         files = self.files()
         jobs = [f.job for f in files if f.job is not None]
         problems = sorted((p for f in files for p in f.problems), key=Problem.sort_key)
-        return jobs, problems
+        return jobs, _collapse(problems)
 
     def close(self) -> None:
         self._checking.close()

@@ -59,14 +59,15 @@ class CaseFile:
     cases: list[Case] = field(default_factory=list)
 
     def case_line(self, index: int) -> int:
-        """1-based line of case ``index`` (found with a second, position-keeping parse)."""
-        from syncspec.jobfile.locate import locate, position_index
+        """1-based line of case ``index`` (from the C composer's node marks)."""
+        from syncspec.jobfile.locate import compose, locate, positions
 
         if not hasattr(self, "_doc"):
-            self._doc = position_index(self.text)
+            self._doc = compose(self.text)
         if self._doc is None:
             return 1
-        return locate(self._doc, ("cases", index, "name"), on_key=True)[0]
+        where = positions(self.text)
+        return locate(self._doc, ("cases", index, "name"), on_key=True, where=where)[0]
 
 
 def _type_name(value: Any) -> str:

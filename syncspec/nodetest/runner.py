@@ -110,7 +110,7 @@ class _Jobs:
 
     def where(self, job: LocalJob, path: tuple[str | int, ...], offset: int | None) -> str:
         """``file:line:col`` of a value inside a job (a character of it, given ``offset``)."""
-        from syncspec.jobfile.locate import locate, position_index
+        from syncspec.jobfile.locate import compose, locate, positions
         from syncspec.jobfile.scalarpos import position_in_scalar
 
         if job.path not in self._positions:
@@ -118,11 +118,11 @@ class _Jobs:
                 text = job.path.read_text("utf-8")
             except (OSError, UnicodeDecodeError):
                 return job.display
-            self._positions[job.path] = (text, position_index(text))
+            self._positions[job.path] = (text, compose(text))
         text, doc = self._positions[job.path]
         if doc is None:
             return job.display
-        line, col = locate(doc, path, on_key=False)
+        line, col = locate(doc, path, on_key=False, where=positions(text))
         if offset is not None:
             line, col = position_in_scalar(text, line, col, offset)
         return f"{job.display}:{line}:{col}"

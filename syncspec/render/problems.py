@@ -56,6 +56,7 @@ def report_data(report: ValidationReport) -> dict[str, Any]:
                 "line": p.line,
                 "col": p.col,
                 "hint": p.hint,
+                **({"files": list(p.files)} if p.files else {}),  # a notice for several files
             }
             for p in report.problems
         ],

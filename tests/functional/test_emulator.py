@@ -461,7 +461,8 @@ def test_run_state_crud(http: httpx.Client) -> None:
     assert other_ns["value"] == "Z"
 
 
-def test_run_state_errors(http: httpx.Client) -> None:
+def test_run_state_errors(http: httpx.Client, emulator: EmulatorHandle) -> None:
+    emulator.control.set_readings(run_state_post="conflict")  # the 409 below is this reading's
     q = {"state_key": "acct-1"}
     missing = error(400, "state_key query parameter is required")
     assert http.get("/sync-job-run-state").json() == missing
