@@ -54,7 +54,9 @@ def _norm_host(host: str) -> str:
 
 def is_loopback(host: str) -> bool:
     host = _norm_host(host)
-    if host == "localhost" or host.endswith(".localhost"):
+    # only the name itself: other *.localhost names are resolved by whatever resolver the
+    # machine has (mDNS, DNS), so plain http to them could leave the machine
+    if host == "localhost":
         return True
     import ipaddress  # here: validate imports this module (via the CLI) but never needs it
 

@@ -94,10 +94,8 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
         for path in paths:
             if not path.exists():
                 raise click.BadParameter(f"{path}: no such file or directory", param_hint="PATHS")
-    if plan_file is not None and (targets or excludes or prune):
-        raise click.UsageError(
-            "--target, --exclude and --prune apply when planning, not to a saved plan"
-        )
+    if plan_file is not None and (targets or excludes):
+        raise click.UsageError("--target and --exclude apply when planning, not to a saved plan")
     settings = global_options(ctx).settings()
     options = ApplyOptions(
         parallelism=parallelism or settings.parallelism,
@@ -127,6 +125,7 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
         changing_actions,
         check_delete_budget,
     )
+    from syncspec.engine.approval import check_saved_options
     from syncspec.engine.model import ApplyResult, PlanOptions
     from syncspec.engine.plan import load_plan
     from syncspec.engine.project import check_plan_target, conflicts_message, open_client
@@ -146,6 +145,7 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
             problem = conflicts_message(saved)
             if problem:
                 raise SyncspecError(problem)
+            check_saved_options(saved, prune=prune)
             check_delete_budget(saved, options.max_deletes)
             plan = _approved(settings, saved, client)
         else:

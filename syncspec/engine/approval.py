@@ -47,6 +47,29 @@ def check_environment(plan: Plan, live: Sequence[Mapping[str, Any]], token: str)
         )
 
 
+def check_saved_options(saved: Plan, *, prune: bool) -> None:
+    """``ConfigError`` (exit 3) for saved options that the command line must confirm.
+
+    The plan is recomputed with the saved options, so they are inputs an edit of the file could
+    change: ``prune`` widens what may be deleted (turned on, and the matching deletes pasted in,
+    a plan would delete unmanaged jobs nobody reviewed), so a pruning plan needs ``--prune`` on
+    the ``apply`` command line too. ``paths`` may only name places inside the project.
+    """
+    if saved.options.prune and not prune:
+        raise ConfigError(
+            "the saved plan was made with --prune (it may delete unmanaged jobs in the prune "
+            "scope); apply it with `syncspec apply --prune PLAN_FILE` to confirm; nothing was "
+            "changed"
+        )
+    for path in saved.options.paths:
+        parts = path.replace("\\", "/").split("/")
+        if not path or path.startswith(("/", "~")) or ".." in parts or ":" in parts[0]:
+            raise ConfigError(
+                f"the saved plan narrows to {path!r}, which is not a path inside the project; "
+                "nothing was changed. Re-run plan from the project"
+            )
+
+
 def check_same_actions(saved: Plan, recomputed: Plan) -> None:
     """``StalePlanError`` (exit 4) naming the first difference between the two plans' actions."""
     difference = first_difference(saved.actions, recomputed.actions)

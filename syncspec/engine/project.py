@@ -87,7 +87,14 @@ class LoadingProject:
                 self._narrowed = {
                     os.path.realpath(p) for p in discover_job_files(paths, settings.root).files
                 }
-            targets = [*([settings.jobs_dir] if settings.jobs_dir.is_dir() else []), *paths]
+            if not settings.jobs_dir.is_dir():
+                # An empty project would make every live job unmanaged, and prunable: a typo in
+                # jobs_dir (a pull request can edit syncspec.toml) must not read as "no jobs".
+                raise ConfigError(
+                    f"jobs directory {settings.jobs_dir} does not exist (set jobs_dir in "
+                    "syncspec.toml, or create it: `syncspec pull` writes the live jobs there)"
+                )
+            targets = [settings.jobs_dir, *paths]
         self._loading = start_load_jobs(targets, settings.root)
 
     def result(self) -> LocalProject:

@@ -162,3 +162,9 @@ def _walk(  # noqa: PLR0917 - the walk's state, passed down explicitly
                     )
                     continue
             found.setdefault(os.path.realpath(path), path)
+        elif is_link and not os.path.exists(path):
+            # a folder whose target is missing (a submodule not checked out, say) may hold job
+            # files: skipping it silently would let --prune delete their jobs
+            skipped.append(
+                Skipped(path, "dangling symlink (its target does not exist); not followed")
+            )

@@ -40,11 +40,15 @@ TOLERANT_CASTS: frozenset[str] = frozenset({"null", "undefined", "ignore-empty-s
 # Casts that convert the value's type: only effective when the placeholder is the whole string.
 TYPE_CASTS: frozenset[str] = frozenset({"int", "num", "bool", "json", "any"})
 
-_INNER_CHAR = re.compile(r"[\w\-./|:?\s]")
-_INNER_OK = re.compile(r"[\w\-./|:?\s]+\Z")
+# replace.ts: ``/{{([\w-./|:?\s]+)}}/gi``. JavaScript's ``\w`` is ASCII (Python's is Unicode):
+# ``{{args.café}}`` is no placeholder for Truto, which sends it as literal text.
+INNER_CLASS = r"[A-Za-z0-9_\-./|:?\s]"
+_INNER_CHAR = re.compile(INNER_CLASS)
+_INNER_OK = re.compile(INNER_CLASS + r"+\Z")
 _WHITESPACE = re.compile(r"\s")
 # replace.ts: ``/:(?=[\w\s]+)/`` splits a path (or a default) from its cast.
-_CAST_SPLIT = re.compile(r":(?=[\w\s])")
+CAST_SPLIT = re.compile(r":(?=[A-Za-z0-9_\s])")
+_CAST_SPLIT = CAST_SPLIT
 # Single-brace and stray-close lookalikes of placeholders, only for the roots that are surely
 # placeholders (JSON text in query values legitimately contains "}}").
 _ROOTS_ALT = r"(?:args|resources|sync_job_run|payload)"

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from syncspec.jobfile.placeholders import CAST_SPLIT, CASTS, INNER_CLASS
 from syncspec.nodetest.jsvalue import (
     UNDEFINED,
     as_js_number,
@@ -37,15 +38,12 @@ from syncspec.nodetest.jsvalue import (
     parse_int,
 )
 
-# replace.ts: /{{([\w-./|:?\s]+)}}/gi (JS \w is ASCII; JS \s is Unicode, like Python's)
-_PLACEHOLDER = re.compile(r"\{\{([A-Za-z0-9_\-./|:?\s]+)\}\}")
-_TYPE_SPLIT = re.compile(r":(?=[A-Za-z0-9_\s])")
+# replace.ts: /{{([\w-./|:?\s]+)}}/gi, with the lint rules' character class (one grammar)
+_PLACEHOLDER = re.compile(r"\{\{(" + INNER_CLASS + r"+)\}\}")
+_TYPE_SPLIT = CAST_SPLIT
 MERGE_KEY = "$truto_merge"
-# the casts replace.ts's typeCast knows (any other raises "Unsupported type"); the lint rules'
-# syncspec.jobfile.placeholders.CASTS must be the same set (a test checks)
-KNOWN_CASTS = frozenset(
-    {"str", "int", "num", "bool", "json", "null", "undefined", "ignore-empty-str", "any"}
-)
+# the casts replace.ts's typeCast knows (any other raises "Unsupported type")
+KNOWN_CASTS = CASTS
 
 
 class PlaceholderError(Exception):
