@@ -99,7 +99,10 @@ def _run_once(rng: random.Random, root: Path, emulator: EmulatorHandle, run: int
     try:
         for gate in gates:
             assert gate.wait_reached(WAIT_S), "a racer never planned"
-        for index in order:  # every racer has listed the same live jobs: let them go
+        # every racer is held at its first listing: let them go together, in the drawn order
+        # (a racer served after others' creates may see a label held twice: an identity
+        # conflict, refused with nothing written, exit 1; the end state is still asserted)
+        for index in order:
             gates[index].release()
         for proc in procs:
             out, err = proc.communicate(timeout=WAIT_S)

@@ -68,6 +68,19 @@ def write_jobs(project: Path, **files: str) -> None:
 # -- 4. narrowing never un-manages ----------------------------------------------------------
 
 
+def test_a_missing_jobs_dir_is_an_error_not_an_empty_project(
+    project: Path, emulator_env: EmulatorHandle
+) -> None:
+    # a typo in jobs_dir (a pull request can edit syncspec.toml) must not unmanage every job
+    (project / "syncspec.toml").write_text('jobs_dir = "job"\n[prune]\nlabels = ["*"]\n')
+    emulator_env.seed(job("a"), job("b"))
+    for args in (("plan", "--prune"), ("apply", "-y", "--prune", "--max-deletes", "9")):
+        result = run(*args)
+        assert result.exit_code == 3, result.output
+        assert "jobs directory" in result.stderr and "does not exist" in result.stderr
+    assert labels(emulator_env) == ["a", "b"]
+
+
 def test_plan_prune_with_paths_never_deletes_jobs_whose_files_exist(
     project: Path, emulator_env: EmulatorHandle
 ) -> None:
@@ -83,7 +96,10 @@ def test_plan_prune_with_paths_never_deletes_jobs_whose_files_exist(
         "--prune deletes nothing in this plan (1 unmanaged job(s) in the prune scope kept): "
         "PATHS narrow the plan to some job files; plan without PATHS to prune"
     )
-    applied = run("apply", "p.json")
+    # a pruning plan needs --prune at apply time too (the file's options are not trusted)
+    refused = run("apply", "p.json")
+    assert refused.exit_code == 3, refused.output
+    applied = run("apply", "--prune", "p.json")
     assert applied.exit_code == 0, applied.output
     assert labels(emulator_env) == ["a", "b", "stray"]
     # the same with a direct `apply PATHS`, and -y for --auto-approve
@@ -219,7 +235,8 @@ TAMPERING: list[tuple[str, Callable[[dict[str, Any]], None], int, str]] = [
     ("changes", _set("actions.0.changes", []), 4, "changes differs"),
     ("file", _set("actions.1.file", "jobs/elsewhere.yaml"), 4, "file is"),
     ("line", _set("actions.1.line", 99), 4, "line is 99"),
-    ("options.prune", _set("options.prune", True), 4, "now give delete 'other'"),
+    ("options.prune", _set("options.prune", True), 3, "was made with --prune"),
+    ("options.paths outside", _set("options.paths", ["../elsewhere"]), 3, "not a path inside"),
     ("options.targets", _set("options.targets", ["a"]), 4, "action 1"),
     ("options.excludes", _set("options.excludes", ["b"]), 4, "action 1"),
     ("options.paths", _set("options.paths", ["jobs/a.yaml"]), 4, "action 1"),

@@ -32,7 +32,12 @@ def _run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProc
         text=True,
         check=False,
         timeout=300,
-        env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "NO_COLOR": "1"},
+        # without PYTHONPATH: a source tree on it would shadow the installed wheel
+        env={
+            **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            "NO_COLOR": "1",
+        },
     )
     return proc
 

@@ -62,6 +62,20 @@ def test_symlinks_out_of_the_repo_are_refused_and_named(tmp_path: Path) -> None:
     assert not found.complete
 
 
+def test_a_dangling_symlink_is_named_so_nothing_is_pruned(tmp_path: Path) -> None:
+    # e.g. a submodule that is not checked out: its job files are missing, not gone
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    (jobs / "a.yaml").write_text(JOB.format(label="a"))
+    (jobs / "team-b").symlink_to(tmp_path / "missing-checkout", target_is_directory=True)
+    found = discover_job_files([jobs], tmp_path)
+    assert found.files == [jobs / "a.yaml"]
+    assert [s.describe(tmp_path) for s in found.skipped] == [
+        "jobs/team-b: dangling symlink (its target does not exist); not followed"
+    ]
+    assert not found.complete
+
+
 def test_symlink_loops_end(tmp_path: Path) -> None:
     jobs = tmp_path / "jobs"
     (jobs / "a").mkdir(parents=True)
