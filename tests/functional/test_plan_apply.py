@@ -219,9 +219,9 @@ def test_saved_plan_refuses_planning_options(project: Path) -> None:
     assert run("plan", "--out", "plan.json").exit_code == 0
     result = run("apply", "plan.json", "--target", "x")
     assert result.exit_code == 3
-    assert "--target, --exclude and --prune apply when planning, not to a saved plan" in (
-        result.stderr
-    )
+    assert "--target and --exclude apply when planning, not to a saved plan" in result.stderr
+    # --prune is allowed: it confirms a saved pruning plan (this one does not prune)
+    assert run("apply", "plan.json", "--prune", "-y").exit_code == 0
 
 
 def test_saved_plan_for_another_target_is_refused(
