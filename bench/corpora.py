@@ -1,8 +1,10 @@
-"""Job-file corpora for the benchmarks: what Truto's docs write, and large V4 jobs.
+r"""Job-file corpora for the benchmarks: what Truto's docs write, and large V4 jobs.
 
 - ``legacy``: docs-style legacy jobs (Zendesk tickets, comments, attachments, users; an
   ``args_schema`` and placeholders) *without* ``default_runtime_version``, as Truto's docs write
-  them: every file has one finding (SS107).
+  them: every file has one finding (SS107). The placeholder default is a date without a time:
+  ``{{x?:1970-01-01T00:00:00.000Z}}`` is an SS403 error (replace.ts splits the default on
+  ``:(?=[\w\s])`` and ``00`` becomes its cast: "Unsupported type" at run time).
 - ``legacy-runtime``: the same files with ``default_runtime_version: 2``: clean.
 - ``v4``: V4 jobs of 30 nodes (get_state, request, two JSONata transforms, add_context and a
   webhook destination per resource; events; update_state after the complete event) with
@@ -36,7 +38,7 @@ resources:
     query:
       page_size: {size}
       updated_at:
-        gt: "{{{{args.last_synced_at?:1970-01-01T00:00:00.000Z}}}}"
+        gt: "{{{{args.last_synced_at?:1970-01-01}}}}"
   - resource: ticketing/comments
     method: list
     depends_on: ticketing/tickets

@@ -7,7 +7,10 @@ second line of defence: messages are built without the token in the first place.
 
 from __future__ import annotations
 
-import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # logging is imported by --debug only (validate's start-up stays lean)
+    import logging
 
 _SECRETS: set[str] = set()
 MASK = "***"
@@ -26,8 +29,11 @@ def redact(text: str) -> str:
     return text
 
 
-class RedactingFilter(logging.Filter):
-    """Rewrites each record's message with secrets masked (attach to handlers)."""
+class RedactingFilter:
+    """Rewrites each record's message with secrets masked (attach to handlers).
+
+    Not a ``logging.Filter`` subclass: handlers take any object with a ``filter`` method, and
+    this module is imported by every command."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

@@ -21,10 +21,14 @@ as are empty ids, control characters and (for server-made ids) ``/``.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 from syncspec.errors import ConfigError
+
+# C0 controls and DEL (one regex search, not a Python loop over every character)
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 DEFAULT_ALLOWED_HOSTS = ("api.truto.one",)
 ALLOWED_HOSTS_ENV = "SYNCSPEC_ALLOWED_HOSTS"
@@ -129,6 +133,6 @@ def path_id_problem(value: object, *, allow_slash: bool = False) -> str | None:
         return f"is {value!r}, which a URL reads as a relative path"
     if not allow_slash and "/" in value:
         return "contains '/'"
-    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+    if _CONTROL.search(value):
         return "contains a control character"
     return None

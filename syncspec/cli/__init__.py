@@ -14,7 +14,6 @@ from __future__ import annotations
 import gc
 import importlib
 import importlib.util
-import logging
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -213,6 +212,8 @@ def cli(  # noqa: PLR0917 - click passes each option as an argument
 
 
 def _enable_debug_logging() -> None:
+    import logging  # here, not at the top: only --debug needs it
+
     from syncspec.redact import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)

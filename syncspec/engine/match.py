@@ -89,8 +89,11 @@ def match_jobs(
 ) -> Match:
     """Bind files to live jobs; see the module docstring for the rules."""
     # Issue 11: a live job whose id cannot go into a URL (".", "..", "/") is set aside first.
-    unsafe = [j for j in live if path_id_problem(j.get("id")) is not None]
-    live = [j for j in live if path_id_problem(j.get("id")) is None]
+    unsafe: list[LiveJob] = []
+    safe: list[LiveJob] = []
+    for j in live:  # one check per job (a plan lists thousands)
+        (unsafe if path_id_problem(j.get("id")) is not None else safe).append(j)
+    live = safe
     by_id: dict[str, LiveJob] = {}
     by_label: dict[str, list[LiveJob]] = {}
     for remote in sorted(live, key=live_id):

@@ -108,7 +108,13 @@ def _plain(value: Any) -> Any:
     if kind is str or kind is int or kind is bool or value is None:
         return value
     if kind is dict:
-        return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
+        out: dict[str, Any] = {}
+        for k in sorted(value, key=str):
+            v = value[k]
+            t = type(v)
+            # leaves inline: most values of a job are strings, and a call each costs more
+            out[str(k)] = v if t is str or t is int or t is bool or v is None else _plain(v)
+        return out
     if kind is list:
         return [_plain(v) for v in value]
     if isinstance(value, Mapping):
@@ -129,7 +135,10 @@ def _plain(value: Any) -> Any:
 
 def _is_empty(value: Any, empty: tuple[Any, ...]) -> bool:
     # type check too, so that 0 / False never pass for an empty value
-    return any(type(value) is type(e) and value == e for e in empty)
+    for e in empty:  # noqa: SIM110 - a loop, not any(genexpr): runs for every field of every job
+        if type(value) is type(e) and value == e:
+            return True
+    return False
 
 
 def canonical_job(job: Mapping[str, Any]) -> dict[str, Any]:

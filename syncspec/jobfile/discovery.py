@@ -161,7 +161,10 @@ def _walk(  # noqa: PLR0917 - the walk's state, passed down explicitly
                         )
                     )
                     continue
-            found.setdefault(os.path.realpath(path), path)
+            # not a link: its real path is the folder's (already resolved) plus its name, and
+            # realpath would lstat every component again for each file
+            key = os.path.realpath(path) if is_link else os.path.join(real, entry.name)
+            found.setdefault(key, path)
         elif is_link and not os.path.exists(path):
             # a folder whose target is missing (a submodule not checked out, say) may hold job
             # files: skipping it silently would let --prune delete their jobs

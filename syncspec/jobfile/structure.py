@@ -6,7 +6,6 @@ stripped), one per offending node, with "did you mean" hints for unknown keys an
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -293,6 +292,8 @@ def _show(value: Any) -> str:
 
 
 def _suggest(word: str, options: Iterable[str]) -> str | None:
+    import difflib  # only when there is a finding to suggest for
+
     matches = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
     return f'did you mean "{matches[0]}"?' if matches else None
 
