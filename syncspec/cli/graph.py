@@ -47,11 +47,7 @@ def _job_data(ctx: click.Context, job: str) -> dict[str, object]:
     if path.is_file():
         from syncspec.jobfile import loader
 
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise ConfigError(f"{job}: cannot read: {exc.strerror or exc}") from None
-        parsed = loader.read_and_parse(raw, job)
+        parsed = loader.read_path(path, job)
         if parsed.data is None:
             first = parsed.problems[0]
             raise ConfigError(

@@ -245,12 +245,7 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem], l
     discovery = discover_job_files([settings.jobs_dir], settings.root)
     for path in discovery.files:
         display = display_path(path, settings.root)
-        try:
-            raw: bytes | None = path.read_bytes()
-            error = None
-        except OSError as exc:
-            raw, error = None, exc.strerror or type(exc).__name__
-        parsed = loader.read_and_parse(raw, display, error)
+        parsed = loader.read_path(path, display)
         if parsed.data is None:
             problems.extend(parsed.problems)
             continue

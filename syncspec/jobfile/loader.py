@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from syncspec.jobfile.problems import Problem, Rule, Severity
@@ -580,3 +581,20 @@ def label_line(text: str | None) -> int:
         return 1
     m = _LABEL_RE.search(text)
     return text.count("\n", 0, m.start()) + 1 if m else 1
+
+
+def read_path(path: Path, display: str) -> Parsed:
+    """Read ``path`` (at most ``MAX_BYTES`` + 1 bytes: a huge file is refused without being read
+    whole) and parse it; every reader of job and case files goes through here."""
+    try:
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return read_and_parse(None, display, exc.strerror or type(exc).__name__)
+    if len(raw) > MAX_BYTES:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            size = len(raw)
+        return too_large(display, max(size, len(raw)))
+    return read_and_parse(raw, display)

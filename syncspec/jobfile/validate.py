@@ -87,18 +87,7 @@ def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
 
 
 def _read(path: Path, display: str) -> loader.Parsed:
-    try:
-        with path.open("rb") as fh:
-            raw = fh.read(loader.MAX_BYTES + 1)
-    except OSError as exc:
-        return loader.read_and_parse(None, display, exc.strerror or type(exc).__name__)
-    if len(raw) > loader.MAX_BYTES:
-        try:
-            size = path.stat().st_size
-        except OSError:
-            size = len(raw)
-        return loader.too_large(display, max(size, len(raw)))
-    return loader.read_and_parse(raw, display)
+    return loader.read_path(path, display)
 
 
 def _resolved(path: Path, parents: dict[Path, Path]) -> Path:

@@ -170,12 +170,7 @@ def load_case_file(path: Path, display: str) -> tuple[CaseFile | None, list[Prob
     from syncspec.jobfile import loader
     from syncspec.jobfile.locate import to_problems
 
-    try:
-        raw: bytes | None = path.read_bytes()
-        error = None
-    except OSError as exc:
-        raw, error = None, exc.strerror or type(exc).__name__
-    parsed = loader.read_and_parse(raw, display, error)
+    parsed = loader.read_path(path, display)
     if parsed.data is None:
         return None, [_for_case_files(p) for p in parsed.problems]
     assert parsed.text is not None
