@@ -68,6 +68,11 @@ class LoadFailed(Exception):
         self.col = col
         self.hint = hint
 
+    @classmethod
+    def at(cls, mark: Any, rule: str, message: str, hint: str | None = None) -> LoadFailed:
+        """The failure at a parser mark (0-based line/column) as a 1-based position."""
+        return cls(rule, message, mark.line + 1, mark.column + 1, hint)
+
 
 _LOADER_CLASS: Any = None
 # plain scalar text -> its resolved Tag (shared by the nodes; nothing mutates them)
@@ -332,12 +337,10 @@ def _check_depth(text: str, exact: bool = False) -> None:
             if name in ("MappingStartEvent", "SequenceStartEvent"):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    raise LoadFailed(
+                    raise LoadFailed.at(
+                        event.start_mark,
                         "SS010",
                         f"nesting is deeper than {MAX_DEPTH} levels",
-                        mark.line + 1,
-                        mark.column + 1,
                         "flatten the structure; no sync job needs this depth",
                     )
             elif name in ("MappingEndEvent", "SequenceEndEvent"):
@@ -365,12 +368,10 @@ def _check_aliases(node: Any) -> None:
             on_path.discard(key)
             total = 1 + sum(sizes[id(c)] for c in _children(current))
             if total > MAX_NODES:
-                mark = current.start_mark
-                raise LoadFailed(
+                raise LoadFailed.at(
+                    current.start_mark,
                     "SS008",
                     f"aliases expand this document beyond {MAX_NODES:,} nodes",
-                    mark.line + 1,
-                    mark.column + 1,
                     "do not nest aliases of aliases (a 'billion laughs' document)",
                 )
             sizes[key] = total
@@ -378,25 +379,19 @@ def _check_aliases(node: Any) -> None:
         if key in sizes:
             continue
         if key in on_path:
-            mark = current.start_mark
-            raise LoadFailed(
+            raise LoadFailed.at(
+                current.start_mark,
                 "SS008",
                 "recursive alias: a node contains an alias of itself",
-                mark.line + 1,
-                mark.column + 1,
-                None,
             )
         on_path.add(key)
         stack.append((current, True))
         for child in _children(current):
             if id(child) in on_path:
-                mark = child.start_mark
-                raise LoadFailed(
+                raise LoadFailed.at(
+                    child.start_mark,
                     "SS008",
                     "recursive alias: a node contains an alias of itself",
-                    mark.line + 1,
-                    mark.column + 1,
-                    None,
                 )
             if id(child) not in sizes:
                 stack.append((child, False))
