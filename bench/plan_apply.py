@@ -62,7 +62,7 @@ def _project(directory: Path, count: int, kind: str) -> list[dict[str, Any]]:
     """``count`` job files of corpus ``kind`` in ``directory/jobs``; returns their data (to seed
     as live jobs)."""
     from syncspec.engine.normalize import canonical_job
-    from syncspec.jobfile.loader import parse_text
+    from syncspec.jobfile.yaml.loader import parse_text
 
     (directory / "syncspec.toml").write_text('jobs_dir = "jobs"\n')
     (directory / "jobs").mkdir()

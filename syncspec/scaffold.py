@@ -80,7 +80,7 @@ def scaffold_files(
 
 
 def _schema_text() -> str:
-    from syncspec.jobfile.schema import schema_text
+    from syncspec.jobfile.shape.schema import schema_text
 
     return schema_text()
 

@@ -45,7 +45,7 @@ def _job_data(ctx: click.Context, job: str) -> dict[str, object]:
 
     path = Path(job)
     if path.is_file():
-        from syncspec.jobfile import loader
+        from syncspec.jobfile.yaml import loader
 
         parsed = loader.read_path(path, job)
         if parsed.data is None:

@@ -24,7 +24,7 @@ def command(out: Path, check: bool) -> int:
     Editors using yaml-language-server autocomplete job files from it (add
     `# yaml-language-server: $schema=../schemas/sync-job.schema.json` to a job file).
     """
-    from syncspec.jobfile.schema import schema_text
+    from syncspec.jobfile.shape.schema import schema_text
 
     text = schema_text()
     if str(out) == "-":

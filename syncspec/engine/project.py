@@ -235,8 +235,8 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem], l
     ``pull`` binds files by label / pinned id only, so a file with lint problems still claims
     its job; a file that cannot be parsed at all might claim any label, so pull stops on it.
     """
-    from syncspec.jobfile import loader
     from syncspec.jobfile.discovery import discover_job_files, display_path
+    from syncspec.jobfile.yaml import loader
 
     jobs: list[LocalJob] = []
     problems: list[Problem] = []

@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 from syncspec.engine.pull_yaml import PullError, create_file, label_of, update_file
 from syncspec.jobfile.jobs import LocalJob
-from syncspec.jobfile.loader import MAX_BYTES, MAX_DEPTH
+from syncspec.jobfile.yaml.limits import MAX_BYTES, MAX_DEPTH
 from syncspec.safety import path_id_problem
 
 SCHEMA_RELPATH = Path("schemas") / "sync-job.schema.json"

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from syncspec.engine.normalize import EMPTY_OBJECT_KEYS
 from syncspec.errors import SyncspecError
-from syncspec.jobfile.loader import MAX_BYTES
+from syncspec.jobfile.yaml.limits import MAX_BYTES
 
 
 class PullError(SyncspecError):
@@ -190,7 +190,7 @@ def _dump(yaml: Any, data: Any) -> str:
 
 def _reads_back(text: str, job: Mapping[str, Any], where: Path) -> bool:
     from syncspec.engine.normalize import canonical_job
-    from syncspec.jobfile.loader import parse_text
+    from syncspec.jobfile.yaml.loader import parse_text
 
     # The validator's own loader: what plan will read is what is checked here.
     data = parse_text(text, str(where)).data

@@ -179,7 +179,7 @@ def arg_warnings(
 
 def args_json_schema(args_schema: Any) -> dict[str, Any]:
     """The job's ``args_schema`` (either documented shape, or null) as a real JSON Schema."""
-    from syncspec.jobfile.args_schema import to_json_schema
+    from syncspec.jobfile.rules.args_schema import to_json_schema
 
     return to_json_schema(args_schema)
 

@@ -1,8 +1,9 @@
 """``syncspec test``: node-level unit tests of sync jobs, offline.
 
-``casefile`` loads the cases, ``nodes`` says what a node produces, ``resolve`` resolves
-placeholders as Truto does (with ``jsvalue``'s JavaScript conversions), ``expressions`` runs JSONata
-(jsonata-python) with Truto's extension functions (``extensions``, ``lodash``; Luxon DateTimes in
-``luxon`` and ``luxon_parse``; the run's JavaScript Dates in ``jsdate``), ``runner`` runs and
-compares. Rendering is in ``syncspec.render.node_tests``. ``syncspec validate`` imports none of it.
+``casefile`` loads the cases, ``nodes`` says what a node produces, ``placeholders`` resolves
+placeholders as Truto does (a port of replace-placeholders), ``expressions`` runs JSONata
+(jsonata-python) with Truto's extension functions (``truto_functions``), ``runner`` runs and
+compares. ``js/`` holds the JavaScript-semantics ports: JS values (``values``) and Dates
+(``dates``), Luxon DateTimes (``luxon``, ``luxon_parse``) and the lodash wrappers (``lodash``).
+Rendering is in ``syncspec.render.node_tests``. ``syncspec validate`` imports none of it.
 """

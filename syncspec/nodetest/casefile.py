@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from syncspec.jobfile.problems import Finding, Problem, Rule, Severity
-from syncspec.jobfile.rulekit import did_you_mean
+from syncspec.jobfile.rules.kit import did_you_mean
 
 RULES: tuple[Rule, ...] = (
     Rule("SS901", Severity.ERROR, "case file: unknown key"),
@@ -60,7 +60,7 @@ class CaseFile:
 
     def case_line(self, index: int) -> int:
         """1-based line of case ``index`` (from the C composer's node marks)."""
-        from syncspec.jobfile.locate import compose, locate, positions
+        from syncspec.jobfile.yaml.locate import compose, locate, positions
 
         if not hasattr(self, "_doc"):
             self._doc = compose(self.text)
@@ -167,8 +167,8 @@ def _shape(data: dict[str, Any]) -> list[Finding]:
 
 def load_case_file(path: Path, display: str) -> tuple[CaseFile | None, list[Problem]]:
     """One case file, or its problems."""
-    from syncspec.jobfile import loader
-    from syncspec.jobfile.locate import to_problems
+    from syncspec.jobfile.yaml import loader
+    from syncspec.jobfile.yaml.locate import to_problems
 
     parsed = loader.read_path(path, display)
     if parsed.data is None:

@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from syncspec.nodetest.jsvalue import UNDEFINED, as_js_number
+from syncspec.nodetest.js.errors import NotOffline
+from syncspec.nodetest.js.values import UNDEFINED, as_js_number
 
 
 class ExpressionFailed(Exception):
@@ -45,13 +46,6 @@ class _Budget:
 _BUDGET = _Budget()
 
 
-class NotOffline(Exception):
-    """A Truto extension function (or method) that syncspec does not implement."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"`{name}` is not available offline")
-
-
 @dataclass
 class _Compiled:
     expression: Any  # jsonata.Jsonata
@@ -67,7 +61,7 @@ def _compile(text: str) -> _Compiled:
         return cached
     from jsonata import JException, Jsonata  # type: ignore[import-untyped]
 
-    from syncspec.nodetest.extensions import register
+    from syncspec.nodetest.truto_functions import register
 
     try:
         expression = Jsonata(text)
@@ -106,7 +100,7 @@ def evaluate(text: str, document: Any) -> Any:
         raise compiled.error
     from jsonata import JException, Jsonata
 
-    from syncspec.nodetest.jsdate import prepare_input
+    from syncspec.nodetest.js.dates import prepare_input
 
     expression = compiled.expression
     # jsonata-python finds "the running expression" (for $now and for calling lambdas from
@@ -131,7 +125,7 @@ def evaluate(text: str, document: Any) -> Any:
 
 def to_json(value: Any) -> Any:
     """A JSONata result as JSON.stringify would see it (functions dropped, dates as text)."""
-    from syncspec.nodetest.jsdate import json_form
+    from syncspec.nodetest.js.dates import json_form
 
     if value is None:
         return UNDEFINED

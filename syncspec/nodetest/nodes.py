@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncspec.nodetest.expressions import ExpressionFailed, evaluate
-from syncspec.nodetest.jsvalue import UNDEFINED, js_truthy
+from syncspec.nodetest.js.values import UNDEFINED, js_truthy
 
 
 class NodeFailed(Exception):
@@ -75,7 +75,7 @@ def find_node(job: dict[str, Any], name: str) -> Node | str:
     if len(candidates) > 1:
         methods = ", ".join(f"{name}#{c.data.get('method')}" for c in candidates)
         return f"several resources are {name!r}: name one with its method ({methods})"
-    from syncspec.jobfile.rulekit import did_you_mean
+    from syncspec.jobfile.rules.kit import did_you_mean
 
     kind = "node" if v4 else "resource"
     hint = did_you_mean(name, names)
@@ -103,7 +103,7 @@ def _at(data: Any, field: tuple[str | int, ...]) -> Any:
 
 
 def _placeholders(node: Node, field: tuple[str | int, ...], given: Any) -> Any:
-    from syncspec.nodetest.resolve import PlaceholderError, replace_placeholders
+    from syncspec.nodetest.placeholders import PlaceholderError, replace_placeholders
 
     try:
         return replace_placeholders(_at(node.data, field), given)
@@ -113,7 +113,7 @@ def _placeholders(node: Node, field: tuple[str | int, ...], given: Any) -> Any:
 
 def produces(node: Node, given: Any) -> Any:
     """The value ``node`` produces on ``given`` (JSON; ``UNDEFINED`` for nothing)."""
-    from syncspec.nodetest.resolve import to_json_value
+    from syncspec.nodetest.placeholders import to_json_value
 
     kind, data = node.type, node.data
     config = data.get("config") if isinstance(data.get("config"), dict) else {}

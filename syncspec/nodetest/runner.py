@@ -16,7 +16,7 @@ from typing import Any
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem
 from syncspec.nodetest.casefile import ABSENT, Case, CaseFile
-from syncspec.nodetest.jsvalue import UNDEFINED
+from syncspec.nodetest.js.values import UNDEFINED
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,7 @@ class _Jobs:
         if found:
             files = ", ".join(j.display for j in found)
             return f"several job files have the label {label!r} ({files})"
-        from syncspec.jobfile.rulekit import did_you_mean
+        from syncspec.jobfile.rules.kit import did_you_mean
 
         hint = did_you_mean(label, self.by_label)
         message = f"no job labelled {label!r} in the jobs directory"
@@ -110,8 +110,8 @@ class _Jobs:
 
     def where(self, job: LocalJob, path: tuple[str | int, ...], offset: int | None) -> str:
         """``file:line:col`` of a value inside a job (a character of it, given ``offset``)."""
-        from syncspec.jobfile.locate import compose, locate, positions
-        from syncspec.jobfile.scalarpos import position_in_scalar
+        from syncspec.jobfile.yaml.locate import compose, locate, positions
+        from syncspec.jobfile.yaml.scalarpos import position_in_scalar
 
         if job.path not in self._positions:
             try:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from syncspec.jobfile.models import NODE_TYPES
+from syncspec.jobfile.shape.models import NODE_TYPES
 from tests.functional.lsp_client import LspClient
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from syncspec.jobfile.loader import parse_text
+from syncspec.jobfile.yaml.loader import parse_text
 from tests.conftest import EmulatorHandle
 from tests.functional.test_plan_apply import EXAMPLES, job, make_project, run, writes
 from tests.unit.test_pull_engine import _job as job_strategy

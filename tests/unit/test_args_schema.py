@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncspec.jobfile.args_schema import (
+from syncspec.jobfile.problems import Finding, Severity
+from syncspec.jobfile.rules.args_schema import (
     check_args_schema,
     declared_args,
     properties,
@@ -15,7 +16,6 @@ from syncspec.jobfile.args_schema import (
     to_json_schema,
     validate_args,
 )
-from syncspec.jobfile.problems import Finding, Severity
 
 JSON_STYLE: dict[str, Any] = {
     "type": "object",

@@ -9,10 +9,10 @@ import pytest
 
 from syncspec.config import load_settings
 from syncspec.engine.project import scan_job_files
-from syncspec.jobfile import loader
+from syncspec.jobfile.yaml import limits, loader
 from syncspec.nodetest.casefile import load_case_file
 
-HUGE = loader.MAX_BYTES + 10
+HUGE = limits.MAX_BYTES + 10
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +34,7 @@ def test_read_path_refuses_a_file_over_the_bound(tmp_path: Path) -> None:
     parsed = loader.read_path(_huge(tmp_path / "big.yaml"), "big.yaml")
     assert parsed.data is None
     assert [(p.rule, p.message) for p in parsed.problems] == [
-        ("SS011", f"file is {HUGE + 9:,} bytes; the limit is {loader.MAX_BYTES:,} bytes")
+        ("SS011", f"file is {HUGE + 9:,} bytes; the limit is {limits.MAX_BYTES:,} bytes")
     ]
 
 

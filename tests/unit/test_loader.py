@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from syncspec.jobfile import loader
 from syncspec.jobfile.problems import Problem, Severity
 from syncspec.jobfile.validate import validate_paths
+from syncspec.jobfile.yaml import loader
 
 
 def only_problem(text: str | bytes) -> Problem:

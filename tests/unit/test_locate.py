@@ -1,12 +1,12 @@
-"""Positions of findings from the C parser's node marks (``syncspec.jobfile.locate``)."""
+"""Positions of findings from the C parser's node marks (``syncspec.jobfile.yaml.locate``)."""
 
 from __future__ import annotations
 
 import pytest
 
-from syncspec.jobfile import loader
-from syncspec.jobfile.locate import TopPositions, to_problems, top_to_problems
 from syncspec.jobfile.problems import Finding, PathItem, Severity
+from syncspec.jobfile.yaml import loader
+from syncspec.jobfile.yaml.locate import TopPositions, to_problems, top_to_problems
 
 DOC = """\
 # comment

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from syncspec.jobfile import corevalidate, models, structure
-from syncspec.jobfile.models import LegacyJob, V4Job
-from syncspec.jobfile.structure import allowed_keys, check_structure, choose_shape
+from syncspec.jobfile.shape import corevalidate, models, structure
+from syncspec.jobfile.shape.models import LegacyJob, V4Job
+from syncspec.jobfile.shape.structure import allowed_keys, check_structure, choose_shape
 from syncspec.jobfile.validate import validate_paths
 
 
@@ -182,8 +182,8 @@ def test_every_node_type_validates() -> None:
 
 def test_committed_core_schema_is_up_to_date() -> None:
     assert corevalidate.SCHEMA_FILE.read_text(encoding="utf-8") == corevalidate.schema_text(), (
-        "syncspec/jobfile/job_core_schema.json is stale: "
-        "run `python -m syncspec.jobfile.corevalidate`"
+        "syncspec/jobfile/shape/job_core_schema.json is stale: "
+        "run `python -m syncspec.jobfile.shape.corevalidate`"
     )
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from syncspec.nodetest.expressions import ExpressionFailed, evaluate
-from syncspec.nodetest.extensions import IMPLEMENTED, NOT_OFFLINE, TRUTO_FUNCTIONS
-from syncspec.nodetest.jsvalue import UNDEFINED
+from syncspec.nodetest.js.values import UNDEFINED
+from syncspec.nodetest.truto_functions import IMPLEMENTED, NOT_OFFLINE, TRUTO_FUNCTIONS
 
 NODES = [
     {"id": 1, "parent_id": 10, "sequence": 0, "extra_attr": "foo"},

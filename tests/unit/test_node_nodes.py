@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from syncspec.nodetest.jsvalue import UNDEFINED
+from syncspec.nodetest.js.values import UNDEFINED
 from syncspec.nodetest.nodes import Node, NodeFailed, find_node, produces, runs
 
 LEGACY: dict[str, Any] = {

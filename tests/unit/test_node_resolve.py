@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from syncspec.jobfile.placeholders import CASTS
-from syncspec.nodetest.jsvalue import UNDEFINED, js_string, number_to_string
-from syncspec.nodetest.resolve import (
+from syncspec.jobfile.rules.placeholder_syntax import CASTS
+from syncspec.nodetest.js.values import UNDEFINED, js_string, number_to_string
+from syncspec.nodetest.placeholders import (
     KNOWN_CASTS,
     PlaceholderError,
     parse,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from ruamel.yaml import YAML
 
-from syncspec.jobfile.placeholders import (
+from syncspec.jobfile.rules.placeholder_syntax import (
     Alternative,
     Malformed,
     Placeholder,

@@ -15,8 +15,8 @@ from syncspec.engine.model import ActionKind, PlanOptions
 from syncspec.engine.normalize import canonical_job
 from syncspec.engine.plan import plan_changes
 from syncspec.engine.pull import MAX_STEM, pull_jobs, safe_file_stem
-from syncspec.jobfile.loader import parse_text
 from syncspec.jobfile.validate import load_jobs
+from syncspec.jobfile.yaml.loader import parse_text
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "jobs").glob("*.yaml"))

@@ -9,10 +9,10 @@ import textwrap
 import pytest
 from ruamel.yaml import YAML
 
-from syncspec.jobfile.jsonata_names import BUILTINS, TRUTO_EXTENSIONS
 from syncspec.jobfile.problems import Finding, Severity
-from syncspec.jobfile.rules_jsonata import analyse, context_keys, jsonata_fields
-from syncspec.jobfile.semantics import check_job
+from syncspec.jobfile.rules.jsonata import analyse, context_keys, jsonata_fields
+from syncspec.jobfile.rules.registry import check_job
+from syncspec.jobfile.rules.truto_functions import BUILTINS, TRUTO_EXTENSIONS
 
 HEAD = """\
 label: j

@@ -7,7 +7,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from syncspec.jobfile.problems import Finding, Severity
-from syncspec.jobfile.semantics import check_job
+from syncspec.jobfile.rules.registry import check_job
 
 HEAD = """\
 label: zendesk-comments

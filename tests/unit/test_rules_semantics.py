@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from syncspec.jobfile.semantics import RULES, check_job
+from syncspec.jobfile.rules.registry import RULES, check_job
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "tests" / "examples" / "invalid"
@@ -80,7 +80,7 @@ def _imports_jsonschema(job: str) -> bool:
     code = (
         "import sys\n"
         "from ruamel.yaml import YAML\n"
-        "from syncspec.jobfile.semantics import check_job\n"
+        "from syncspec.jobfile.rules.registry import check_job\n"
         f"check_job(YAML(typ='safe').load({job!r}))\n"
         "print('jsonschema' in sys.modules)\n"
     )

@@ -5,7 +5,7 @@ import textwrap
 from ruamel.yaml import YAML
 
 from syncspec.jobfile.problems import Finding, Severity
-from syncspec.jobfile.semantics import check_job
+from syncspec.jobfile.rules.registry import check_job
 
 HEAD = """\
 label: salesforce-accounts

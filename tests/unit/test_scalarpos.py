@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ruamel.yaml import YAML
 
-from syncspec.jobfile.scalarpos import decoded_positions, position_in_scalar
+from syncspec.jobfile.yaml.scalarpos import decoded_positions, position_in_scalar
 
 # Each document has one key `e` whose value is the scalar under test.
 DOCUMENTS = {

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from syncspec.cli import cli
-from syncspec.jobfile.schema import schema_text
+from syncspec.jobfile.shape.schema import schema_text
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "schemas" / "sync-job.schema.json"
@@ -109,7 +109,7 @@ def test_every_property_has_a_description() -> None:
 
 def test_descriptions_name_only_existing_properties() -> None:
     """A stale entry (a renamed field) would silently document nothing."""
-    from syncspec.jobfile import descriptions, models
+    from syncspec.jobfile.shape import descriptions, models
 
     for model_name, texts in descriptions.PROPERTIES.items():
         model = getattr(models, model_name)
@@ -130,7 +130,7 @@ def test_the_key_that_picks_the_shape_is_described() -> None:
 
 
 def test_node_type_is_a_plain_enum_beside_the_union() -> None:
-    from syncspec.jobfile.models import NODE_TYPES
+    from syncspec.jobfile.shape.models import NODE_TYPES
 
     schema = json.loads(schema_text())
     items = schema["$defs"]["V4Job"]["properties"]["resources"]["items"]

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from syncspec.nodetest.luxon import FORMAT_TOKEN, SYSTEM, DateTimeValue, Zone, zone_named
+from syncspec.nodetest.js.errors import NotOffline
+from syncspec.nodetest.js.luxon import FORMAT_TOKEN, SYSTEM, DateTimeValue, Zone, zone_named
 
 
 def from_iso(text: Any, zone: Zone | None = SYSTEM) -> DateTimeValue:
@@ -56,7 +57,7 @@ def from_format(text: Any, fmt: Any, options: Any = None) -> DateTimeValue:
             return DateTimeValue(None, None, "unparsable")
         return DateTimeValue(moment, zone or SYSTEM)
     if fmt == "fromSeconds":
-        from syncspec.nodetest.jsvalue import parse_int
+        from syncspec.nodetest.js.values import parse_int
 
         seconds = parse_int(text)
         if seconds is None:
@@ -68,7 +69,6 @@ def from_format(text: Any, fmt: Any, options: Any = None) -> DateTimeValue:
 
 
 def _parse_with(text: str, fmt: str, zone: Zone | None) -> DateTimeValue:
-    from syncspec.nodetest.expressions import NotOffline
 
     pattern: list[str] = []
     fields: list[str] = []

@@ -88,7 +88,7 @@ _NODE_BODIES: dict[str, dict[str, Any]] = {
 
 
 def _node_snippets() -> list[dict[str, Any]]:
-    from syncspec.jobfile.descriptions import NODE_TYPE_SUMMARIES
+    from syncspec.jobfile.shape.descriptions import NODE_TYPE_SUMMARIES
 
     return [
         {
@@ -103,7 +103,7 @@ def _node_snippets() -> list[dict[str, Any]]:
 
 def _model_descriptions(model_name: str) -> dict[str, str]:
     """The property descriptions of a model, its bases' first."""
-    from syncspec.jobfile import descriptions, models
+    from syncspec.jobfile.shape import descriptions, models
 
     merged: dict[str, str] = {}
     for cls in reversed(getattr(models, model_name).__mro__):
@@ -112,7 +112,7 @@ def _model_descriptions(model_name: str) -> dict[str, str]:
 
 
 def _describe_args_schema(prop: dict[str, Any]) -> None:
-    from syncspec.jobfile.descriptions import ARG_PROPERTY, ARGS_SCHEMA_KEYS
+    from syncspec.jobfile.shape.descriptions import ARG_PROPERTY, ARGS_SCHEMA_KEYS
 
     json_schema_style, flat_map, _null = prop["anyOf"]
     top = json_schema_style["properties"]
@@ -125,8 +125,8 @@ def _describe_args_schema(prop: dict[str, Any]) -> None:
 
 def editor_schema() -> dict[str, Any]:
     """The job-file JSON Schema with descriptions, the node-type enum, snippets and ``$id``."""
-    from syncspec.jobfile.descriptions import MODELS, node_type_description
-    from syncspec.jobfile.models import NODE_TYPES, job_file_schema
+    from syncspec.jobfile.shape.descriptions import MODELS, node_type_description
+    from syncspec.jobfile.shape.models import NODE_TYPES, job_file_schema
 
     # a copy: pydantic may share json_schema_extra dicts with the models module
     schema = copy.deepcopy(job_file_schema())

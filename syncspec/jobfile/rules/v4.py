@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from syncspec.jobfile import depgraph, rules_context
-from syncspec.jobfile.placeholders import Placeholder, is_placeholder_text
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rulekit import did_you_mean, finding, node_label
-from syncspec.jobfile.rules_legacy import check_method, check_resource_name
-from syncspec.jobfile.rules_placeholders import Scope, at_placeholder, check_values, dotted
+from syncspec.jobfile.rules import depgraph
+from syncspec.jobfile.rules import v4_context as rules_context
+from syncspec.jobfile.rules.kit import did_you_mean, finding, node_label
+from syncspec.jobfile.rules.legacy import check_method, check_resource_name
+from syncspec.jobfile.rules.placeholder_syntax import Placeholder, is_placeholder_text
+from syncspec.jobfile.rules.placeholders import Scope, at_placeholder, check_values, dotted
 
 # Missing keys and bad enum values are also structure findings (SS103/SS104/SS106); these
 # rules report them at the same paths with the node named, and validate keeps only these.

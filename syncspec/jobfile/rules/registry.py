@@ -14,9 +14,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from syncspec.jobfile import args_schema, rules_jsonata, rules_legacy, rules_placeholders, rules_v4
 from syncspec.jobfile.problems import Finding, Rule
-from syncspec.jobfile.structure import choose_shape
+from syncspec.jobfile.rules import (
+    args_schema,
+)
+from syncspec.jobfile.rules import (
+    jsonata as rules_jsonata,
+)
+from syncspec.jobfile.rules import (
+    legacy as rules_legacy,
+)
+from syncspec.jobfile.rules import (
+    placeholders as rules_placeholders,
+)
+from syncspec.jobfile.rules import (
+    v4 as rules_v4,
+)
+from syncspec.jobfile.shape.structure import choose_shape
 
 RULES: tuple[Rule, ...] = (
     *rules_legacy.RULES,

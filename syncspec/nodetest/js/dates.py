@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from syncspec.nodetest.jsvalue import UNDEFINED
-from syncspec.nodetest.luxon import DateTimeValue, jsonata_function
+from syncspec.nodetest.js.luxon import DateTimeValue, jsonata_function
+from syncspec.nodetest.js.values import UNDEFINED
 
 RUN_DATE_FIELDS = ("started_at", "finished_at", "created_at", "updated_at")
 

@@ -6,7 +6,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from syncspec.jobfile.placeholders import (
+from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
+from syncspec.jobfile.rules.kit import closest, did_you_mean, finding
+from syncspec.jobfile.rules.placeholder_syntax import (
     CASTS,
     TYPE_CASTS,
     Placeholder,
@@ -14,8 +16,6 @@ from syncspec.jobfile.placeholders import (
     scan,
     unquoted_placeholder,
 )
-from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rulekit import closest, did_you_mean, finding
 
 SS401 = Rule("SS401", Severity.ERROR, "unquoted {{ }} was parsed by YAML as a mapping")
 SS402 = Rule("SS402", Severity.ERROR, "malformed placeholder (braces, characters, empty path)")

@@ -20,7 +20,8 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import partial
 from typing import Any
 
-from syncspec.nodetest.jsvalue import UNDEFINED
+from syncspec.nodetest.js.errors import NotOffline
+from syncspec.nodetest.js.values import UNDEFINED
 
 _UNITS = {
     "year": "years", "quarter": "quarters", "month": "months", "week": "weeks", "day": "days",
@@ -276,7 +277,6 @@ _METHODS: dict[str, Any] = {
 
 def _offline_method(name: str) -> Any:
     def fail(self: DateTimeValue, *_: Any) -> Any:
-        from syncspec.nodetest.expressions import NotOffline
 
         raise NotOffline(f".{name}()")
 
@@ -351,8 +351,6 @@ def _format_token(token: str, m: datetime, zone: Zone, allow_z: bool) -> str:
     if token == "ZZZ":
         return _offset_text(m, zone, allow_z, "techie")
     if token[0].isalpha():
-        from syncspec.nodetest.expressions import NotOffline
-
         raise NotOffline(f"toFormat token {token!r}")
     return token
 

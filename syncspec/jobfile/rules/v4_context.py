@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from syncspec.jobfile.placeholders import Placeholder
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rulekit import finding, node_label
-from syncspec.jobfile.rules_placeholders import at_placeholder
+from syncspec.jobfile.rules.kit import finding, node_label
+from syncspec.jobfile.rules.placeholder_syntax import Placeholder
+from syncspec.jobfile.rules.placeholders import at_placeholder
 
 SS321 = Rule(
     "SS321",
@@ -35,7 +35,7 @@ _RESERVED = frozenset(
 
 
 def _setters(nodes: Mapping[int, Mapping[str, Any]]) -> dict[str, list[int]]:
-    from syncspec.jobfile.rules_jsonata import context_keys
+    from syncspec.jobfile.rules.jsonata import context_keys
 
     out: dict[str, list[int]] = {}
     for i, node in nodes.items():

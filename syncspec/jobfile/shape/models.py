@@ -2,8 +2,8 @@
 
 Two shapes of ``resources`` (truto-api.md): legacy resources for runtime versions 1-3 and V4
 typed nodes (a discriminated union on ``type``) for runtime 4. ``default_runtime_version``
-chooses; ``syncspec.jobfile.structure`` turns validation errors into SS1xx findings. The JSON Schema
-of ``schemas/sync-job.schema.json`` is generated from these models (``job_file_schema``).
+chooses; ``syncspec.jobfile.shape.structure`` turns validation errors into SS1xx findings. The JSON
+Schema of ``schemas/sync-job.schema.json`` is generated from these models (``job_file_schema``).
 
 Only shapes live here. What the values mean (placeholders, graph, args) is checked by the
 semantic rules, which is why ``args_schema``, ``query`` and ``body`` are open mappings.
@@ -279,14 +279,14 @@ def job_file_schema() -> dict[str, Any]:
 # `validate` of one file (pre-commit) must start fast, and creating these ~30 pydantic classes
 # costs more than importing pydantic itself. So the models' validation schemas are exported as
 # plain-data pydantic-core schemas (models become typed dicts: only errors are wanted), committed
-# as job_core_schema.json, and run by pydantic_core alone (``syncspec.jobfile.corevalidate``).
+# as job_core_schema.json, and run by pydantic_core alone (``syncspec.jobfile.shape.corevalidate``).
 # tests/unit/test_models.py fails when the committed file is stale.
 
 _SCHEMA_KEYS = ("schema", "items_schema", "keys_schema", "values_schema")
 
 
 def _ref(ref: str) -> str:
-    return ref.rsplit(":", 1)[0]  # "syncspec.jobfile.models.LegacyJob:9382..." (an address)
+    return ref.rsplit(":", 1)[0]  # "syncspec.jobfile.shape.models.LegacyJob:9382..." (an address)
 
 
 def _plain(node: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The words of the editor schema: a description for every property of a job file.
 
-``syncspec.jobfile.schema`` puts these into the JSON Schema generated from ``models`` (a text here
-wins over a model's short ``Field(description=...)``), so hovering a key in an editor explains it.
+``syncspec.jobfile.shape.schema`` puts these into the JSON Schema generated from ``models`` (a text
+here wins over a model's short ``Field(description=...)``), so hovering a key in an editor
+explains it.
 Facts come from Truto's API reference and ``truto-api.md``; keep them there first.
 
 Kept out of ``models.py`` so the models stay readable, and out of the validate fast path: only

@@ -10,10 +10,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from syncspec.jobfile import depgraph
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rulekit import did_you_mean, finding
-from syncspec.jobfile.rules_placeholders import Scope, check_values, dotted
+from syncspec.jobfile.rules import depgraph
+from syncspec.jobfile.rules.kit import did_you_mean, finding
+from syncspec.jobfile.rules.placeholders import Scope, check_values, dotted
 
 SS201 = Rule("SS201", Severity.ERROR, "resource is not unified_api/resource or a proxy name")
 SS202 = Rule("SS202", Severity.WARNING, "method is not list/get/create/update/delete")

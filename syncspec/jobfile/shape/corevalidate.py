@@ -1,8 +1,9 @@
 """Validating job documents with pydantic-core alone (no pydantic import, no class creation).
 
-The schemas come from ``job_core_schema.json``, generated from ``syncspec.jobfile.models`` by
-``python -m syncspec.jobfile.corevalidate`` and kept identical by a test. Errors are pydantic's own
-(``type``, ``loc``, ``msg``, ``ctx``), as ``models.X.model_validate`` would report them.
+The schemas come from ``job_core_schema.json``, generated from ``syncspec.jobfile.shape.models``
+by ``python -m syncspec.jobfile.shape.corevalidate`` and kept identical by a test. Errors are
+pydantic's own (``type``, ``loc``, ``msg``, ``ctx``), as
+``models.X.model_validate`` would report them.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def validation_errors(shape: Shape, data: object) -> list[Any]:
 
 def schema_text() -> str:
     """What ``job_core_schema.json`` must contain (needs pydantic: models are built)."""
-    from syncspec.jobfile.models import core_schemas
+    from syncspec.jobfile.shape.models import core_schemas
 
     # key order is kept (it is the models' field order, which orders pydantic's errors)
     return json.dumps(core_schemas(), indent=1) + "\n"

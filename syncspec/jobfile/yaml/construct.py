@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from syncspec.jobfile.loader import MAX_DEPTH, LoadFailed
+from syncspec.jobfile.yaml.limits import MAX_DEPTH, LoadFailed
 
 _P = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ, _NULL, _BOOL = f"{_P}str", f"{_P}map", f"{_P}seq", f"{_P}null", f"{_P}bool"

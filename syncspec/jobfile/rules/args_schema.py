@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rulekit import did_you_mean, finding
+from syncspec.jobfile.rules.kit import did_you_mean, finding
 
 JSON_TYPES: frozenset[str] = frozenset(
     {"string", "number", "integer", "boolean", "array", "object", "null"}

@@ -19,10 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from syncspec.jobfile.problems import Problem, Rule, Severity
-
-MAX_BYTES = 1024 * 1024  # a job file is a few KiB; 1 MiB is absurd already
-MAX_DEPTH = 64  # real jobs nest ~12 deep (V4 bodies); also keeps every recursive walk safe
-MAX_NODES = 100_000  # expanded node count when aliases are used (billion laughs)
+from syncspec.jobfile.yaml.construct import NeedsMerge, Unhashable, build
+from syncspec.jobfile.yaml.limits import MAX_BYTES, MAX_DEPTH, MAX_NODES, LoadFailed
 
 RULES: tuple[Rule, ...] = (
     Rule("SS001", Severity.ERROR, "YAML syntax error"),
@@ -57,21 +55,6 @@ class Parsed:
     data: dict[str, Any] | None = None
     problems: list[Problem] = field(default_factory=list)
     root: Any = field(default=None, repr=False, compare=False)
-
-
-class LoadFailed(Exception):
-    def __init__(self, rule: str, message: str, line: int, col: int, hint: str | None) -> None:
-        super().__init__(message)
-        self.rule = rule
-        self.message = message
-        self.line = line
-        self.col = col
-        self.hint = hint
-
-    @classmethod
-    def at(cls, mark: Any, rule: str, message: str, hint: str | None = None) -> LoadFailed:
-        """The failure at a parser mark (0-based line/column) as a 1-based position."""
-        return cls(rule, message, mark.line + 1, mark.column + 1, hint)
 
 
 _LOADER_CLASS: Any = None
@@ -171,7 +154,7 @@ def _loader_class() -> Any:
 
 def warm_up() -> None:
     """Build the loader now (before forking workers that would each build it)."""
-    import syncspec.jobfile.construct  # noqa: F401 - used by every parse
+    import syncspec.jobfile.yaml.construct  # noqa: F401 - used by every parse
 
     _loader_class()
 
@@ -412,8 +395,6 @@ def _children(node: Any) -> list[Any]:
 
 def _construct(loader: Any, node: Any, text: str) -> tuple[Any, Any]:
     """The data of ``node`` and the node graph to locate findings with."""
-    from syncspec.jobfile.construct import NeedsMerge, build
-
     try:
         return build(loader, node, aliases="&" in text), node
     except NeedsMerge:
@@ -437,8 +418,6 @@ def _load(text: str) -> tuple[Any, Any]:
     """The document's data and its root node (None, None for an empty document)."""
     _check_depth(text)
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
-
-    from syncspec.jobfile.construct import Unhashable
 
     loader = _loader_class()(text)
     try:

@@ -15,8 +15,9 @@ line by line, including its surprises, because a test that passes here must pass
 - an unknown cast raises ``Unsupported type: X`` when it is applied;
 - ``$truto_merge`` keys deep-merge their resolved objects into the mapping that holds them.
 
-The lint rules parse placeholders with ``syncspec.jobfile.placeholders`` to *report* problems;
-this module parses them to *evaluate* them, with Truto's exact tokenization (see ``parse``).
+The lint rules parse placeholders with ``syncspec.jobfile.rules.placeholder_syntax`` to *report*
+problems; this module parses them to *evaluate* them, with Truto's exact
+tokenization (see ``parse``).
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from syncspec.jobfile.placeholders import CAST_SPLIT, CASTS, INNER_CLASS
-from syncspec.nodetest.jsvalue import (
+from syncspec.jobfile.rules.placeholder_syntax import CAST_SPLIT, CASTS, INNER_CLASS
+from syncspec.nodetest.js.values import (
     UNDEFINED,
     as_js_number,
     js_string,

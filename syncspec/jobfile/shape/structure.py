@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.project import SS603
+from syncspec.jobfile.rules.project import SS603
 
 SS101 = Rule("SS101", Severity.ERROR, "unknown key")
 SS102 = Rule("SS102", Severity.ERROR, "value has the wrong type")
@@ -120,7 +120,7 @@ def _shape_name(shape: Shape) -> str:
 
 def check_structure(data: Mapping[str, Any]) -> list[Finding]:
     """SS1xx findings (and SS603 for the label) of one parsed job document."""
-    from syncspec.jobfile.corevalidate import validation_errors
+    from syncspec.jobfile.shape.corevalidate import validation_errors
 
     shape, findings, skip = choose_shape(data)
     errors = validation_errors(shape, data)
@@ -334,7 +334,7 @@ def _unknown_key(shape: Shape, loc: tuple[Any, ...], path: tuple[PathItem, ...])
 
 def allowed_keys(shape: Shape, loc: tuple[Any, ...]) -> list[str]:
     """The keys a job of ``shape`` accepts at ``loc`` (a pydantic loc, union tags included)."""
-    from syncspec.jobfile.corevalidate import core_schema
+    from syncspec.jobfile.shape.corevalidate import core_schema
 
     schema = core_schema(shape)
     definitions = {d["ref"]: d for d in schema.get("definitions", [])}

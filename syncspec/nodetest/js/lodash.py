@@ -9,7 +9,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from syncspec.nodetest.jsvalue import js_string, js_truthy
+from syncspec.nodetest.js.values import js_string, js_truthy
 
 
 def call_function(fn: Any, *args: Any) -> Any:

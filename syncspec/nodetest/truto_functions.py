@@ -16,11 +16,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from syncspec.jobfile.jsonata_names import TRUTO_EXTENSIONS
-from syncspec.nodetest import luxon, luxon_parse
-from syncspec.nodetest.jsdate import JsDate
-from syncspec.nodetest.jsvalue import as_js_number, js_string
-from syncspec.nodetest.lodash import (
+from syncspec.jobfile.rules.truto_functions import TRUTO_EXTENSIONS
+from syncspec.nodetest.js import luxon, luxon_parse
+from syncspec.nodetest.js.dates import JsDate
+from syncspec.nodetest.js.errors import NotOffline
+from syncspec.nodetest.js.lodash import (
     call_function,
     cast_array,
     chunk,
@@ -42,9 +42,10 @@ from syncspec.nodetest.lodash import (
     values,
     wrap,
 )
+from syncspec.nodetest.js.values import as_js_number, js_string
 
 # Every function @truto/truto-jsonata registers: one list, shared with the JSONata lint rules
-# (syncspec/jobfile/jsonata_names.py). The ones not in IMPLEMENTED fail offline.
+# (syncspec/jobfile/rules/truto_functions.py). The ones not in IMPLEMENTED fail offline.
 TRUTO_FUNCTIONS: tuple[str, ...] = tuple(sorted(TRUTO_EXTENSIONS))
 
 
@@ -67,7 +68,7 @@ def remove_empty_items(arg: Any = None) -> Any:
     def keep(item: Any) -> bool:
         if isinstance(item, dict | list):
             return len(item) > 0
-        from syncspec.nodetest.jsvalue import js_truthy
+        from syncspec.nodetest.js.values import js_truthy
 
         return js_truthy(item)
 
@@ -105,7 +106,7 @@ def sort_nodes(
     for node in nodes:
         parent_id = lodash_get(node, parent_key)
         entry = by_id[lodash_get(node, id_key)]
-        from syncspec.nodetest.jsvalue import js_truthy
+        from syncspec.nodetest.js.values import js_truthy
 
         if js_truthy(parent_id) and parent_id in by_id:
             by_id[parent_id]["children"].append(entry)
@@ -212,7 +213,7 @@ def sift(obj: Any = None, fn: Any = None) -> Any:
     """core.ts's null-safe ``$sift``."""
     if obj is None:
         return None
-    from syncspec.nodetest.jsvalue import js_truthy
+    from syncspec.nodetest.js.values import js_truthy
 
     kept = {k: v for k, v in obj.items() if js_truthy(call_function(fn, v, k, obj))}
     return kept or None
@@ -297,7 +298,6 @@ NOT_OFFLINE: tuple[str, ...] = tuple(n for n in TRUTO_FUNCTIONS if n not in IMPL
 
 
 def _unavailable(name: str) -> Callable[..., Any]:
-    from syncspec.nodetest.expressions import NotOffline
 
     def fail(*_: Any) -> Any:
         raise NotOffline(f"${name}")

@@ -1,0 +1,1 @@
+"""The lint rule families (legacy, V4, placeholders, args_schema, JSONata, project), registered."""

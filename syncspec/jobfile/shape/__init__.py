@@ -1,0 +1,1 @@
+"""The job's shape: pydantic models, structure checks, the editor schema and its descriptions."""

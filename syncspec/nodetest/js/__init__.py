@@ -1,0 +1,1 @@
+"""JavaScript semantics as Truto's runtime has them: JS values and Dates, Luxon, lodash."""
