@@ -7,12 +7,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from syncspec.cli import global_options, use_color
 from syncspec.cli.plan import render_plan, target_options
+
+if TYPE_CHECKING:  # the engine, client and settings load when the command runs, not for --help
+    from syncspec.api.client import TrutoClient
+    from syncspec.config import Settings
+    from syncspec.engine.apply import ApplyOptions
+    from syncspec.engine.model import ApplyResult, Plan, PlanOptions
 
 # More actions than this get a progress bar (on a terminal).
 PROGRESS_MIN_ACTIONS = 5
@@ -109,10 +115,10 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
 
 
 def _apply(  # noqa: PLR0917 - the command's options, passed on
-    settings: Any,
+    settings: Settings,
     plan_file: Path | None,
     paths: tuple[Path, ...],
-    options: Any,
+    options: ApplyOptions,
     fmt: str,
     auto_approve: bool,
     targets: tuple[str, ...],
@@ -189,7 +195,9 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
     return result.exit_code
 
 
-def _fresh_plan(settings: Any, paths: tuple[Path, ...], options: Any, client: Any) -> Any:
+def _fresh_plan(
+    settings: Settings, paths: tuple[Path, ...], options: PlanOptions, client: TrutoClient
+) -> Plan:
     from syncspec.cli.plan import echo_local_notes
     from syncspec.engine.project import plan_project, read_local_and_live, start_load_local
     from syncspec.errors import SyncspecError
@@ -202,27 +210,23 @@ def _fresh_plan(settings: Any, paths: tuple[Path, ...], options: Any, client: An
     return plan_project(settings, local, live, options)
 
 
-def _approved(settings: Any, saved: Any, client: Any) -> Any:
+def _approved(settings: Settings, saved: Plan, client: TrutoClient) -> Plan:
     """The plan recomputed now, if it has exactly the saved plan's actions (else exit 4)."""
     from syncspec.cli.plan import echo_local_notes
-    from syncspec.engine.approval import check_environment, check_same_actions
+    from syncspec.engine.approval import approve
     from syncspec.engine.project import plan_project, read_local_and_live, start_load_local
-    from syncspec.errors import StalePlanError
 
     paths = tuple(settings.root / p for p in saved.options.paths)
     with start_load_local(settings, paths) as loading:
         local, live = read_local_and_live(loading, client)
     if live is None:
         echo_local_notes(local)
-        raise StalePlanError(
-            "the job files now have problems, so the saved plan cannot be checked against "
-            "them; nothing was changed"
-        )
-    check_environment(saved, live, settings.token().reveal())
-    options = saved.options.model_copy(update={"paths": []})
-    plan = plan_project(settings, local, live, options)
-    check_same_actions(saved, plan)
-    return plan
+    return approve(
+        saved,
+        live,
+        settings.token().reveal(),
+        lambda options: plan_project(settings, local, live or [], options),
+    )
 
 
 @contextmanager
@@ -275,7 +279,7 @@ def _confirm() -> None:
         raise Aborted("apply cancelled; nothing was changed")
 
 
-def _report(result: Any, fmt: str, say: Callable[[str], None], color: bool) -> None:
+def _report(result: ApplyResult, fmt: str, say: Callable[[str], None], color: bool) -> None:
     from syncspec.render.apply_result import render_apply_json, render_apply_text
 
     if fmt == "json":

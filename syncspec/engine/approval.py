@@ -10,10 +10,11 @@ environment it was made against (``Plan.environment``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from syncspec.engine.model import Action, Plan
+from syncspec.engine.model import Action, Plan, PlanOptions
+from syncspec.engine.plan import token_fingerprint
 from syncspec.errors import ConfigError, StalePlanError
 
 # What is compared, in this order (the first field that differs is named).
@@ -22,8 +23,6 @@ _FIELDS = ("kind", "label", "job_id", "fingerprint", "body", "changes", "file", 
 
 def check_environment(plan: Plan, live: Sequence[Mapping[str, Any]], token: str) -> None:
     """``ConfigError`` (exit 3) unless the live jobs / token are of the plan's environment."""
-    from syncspec.engine.plan import token_fingerprint
-
     saved = plan.environment
     if saved is None:
         raise ConfigError(
@@ -45,6 +44,35 @@ def check_environment(plan: Plan, live: Sequence[Mapping[str, Any]], token: str)
             f"{'' if saved.environment_id else ', which had no jobs yet'}); nothing was "
             "changed. Apply it with the token it was planned with, or re-run plan"
         )
+
+
+def approve(
+    saved: Plan,
+    live: Sequence[Mapping[str, Any]] | None,
+    token: str,
+    recompute: Callable[[PlanOptions], Plan],
+) -> Plan:
+    """The plan to execute for the saved plan ``saved``: recomputed now, and returned only if its
+    actions are exactly the saved ones.
+
+    ``live`` is the environment's live jobs (``None`` when the job files at hand have problems, so
+    nothing can be recomputed); ``token`` is the API token the apply would use; ``recompute`` makes
+    the plan from the files at hand and ``live`` with the given options (pure: no I/O).
+    Raises ``StalePlanError`` (exit 4: files with problems, or any action differs) or
+    ``ConfigError`` (exit 3: another environment). Check ``check_saved_options`` first: it needs
+    no live read.
+    """
+    if live is None:
+        raise StalePlanError(
+            "the job files now have problems, so the saved plan cannot be checked against "
+            "them; nothing was changed"
+        )
+    check_environment(saved, live, token)
+    # the saved paths narrowed what was planned; they were checked by check_saved_options and
+    # applied when the files were loaded: the recomputation plans every loaded file
+    plan = recompute(saved.options.model_copy(update={"paths": []}))
+    check_same_actions(saved, plan)
+    return plan
 
 
 def check_saved_options(saved: Plan, *, prune: bool) -> None:
