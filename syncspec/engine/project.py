@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from syncspec.config import Settings
 from syncspec.engine.match import Ownership
-from syncspec.errors import ConfigError, SyncspecError
+from syncspec.errors import ConfigError
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem, Severity
 
@@ -29,10 +29,6 @@ LIST_PAGE_SIZE = 1000
 
 class LiveSource(Protocol):
     def list_sync_jobs(self) -> list[dict[str, Any]]: ...
-
-
-class ConflictsFound(SyncspecError):
-    """The plan has identity conflicts (a file's label carried by several live jobs)."""
 
 
 def open_client(settings: Settings, **overrides: Any) -> TrutoClient:
