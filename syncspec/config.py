@@ -30,7 +30,7 @@ import fnmatch
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,8 @@ class Settings:
     parallelism: int = 4
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT
     tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
+    # hosts the command line allows the token to go to (--allow-host); never from syncspec.toml
+    allowed_hosts: tuple[str, ...] = ()
 
     def token(self, environ: Mapping[str, str] | None = None) -> Secret:
         env = os.environ if environ is None else environ
@@ -203,6 +205,7 @@ def load_settings(
     profile: str | None = None,
     config_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    allow_hosts: Sequence[str] = (),
 ) -> Settings:
     env = os.environ if environ is None else environ
     start = (cwd or Path.cwd()).resolve()
@@ -247,6 +250,7 @@ def load_settings(
         tests_dir=tests_dir,
         parallelism=parallelism,
         rate_limit=rate_limit,
+        allowed_hosts=tuple(h for h in allow_hosts if h.strip()),
     )
 
 

@@ -59,6 +59,10 @@ class IncompleteListing(ApiError):
     """A listing that cannot be proven complete: never used as a (short) list of items."""
 
 
+# The largest page the API allows: a plan over N live jobs costs ceil(N / 1000) list requests.
+LIST_PAGE_SIZE = 1000
+
+
 class TrutoClient:
     """The Truto Admin API, with retries, a shared rate limiter and syncspec's error tree."""
 
@@ -109,7 +113,8 @@ class TrutoClient:
     def from_settings(
         cls, settings: Settings, environ: Mapping[str, str] | None = None, **overrides: Any
     ) -> TrutoClient:
-        """A client for the settings' profile (URL, token variable, rate limit), bounded by
+        """The one way syncspec builds a client: for the settings' profile (URL, token variable,
+        rate limit, the command line's allowed hosts), options in ``overrides``, bounded by
         ``SYNCSPEC_REQUEST_DEADLINE`` (seconds), ``SYNCSPEC_MAX_RESPONSE_BYTES`` and
         ``SYNCSPEC_MAX_PAGES`` when they are set."""
         env = os.environ if environ is None else environ
@@ -125,7 +130,7 @@ class TrutoClient:
             value = _env_number(env, name, kind)
             if value is not None:
                 kwargs[option] = value
-        kwargs["allowed_hosts"] = sorted(allowed_hosts(env))
+        kwargs["allowed_hosts"] = sorted({*allowed_hosts(env), *settings.allowed_hosts})
         kwargs.update(overrides)
         base_url = kwargs.pop("base_url", settings.profile.api_url)
         token = kwargs.pop("token", None) or settings.token()

@@ -51,19 +51,15 @@ class GlobalOptions:
     config: Path | None
     debug: bool
     no_color: bool = False
-    allow_hosts: tuple[str, ...] = ()  # --allow-host (issue 11); also applied process-wide
+    allow_hosts: tuple[str, ...] = ()  # --allow-host (issue 11): into Settings.allowed_hosts
 
     def settings(self, cwd: Path | None = None) -> Any:
         """Load ``syncspec.config.Settings`` for this invocation."""
         from syncspec.config import load_settings
 
-        return load_settings(cwd=cwd, profile=self.profile, config_path=self.config)
-
-    def client(self, settings: Any = None, **overrides: Any) -> Any:
-        """A ``TrutoClient`` for ``settings`` (default: this invocation's settings)."""
-        from syncspec.api.client import TrutoClient
-
-        return TrutoClient.from_settings(settings or self.settings(), **overrides)
+        return load_settings(
+            cwd=cwd, profile=self.profile, config_path=self.config, allow_hosts=self.allow_hosts
+        )
 
 
 def _module_exists(module: str) -> bool:
@@ -200,10 +196,6 @@ def cli(  # noqa: PLR0917 - click passes each option as an argument
 
     Options above go before or after the command: `syncspec plan --debug` works.
     """
-    from syncspec.safety import set_cli_allowed_hosts
-
-    # Set on every invocation (also to nothing), so one in-process run never inherits another's.
-    set_cli_allowed_hosts(allow_hosts)
     ctx.obj = GlobalOptions(
         profile=profile, config=config, debug=debug, no_color=no_color, allow_hosts=allow_hosts
     )

@@ -125,6 +125,7 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
     excludes: tuple[str, ...],
     prune: bool,
 ) -> int:
+    from syncspec.api.client import LIST_PAGE_SIZE, TrutoClient
     from syncspec.engine.apply import (
         ApplyInterrupted,
         apply_plan,
@@ -134,7 +135,7 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
     from syncspec.engine.approval import check_saved_options
     from syncspec.engine.model import ApplyResult, PlanOptions
     from syncspec.engine.plan import load_plan
-    from syncspec.engine.project import check_plan_target, conflicts_message, open_client
+    from syncspec.engine.project import check_plan_target, conflicts_message
     from syncspec.errors import SyncspecError
     from syncspec.render.apply_result import render_apply_json
 
@@ -144,7 +145,7 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
     def say(text: str) -> None:
         click.echo(text, file=human, color=color)
 
-    with open_client(settings) as client:
+    with TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE) as client:
         if plan_file is not None:
             saved = load_plan(plan_file)
             check_plan_target(saved, settings)

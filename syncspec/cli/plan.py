@@ -160,16 +160,17 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     PATHS are job files or directories (default: the configured jobs directory). Job files with
     problems stop the plan (exit 1). The live jobs are read, never written.
     """
+    from syncspec.api.client import LIST_PAGE_SIZE, TrutoClient
     from syncspec.engine.project import (
         conflicts_message,
-        open_client,
         plan_project,
         read_local_and_live,
         start_load_local,
     )
 
     settings = global_options(ctx).settings()
-    with open_client(settings) as client, start_load_local(settings, paths) as loading:
+    client = TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE)
+    with client, start_load_local(settings, paths) as loading:
         local, live = read_local_and_live(loading, client)
     # not at the top: read_local_and_live imports them while the files are checked
     from syncspec.engine.model import PlanOptions

@@ -20,8 +20,9 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
     comments and key order; other jobs get new files named after their label. Labels carried by
     several live jobs are written with a pinned `id:`. The next `syncspec plan` shows no changes.
     """
+    from syncspec.api.client import LIST_PAGE_SIZE, TrutoClient
     from syncspec.cli.plan import echo_problems
-    from syncspec.engine.project import open_client, scan_job_files
+    from syncspec.engine.project import scan_job_files
     from syncspec.engine.pull import pull_jobs
     from syncspec.errors import SyncspecError
 
@@ -35,7 +36,7 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
             "some job files cannot be read, so pull cannot tell which jobs they describe; "
             "fix or remove them first (nothing was written)"
         )
-    with open_client(settings) as client:
+    with TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE) as client:
         live = client.list_sync_jobs()
     result = pull_jobs(
         live, local, jobs_dir=settings.jobs_dir, root=settings.root, label_globs=label_globs

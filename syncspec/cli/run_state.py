@@ -21,8 +21,9 @@ FORMATS = ("text", "json")
 
 
 def _client(ctx: click.Context) -> TrutoClient:
-    client: TrutoClient = global_options(ctx).client()
-    return client
+    from syncspec.api.client import TrutoClient
+
+    return TrutoClient.from_settings(global_options(ctx).settings())
 
 
 def _stdin_is_interactive() -> bool:

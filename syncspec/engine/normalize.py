@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from syncspec.jobfile import jobs
+
 CLIENT_FIELDS: Final[tuple[str, ...]] = (
     "label",
     "integration_name",
@@ -28,7 +30,7 @@ CLIENT_FIELDS: Final[tuple[str, ...]] = (
     "state_key",
     "resources",
 )
-SERVER_FIELDS: Final[tuple[str, ...]] = ("id", "environment_id", "created_at", "updated_at")
+SERVER_FIELDS: Final[tuple[str, ...]] = ("id", *sorted(jobs.SERVER_FIELDS))
 
 
 class _Omit:

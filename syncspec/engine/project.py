@@ -1,7 +1,7 @@
 """Glue shared by ``plan``, ``apply`` and ``pull``: settings + job files + live jobs -> plan.
 
 No network code here: the client is passed in (``syncspec.api.client.TrutoClient`` or anything
-with ``list_sync_jobs``); the CLI builds it with ``open_client``.
+with ``list_sync_jobs``); the CLI builds it with ``TrutoClient.from_settings``.
 """
 
 from __future__ import annotations
@@ -20,22 +20,11 @@ from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem, Severity
 
 if TYPE_CHECKING:
-    from syncspec.api.client import TrutoClient
     from syncspec.engine.model import Plan, PlanOptions
-
-# The largest page the API allows: a plan over N live jobs costs ceil(N / 1000) list requests.
-LIST_PAGE_SIZE = 1000
 
 
 class LiveSource(Protocol):
     def list_sync_jobs(self) -> list[dict[str, Any]]: ...
-
-
-def open_client(settings: Settings, **overrides: Any) -> TrutoClient:
-    from syncspec.api.client import TrutoClient
-
-    overrides.setdefault("page_size", LIST_PAGE_SIZE)
-    return TrutoClient.from_settings(settings, **overrides)
 
 
 @dataclass

@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# Fields the server sets on a job: never in a job file, never written by pull, never diffed
+# (the live ``id`` is compared through the binding, not as a field).
+SERVER_FIELDS: frozenset[str] = frozenset({"environment_id", "created_at", "updated_at"})
+
 
 @dataclass(frozen=True)
 class LocalJob:

@@ -260,9 +260,6 @@ class JobFile(RootModel[LegacyJob | V4Job]):
     model_config = ConfigDict(defer_build=True)
 
 
-SERVER_FIELDS: frozenset[str] = frozenset({"environment_id", "created_at", "updated_at"})
-
-
 def job_file_schema() -> dict[str, Any]:
     """The JSON Schema of a job file (what ``syncspec schema`` writes)."""
     schema = JobFile.model_json_schema()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from syncspec.jobfile.jobs import SERVER_FIELDS
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
 from syncspec.jobfile.rules.project import SS603
 
@@ -26,7 +27,7 @@ Shape = Literal["legacy", "v4"]
 _V4_KEYS = frozenset({"name", "type", "run_if", "debug", "integrated_account_id", "config"})
 _V4_KEYS |= {"destination_type", "resources_to_persist", "body", "recurse", "delete_tracking"}
 _LEGACY_KEYS = frozenset({"persist"})
-_SERVER_FIELDS = frozenset({"environment_id", "created_at", "updated_at"})
+
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -317,7 +318,7 @@ def _unknown_key(shape: Shape, loc: tuple[Any, ...], path: tuple[PathItem, ...])
     key = str(path[-1]) if path else str(loc[-1])
     allowed = allowed_keys(shape, loc[:-1])
     where = _where(path[:-1])
-    if key in _SERVER_FIELDS and len(path) == 1:
+    if key in SERVER_FIELDS and len(path) == 1:
         return _finding(
             SS101,
             f"`{key}` is a server field; job files do not carry it",
