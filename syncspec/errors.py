@@ -38,7 +38,7 @@ located ``Problem`` or one of the errors above.
     ├── HttpError                     emulator.protocol: an HTTP error answer of the emulator
     └── EmulatorError                 emulator.server: the emulator could not start or be reached
     ValueError
-    └── InvalidSchema                 jobfile.rules.args_schema: an args_schema that is no JSON Schema
+    └── InvalidSchema                 jobfile.rules.args_schema: args_schema is no JSON Schema
 
 Messages never contain the API token: ``ApiError`` is built from method, path, status and the
 server's message only, and the client redacts the token from anything it logs.

@@ -26,7 +26,7 @@ import click
 from syncspec import __version__
 from syncspec.cli._group import complete_help, hoist_group_options
 from syncspec.errors import ExitCode, SyncspecError
-from syncspec.redact import redact
+from syncspec.redact import RedactingFilter, redact
 
 # command name -> module under syncspec.cli (each exposes ``command``)
 COMMANDS: dict[str, str] = {
@@ -205,8 +205,6 @@ def cli(  # noqa: PLR0917 - click passes each option as an argument
 
 def _enable_debug_logging() -> None:
     import logging  # here, not at the top: only --debug needs it
-
-    from syncspec.redact import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from syncspec.cli import global_options, use_color
-from syncspec.cli.plan import render_plan, target_options
+from syncspec.cli.plan import echo_local_notes, render_plan, target_options
+from syncspec.errors import Aborted, SyncspecError
 
 if TYPE_CHECKING:  # the engine, client and settings load when the command runs, not for --help
     from syncspec.api.client import TrutoClient
@@ -136,7 +137,6 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
     from syncspec.engine.model import ApplyResult, PlanOptions
     from syncspec.engine.plan import load_plan
     from syncspec.engine.project import check_plan_target, conflicts_message
-    from syncspec.errors import SyncspecError
     from syncspec.render.apply_result import render_apply_json
 
     human = sys.stdout if fmt == "text" else sys.stderr
@@ -199,9 +199,7 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
 def _fresh_plan(
     settings: Settings, paths: tuple[Path, ...], options: PlanOptions, client: TrutoClient
 ) -> Plan:
-    from syncspec.cli.plan import echo_local_notes
     from syncspec.engine.project import plan_project, read_local_and_live, start_load_local
-    from syncspec.errors import SyncspecError
 
     with start_load_local(settings, paths) as loading:
         local, live = read_local_and_live(loading, client)
@@ -213,7 +211,6 @@ def _fresh_plan(
 
 def _approved(settings: Settings, saved: Plan, client: TrutoClient) -> Plan:
     """The plan recomputed now, if it has exactly the saved plan's actions (else exit 4)."""
-    from syncspec.cli.plan import echo_local_notes
     from syncspec.engine.approval import approve
     from syncspec.engine.project import plan_project, read_local_and_live, start_load_local
 
@@ -269,7 +266,6 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 def _confirm() -> None:
-    from syncspec.errors import Aborted
 
     if not sys.stdin.isatty():
         raise Aborted(

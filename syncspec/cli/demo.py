@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from syncspec.cli import global_options
+from syncspec.cli import _run, cli, global_options
+from syncspec.errors import ConfigError, SyncspecError
 
 DEMO_TOKEN_ENV = "SYNCSPEC_DEMO_TOKEN"
 
@@ -31,7 +32,6 @@ def command(ctx: click.Context, jobs_dir: Path | None) -> int:
     emulator. Your files are copied to a temporary directory first and never modified.
     Exit 0 when the final plan shows no changes.
     """
-    from syncspec.cli import _run, cli
     from syncspec.cli.emulator import require_emulator_extra
 
     require_emulator_extra("demo")
@@ -40,7 +40,6 @@ def command(ctx: click.Context, jobs_dir: Path | None) -> int:
     from syncspec.emulator.server import start_emulator
     from syncspec.emulator.state import EmulatorConfig
     from syncspec.engine.project import has_errors, load_local
-    from syncspec.errors import ConfigError, SyncspecError
 
     settings = global_options(ctx).settings()
     source = jobs_dir or settings.jobs_dir

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from syncspec.cli import global_options
+from syncspec.errors import ConfigError
 
 
 @click.command("graph")
@@ -41,7 +42,6 @@ def command(ctx: click.Context, job: str, fmt: str) -> int:
 
 
 def _job_data(ctx: click.Context, job: str) -> dict[str, object]:
-    from syncspec.errors import ConfigError
 
     path = Path(job)
     if path.is_file():

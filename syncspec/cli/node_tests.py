@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from syncspec.cli import global_options
+from syncspec.errors import ConfigError, ExitCode
 
 
 @click.command("test")
@@ -38,7 +39,6 @@ def command(
     Exit 0 when every case passes, 1 when any fails, 3 when a case file is malformed.
     """
     from syncspec.engine.project import scan_job_files
-    from syncspec.errors import ExitCode
     from syncspec.jobfile.validate import ValidationReport
     from syncspec.nodetest.runner import load_suite, run_cases
     from syncspec.render.node_tests import render_junit, render_text
@@ -63,7 +63,5 @@ def command(
         try:
             junit_xml.write_text(render_junit(results), encoding="utf-8")
         except OSError as exc:
-            from syncspec.errors import ConfigError
-
             raise ConfigError(f"cannot write {junit_xml}: {exc.strerror}") from None
     return int(ExitCode.OK if results.failed == 0 else ExitCode.ERROR)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from syncspec.cli import global_options, use_color
+from syncspec.errors import ConfigError
 
 FORMATS = ("text", "json", "markdown", "github")
 
@@ -104,7 +105,6 @@ def write_step_summary(plan: Any) -> None:
     path = os.environ.get("GITHUB_STEP_SUMMARY")
     if not path:
         return
-    from syncspec.errors import ConfigError
     from syncspec.render.plan_github import render_plan_step_summary
 
     try:

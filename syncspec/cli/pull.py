@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from syncspec.cli import global_options
+from syncspec.errors import SyncspecError
 
 
 @click.command("pull")
@@ -24,7 +25,6 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
     from syncspec.cli.plan import echo_problems
     from syncspec.engine.project import scan_job_files
     from syncspec.engine.pull import pull_jobs
-    from syncspec.errors import SyncspecError
 
     settings = global_options(ctx).settings()
     local, problems, skipped = scan_job_files(settings)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from syncspec.cli import global_options
+from syncspec.errors import ConfigError
 
 
 @click.command("validate")
@@ -30,7 +31,6 @@ def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool)
     Labels and pinned ids of PATHS are checked against every job file of the project. Exit 0
     when clean, 1 when problems were found (warnings only with --strict).
     """
-    from syncspec.errors import ConfigError
     from syncspec.jobfile.validate import validate_paths
     from syncspec.render.problems import render
 

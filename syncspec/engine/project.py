@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from syncspec.config import Settings
 from syncspec.engine.match import Ownership
+from syncspec.engine.model import NoticeKind
 from syncspec.errors import ConfigError
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem, Severity
@@ -183,7 +184,6 @@ def plan_project(
 
 
 def conflicts_message(plan: Plan) -> str | None:
-    from syncspec.engine.model import NoticeKind
 
     conflicts = [n for n in plan.notices if n.kind == NoticeKind.CONFLICT]
     if not conflicts:

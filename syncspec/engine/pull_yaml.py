@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from syncspec.engine.normalize import EMPTY_OBJECT_KEYS
+from syncspec.engine.normalize import CLIENT_FIELDS, EMPTY_OBJECT_KEYS, canonical_job
 from syncspec.errors import SyncspecError
 from syncspec.jobfile.yaml.limits import MAX_BYTES
 
@@ -51,7 +51,6 @@ def label_of(job: Mapping[str, Any]) -> str:
 
 def client_document(job: Mapping[str, Any], *, pin: bool) -> dict[str, Any]:
     """The client-managed fields of a live job, as a file holds them (label first)."""
-    from syncspec.engine.normalize import CLIENT_FIELDS
 
     doc: dict[str, Any] = {"label": label_of(job)}
     if pin:
@@ -189,7 +188,6 @@ def _dump(yaml: Any, data: Any) -> str:
 
 
 def _reads_back(text: str, job: Mapping[str, Any], where: Path) -> bool:
-    from syncspec.engine.normalize import canonical_job
     from syncspec.jobfile.yaml.loader import parse_text
 
     # The validator's own loader: what plan will read is what is checked here.
@@ -235,8 +233,6 @@ def update_file(
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.util import load_yaml_guess_indent
 
-    from syncspec.engine.normalize import canonical_job
-
     original = path.read_text(encoding="utf-8")
     data, seq_indent, seq_offset = load_yaml_guess_indent(original, yaml=_yaml())
     if not isinstance(data, CommentedMap):
@@ -267,7 +263,6 @@ def update_file(
 def _merge_document(
     data: Any, wanted: Mapping[str, Any], job_id: str, *, pin: bool, escape: bool
 ) -> None:
-    from syncspec.engine.normalize import CLIENT_FIELDS, canonical_job
 
     order = ["label", "id", *CLIENT_FIELDS]
     for name in order:

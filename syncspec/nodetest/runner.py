@@ -15,7 +15,8 @@ from typing import Any
 
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem
-from syncspec.nodetest.casefile import ABSENT, Case, CaseFile
+from syncspec.jobfile.rules.kit import did_you_mean
+from syncspec.nodetest.casefile import ABSENT, Case, CaseFile, discover_case_files, load_case_file
 from syncspec.nodetest.js.values import UNDEFINED
 
 
@@ -97,7 +98,6 @@ class _Jobs:
         if found:
             files = ", ".join(j.display for j in found)
             return f"several job files have the label {label!r} ({files})"
-        from syncspec.jobfile.rules.kit import did_you_mean
 
         hint = did_you_mean(label, self.by_label)
         message = f"no job labelled {label!r} in the jobs directory"
@@ -187,7 +187,6 @@ class Suite:
 def load_suite(paths: Sequence[Path], root: Path) -> Suite:
     """Every case file under ``paths``, loaded (or its problems)."""
     from syncspec.jobfile.discovery import display_path
-    from syncspec.nodetest.casefile import discover_case_files, load_case_file
 
     suite = Suite(searched=list(paths))
     for path in discover_case_files([p for p in paths if p.exists()]):

@@ -42,7 +42,7 @@ from syncspec.nodetest.js.lodash import (
     values,
     wrap,
 )
-from syncspec.nodetest.js.values import as_js_number, js_string
+from syncspec.nodetest.js.values import as_js_number, js_string, js_truthy
 
 # Every function @truto/truto-jsonata registers: one list, shared with the JSONata lint rules
 # (syncspec/jobfile/rules/truto_functions.py). The ones not in IMPLEMENTED fail offline.
@@ -68,7 +68,6 @@ def remove_empty_items(arg: Any = None) -> Any:
     def keep(item: Any) -> bool:
         if isinstance(item, dict | list):
             return len(item) > 0
-        from syncspec.nodetest.js.values import js_truthy
 
         return js_truthy(item)
 
@@ -106,7 +105,6 @@ def sort_nodes(
     for node in nodes:
         parent_id = lodash_get(node, parent_key)
         entry = by_id[lodash_get(node, id_key)]
-        from syncspec.nodetest.js.values import js_truthy
 
         if js_truthy(parent_id) and parent_id in by_id:
             by_id[parent_id]["children"].append(entry)
@@ -213,7 +211,6 @@ def sift(obj: Any = None, fn: Any = None) -> Any:
     """core.ts's null-safe ``$sift``."""
     if obj is None:
         return None
-    from syncspec.nodetest.js.values import js_truthy
 
     kept = {k: v for k, v in obj.items() if js_truthy(call_function(fn, v, k, obj))}
     return kept or None

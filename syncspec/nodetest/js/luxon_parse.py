@@ -10,6 +10,7 @@ from typing import Any
 
 from syncspec.nodetest.js.errors import NotOffline
 from syncspec.nodetest.js.luxon import FORMAT_TOKEN, SYSTEM, DateTimeValue, Zone, zone_named
+from syncspec.nodetest.js.values import parse_int
 
 
 def from_iso(text: Any, zone: Zone | None = SYSTEM) -> DateTimeValue:
@@ -57,8 +58,6 @@ def from_format(text: Any, fmt: Any, options: Any = None) -> DateTimeValue:
             return DateTimeValue(None, None, "unparsable")
         return DateTimeValue(moment, zone or SYSTEM)
     if fmt == "fromSeconds":
-        from syncspec.nodetest.js.values import parse_int
-
         seconds = parse_int(text)
         if seconds is None:
             return DateTimeValue(None, None, "unparsable")
