@@ -12,6 +12,7 @@ from pathlib import Path
 
 from syncspec import __version__
 from syncspec.errors import ConfigError
+from syncspec.jobfile.shape.schema import schema_text
 
 WORKFLOW = Path(".github/workflows/syncspec.yml")
 DEPENDABOT = Path(".github/dependabot.yml")
@@ -80,7 +81,6 @@ def scaffold_files(
 
 
 def _schema_text() -> str:
-    from syncspec.jobfile.shape.schema import schema_text
 
     return schema_text()
 

@@ -28,6 +28,9 @@ from syncspec.cli._group import complete_help, hoist_group_options
 from syncspec.errors import ExitCode, SyncspecError
 from syncspec.redact import RedactingFilter, redact
 
+# Project imports inside functions: the root command loads on every call, --help included;
+# settings and colour load only when a command needs them (bench/BENCHMARKS.md, "Imports").
+
 # command name -> module under syncspec.cli (each exposes ``command``)
 COMMANDS: dict[str, str] = {
     "validate": "validate",

@@ -19,6 +19,7 @@ from syncspec.engine.model import (
     Outcome,
     Plan,
 )
+from syncspec.engine.normalize import canonical_job
 from syncspec.errors import NotFoundError, SyncspecError
 
 _PHASES = (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.CREATE)  # as engine.apply.PHASES
@@ -38,7 +39,6 @@ def converge_creates(
     keeps (earliest ``created_at``, then smallest id) and delete this apply's own duplicate;
     ``results`` (by action index) are updated in place. Returns the live jobs as they now are.
     """
-    from syncspec.engine.normalize import canonical_job
 
     created = [
         (i, r)
@@ -117,7 +117,6 @@ def overwritten_since(
     now): they are not verified (that is not a normalization bug) and the run exits 4 naming
     them. Another write of the same content (a racing apply of the same files) is no loss.
     Updates ``results`` in place."""
-    from syncspec.engine.normalize import canonical_job
 
     by_id = {str(j.get("id")): j for j in live}
     for index, r in list(results.items()):
@@ -148,7 +147,6 @@ def verify_applied(
     Only actions that are done are checked: an update's changed fields and a create's whole body
     must compare equal (canonically) to the live job; a deleted job must be gone.
     """
-    from syncspec.engine.normalize import canonical_job
 
     by_id = {str(j.get("id")): j for j in live_jobs}
     residual: list[Action] = []

@@ -17,8 +17,13 @@ from syncspec.config import Settings
 from syncspec.engine.match import Ownership
 from syncspec.engine.model import NoticeKind
 from syncspec.errors import ConfigError
+from syncspec.jobfile.discovery import discover_job_files, display_path
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem, Severity
+from syncspec.jobfile.yaml import loader
+
+# discovery, validate and plan load inside the functions: plan imports them while its files
+# are checked and the live list is in flight, not before (bench/BENCHMARKS.md, "Imports").
 
 if TYPE_CHECKING:
     from syncspec.engine.model import Plan, PlanOptions
@@ -220,8 +225,6 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem], l
     ``pull`` binds files by label / pinned id only, so a file with lint problems still claims
     its job; a file that cannot be parsed at all might claim any label, so pull stops on it.
     """
-    from syncspec.jobfile.discovery import discover_job_files, display_path
-    from syncspec.jobfile.yaml import loader
 
     jobs: list[LocalJob] = []
     problems: list[Problem] = []

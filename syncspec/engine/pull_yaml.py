@@ -20,6 +20,7 @@ from typing import Any, Literal
 from syncspec.engine.normalize import CLIENT_FIELDS, EMPTY_OBJECT_KEYS, canonical_job
 from syncspec.errors import SyncspecError
 from syncspec.jobfile.yaml.limits import MAX_BYTES
+from syncspec.jobfile.yaml.loader import parse_text
 
 
 class PullError(SyncspecError):
@@ -188,8 +189,6 @@ def _dump(yaml: Any, data: Any) -> str:
 
 
 def _reads_back(text: str, job: Mapping[str, Any], where: Path) -> bool:
-    from syncspec.jobfile.yaml.loader import parse_text
-
     # The validator's own loader: what plan will read is what is checked here.
     data = parse_text(text, str(where)).data
     return data is not None and canonical_job(data) == canonical_job(job)

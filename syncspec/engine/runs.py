@@ -26,6 +26,9 @@ from typing import Any, Protocol
 
 from syncspec.errors import ConfigError, NotFoundError, SyncspecError
 
+# jobfile.validate and the args checker load on first use: cli/runs imports this module at
+# --help time (27 more modules when at the top; bench/BENCHMARKS.md, "Imports").
+
 RUN_STATUSES = ("created", "running", "rate_limited", "completed", "failed", "stopped")
 TERMINAL_STATUSES = frozenset({"completed", "failed", "stopped"})
 ERROR_HANDLING = ("fail_fast", "ignore", "batch")

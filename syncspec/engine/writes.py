@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from syncspec.engine.model import Action, ActionKind, ActionResult, Outcome
+from syncspec.engine.normalize import fingerprint
 from syncspec.errors import ApiError, NotFoundError, SyncspecError, TransportError
 
 # A create that may have reached the server is looked for, then re-tried, at most this often.
@@ -94,7 +95,6 @@ def _updated_at(job: Any) -> str | None:
 
 def _moved_since_plan(action: Action, client: SyncJobApi) -> str | None:
     """None when the live job is as planned; "gone", or why it moved, otherwise."""
-    from syncspec.engine.normalize import fingerprint
 
     try:
         current = client.get_sync_job(_require_id(action))

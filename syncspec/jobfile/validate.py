@@ -24,6 +24,12 @@ from typing import TYPE_CHECKING, Any
 from syncspec.jobfile.discovery import Discovery, discover_job_files, display_path
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Finding, Problem, Severity
+from syncspec.jobfile.rules import jsonata as rules_jsonata
+from syncspec.jobfile.rules import registry  # noqa: F401
+from syncspec.jobfile.rules import registry as semantics
+from syncspec.jobfile.rules.project import check_project, identity_probes, may_hold_identity
+from syncspec.jobfile.shape import corevalidate
+from syncspec.jobfile.shape.structure import check_structure
 from syncspec.jobfile.yaml import limits, loader
 from syncspec.jobfile.yaml.locate import TopPositions, to_problems, top_to_problems
 
@@ -102,8 +108,6 @@ def _resolved(path: Path, parents: dict[Path, Path]) -> Path:
 
 
 def _check_file(path: Path, root: Path, parents: dict[Path, Path] | None = None) -> _FileResult:
-    from syncspec.jobfile.rules import registry as semantics
-    from syncspec.jobfile.shape.structure import check_structure
 
     display = display_path(path, root)
     parsed = _read(path, display)
@@ -157,9 +161,6 @@ def _ignore_sigint() -> None:
 
 def _warm_up() -> None:
     """Import and build what every file check needs once, here, rather than once per worker."""
-    from syncspec.jobfile.rules import jsonata as rules_jsonata
-    from syncspec.jobfile.rules import registry  # noqa: F401
-    from syncspec.jobfile.shape import corevalidate, structure  # noqa: F401
 
     loader.warm_up()
     corevalidate.warm_up()
@@ -210,7 +211,6 @@ def _with_project_findings(
 ) -> list[_FileResult]:
     """Add the project findings (SS6xx) of ``results``, checked against ``results`` plus the
     ``context`` documents (other job files of the project, which get no findings here)."""
-    from syncspec.jobfile.rules.project import check_project
 
     documents = [(r.parsed.display, r.parsed.data) for r in results if r.parsed.data is not None]
     by_display = {r.parsed.display: r for r in results}
@@ -227,7 +227,6 @@ def _context_documents(
     a label or pinned id with one of them: parsed only (no rules run), for the project rules (a
     hook passing some files still sees every label). Files whose text cannot contain any of
     those values are not parsed (see ``project.identity_probes``)."""
-    from syncspec.jobfile.rules.project import identity_probes, may_hold_identity
 
     if not context:
         return []

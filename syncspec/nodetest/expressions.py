@@ -11,8 +11,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from syncspec.nodetest.js.dates import json_form, prepare_input
 from syncspec.nodetest.js.errors import NotOffline
 from syncspec.nodetest.js.values import UNDEFINED, as_js_number
+from syncspec.nodetest.truto_functions import register
 
 
 class ExpressionFailed(Exception):
@@ -61,8 +63,6 @@ def _compile(text: str) -> _Compiled:
         return cached
     from jsonata import JException, Jsonata  # type: ignore[import-untyped]
 
-    from syncspec.nodetest.truto_functions import register
-
     try:
         expression = Jsonata(text)
     except JException as exc:
@@ -100,8 +100,6 @@ def evaluate(text: str, document: Any) -> Any:
         raise compiled.error
     from jsonata import JException, Jsonata
 
-    from syncspec.nodetest.js.dates import prepare_input
-
     expression = compiled.expression
     # jsonata-python finds "the running expression" (for $now and for calling lambdas from
     # functions) in a thread-local set when an expression is *constructed*; cached ones must
@@ -125,7 +123,6 @@ def evaluate(text: str, document: Any) -> Any:
 
 def to_json(value: Any) -> Any:
     """A JSONata result as JSON.stringify would see it (functions dropped, dates as text)."""
-    from syncspec.nodetest.js.dates import json_form
 
     if value is None:
         return UNDEFINED

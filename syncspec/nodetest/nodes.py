@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from syncspec.jobfile.rules.kit import did_you_mean
 from syncspec.nodetest.expressions import ExpressionFailed, evaluate
 from syncspec.nodetest.js.values import UNDEFINED, js_truthy
+from syncspec.nodetest.placeholders import PlaceholderError, replace_placeholders, to_json_value
 
 
 class NodeFailed(Exception):
@@ -75,7 +77,6 @@ def find_node(job: dict[str, Any], name: str) -> Node | str:
     if len(candidates) > 1:
         methods = ", ".join(f"{name}#{c.data.get('method')}" for c in candidates)
         return f"several resources are {name!r}: name one with its method ({methods})"
-    from syncspec.jobfile.rules.kit import did_you_mean
 
     kind = "node" if v4 else "resource"
     hint = did_you_mean(name, names)
@@ -103,7 +104,6 @@ def _at(data: Any, field: tuple[str | int, ...]) -> Any:
 
 
 def _placeholders(node: Node, field: tuple[str | int, ...], given: Any) -> Any:
-    from syncspec.nodetest.placeholders import PlaceholderError, replace_placeholders
 
     try:
         return replace_placeholders(_at(node.data, field), given)
@@ -113,7 +113,6 @@ def _placeholders(node: Node, field: tuple[str | int, ...], given: Any) -> Any:
 
 def produces(node: Node, given: Any) -> Any:
     """The value ``node`` produces on ``given`` (JSON; ``UNDEFINED`` for nothing)."""
-    from syncspec.nodetest.placeholders import to_json_value
 
     kind, data = node.type, node.data
     config = data.get("config") if isinstance(data.get("config"), dict) else {}

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from syncspec.jobfile.problems import Rule
+from syncspec.jobfile.rules import project
+from syncspec.jobfile.rules import registry as semantics
+from syncspec.jobfile.shape import structure
+from syncspec.jobfile.yaml import loader
 
 
 def all_rules() -> tuple[Rule, ...]:
@@ -10,10 +14,6 @@ def all_rules() -> tuple[Rule, ...]:
 
     Raises ``ValueError`` if two modules declare the same id differently (a bug).
     """
-    from syncspec.jobfile.rules import project
-    from syncspec.jobfile.rules import registry as semantics
-    from syncspec.jobfile.shape import structure
-    from syncspec.jobfile.yaml import loader
 
     by_id: dict[str, Rule] = {}
     for rule in (*loader.RULES, *structure.RULES, *semantics.RULES, *project.RULES):

@@ -22,6 +22,7 @@ from typing import Any
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
 from syncspec.jobfile.rules.kit import closest
 from syncspec.jobfile.rules.placeholder_syntax import is_placeholder_text
+from syncspec.jobfile.rules.truto_functions import KNOWN_FUNCTIONS
 
 SS701 = Rule("SS701", Severity.ERROR, "JSONata expression has a syntax error")
 SS702 = Rule("SS702", Severity.WARNING, "JSONata calls an unknown function (misspelt?)")
@@ -224,7 +225,6 @@ def jsonata_fields(
 @lru_cache(maxsize=1024)
 def _near_function(name: str) -> str | None:
     """The known function ``name`` is most probably a typo of (case-insensitively: $dtFromISO)."""
-    from syncspec.jobfile.rules.truto_functions import KNOWN_FUNCTIONS
 
     lowered = {known.lower(): known for known in KNOWN_FUNCTIONS}
     near = closest(name.lower(), lowered, 0.8)
@@ -233,7 +233,6 @@ def _near_function(name: str) -> str | None:
 
 def check(data: Mapping[str, Any], nodes: list[Any] | None) -> list[Finding]:
     """SS701/SS702 for every JSONata field of one job."""
-    from syncspec.jobfile.rules.truto_functions import KNOWN_FUNCTIONS
 
     out: list[Finding] = []
     for path, expression, where in jsonata_fields(data, nodes):

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from syncspec.jobfile.jobs import SERVER_FIELDS
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
 from syncspec.jobfile.rules.project import SS603
+from syncspec.jobfile.shape.corevalidate import core_schema, validation_errors
 
 SS101 = Rule("SS101", Severity.ERROR, "unknown key")
 SS102 = Rule("SS102", Severity.ERROR, "value has the wrong type")
@@ -121,7 +122,6 @@ def _shape_name(shape: Shape) -> str:
 
 def check_structure(data: Mapping[str, Any]) -> list[Finding]:
     """SS1xx findings (and SS603 for the label) of one parsed job document."""
-    from syncspec.jobfile.shape.corevalidate import validation_errors
 
     shape, findings, skip = choose_shape(data)
     errors = validation_errors(shape, data)
@@ -335,7 +335,6 @@ def _unknown_key(shape: Shape, loc: tuple[Any, ...], path: tuple[PathItem, ...])
 
 def allowed_keys(shape: Shape, loc: tuple[Any, ...]) -> list[str]:
     """The keys a job of ``shape`` accepts at ``loc`` (a pydantic loc, union tags included)."""
-    from syncspec.jobfile.shape.corevalidate import core_schema
 
     schema = core_schema(shape)
     definitions = {d["ref"]: d for d in schema.get("definitions", [])}
