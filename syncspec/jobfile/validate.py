@@ -81,10 +81,6 @@ class _FileResult:
     # the absolute path a job is known by (files that load), taken where the file was checked
     resolved: Path | None = None
 
-    @property
-    def loaded(self) -> bool:
-        return self.parsed.data is not None
-
 
 def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
     """Job files under ``paths`` (see ``syncspec.jobfile.discovery``); ``root`` bounds symlinks

@@ -88,11 +88,6 @@ def _failed(exc: Any) -> ExpressionFailed:
     return ExpressionFailed(f"JSONata error {code}{where}: {exc}", offset)
 
 
-def syntax_error(text: str) -> ExpressionFailed | None:
-    """The expression's syntax error, if it has one."""
-    return _compile(text).error
-
-
 def evaluate(text: str, document: Any) -> Any:
     """The JSON value of ``text`` on ``document`` (``UNDEFINED`` when it yields nothing)."""
     compiled = _compile(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from syncspec.jobfile.rules.catalog import all_rules
+from syncspec.jobfile.rules.registry import all_rules
 
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
 
