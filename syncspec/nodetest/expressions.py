@@ -74,6 +74,8 @@ def _compile(text: str) -> _Compiled:
         # the input is JSON from YAML, plus the Date-like objects of ``prepare_input``, whose
         # methods jsonata-python's input check would refuse
         expression.set_validate_input(False)
+        # keep JSONata's null apart from undefined in the result (JSON null vs nothing)
+        expression.output_convert_nulls = False
         expression.environment.set_evaluate_entry_callback(_BUDGET.step)
         compiled = _Compiled(expression)
     _CACHE[text] = compiled
@@ -125,14 +127,18 @@ def evaluate(text: str, document: Any) -> Any:
 
 def to_json(value: Any) -> Any:
     """A JSONata result as JSON.stringify would see it (functions dropped, dates as text)."""
+    from jsonata.utils import Utils  # type: ignore[import-untyped]
+
     from syncspec.nodetest.js.dates import json_form
 
     if value is None:
         return UNDEFINED
-    return _plain(value, json_form)
+    return _plain(value, json_form, Utils.NULL_VALUE)
 
 
-def _plain(value: Any, json_form: Any) -> Any:
+def _plain(value: Any, json_form: Any, null: Any) -> Any:
+    if value is null:
+        return None
     special = json_form(value)
     if special is not UNDEFINED:
         return special
@@ -141,10 +147,10 @@ def _plain(value: Any, json_form: Any) -> Any:
         for key, item in value.items():
             if _is_function(item):
                 continue
-            out[str(key)] = _plain(item, json_form)
+            out[str(key)] = _plain(item, json_form, null)
         return out
     if isinstance(value, list | tuple):
-        return [None if _is_function(v) else _plain(v, json_form) for v in value]
+        return [None if _is_function(v) else _plain(v, json_form, null) for v in value]
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             return None  # JSON.stringify writes null
