@@ -125,7 +125,9 @@ class NodeEngine:
             if raw.get("ok"):
                 out.append(Answer(True, raw["value"] if "value" in raw else UNDEFINED))
             else:
-                out.append(Answer(False, error=str(raw.get("error")), code=str(raw.get("code", ""))))
+                out.append(
+                    Answer(False, error=str(raw.get("error")), code=str(raw.get("code", "")))
+                )
         return out
 
     def close(self) -> None:

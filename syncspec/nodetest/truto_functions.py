@@ -52,6 +52,7 @@ def _null() -> Any:
 
     return Utils.NULL_VALUE
 
+
 # Every function @truto/truto-jsonata registers: one list, shared with the JSONata lint rules
 # (syncspec/jobfile/rules/truto_functions.py). The ones not in IMPLEMENTED fail offline.
 TRUTO_FUNCTIONS: tuple[str, ...] = tuple(sorted(TRUTO_EXTENSIONS))
@@ -92,7 +93,9 @@ def map_values(
         return _null() if original is None else None
     if mapping is None or mapping is UNDEFINED:
         return original
-    table = dict(mapping) if js_truthy(lower_case) else {str(k).lower(): v for k, v in mapping.items()}
+    table = (
+        dict(mapping) if js_truthy(lower_case) else {str(k).lower(): v for k, v in mapping.items()}
+    )
     if isinstance(original, str) or (
         isinstance(original, int | float) and not isinstance(original, bool)
     ):
@@ -200,7 +203,9 @@ def each(obj: Any = None, fn: Any = None) -> Any:
         return None
     null = _null()
     results = [
-        r for k, v in obj.items() if (r := call_function(fn, null if v is None else v, k, obj)) is not None
+        r
+        for k, v in obj.items()
+        if (r := call_function(fn, null if v is None else v, k, obj)) is not None
     ]
     if not results:
         return None

@@ -299,7 +299,11 @@ def values(obj: Any = None) -> list[Any]:
 def chunk(array: Any = None, size: Any = UNDEFINED) -> list[list[Any]]:
     items = cast_array(array)
     # lodash: undefined -> 1, else toInteger (null -> 0)
-    step = 1 if size is UNDEFINED else max(int(js_number(size)) if not math.isnan(js_number(size)) else 0, 0)
+    step = (
+        1
+        if size is UNDEFINED
+        else max(int(js_number(size)) if not math.isnan(js_number(size)) else 0, 0)
+    )
     if step < 1:
         return []
     return [items[i : i + step] for i in range(0, len(items), step)]

@@ -15,6 +15,7 @@ text, and ``jsdate.prepare_input`` turns them into Date-like objects for JSONata
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import partial
@@ -33,6 +34,31 @@ _OFFLINE_METHODS = (
 )  # fmt: skip
 
 
+_GETTERS = (
+    "year", "month", "day", "hour", "minute", "second", "millisecond", "weekday", "quarter",
+    "ordinal", "weekNumber", "weekYear", "daysInMonth", "daysInYear", "zoneName", "zone",
+    "offset", "isOffsetFixed", "monthShort", "monthLong", "weekdayShort", "weekdayLong", "locale",
+)  # fmt: skip
+
+
+def js_null() -> Any:
+    """JSONata's ``null`` (a None would read as undefined)."""
+    from jsonata.utils import Utils  # type: ignore[import-untyped]
+
+    return Utils.NULL_VALUE
+
+
+def _or_null(fn: Any) -> Any:
+    """A Luxon output method: null on an invalid DateTime."""
+
+    def call(self: DateTimeValue, *args: Any) -> Any:
+        if self.moment is None:
+            return js_null()
+        return fn(self, *args)
+
+    return call
+
+
 def jsonata_function(fn: Any) -> Any:
     from jsonata import Jsonata  # type: ignore[import-untyped]
 
@@ -48,7 +74,8 @@ class Zone:
 
 SYSTEM = Zone("UTC", UTC, universal=False)
 UTC_ZONE = Zone("UTC", UTC, universal=True)
-_FIXED = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?\Z", re.IGNORECASE)
+# Luxon's FixedOffsetZone.parseSpecifier: "UTC+3", "utc-05:30" (not "+03:00", not "GMT+3")
+_FIXED = re.compile(r"UTC([+-])(\d{1,2})(?::(\d{2}))?\Z", re.IGNORECASE)
 
 
 def zone_named(name: Any) -> Zone | None:
@@ -59,7 +86,7 @@ def zone_named(name: Any) -> Zone | None:
     lowered = name.lower()
     if lowered in ("local", "system", "default"):
         return SYSTEM
-    if lowered in ("utc", "gmt", "z"):
+    if lowered in ("utc", "gmt"):
         return UTC_ZONE
     fixed = _FIXED.match(name)
     if fixed:
@@ -109,8 +136,15 @@ class DateTimeValue(dict[str, Any]):
         """The getters (year, month, ..., isValid)."""
         if self._fields is not None:
             return self._fields
-        fields: dict[str, Any] = {"isValid": self.moment is not None, "invalidReason": self.reason}
         m, zone = self.moment, self.zone
+        if m is None or zone is None:
+            # an invalid DateTime: its getters are NaN or null (JSON null), as in Luxon
+            null = js_null()
+            fields = {name: null for name in _GETTERS}
+            fields.update(isValid=False, isInLeapYear=False, invalidReason=self.reason)
+            self._fields = fields
+            return fields
+        fields: dict[str, Any] = {"isValid": True, "invalidReason": js_null()}
         if m is not None and zone is not None:
             offset = m.utcoffset() or timedelta(0)
             iso_year, iso_week, _ = m.isocalendar()
@@ -191,6 +225,8 @@ class DateTimeValue(dict[str, Any]):
             return self
         name = _UNITS.get(str(unit), str(unit)).rstrip("s")
         m = self.moment.replace(tzinfo=None)
+        if name == "millisecond":
+            return self
         if name == "year":
             start = m.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
             nxt = start.replace(year=start.year + 1)
@@ -258,19 +294,23 @@ _METHODS: dict[str, Any] = {
     "setZone": lambda self, z=None, _opts=None: self._in_zone(zone_named(z)),
     "toUTC": lambda self, *_: self._in_zone(UTC_ZONE),
     "toLocal": lambda self, *_: self._in_zone(SYSTEM),
-    "toISO": lambda self, opts=None: self.to_iso(opts),
-    "toISODate": lambda self, *_: self._fmt("yyyy-MM-dd"),
-    "toISOTime": lambda self, opts=None: self._iso_time(opts),
-    "toSQLDate": lambda self, *_: self._fmt("yyyy-MM-dd"),
-    "toSQLTime": lambda self, *_: self._fmt("HH:mm:ss.SSS ZZ", allow_z=True),
-    "toSQL": lambda self, *_: self._fmt("yyyy-MM-dd HH:mm:ss.SSS ZZ", allow_z=True),
-    "toHTTP": lambda self, *_: self._in_zone(UTC_ZONE)._fmt("EEE, dd MMM yyyy HH:mm:ss 'GMT'"),
-    "toRFC2822": lambda self, *_: self._fmt("EEE, dd MMM yyyy HH:mm:ss ZZZ"),
+    "toISO": _or_null(lambda self, opts=None: self.to_iso(opts)),
+    "toISODate": _or_null(lambda self, *_: self._fmt("yyyy-MM-dd")),
+    "toISOTime": _or_null(lambda self, opts=None: self._iso_time(opts)),
+    "toSQLDate": _or_null(lambda self, *_: self._fmt("yyyy-MM-dd")),
+    "toSQLTime": _or_null(lambda self, *_: self._fmt("HH:mm:ss.SSS ZZ", allow_z=True)),
+    "toSQL": _or_null(lambda self, *_: self._fmt("yyyy-MM-dd HH:mm:ss.SSS ZZ", allow_z=True)),
+    "toHTTP": _or_null(
+        lambda self, *_: self._in_zone(UTC_ZONE)._fmt("EEE, dd MMM yyyy HH:mm:ss 'GMT'")
+    ),
+    "toRFC2822": _or_null(lambda self, *_: self._fmt("EEE, dd MMM yyyy HH:mm:ss ZZZ")),
     "toFormat": lambda self, fmt="", _opts=None: self._fmt(str(fmt)),
-    "toMillis": lambda self, *_: self._millis(),
-    "valueOf": lambda self, *_: self._millis(),
-    "toSeconds": DateTimeValue._seconds,
-    "toUnixInteger": lambda self, *_: None if self.moment is None else int(self.moment.timestamp()),
+    "toMillis": _or_null(lambda self, *_: self._millis()),
+    "valueOf": _or_null(lambda self, *_: self._millis()),
+    "toSeconds": _or_null(DateTimeValue._seconds),
+    "toUnixInteger": _or_null(
+        lambda self, *_: None if self.moment is None else int(self.moment.timestamp())
+    ),
     "equals": DateTimeValue._equals,
 }
 
@@ -334,7 +374,7 @@ _FORMATTERS: dict[str, Any] = {
     "o": lambda m: str(m.timetuple().tm_yday), "ooo": lambda m: f"{m.timetuple().tm_yday:03d}",
     "q": lambda m: str((m.month - 1) // 3 + 1), "qq": lambda m: f"{(m.month - 1) // 3 + 1:02d}",
     "WW": lambda m: f"{m.isocalendar()[1]:02d}", "W": lambda m: str(m.isocalendar()[1]),
-    "X": lambda m: str(int(m.timestamp())), "x": lambda m: str(int(m.timestamp() * 1000 // 1)),
+    "X": lambda m: str(math.floor(m.timestamp())), "x": lambda m: str(int(m.timestamp() * 1000 // 1)),
 }  # fmt: skip
 
 

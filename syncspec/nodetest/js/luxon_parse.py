@@ -12,18 +12,58 @@ from syncspec.nodetest.js.errors import NotOffline
 from syncspec.nodetest.js.luxon import FORMAT_TOKEN, SYSTEM, DateTimeValue, Zone, zone_named
 
 
+# Luxon's ISO 8601 grammar (src/impl/regexParser.js): calendar (extended or basic), week and
+# ordinal dates, each with an optional T-time; a time with or without seconds, a fraction
+# after "." or ",", an offset Z / +hh / +hh:mm / +hhmm.
+_TIME = r"(\d\d)(?::?(\d\d)(?::?(\d\d)(?:[.,](\d{1,30}))?)?)?(?:(Z)|([+-]\d\d)(?::?(\d\d))?)?"
+_ISO_FORMS = (
+    ("ymd", re.compile(r"([+-]\d{6}|\d{4})(?:-?(\d\d)(?:-?(\d\d))?)?" + f"(?:T{_TIME})?")),
+    ("week", re.compile(r"(\d{4})-?W(\d\d)(?:-?(\d))?" + f"(?:T{_TIME})?")),
+    ("ordinal", re.compile(r"(\d{4})-?(\d{3})" + f"(?:T{_TIME})?")),
+)
+
+
 def from_iso(text: Any, zone: Zone | None = SYSTEM) -> DateTimeValue:
     """Luxon ``DateTime.fromISO`` (converted to ``zone``; text without offset is in ``zone``)."""
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
         return DateTimeValue(None, None, "unparsable")
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
+    for kind, regex in _ISO_FORMS:
+        found = regex.fullmatch(text)
+        if found is not None:
+            break
+    else:
         return DateTimeValue(None, None, "unparsable")
     if zone is None:
         return DateTimeValue(None, None, "unsupported zone")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone.tz)
+    groups = found.groups()
+    date, time = groups[:3], groups[3:]
+    try:
+        if kind == "ymd":
+            day0 = datetime(int(date[0]), int(date[1] or 1), int(date[2] or 1))
+        elif kind == "week":
+            day0 = datetime.fromisocalendar(int(date[0]), int(date[1]), int(date[2] or 1))
+        else:
+            year, ordinal = int(date[0]), int(date[1])
+            if not 1 <= ordinal <= (366 if calendar.isleap(year) else 365):
+                raise ValueError(ordinal)
+            day0 = datetime(year, 1, 1) + timedelta(days=ordinal - 1)
+    except (ValueError, OverflowError):
+        return DateTimeValue(None, None, "unit out of range")
+    hour, minute, second = (int(t or 0) for t in time[:3])
+    millis = int(float("0." + time[3]) * 1000) if time[3] else 0
+    if not (0 <= minute <= 59 and 0 <= second <= 59) or not (
+        hour <= 23 or (hour == 24 and minute == second == millis == 0)
+    ):
+        return DateTimeValue(None, None, "unit out of range")
+    naive = day0 + timedelta(hours=hour, minutes=minute, seconds=second, milliseconds=millis)
+    if time[4] == "Z":
+        moment = naive.replace(tzinfo=UTC)
+    elif time[5] is not None:
+        sign = -1 if time[5][0] == "-" else 1
+        offset = timedelta(hours=int(time[5][1:]), minutes=int(time[6] or 0))
+        moment = naive.replace(tzinfo=timezone(sign * offset))
+    else:
+        moment = naive.replace(tzinfo=zone.tz)
     return DateTimeValue(moment, zone)
 
 
@@ -87,8 +127,26 @@ def _parse_with(text: str, fmt: str, zone: Zone | None) -> DateTimeValue:
     found = re.fullmatch("".join(pattern), text)
     if found is None or zone is None:
         return DateTimeValue(None, None, "unparsable")
+    # Luxon: the units larger than the largest one written come from "now" (a time alone is
+    # today), the smaller ones start at their minimum
+    written = set(fields) | ({"hour"} if "hour12" in fields else set())
+    if "monthname" in written:
+        written.add("month")
+    now = datetime.now(zone.tz if zone is not None else UTC)
     values: dict[str, Any] = {"year": 1970, "month": 1, "day": 1}
     values.update(hour=0, minute=0, second=0, ms=0)
+    order = ("year", "month", "day", "hour", "minute", "second", "ms")
+    first = next(
+        (
+            i
+            for i, unit in enumerate(order)
+            if unit in written or (unit == "year" and "yy" in written)
+        ),
+        None,
+    )
+    if first is not None and not written & {"unix", "unixms"}:
+        for unit in order[:first]:
+            values[unit] = getattr(now, unit) if unit != "ms" else now.microsecond // 1000
     offset: timezone | None = None
     for field, raw in zip(fields, found.groups(), strict=True):
         if field == "yy":
