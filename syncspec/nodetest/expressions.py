@@ -16,12 +16,14 @@ from syncspec.nodetest.js.values import UNDEFINED, as_js_number
 
 
 class ExpressionFailed(Exception):
-    """The expression could not be evaluated; ``offset`` is a character index into it."""
+    """The expression could not be evaluated; ``offset`` is a character index into it;
+    ``budget`` is true when it went over a budget of the case (steps, values, regex)."""
 
-    def __init__(self, message: str, offset: int | None = None) -> None:
+    def __init__(self, message: str, offset: int | None = None, budget: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.offset = offset
+        self.budget = budget
 
 
 # A bound on the work of one evaluation, in evaluation steps (not time, so that a case's outcome
@@ -39,7 +41,8 @@ class _Budget:
         if self.left < 0:
             raise ExpressionFailed(
                 f"the expression did not finish within {MAX_STEPS:,} evaluation steps "
-                "(a runaway recursion?)"
+                "(a runaway recursion?)",
+                budget=True,
             )
 
 
@@ -61,10 +64,11 @@ def _compile(text: str) -> _Compiled:
         return cached
     from jsonata import JException, Jsonata  # type: ignore[import-untyped]
 
+    from syncspec.nodetest.budget import bounded_range, regex_engine
     from syncspec.nodetest.truto_functions import register
 
     try:
-        expression = Jsonata(text)
+        expression = Jsonata(text, regex_engine)
     except JException as exc:
         compiled = _Compiled(None, _failed(exc))
     except RecursionError:
@@ -77,6 +81,10 @@ def _compile(text: str) -> _Compiled:
         # keep JSONata's null apart from undefined in the result (JSON null vs nothing)
         expression.output_convert_nulls = False
         expression.environment.set_evaluate_entry_callback(_BUDGET.step)
+        original_range = expression.evaluate_range_expression
+        expression.evaluate_range_expression = lambda lhs, rhs: bounded_range(
+            lhs, rhs, original_range
+        )
         compiled = _Compiled(expression)
     _CACHE[text] = compiled
     return compiled
@@ -95,13 +103,32 @@ def syntax_error(text: str) -> ExpressionFailed | None:
     return _compile(text).error
 
 
+# ``syncspec test --engine node``: the real package in a Node worker evaluates instead
+_NODE: Any = None  # syncspec.nodetest.node_engine.NodeEngine
+
+
+def use_node_engine(engine: Any) -> None:
+    """Evaluate with ``engine`` (a running NodeEngine) from now on; None: the offline ports."""
+    global _NODE
+    _NODE = engine
+
+
 def evaluate(text: str, document: Any) -> Any:
     """The JSON value of ``text`` on ``document`` (``UNDEFINED`` when it yields nothing)."""
+    if _NODE is not None:
+        answer = _NODE.evaluate(text, document)
+        if not answer.ok:
+            code = f" {answer.code}" if answer.code else ""
+            raise ExpressionFailed(
+                f"JSONata error{code} (truto-jsonata under Node): {answer.error}"
+            )
+        return answer.value
     compiled = _compile(text)
     if compiled.error is not None:
         raise compiled.error
     from jsonata import JException, Jsonata
 
+    from syncspec.nodetest.budget import BudgetExceeded, count_values
     from syncspec.nodetest.js.dates import prepare_input
 
     expression = compiled.expression
@@ -112,6 +139,9 @@ def evaluate(text: str, document: Any) -> Any:
     _BUDGET.left = MAX_STEPS
     try:
         result = expression.evaluate(prepare_input(document))
+        count_values(result)
+    except BudgetExceeded as exc:
+        raise ExpressionFailed(str(exc), budget=True) from None
     except NotOffline as exc:
         raise ExpressionFailed(str(exc)) from None
     except JException as exc:

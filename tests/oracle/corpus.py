@@ -114,11 +114,17 @@ def _lit(value: Any) -> str:
 
 
 def _core(g: Gen) -> Iterator[Call]:
-    yield "firstNonEmpty", "$firstNonEmpty($$.a, $$.b, $$.c)", {
-        k: g.any_value() for k in "abc" if g.r.random() < 0.7
-    }
+    yield (
+        "firstNonEmpty",
+        "$firstNonEmpty($$.a, $$.b, $$.c)",
+        {k: g.any_value() for k in "abc" if g.r.random() < 0.7},
+    )
     yield "removeEmpty", "$removeEmpty($$.v)", {"v": g.any_value()}
-    yield "removeEmptyItems", "$removeEmptyItems($$.v)", {"v": g.pick([g.array("mixed"), g.scalar(), [{}, [], 0, "", None, {"a": {}}]])}
+    yield (
+        "removeEmptyItems",
+        "$removeEmptyItems($$.v)",
+        {"v": g.pick([g.array("mixed"), g.scalar(), [{}, [], 0, "", None, {"a": {}}]])},
+    )
     mapping = g.pick([{"bank": "BANK", "Credit_Card": "CC", "1": "one"}, {"a": 1, "B": None}, {}])
     lower = g.pick(["", ", true", ", false"])
     default = g.pick(["", ', false, "dflt"']) if not lower else g.pick(["", ', "dflt"'])
@@ -132,25 +138,77 @@ def _core(g: Gen) -> Iterator[Call]:
         for i in range(1, g.r.randrange(2, 7))
     ]  # fmt: skip
     yield "sortNodes", "$sortNodes($$.n)", {"n": nodes}
-    yield "jsonParse", "$jsonParse($$.v)", {
-        "v": g.pick(['{"a":[1,2]}', "[1,", "null", "1e400", "NaN", '"x"', "", "tru", g.scalar()])
-    }
-    yield "toNumber", "$toNumber($$.v)", {"v": g.pick([*STRINGS, *NUMBERS, True, False, None, [], [3], {}])}
+    yield (
+        "jsonParse",
+        "$jsonParse($$.v)",
+        {"v": g.pick(['{"a":[1,2]}', "[1,", "null", "1e400", "NaN", '"x"', "", "tru", g.scalar()])},
+    )
+    yield (
+        "toNumber",
+        "$toNumber($$.v)",
+        {"v": g.pick([*STRINGS, *NUMBERS, True, False, None, [], [3], {}])},
+    )
     text = g.pick(STRINGS)
     url = g.pick(["", ", true", ", false"])
     yield "base64encode", f"$base64encode($$.v{url})", {"v": text}
-    yield "base64decode", f"$base64decode($$.v{url})", {
-        "v": g.pick(["aGVsbG8gd29ybGQ=", "aGVsbG8", "Pz8-", "Pz8+", "!!", "", "w6k=", "/w==", " aGk= "])
-    }
-    algo = g.pick(["", ', "SHA-1"', ', "SHA-256"', ', "SHA-512"', ', "MD5"', ', "sha-256"', ', "SHA-384"', ', "BLAKE"'])
+    yield (
+        "base64decode",
+        f"$base64decode($$.v{url})",
+        {
+            "v": g.pick(
+                ["aGVsbG8gd29ybGQ=", "aGVsbG8", "Pz8-", "Pz8+", "!!", "", "w6k=", "/w==", " aGk= "]
+            )
+        },
+    )
+    algo = g.pick(
+        [
+            "",
+            ', "SHA-1"',
+            ', "SHA-256"',
+            ', "SHA-512"',
+            ', "MD5"',
+            ', "sha-256"',
+            ', "SHA-384"',
+            ', "BLAKE"',
+        ]
+    )
     kind = g.pick(["", ', "hex"', ', "base64"', ', "base64-urlSafe"', ', "other"']) if algo else ""
     yield "digest", f"$digest($$.v{algo}{kind})", {"v": text}
-    fn = g.pick(["function($v, $k){ $k & '=' & $v }", "function($v){ $v }", "function($v){ $v > 1 ? $v }", "function($v, $k, $o){ $count($keys($o)) }"])
-    yield "each", f"$each($$.o, {fn})", {"o": g.pick([g.obj(), {"a": 1, "b": 2, "c": 3}])} if g.r.random() < 0.9 else {}
-    pred = g.pick(["function($v){ $v > 1 }", "function($v, $k){ $k = 'a' }", "function($v){ $v }", "function($v){ $string($v) }"])
-    yield "sift", f"$sift($$.o, {pred})", {"o": g.pick([g.obj(), {"a": 1, "b": 2, "c": 0}])} if g.r.random() < 0.9 else {}
-    yield "diceCoefficient", "$diceCoefficient($$.a, $$.b)", {"a": g.pick(STRINGS), "b": g.pick(STRINGS)}
-    cands = [g.pick(["FULL_TIME", "PART_TIME", "CONTRACTOR", "hello", "world", "x"]) for _ in range(g.r.randrange(0, 4))]
+    fn = g.pick(
+        [
+            "function($v, $k){ $k & '=' & $v }",
+            "function($v){ $v }",
+            "function($v){ $v > 1 ? $v }",
+            "function($v, $k, $o){ $count($keys($o)) }",
+        ]
+    )
+    yield (
+        "each",
+        f"$each($$.o, {fn})",
+        {"o": g.pick([g.obj(), {"a": 1, "b": 2, "c": 3}])} if g.r.random() < 0.9 else {},
+    )
+    pred = g.pick(
+        [
+            "function($v){ $v > 1 }",
+            "function($v, $k){ $k = 'a' }",
+            "function($v){ $v }",
+            "function($v){ $string($v) }",
+        ]
+    )
+    yield (
+        "sift",
+        f"$sift($$.o, {pred})",
+        {"o": g.pick([g.obj(), {"a": 1, "b": 2, "c": 0}])} if g.r.random() < 0.9 else {},
+    )
+    yield (
+        "diceCoefficient",
+        "$diceCoefficient($$.a, $$.b)",
+        {"a": g.pick(STRINGS), "b": g.pick(STRINGS)},
+    )
+    cands = [
+        g.pick(["FULL_TIME", "PART_TIME", "CONTRACTOR", "hello", "world", "x"])
+        for _ in range(g.r.randrange(0, 4))
+    ]
     thr = g.pick(["", ", 0.5", ", 0.9", ", 0", ", null"])
     yield "mostSimilar", f"$mostSimilar($$.v, $$.c{thr})", {"v": g.pick(STRINGS), "c": cands}
     yield "string", "$string($$.v)", {"v": g.any_value()}
@@ -160,35 +218,71 @@ def _core(g: Gen) -> Iterator[Call]:
 def _lodash(g: Gen) -> Iterator[Call]:
     for name in ("groupBy", "keyBy"):
         it, value = g.iteratee()
-        yield name, f"$${name}($$.arr, {it})".replace("$$" + name, "$" + name), {
-            "arr": g.pick([g.array("records"), g.array("numbers"), g.array()]), "it": value
-        }
+        yield (
+            name,
+            f"$${name}($$.arr, {it})".replace("$$" + name, "$" + name),
+            {"arr": g.pick([g.array("records"), g.array("numbers"), g.array()]), "it": value},
+        )
     for name in ("find", "lofilter"):
         it, value = g.iteratee(for_predicate=True)
-        yield name, f"${name}($$.arr, {it})", {"arr": g.pick([g.array("records"), g.array()]), "it": value}
+        yield (
+            name,
+            f"${name}($$.arr, {it})",
+            {"arr": g.pick([g.array("records"), g.array()]), "it": value},
+        )
     it, value = g.iteratee()
     attrs = g.pick(["$$.it", "[$$.it]", '["a", "b"]', '["id"]', "", '"t"'])
     if attrs == "$$.it" and it != "$$.it":
         attrs = it
     orders = g.pick(["", ', "desc"', ', ["asc", "desc"]', ', ["desc"]', ", true"]) if attrs else ""
     sep = ", " if attrs else ""
-    yield "orderBy", f"$orderBy($$.arr{sep}{attrs}{orders})", {
-        "arr": g.pick([g.array("records"), g.array("numbers"), g.array("strings"), g.array()]), "it": value
-    }
+    yield (
+        "orderBy",
+        f"$orderBy($$.arr{sep}{attrs}{orders})",
+        {
+            "arr": g.pick([g.array("records"), g.array("numbers"), g.array("strings"), g.array()]),
+            "it": value,
+        },
+    )
     keys = g.pick([["a"], ["a", "nested.x"], "b", ["missing"], [], ["tags[0]"], None])
     yield "pick", "$pick($$.o, $$.k)", {"o": g.pick([g.record(), g.obj()]), "k": keys}
     yield "omit", "$omit($$.o, $$.k)", {"o": g.pick([g.record(), g.obj()]), "k": keys}
     yield "compact", "$compact($$.v)", {"v": g.pick([g.array(), g.scalar()])}
     sep2 = g.pick(["", ', "-"', ", ''", ", 1", ", null"])
-    yield "join", f"$join($$.v{sep2})", {"v": g.pick([g.array("scalars"), g.array("strings"), g.scalar()])}
-    yield "values", "$values($$.v)", {"v": g.pick([g.obj(), g.array(), g.pick(STRINGS[:6]), 1, True])}
-    yield "chunk", f"$chunk($$.v, {g.pick(['1', '2', '3', '0', '-1', '2.5', 'null'])})", {"v": g.array()}
+    yield (
+        "join",
+        f"$join($$.v{sep2})",
+        {"v": g.pick([g.array("scalars"), g.array("strings"), g.scalar()])},
+    )
+    yield (
+        "values",
+        "$values($$.v)",
+        {"v": g.pick([g.obj(), g.array(), g.pick(STRINGS[:6]), 1, True])},
+    )
+    yield (
+        "chunk",
+        f"$chunk($$.v, {g.pick(['1', '2', '3', '0', '-1', '2.5', 'null'])})",
+        {"v": g.array()},
+    )
     yield "wrap", "$wrap($$.a, $$.b, $$.c)", {k: g.scalar() for k in "abc" if g.r.random() < 0.8}
-    yield "difference", "$difference($$.a, $$.b)", {"a": g.pick([g.array("numbers"), g.array(), g.scalar()]), "b": g.pick([g.array("numbers"), g.scalar()])}
-    nested = [g.pick([1, [2, [3, [4]]], [[5]], "x", [], [None]]) for _ in range(g.r.randrange(0, 5))]
+    yield (
+        "difference",
+        "$difference($$.a, $$.b)",
+        {
+            "a": g.pick([g.array("numbers"), g.array(), g.scalar()]),
+            "b": g.pick([g.array("numbers"), g.scalar()]),
+        },
+    )
+    nested = [
+        g.pick([1, [2, [3, [4]]], [[5]], "x", [], [None]]) for _ in range(g.r.randrange(0, 5))
+    ]
     yield "flatten", "$flatten($$.v)", {"v": nested}
     yield "flattenDeep", "$flattenDeep($$.v)", {"v": nested}
-    yield "flattenDepth", f"$flattenDepth($$.v, {g.pick(['0', '1', '2', '3', '-1'])})", {"v": nested}
+    yield (
+        "flattenDepth",
+        f"$flattenDepth($$.v, {g.pick(['0', '1', '2', '3', '-1'])})",
+        {"v": nested},
+    )
 
 
 def _dt_expr(g: Gen) -> str:
@@ -237,7 +331,11 @@ def _luxon(g: Gen) -> Iterator[Call]:
     ])  # fmt: skip
     opts = g.pick(["", ', {"zone": $$.z}', ', {"zone": "UTC"}'])
     out = g.pick(["toISO()", "isValid", "toUTC().toISO()", "toMillis()"])
-    yield "dtFromFormat", f"$dtFromFormat($$.t, $$.f{opts}).{out}", {"t": text, "f": fmt, "z": g.pick(ZONES)}
+    yield (
+        "dtFromFormat",
+        f"$dtFromFormat($$.t, $$.f{opts}).{out}",
+        {"t": text, "f": fmt, "z": g.pick(ZONES)},
+    )
 
 
 FAMILIES: tuple[Callable[[Gen], Iterator[Call]], ...] = (_core, _lodash, _luxon)
