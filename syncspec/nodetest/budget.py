@@ -25,10 +25,9 @@ class BudgetExceeded(Exception):
 
 
 def _nested_quantifier(pattern: str) -> bool:
-    try:
-        from re import _parser  # type: ignore[attr-defined]
-    except ImportError:  # Python 3.11
-        import sre_parse as _parser  # type: ignore[no-redef]
+    import importlib
+
+    _parser: Any = importlib.import_module("re._parser")  # the parser behind re.compile
 
     try:
         parsed = _parser.parse(pattern)
@@ -46,15 +45,12 @@ def _nested_quantifier(pattern: str) -> bool:
                     return True
                 if walk(sub, inside or high == _parser.MAXREPEAT):
                     return True
-            elif name == "SUBPATTERN":
-                if walk(arg[-1], inside):
-                    return True
-            elif name == "BRANCH":
-                if any(walk(branch, inside) for branch in arg[1]):
-                    return True
-            elif name in ("ASSERT", "ASSERT_NOT"):
-                if walk(arg[1], inside):
-                    return True
+            elif (
+                (name == "SUBPATTERN" and walk(arg[-1], inside))
+                or (name == "BRANCH" and any(walk(branch, inside) for branch in arg[1]))
+                or (name in ("ASSERT", "ASSERT_NOT") and walk(arg[1], inside))
+            ):
+                return True
         return False
 
     return walk(parsed, False)
@@ -131,12 +127,12 @@ def regex_engine(pattern: str, flags: Any) -> BoundedPattern:
 
 def bounded_range(lhs: Any, rhs: Any, original: Any) -> Any:
     """JSONata's range operator, refusing more than ``MAX_VALUES`` values."""
-    if isinstance(lhs, int) and isinstance(rhs, int) and not isinstance(lhs, bool):
-        if not isinstance(rhs, bool) and rhs - lhs + 1 > MAX_VALUES:
-            raise BudgetExceeded(
-                f"the range [{lhs}..{rhs}] has {rhs - lhs + 1:,} values "
-                f"(the budget is {MAX_VALUES:,} per case); fix: a smaller range"
-            )
+    numbers = all(isinstance(v, int) and not isinstance(v, bool) for v in (lhs, rhs))
+    if numbers and rhs - lhs + 1 > MAX_VALUES:
+        raise BudgetExceeded(
+            f"the range [{lhs}..{rhs}] has {rhs - lhs + 1:,} values "
+            f"(the budget is {MAX_VALUES:,} per case); fix: a smaller range"
+        )
     return original(lhs, rhs)
 
 

@@ -109,7 +109,7 @@ _NODE: Any = None  # syncspec.nodetest.node_engine.NodeEngine
 
 def use_node_engine(engine: Any) -> None:
     """Evaluate with ``engine`` (a running NodeEngine) from now on; None: the offline ports."""
-    global _NODE
+    global _NODE  # noqa: PLW0603 (one engine per process, chosen by the CLI)
     _NODE = engine
 
 

@@ -8,6 +8,7 @@ by ``syncspec test --engine node``. The worker finds the package in ``node_modul
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import subprocess
@@ -123,7 +124,7 @@ class NodeEngine:
                 self.close()
                 raise NodeUnavailable("the Node worker answered out of order")
             if raw.get("ok"):
-                out.append(Answer(True, raw["value"] if "value" in raw else UNDEFINED))
+                out.append(Answer(True, raw.get("value", UNDEFINED)))
             else:
                 out.append(
                     Answer(False, error=str(raw.get("error")), code=str(raw.get("code", "")))
@@ -133,10 +134,8 @@ class NodeEngine:
     def close(self) -> None:
         if self._proc.poll() is None:
             if self._proc.stdin is not None:
-                try:
+                with contextlib.suppress(OSError):
                     self._proc.stdin.close()
-                except OSError:
-                    pass
             try:
                 self._proc.wait(timeout=5)
             except subprocess.TimeoutExpired:

@@ -216,7 +216,7 @@ def sift(obj: Any = None, fn: Any = None) -> Any:
     """core.ts's null-safe ``$sift``."""
     if obj is None or obj is _null():
         return None
-    from jsonata.functions import Functions
+    from jsonata.functions import Functions  # type: ignore[import-untyped]
 
     null = _null()
     kept = {
@@ -323,7 +323,7 @@ def _unavailable(name: str) -> Callable[..., Any]:
 def _json_nulls(value: Any) -> Any:
     """JSONata's ``null`` (a sentinel in jsonata-python) as None, without touching the original
     (literals of the compiled expression may be shared by the next evaluation)."""
-    from jsonata.utils import Utils  # type: ignore[import-untyped]
+    from jsonata.utils import Utils
 
     if value is Utils.NULL_VALUE:
         return None

@@ -16,35 +16,173 @@ from typing import Any
 Call = tuple[str, str, dict[str, Any]]  # (family, expression, input)
 
 STRINGS = [
-    "", "a", "abc", "Hello World", "hello-world", "FULL_TIME", "Full-Time", "part time", "  x  ",
-    "42", "3.5", "-7", "0x1A", "0b101", "0o17", "1e3", " 12 ", "12px", "Infinity", "-Infinity",
-    "NaN", "null", "true", "ünïcödé", "日本", "a,b", "with \"quote\"", "tab\there", "{}",
-]  # fmt: skip
+    "",
+    "a",
+    "abc",
+    "Hello World",
+    "hello-world",
+    "FULL_TIME",
+    "Full-Time",
+    "part time",
+    "  x  ",
+    "42",
+    "3.5",
+    "-7",
+    "0x1A",
+    "0b101",
+    "0o17",
+    "1e3",
+    " 12 ",
+    "12px",
+    "Infinity",
+    "-Infinity",
+    "NaN",
+    "null",
+    "true",
+    "ünïcödé",
+    "日本",
+    "a,b",
+    'with "quote"',
+    "tab\there",
+    "{}",
+]
 NUMBERS = [0, 1, -1, 2, 3, 7, 10, 42, 100, 1.5, 2.5, -2.5, 0.1, 1e21, 1e-7, 123456789, 3.14159]
 SCALARS: list[Any] = [*STRINGS[:14], *NUMBERS[:12], True, False, None]
 KEYS = ["id", "a", "b", "t", "n", "name", "nested.x", "missing", "tags[0]"]
-ZONES = ["UTC", "utc", "America/New_York", "Europe/London", "Asia/Kolkata", "UTC+2", "UTC-05:30",
-         "+03:00", "Etc/GMT+5", "Nowhere/Zone", "local", "system"]  # fmt: skip
+ZONES = [
+    "UTC",
+    "utc",
+    "America/New_York",
+    "Europe/London",
+    "Asia/Kolkata",
+    "UTC+2",
+    "UTC-05:30",
+    "+03:00",
+    "Etc/GMT+5",
+    "Nowhere/Zone",
+    "local",
+    "system",
+]
 ISO_TEXTS = [
-    "2024-01-01", "2024-01-01T10:00:00Z", "2024-01-01T10:00:00.123Z", "2024-01-01T10:00:00+02:00",
-    "2024-01-01T10:00:00.5-05:30", "2024-02-29T23:59:59.999Z", "2023-12-31T23:59:60Z",
-    "2024-03-10T02:30:00", "2024-11-03T01:30:00", "1969-07-20T20:17:40Z", "1960-01-01T00:00:00.5Z",
-    "2024-032", "2024-W05-3", "2024-W05", "2024-01", "2024", "20240101", "20240101T1000",
-    "2024-01-01T10", "2024-01-01T10:00", "2024-01-01 10:00:00", "2024-01-01T24:00:00",
-    "2024-13-01", "2024-02-30", "T10:00", "2024-01-01T10:00:00,5Z",
-    "2024-01-01T10:00:00.123456789Z", "+002024-01-01", "2024-1-1", "not a date", "",
-    "2024-01-01T10:00:00+0530", "2024-01-01T10:00:00+05", "2024-06-15T12:00:00 Z",
-    "0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
-]  # fmt: skip
+    "2024-01-01",
+    "2024-01-01T10:00:00Z",
+    "2024-01-01T10:00:00.123Z",
+    "2024-01-01T10:00:00+02:00",
+    "2024-01-01T10:00:00.5-05:30",
+    "2024-02-29T23:59:59.999Z",
+    "2023-12-31T23:59:60Z",
+    "2024-03-10T02:30:00",
+    "2024-11-03T01:30:00",
+    "1969-07-20T20:17:40Z",
+    "1960-01-01T00:00:00.5Z",
+    "2024-032",
+    "2024-W05-3",
+    "2024-W05",
+    "2024-01",
+    "2024",
+    "20240101",
+    "20240101T1000",
+    "2024-01-01T10",
+    "2024-01-01T10:00",
+    "2024-01-01 10:00:00",
+    "2024-01-01T24:00:00",
+    "2024-13-01",
+    "2024-02-30",
+    "T10:00",
+    "2024-01-01T10:00:00,5Z",
+    "2024-01-01T10:00:00.123456789Z",
+    "+002024-01-01",
+    "2024-1-1",
+    "not a date",
+    "",
+    "2024-01-01T10:00:00+0530",
+    "2024-01-01T10:00:00+05",
+    "2024-06-15T12:00:00 Z",
+    "0000-01-01T00:00:00Z",
+    "9999-12-31T23:59:59Z",
+]
 FORMAT_TOKENS = [
-    "yyyy", "yy", "y", "MM", "M", "MMM", "MMMM", "LL", "L", "dd", "d", "HH", "H", "hh", "h",
-    "mm", "m", "ss", "s", "SSS", "S", "a", "EEE", "EEEE", "ccc", "cccc", "c", "E", "o", "ooo",
-    "q", "qq", "WW", "W", "X", "x", "z", "ZZ", "Z", "ZZZ", "kkkk", "kk", "ZZZZ", "ZZZZZ", "DD",
-    "D", "t", "T", "u", "uu", "uuu", "G", "GG", "n", "nn", "ii", "iiii", "LLL", "LLLL", "ccccc",
-    "yyyyyy", "MMMMM", "EEEEE", "'at' HH", "yyyy-MM-dd'T'HH:mm:ss.SSSZZ",
-]  # fmt: skip
-UNITS = ["years", "year", "quarters", "months", "month", "weeks", "days", "day", "hours",
-         "minutes", "seconds", "milliseconds", "fortnights"]  # fmt: skip
+    "yyyy",
+    "yy",
+    "y",
+    "MM",
+    "M",
+    "MMM",
+    "MMMM",
+    "LL",
+    "L",
+    "dd",
+    "d",
+    "HH",
+    "H",
+    "hh",
+    "h",
+    "mm",
+    "m",
+    "ss",
+    "s",
+    "SSS",
+    "S",
+    "a",
+    "EEE",
+    "EEEE",
+    "ccc",
+    "cccc",
+    "c",
+    "E",
+    "o",
+    "ooo",
+    "q",
+    "qq",
+    "WW",
+    "W",
+    "X",
+    "x",
+    "z",
+    "ZZ",
+    "Z",
+    "ZZZ",
+    "kkkk",
+    "kk",
+    "ZZZZ",
+    "ZZZZZ",
+    "DD",
+    "D",
+    "t",
+    "T",
+    "u",
+    "uu",
+    "uuu",
+    "G",
+    "GG",
+    "n",
+    "nn",
+    "ii",
+    "iiii",
+    "LLL",
+    "LLLL",
+    "ccccc",
+    "yyyyyy",
+    "MMMMM",
+    "EEEEE",
+    "'at' HH",
+    "yyyy-MM-dd'T'HH:mm:ss.SSSZZ",
+]
+UNITS = [
+    "years",
+    "year",
+    "quarters",
+    "months",
+    "month",
+    "weeks",
+    "days",
+    "day",
+    "hours",
+    "minutes",
+    "seconds",
+    "milliseconds",
+    "fortnights",
+]
 
 
 class Gen:
@@ -96,9 +234,17 @@ class Gen:
         r = self.r.random()
         if r < 0.3:
             body = self.pick(
-                ["$v.id", "$v.a", "$floor($number($v.id))", "$v", "$string($v)", "$v.id > 1",
-                 "$exists($v.a)", "$boolean($v)"]
-            )  # fmt: skip
+                [
+                    "$v.id",
+                    "$v.a",
+                    "$floor($number($v.id))",
+                    "$v",
+                    "$string($v)",
+                    "$v.id > 1",
+                    "$exists($v.a)",
+                    "$boolean($v)",
+                ]
+            )
             return f"function($v){{ {body} }}", None
         if r < 0.4:
             return "$uppercase", None
@@ -128,15 +274,28 @@ def _core(g: Gen) -> Iterator[Call]:
     mapping = g.pick([{"bank": "BANK", "Credit_Card": "CC", "1": "one"}, {"a": 1, "B": None}, {}])
     lower = g.pick(["", ", true", ", false"])
     default = g.pick(["", ', false, "dflt"']) if not lower else g.pick(["", ', "dflt"'])
-    yield "mapValues", f"$mapValues($$.v, $$.m{lower}{default})", {
-        "v": g.pick([g.pick(["bank", "BANK", "credit_card", "other", 1, 1.5, None, True]),
-                     ["bank", "x", 1], {"k": "Bank", "j": {"z": "credit_card"}}]),
-        "m": mapping,
-    }  # fmt: skip
+    yield (
+        "mapValues",
+        f"$mapValues($$.v, $$.m{lower}{default})",
+        {
+            "v": g.pick(
+                [
+                    g.pick(["bank", "BANK", "credit_card", "other", 1, 1.5, None, True]),
+                    ["bank", "x", 1],
+                    {"k": "Bank", "j": {"z": "credit_card"}},
+                ]
+            ),
+            "m": mapping,
+        },
+    )
     nodes = [
-        {"id": i, "parent_id": g.pick([None, *range(1, 6), 99]), "sequence": g.pick([0, 1, 2, None, "1"])}
+        {
+            "id": i,
+            "parent_id": g.pick([None, *range(1, 6), 99]),
+            "sequence": g.pick([0, 1, 2, None, "1"]),
+        }
         for i in range(1, g.r.randrange(2, 7))
-    ]  # fmt: skip
+    ]
     yield "sortNodes", "$sortNodes($$.n)", {"n": nodes}
     yield (
         "jsonParse",
@@ -293,16 +452,57 @@ def _dt_expr(g: Gen) -> str:
 def _luxon(g: Gen) -> Iterator[Call]:
     doc = {"d": g.pick(ISO_TEXTS), "z": g.pick(ZONES)}
     base = _dt_expr(g)
-    getter = g.pick(["isValid", "year", "month", "day", "hour", "minute", "second", "millisecond",
-                     "weekday", "quarter", "ordinal", "weekNumber", "weekYear", "daysInMonth",
-                     "daysInYear", "isInLeapYear", "zoneName", "offset", "isOffsetFixed",
-                     "monthShort", "monthLong", "weekdayShort", "weekdayLong", "invalidReason"])  # fmt: skip
+    getter = g.pick(
+        [
+            "isValid",
+            "year",
+            "month",
+            "day",
+            "hour",
+            "minute",
+            "second",
+            "millisecond",
+            "weekday",
+            "quarter",
+            "ordinal",
+            "weekNumber",
+            "weekYear",
+            "daysInMonth",
+            "daysInYear",
+            "isInLeapYear",
+            "zoneName",
+            "offset",
+            "isOffsetFixed",
+            "monthShort",
+            "monthLong",
+            "weekdayShort",
+            "weekdayLong",
+            "invalidReason",
+        ]
+    )
     yield "dtFromIso", f"{base}.{getter}", doc
-    method = g.pick(["toISO()", "toISODate()", "toISOTime()", "toSQLDate()", "toSQLTime()",
-                     "toSQL()", "toHTTP()", "toRFC2822()", "toMillis()", "valueOf()",
-                     "toSeconds()", "toUnixInteger()", "toUTC().toISO()", "toLocal().toISO()",
-                     'toISO({"suppressMilliseconds": true})', 'toISO({"suppressSeconds": true})',
-                     'toISO({"includeOffset": false})', 'toISOTime({"suppressMilliseconds": true})'])  # fmt: skip
+    method = g.pick(
+        [
+            "toISO()",
+            "toISODate()",
+            "toISOTime()",
+            "toSQLDate()",
+            "toSQLTime()",
+            "toSQL()",
+            "toHTTP()",
+            "toRFC2822()",
+            "toMillis()",
+            "valueOf()",
+            "toSeconds()",
+            "toUnixInteger()",
+            "toUTC().toISO()",
+            "toLocal().toISO()",
+            'toISO({"suppressMilliseconds": true})',
+            'toISO({"suppressSeconds": true})',
+            'toISO({"includeOffset": false})',
+            'toISOTime({"suppressMilliseconds": true})',
+        ]
+    )
     yield "dtFromIso", f"{base}.{method}", doc
     yield "dtFromIso", f"{base}", doc
     yield "luxon.format", f"{base}.toFormat($$.f)", {**doc, "f": g.pick(FORMAT_TOKENS)}
@@ -317,18 +517,39 @@ def _luxon(g: Gen) -> Iterator[Call]:
     yield "luxon.zone", f"{base}.setZone($$.z2).offset", {**doc, "z2": g.pick(ZONES)}
     other = g.pick(ISO_TEXTS)
     yield "luxon.equals", f"{base}.equals($dtFromIso($$.o))", {**doc, "o": other}
-    fmt, text = g.pick([
-        ("yyyy-MM-dd", "2024-01-15"), ("dd-MM-yyyy HH:mm", "01-11-2022 12:00"),
-        ("MM/dd/yyyy", "02/30/2024"), ("yyyy-MM-dd", "2024-1-5"), ("d/M/yyyy", "5/1/2024"),
-        ("MMM d, yyyy", "Jan 5, 2024"), ("MMMM d yyyy", "January 5 2024"),
-        ("yyyy h:mm a", "2024 3:05 PM"), ("yyyy-MM-dd hh:mm a", "2024-01-02 12:30 am"), ("X", "1700000000"), ("x", "1700000000123"),
-        ("yyyy-MM-dd'T'HH:mm:ssZZ", "2024-01-01T10:00:00+02:00"), ("yyyy-MM-dd HH:mm:ss ZZZ", "2024-01-01 10:00:00 +0530"),
-        ("RFC2822", "Tue, 01 Nov 2022 12:00:00 +0000"), ("RFC2822", "01 Nov 2022 12:00 GMT"),
-        ("RFC2822", "not a date"), ("ISO", "2024-01-01T10:00:00Z"), ("ISO", "2024-032"),
-        ("fromSeconds", "1667313600"), ("fromSeconds", "12abc"), ("fromSeconds", "abc"),
-        ("yyyy", "24"), ("yy", "24"), ("yy", "75"), ("EEE, dd MMM yyyy", "Tue, 01 Nov 2022"),
-        ("yyyyMMdd", "20240101"), ("yyyy HH:mm", "2024 25:00"), ("yyyy SSS", "2024 123"), ("yyyy-MM-dd", ""),
-    ])  # fmt: skip
+    fmt, text = g.pick(
+        [
+            ("yyyy-MM-dd", "2024-01-15"),
+            ("dd-MM-yyyy HH:mm", "01-11-2022 12:00"),
+            ("MM/dd/yyyy", "02/30/2024"),
+            ("yyyy-MM-dd", "2024-1-5"),
+            ("d/M/yyyy", "5/1/2024"),
+            ("MMM d, yyyy", "Jan 5, 2024"),
+            ("MMMM d yyyy", "January 5 2024"),
+            ("yyyy h:mm a", "2024 3:05 PM"),
+            ("yyyy-MM-dd hh:mm a", "2024-01-02 12:30 am"),
+            ("X", "1700000000"),
+            ("x", "1700000000123"),
+            ("yyyy-MM-dd'T'HH:mm:ssZZ", "2024-01-01T10:00:00+02:00"),
+            ("yyyy-MM-dd HH:mm:ss ZZZ", "2024-01-01 10:00:00 +0530"),
+            ("RFC2822", "Tue, 01 Nov 2022 12:00:00 +0000"),
+            ("RFC2822", "01 Nov 2022 12:00 GMT"),
+            ("RFC2822", "not a date"),
+            ("ISO", "2024-01-01T10:00:00Z"),
+            ("ISO", "2024-032"),
+            ("fromSeconds", "1667313600"),
+            ("fromSeconds", "12abc"),
+            ("fromSeconds", "abc"),
+            ("yyyy", "24"),
+            ("yy", "24"),
+            ("yy", "75"),
+            ("EEE, dd MMM yyyy", "Tue, 01 Nov 2022"),
+            ("yyyyMMdd", "20240101"),
+            ("yyyy HH:mm", "2024 25:00"),
+            ("yyyy SSS", "2024 123"),
+            ("yyyy-MM-dd", ""),
+        ]
+    )
     opts = g.pick(["", ', {"zone": $$.z}', ', {"zone": "UTC"}'])
     out = g.pick(["toISO()", "isValid", "toUTC().toISO()", "toMillis()"])
     yield (

@@ -170,7 +170,7 @@ def _summarise(ast: Any) -> Analysis:
             if isinstance(proc, symbol) and proc.type == "variable" and proc.value:
                 name = str(proc.value)
                 calls.append((name, max(0, int(proc.position) - len(name) - 1)))
-                arguments = node.arguments or ()
+                arguments: Any = node.arguments or ()
                 if name in LODASH_TRAP_FIXES and len(arguments) > 1:
                     iteratee = arguments[1]
                     if isinstance(iteratee, symbol) and (

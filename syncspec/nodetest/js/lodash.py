@@ -7,6 +7,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 from syncspec.nodetest.js.values import UNDEFINED, js_number, js_string, js_truthy
@@ -89,7 +90,9 @@ def js_equal(left: Any, right: Any) -> bool:
     if isinstance(left, dict) and isinstance(right, dict):
         return left.keys() == right.keys() and all(js_equal(v, right[k]) for k, v in left.items())
     if isinstance(left, list) and isinstance(right, list):
-        return len(left) == len(right) and all(js_equal(a, b) for a, b in zip(left, right))
+        return len(left) == len(right) and all(
+            js_equal(a, b) for a, b in zip(left, right, strict=True)
+        )
     if isinstance(left, int | float) and isinstance(right, int | float):
         return left == right
     return type(left) is type(right) and left == right
@@ -152,7 +155,7 @@ def sort_by(items: list[Any], getters: list[Callable[[Any], Any]], orders: list[
     rows = [(index, [get(item) for get in getters], item) for index, item in enumerate(items)]
 
     def compare(a: tuple[int, list[Any], Any], b: tuple[int, list[Any], Any]) -> int:
-        for position, (x, y) in enumerate(zip(a[1], b[1])):
+        for position, (x, y) in enumerate(zip(a[1], b[1], strict=True)):
             result = compare_ascending(x, y)
             if result:
                 if position >= len(orders):
@@ -193,7 +196,7 @@ def pick(obj: Any = None, keys: Any = None) -> dict[str, Any]:
         if value is None and not _has_path(obj, parts):
             continue
         target: Any = out
-        for part, following in zip(parts[:-1], parts[1:]):  # lodash baseSet: [] before an index
+        for part, following in pairwise(parts):  # lodash baseSet: [] before an index
             target = _child(target, part, [] if _is_index(following) else {})
         _assign(target, parts[-1], value)
     return out

@@ -140,10 +140,10 @@ class DateTimeValue(dict[str, Any]):
         if m is None or zone is None:
             # an invalid DateTime: its getters are NaN or null (JSON null), as in Luxon
             null = js_null()
-            fields = {name: null for name in _GETTERS}
-            fields.update(isValid=False, isInLeapYear=False, invalidReason=self.reason)
-            self._fields = fields
-            return fields
+            invalid: dict[str, Any] = {name: null for name in _GETTERS}
+            invalid.update(isValid=False, isInLeapYear=False, invalidReason=self.reason)
+            self._fields = invalid
+            return invalid
         fields: dict[str, Any] = {"isValid": True, "invalidReason": js_null()}
         if m is not None and zone is not None:
             offset = m.utcoffset() or timedelta(0)
@@ -374,7 +374,8 @@ _FORMATTERS: dict[str, Any] = {
     "o": lambda m: str(m.timetuple().tm_yday), "ooo": lambda m: f"{m.timetuple().tm_yday:03d}",
     "q": lambda m: str((m.month - 1) // 3 + 1), "qq": lambda m: f"{(m.month - 1) // 3 + 1:02d}",
     "WW": lambda m: f"{m.isocalendar()[1]:02d}", "W": lambda m: str(m.isocalendar()[1]),
-    "X": lambda m: str(math.floor(m.timestamp())), "x": lambda m: str(int(m.timestamp() * 1000 // 1)),
+    "X": lambda m: str(math.floor(m.timestamp())),
+    "x": lambda m: str(int(m.timestamp() * 1000 // 1)),
 }  # fmt: skip
 
 

@@ -11,7 +11,6 @@ from typing import Any
 from syncspec.nodetest.js.errors import NotOffline
 from syncspec.nodetest.js.luxon import FORMAT_TOKEN, SYSTEM, DateTimeValue, Zone, zone_named
 
-
 # Luxon's ISO 8601 grammar (src/impl/regexParser.js): calendar (extended or basic), week and
 # ordinal dates, each with an optional T-time; a time with or without seconds, a fraction
 # after "." or ",", an offset Z / +hh / +hh:mm / +hhmm.
@@ -27,11 +26,9 @@ def from_iso(text: Any, zone: Zone | None = SYSTEM) -> DateTimeValue:
     """Luxon ``DateTime.fromISO`` (converted to ``zone``; text without offset is in ``zone``)."""
     if not isinstance(text, str):
         return DateTimeValue(None, None, "unparsable")
-    for kind, regex in _ISO_FORMS:
-        found = regex.fullmatch(text)
-        if found is not None:
-            break
-    else:
+    matches = ((kind, regex.fullmatch(text)) for kind, regex in _ISO_FORMS)
+    kind, found = next(((k, m) for k, m in matches if m is not None), ("", None))
+    if found is None:
         return DateTimeValue(None, None, "unparsable")
     if zone is None:
         return DateTimeValue(None, None, "unsupported zone")
