@@ -136,8 +136,9 @@ def bounded_range(lhs: Any, rhs: Any, original: Any) -> Any:
     return original(lhs, rhs)
 
 
-def count_values(value: Any, limit: int = MAX_VALUES) -> None:
-    """Refuse a result of more than ``limit`` values (counted without copying it)."""
+def count_values(value: Any, limit: int | None = None) -> None:
+    """Refuse a result of more than ``limit`` (``MAX_VALUES``) values, counted without copying."""
+    limit = MAX_VALUES if limit is None else limit
     seen = 0
     stack = [value]
     while stack:

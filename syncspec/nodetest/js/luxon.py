@@ -28,6 +28,7 @@ _UNITS = {
     "year": "years", "quarter": "quarters", "month": "months", "week": "weeks", "day": "days",
     "hour": "hours", "minute": "minutes", "second": "seconds", "millisecond": "milliseconds",
 }  # fmt: skip
+_CALENDAR_DAYS = {"years": 365, "quarters": 91, "months": 30, "weeks": 7, "days": 1}
 _OFFLINE_METHODS = (
     "setLocale", "reconfigure", "toRelative", "toRelativeCalendar", "toLocaleString", "diff",
     "diffNow", "until", "hasSame", "toJSDate", "toISOWeekDate", "set",
@@ -200,24 +201,32 @@ class DateTimeValue(dict[str, Any]):
         if unknown:
             raise ValueError(f"invalid duration unit(s) {', '.join(unknown)}")
         m = self.moment
-        months = sign * int(amounts.get("years", 0) * 12 + amounts.get("quarters", 0) * 3)
-        months += sign * int(amounts.get("months", 0))
+        # Luxon's adjustTime: the whole years/quarters/months/weeks/days move the calendar; their
+        # fractions become milliseconds by the casual conversions (a year is 365 days, a quarter
+        # 91, a month 30, a week 7), added with the time units
+        whole = {unit: math.trunc(sign * amounts.get(unit, 0)) for unit in _CALENDAR_DAYS}
+        months = whole["years"] * 12 + whole["quarters"] * 3 + whole["months"]
         if months:
             total = m.year * 12 + (m.month - 1) + months
             year, month = divmod(total, 12)
             day = min(m.day, calendar.monthrange(year, month + 1)[1])
             m = m.replace(year=year, month=month + 1, day=day)
-        days = sign * (amounts.get("weeks", 0) * 7 + amounts.get("days", 0))
+        days = whole["weeks"] * 7 + whole["days"]
         if days:  # calendar days keep the wall-clock time (DST-aware in IANA zones)
             naive = m.replace(tzinfo=None) + timedelta(days=days)
             m = naive.replace(tzinfo=m.tzinfo)
-        exact = timedelta(
-            hours=amounts.get("hours", 0),
-            minutes=amounts.get("minutes", 0),
-            seconds=amounts.get("seconds", 0),
-            milliseconds=amounts.get("milliseconds", 0),
+        fraction_days = sum(
+            (sign * amounts.get(unit, 0) - whole[unit]) * length
+            for unit, length in _CALENDAR_DAYS.items()
         )
-        m = (m.astimezone(UTC) + sign * exact).astimezone(m.tzinfo)
+        exact = timedelta(
+            days=fraction_days,
+            hours=sign * amounts.get("hours", 0),
+            minutes=sign * amounts.get("minutes", 0),
+            seconds=sign * amounts.get("seconds", 0),
+            milliseconds=sign * amounts.get("milliseconds", 0),
+        )
+        m = (m.astimezone(UTC) + exact).astimezone(m.tzinfo)
         return DateTimeValue(m, self.zone)
 
     def _boundary(self, unit: Any, end: bool) -> DateTimeValue:

@@ -19,6 +19,7 @@ _ISO_FORMS = (
     ("ymd", re.compile(r"([+-]\d{6}|\d{4})(?:-?(\d\d)(?:-?(\d\d))?)?" + f"(?:T{_TIME})?")),
     ("week", re.compile(r"(\d{4})-?W(\d\d)(?:-?(\d))?" + f"(?:T{_TIME})?")),
     ("ordinal", re.compile(r"(\d{4})-?(\d{3})" + f"(?:T{_TIME})?")),
+    ("time", re.compile(f"()()(){_TIME}")),  # a time alone: today (in the zone), as Luxon
 )
 
 
@@ -35,7 +36,10 @@ def from_iso(text: Any, zone: Zone | None = SYSTEM) -> DateTimeValue:
     groups = found.groups()
     date, time = groups[:3], groups[3:]
     try:
-        if kind == "ymd":
+        if kind == "time":
+            today = datetime.now(zone.tz)
+            day0 = datetime(today.year, today.month, today.day)
+        elif kind == "ymd":
             day0 = datetime(int(date[0]), int(date[1] or 1), int(date[2] or 1))
         elif kind == "week":
             day0 = datetime.fromisocalendar(int(date[0]), int(date[1]), int(date[2] or 1))
@@ -75,7 +79,7 @@ _PARSE_TOKENS: dict[str, tuple[str, str]] = {
     "MMM": (r"[A-Za-z]{3}", "monthname"), "MMMM": (r"[A-Za-z]+", "monthname"),
     "EEE": (r"[A-Za-z]{3}", "skip"), "EEEE": (r"[A-Za-z]+", "skip"),
     "ZZ": (r"Z|[+-]\d{2}:\d{2}", "offset"), "Z": (r"Z|[+-]\d{1,2}(?::\d{2})?", "offset"),
-    "ZZZ": (r"Z|[+-]\d{4}", "offset"), "X": (r"-?\d+", "unix"), "x": (r"-?\d+", "unixms"),
+    "ZZZ": (r"Z|[+-]\d{4}", "offset"),
 }  # fmt: skip
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
@@ -113,6 +117,9 @@ def _parse_with(text: str, fmt: str, zone: Zone | None) -> DateTimeValue:
         token = match.group(0)
         if token.startswith("'"):
             pattern.append(re.escape(token[1:-1] if len(token) > 2 else "'"))
+        elif token in ("X", "x"):
+            # Luxon 3.5's fromFormat never parses a Unix-time token (the oracle: "unparsable")
+            return DateTimeValue(None, None, "unparsable")
         elif token in _PARSE_TOKENS:
             regex, field = _PARSE_TOKENS[token]
             pattern.append(f"({regex})")
@@ -141,7 +148,7 @@ def _parse_with(text: str, fmt: str, zone: Zone | None) -> DateTimeValue:
         ),
         None,
     )
-    if first is not None and not written & {"unix", "unixms"}:
+    if first is not None:
         for unit in order[:first]:
             values[unit] = getattr(now, unit) if unit != "ms" else now.microsecond // 1000
     offset: timezone | None = None
@@ -154,9 +161,6 @@ def _parse_with(text: str, fmt: str, zone: Zone | None) -> DateTimeValue:
             values["month"] = _MONTHS[raw.lower()]
         elif field == "offset":
             offset = _parse_offset(raw)
-        elif field in ("unix", "unixms"):
-            seconds = int(raw) / (1000 if field == "unixms" else 1)
-            return DateTimeValue(datetime.fromtimestamp(seconds, UTC), zone)
         elif field not in ("skip", "meridiem"):
             values[field] = int(raw)
     if "hour12" in values:
