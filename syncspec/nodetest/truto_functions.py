@@ -271,7 +271,7 @@ def most_similar(value: Any = None, candidates: Any = None, threshold: Any = UND
 def dt_from_iso(text: Any = None, zone: Any = None) -> luxon.DateTimeValue:
     dt = luxon_parse.from_iso(text)
     if zone:
-        dt = dt._in_zone(luxon.zone_named(zone)) if dt.moment is not None else dt
+        dt = dt._in_zone(luxon.zone_named(zone))
     return dt
 
 

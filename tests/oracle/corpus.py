@@ -167,6 +167,19 @@ FORMAT_TOKENS = [
     "EEEEE",
     "'at' HH",
     "yyyy-MM-dd'T'HH:mm:ss.SSSZZ",
+    "u",
+    "uuu",
+    "LLLLL",
+    "GG",
+    "GGGGG",
+    "G",
+    "yyy",
+    "yyyyy",
+    "w",
+    "I",
+    "ZZZZ",
+    "f",
+    "iiii",
 ]
 UNITS = [
     "years",
@@ -478,6 +491,10 @@ def _luxon(g: Gen) -> Iterator[Call]:
             "weekdayShort",
             "weekdayLong",
             "invalidReason",
+            "isInDST",
+            "weeksInWeekYear",
+            "offsetNameShort",
+            "numberingSystem",
         ]
     )
     yield "dtFromIso", f"{base}.{getter}", doc

@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 ORACLE_DIR = ROOT / "tests" / "oracle"
 PACKAGE = ORACLE_DIR / "node_modules" / "@truto" / "truto-jsonata"
 DOCS = ROOT / "docs" / "node-tests.md"
-SEED = 23
+SEEDS = (23, 7, 19)  # three corpora of 2,580 calls: 7,740 comparisons
+SEED = SEEDS[0]
 MIN_GENERATED = 2_000
 
 
@@ -149,8 +150,9 @@ def test_the_oracle_is_the_pinned_release(engine: NodeEngine) -> None:
     assert engine.version == pinned_version() == TRUTO_JSONATA_VERSION
 
 
-def test_the_generated_corpus_agrees(engine: NodeEngine) -> None:
-    cases = corpus(SEED)
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_generated_corpus_agrees(engine: NodeEngine, seed: int) -> None:
+    cases = corpus(seed)
     families = {family for family, _, _ in cases}
     # every implemented extension (and the two JSONata built-ins Truto replaces) is called
     assert set(IMPLEMENTED) | {"string", "keys"} <= families

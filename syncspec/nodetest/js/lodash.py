@@ -52,19 +52,23 @@ def _path_parts(path: Any) -> list[str]:
 
 
 def lodash_get(obj: Any, path: Any) -> Any:
+    """lodash ``get``: ``UNDEFINED`` for a missing value, None for a JSON null."""
+    parts = _path_parts(path)
+    if not parts:
+        return UNDEFINED
     current = obj
-    for part in _path_parts(path):
+    for part in parts:
+        if current is None or current is UNDEFINED:
+            return UNDEFINED
         if isinstance(current, dict):
-            current = current.get(part)
+            current = current.get(part, UNDEFINED)
         elif isinstance(current, list | str) and part.lstrip("-").isdigit():
             index = int(part)
-            current = current[index] if 0 <= index < len(current) else None
+            current = current[index] if 0 <= index < len(current) else UNDEFINED
         elif isinstance(current, list | str) and part == "length":
             current = len(current)
         else:
-            return None
-        if current is None:
-            return None
+            return UNDEFINED
     return current
 
 
@@ -101,7 +105,7 @@ def js_equal(left: Any, right: Any) -> bool:
 def _key_text(value: Any) -> str:
     if value is PROMISE:
         return "[object Promise]"
-    return js_string(value) if value is not None else "undefined"
+    return js_string(value)  # None: "null", UNDEFINED: "undefined"
 
 
 def _primitive(value: Any) -> Any:
@@ -127,20 +131,23 @@ def _is_nan(value: Any) -> bool:
 
 
 def compare_ascending(value: Any, other: Any) -> int:
-    """lodash ``compareAscending``: undefined (None here) and NaN after everything else, and
-    JavaScript's ``>``/``<`` for the rest (so 2 and "b" are neither greater nor less)."""
+    """lodash ``compareAscending``: null, then undefined (``UNDEFINED``), then NaN after
+    everything else, and JavaScript's ``>``/``<`` for the rest (so 2 and "b" are neither
+    greater nor less)."""
     if value is other or (value == other and type(value) is type(other)):
         return 0
-    val_defined, val_reflexive = value is not None, not _is_nan(value)
-    oth_defined, oth_reflexive = other is not None, not _is_nan(other)
+    val_defined, val_null, val_reflexive = value is not UNDEFINED, value is None, not _is_nan(value)
+    oth_defined, oth_null, oth_reflexive = other is not UNDEFINED, other is None, not _is_nan(other)
     if (
-        (oth_defined and val_defined and _js_greater(value, other))
+        (not oth_null and _js_greater(value, other))
+        or (val_null and oth_defined and oth_reflexive)
         or (not val_defined and oth_reflexive)
         or not val_reflexive
     ):
         return 1
     if (
-        (val_defined and oth_defined and _js_greater(other, value))
+        (not val_null and _js_greater(other, value))
+        or (oth_null and val_defined and val_reflexive)
         or (not oth_defined and val_reflexive)
         or not oth_reflexive
     ):
@@ -193,7 +200,7 @@ def pick(obj: Any = None, keys: Any = None) -> dict[str, Any]:
         if not parts:
             continue
         value = lodash_get(obj, parts)
-        if value is None and not _has_path(obj, parts):
+        if value is UNDEFINED:
             continue
         target: Any = out
         for part, following in pairwise(parts):  # lodash baseSet: [] before an index
@@ -280,7 +287,14 @@ def order_by(array: Any = None, attrs: Any = None, orders: Any = None) -> list[A
 def find(array: Any = None, predicate: Any = None) -> Any:
 
     test = _iteratee(predicate)
-    return next((v for v in cast_array(array) if js_truthy(test(v))), None)
+    for item in cast_array(array):
+        if js_truthy(test(item)):
+            if item is None:  # found: a null item is null, not "nothing"
+                from jsonata.utils import Utils  # type: ignore[import-untyped]
+
+                return Utils.NULL_VALUE
+            return item
+    return None
 
 
 def lofilter(array: Any = None, predicate: Any = None) -> list[Any]:
@@ -321,7 +335,16 @@ def difference(first: Any = None, second: Any = None) -> list[Any]:
     if not isinstance(first, list):
         return []
     exclude = second if isinstance(second, list) else []
-    return [v for v in first if v not in exclude]
+    return [v for v in first if not any(_same_value_zero(v, x) for x in exclude)]
+
+
+def _same_value_zero(left: Any, right: Any) -> bool:
+    """JavaScript SameValueZero (lodash's ``difference``): objects only equal themselves."""
+    if isinstance(left, dict | list) or isinstance(right, dict | list):
+        return left is right
+    if _is_nan(left) and _is_nan(right):
+        return True
+    return js_equal(left, right)
 
 
 def flatten(array: Any = None) -> list[Any]:

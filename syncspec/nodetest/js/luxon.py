@@ -22,7 +22,7 @@ from functools import partial
 from typing import Any
 
 from syncspec.nodetest.js.errors import NotOffline
-from syncspec.nodetest.js.values import UNDEFINED
+from syncspec.nodetest.js.values import UNDEFINED, as_js_number
 
 _UNITS = {
     "year": "years", "quarter": "quarters", "month": "months", "week": "weeks", "day": "days",
@@ -36,10 +36,36 @@ _OFFLINE_METHODS = (
 
 
 _GETTERS = (
-    "year", "month", "day", "hour", "minute", "second", "millisecond", "weekday", "quarter",
-    "ordinal", "weekNumber", "weekYear", "daysInMonth", "daysInYear", "zoneName", "zone",
-    "offset", "isOffsetFixed", "monthShort", "monthLong", "weekdayShort", "weekdayLong", "locale",
-)  # fmt: skip
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "millisecond",
+    "weekday",
+    "quarter",
+    "ordinal",
+    "weekNumber",
+    "weekYear",
+    "daysInYear",
+    "zoneName",
+    "zone",
+    "weeksInWeekYear",
+    "offset",
+    "isOffsetFixed",
+    "monthShort",
+    "monthLong",
+    "weekdayShort",
+    "weekdayLong",
+    "locale",
+    "offsetNameShort",
+    "offsetNameLong",
+    "invalidExplanation",
+    "numberingSystem",
+    "outputCalendar",
+)  # fmt: skip (an invalid DateTime's getters; its daysInMonth is undefined)
+_ZONE_NAMES = ("offsetNameShort", "offsetNameLong")  # ICU names: only UTC's are known offline
 
 
 def js_null() -> Any:
@@ -105,6 +131,16 @@ def zone_named(name: Any) -> Zone | None:
         return None
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _whole_millis(moment: datetime) -> datetime:
+    """A JavaScript time value: whole milliseconds, a fraction cut toward zero (TimeClip)."""
+    micros = (moment - _EPOCH) // timedelta(microseconds=1)
+    millis = abs(micros) // 1000 * (1 if micros >= 0 else -1)
+    return _EPOCH + timedelta(milliseconds=millis)
+
+
 class DateTimeValue(dict[str, Any]):
     """The JSONata view of a Luxon DateTime: its getters and methods, looked up by name.
 
@@ -128,6 +164,8 @@ class DateTimeValue(dict[str, Any]):
             if bound is None:
                 bound = self._bound[key] = jsonata_function(partial(method, self))
             return bound
+        if key in _ZONE_NAMES and self.zone is not None and self.zone.name != "UTC":
+            raise NotOffline(f".{key} (the zone's localized name)")
         return self.fields().get(key, default)
 
     def __contains__(self, key: object) -> bool:
@@ -142,10 +180,14 @@ class DateTimeValue(dict[str, Any]):
             # an invalid DateTime: its getters are NaN or null (JSON null), as in Luxon
             null = js_null()
             invalid: dict[str, Any] = {name: null for name in _GETTERS}
-            invalid.update(isValid=False, isInLeapYear=False, invalidReason=self.reason)
+            invalid.update(
+                isValid=False, isInLeapYear=False, isInDST=False, invalidReason=self.reason
+            )
             self._fields = invalid
             return invalid
-        fields: dict[str, Any] = {"isValid": True, "invalidReason": js_null()}
+        null = js_null()
+        fields: dict[str, Any] = {"isValid": True, "invalidReason": null}
+        fields.update(invalidExplanation=null, numberingSystem=null, outputCalendar=null)
         if m is not None and zone is not None:
             offset = m.utcoffset() or timedelta(0)
             iso_year, iso_week, _ = m.isocalendar()
@@ -154,10 +196,13 @@ class DateTimeValue(dict[str, Any]):
                 second=m.second, millisecond=m.microsecond // 1000, weekday=m.isoweekday(),
                 quarter=(m.month - 1) // 3 + 1, ordinal=m.timetuple().tm_yday,
                 weekNumber=iso_week, weekYear=iso_year,
+                weeksInWeekYear=datetime(iso_year, 12, 28).isocalendar()[1],
+                isInDST=bool(m.dst()), offsetNameShort="UTC",
+                offsetNameLong="Coordinated Universal Time",
                 daysInMonth=calendar.monthrange(m.year, m.month)[1],
                 daysInYear=366 if calendar.isleap(m.year) else 365,
                 isInLeapYear=calendar.isleap(m.year), zoneName=zone.name, zone=zone.name,
-                offset=int(offset.total_seconds() // 60), isOffsetFixed=zone.universal,
+                offset=as_js_number(offset.total_seconds() / 60), isOffsetFixed=zone.universal,
                 monthShort=calendar.month_abbr[m.month], monthLong=calendar.month_name[m.month],
                 weekdayShort=calendar.day_abbr[m.weekday()],
                 weekdayLong=calendar.day_name[m.weekday()],
@@ -173,6 +218,7 @@ class DateTimeValue(dict[str, Any]):
             and other.zone is not None
             and self.zone is not None
             and other.zone.name == self.zone.name
+            and other.zone.universal == self.zone.universal
         )
 
     def _seconds(self, *_: Any) -> float | None:
@@ -185,15 +231,20 @@ class DateTimeValue(dict[str, Any]):
         return int(self.moment.timestamp() * 1000 // 1)
 
     def _in_zone(self, zone: Zone | None) -> DateTimeValue:
+        # Luxon's setZone: an invalid zone wins, even over an invalid DateTime
         if zone is None:
             return DateTimeValue(None, None, "unsupported zone")
+        if self.moment is None:
+            return self
         return DateTimeValue(self.moment, zone)
 
     def _shift(self, duration: Any, sign: int) -> DateTimeValue:
         if self.moment is None:
             return self
         if isinstance(duration, int | float) and not isinstance(duration, bool):
-            return DateTimeValue(self.moment + timedelta(milliseconds=sign * duration), self.zone)
+            # exact milliseconds: on the UTC timeline (Python adds wall-clock time in a zone)
+            shifted = self.moment.astimezone(UTC) + timedelta(milliseconds=sign * duration)
+            return DateTimeValue(_whole_millis(shifted).astimezone(self.moment.tzinfo), self.zone)
         if not isinstance(duration, dict):
             raise ValueError(f"invalid duration {duration!r}")
         amounts = {_UNITS.get(str(k), str(k)): v for k, v in duration.items()}
@@ -226,7 +277,7 @@ class DateTimeValue(dict[str, Any]):
             seconds=sign * amounts.get("seconds", 0),
             milliseconds=sign * amounts.get("milliseconds", 0),
         )
-        m = (m.astimezone(UTC) + exact).astimezone(m.tzinfo)
+        m = _whole_millis(m.astimezone(UTC) + exact).astimezone(m.tzinfo)
         return DateTimeValue(m, self.zone)
 
     def _boundary(self, unit: Any, end: bool) -> DateTimeValue:
@@ -318,7 +369,7 @@ _METHODS: dict[str, Any] = {
     "valueOf": _or_null(lambda self, *_: self._millis()),
     "toSeconds": _or_null(DateTimeValue._seconds),
     "toUnixInteger": _or_null(
-        lambda self, *_: None if self.moment is None else int(self.moment.timestamp())
+        lambda self, *_: None if self.moment is None else math.floor(self.moment.timestamp())
     ),
     "equals": DateTimeValue._equals,
 }
@@ -339,11 +390,12 @@ FORMAT_TOKEN = re.compile(r"'[^']*'|([A-Za-z])\1*|.", re.DOTALL)
 
 
 def _offset_text(moment: datetime, zone: Zone, allow_z: bool, style: str) -> str:
-    minutes = int((moment.utcoffset() or timedelta(0)).total_seconds() // 60)
-    if allow_z and zone.universal and minutes == 0:
+    seconds = (moment.utcoffset() or timedelta(0)).total_seconds()
+    if allow_z and zone.universal and seconds == 0:
         return "Z"
-    sign = "-" if minutes < 0 else "+"
-    hours, mins = divmod(abs(minutes), 60)
+    sign = "-" if seconds < 0 else "+"
+    # Luxon truncates an offset of whole minutes and seconds (LMT -00:01:15 -> -00:01)
+    hours, mins = divmod(int(abs(seconds) // 60), 60)
     if style == "narrow":
         return f"{sign}{hours}" + (f":{mins:02d}" if mins else "")
     if style == "techie":
@@ -400,9 +452,53 @@ def _format_token(token: str, m: datetime, zone: Zone, allow_z: bool) -> str:
         return _offset_text(m, zone, allow_z, "narrow")
     if token == "ZZZ":
         return _offset_text(m, zone, allow_z, "techie")
-    if token[0].isalpha():
+    if token in _LOCALE_TOKENS:  # localized dates/times and zone names (ICU data)
         raise NotOffline(f"toFormat token {token!r}")
-    return token
+    return token  # not a Luxon token: written as it is
+
+
+_LOCALE_TOKENS = frozenset(
+    {"ZZZZ", "ZZZZZ", "D", "DD", "DDD", "DDDD", "t", "tt", "ttt", "tttt", "T", "TT", "TTT"}
+    | {"TTTT", "f", "ff", "fff", "ffff", "F", "FF", "FFF", "FFFF"}
+)
+
+
+def _local_week(m: datetime) -> tuple[int, int]:
+    """en-US local week (Luxon ``localWeekYear``/``localWeekNumber``): weeks start on Sunday,
+    week 1 holds January 1."""
+    from datetime import date
+
+    day = m.date()
+    start = day - timedelta(days=day.isoweekday() % 7)
+    year = (start + timedelta(days=6)).year
+    jan1 = date(year, 1, 1)
+    first = jan1 - timedelta(days=jan1.isoweekday() % 7)
+    return year, (start - first).days // 7 + 1
+
+
+_FORMATTERS.update(
+    {
+        "kk": lambda m: f"{m.isocalendar()[0] % 100:02d}",
+        "kkkk": lambda m: f"{m.isocalendar()[0]:04d}",
+        "ii": lambda m: f"{_local_week(m)[0] % 100:02d}",
+        "iiii": lambda m: f"{_local_week(m)[0]:04d}",
+        "n": lambda m: str(_local_week(m)[1]),
+        "nn": lambda m: f"{_local_week(m)[1]:02d}",
+        "u": lambda m: f"{m.microsecond // 1000:03d}",
+        "uu": lambda m: f"{m.microsecond // 10000:02d}",
+        "uuu": lambda m: str(m.microsecond // 100000),
+        "LLL": lambda m: calendar.month_abbr[m.month],
+        "LLLL": lambda m: calendar.month_name[m.month],
+        "LLLLL": lambda m: calendar.month_name[m.month][0],
+        "MMMMM": lambda m: calendar.month_name[m.month][0],
+        "EEEEE": lambda m: calendar.day_name[m.weekday()][0],
+        "ccccc": lambda m: calendar.day_name[m.weekday()][0],
+        "G": lambda m: "AD",
+        "GG": lambda m: "Anno Domini",
+        "GGGGG": lambda m: "A",
+        "yyyyyy": lambda m: f"{m.year:06d}",
+    }
+)
 
 
 __all__ = ["DateTimeValue", "Zone", "format_moment", "zone_named"]

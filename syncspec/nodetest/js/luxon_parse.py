@@ -96,14 +96,18 @@ def from_format(text: Any, fmt: Any, options: Any = None) -> DateTimeValue:
             moment = parsedate_to_datetime(str(text))
         except (TypeError, ValueError):
             return DateTimeValue(None, None, "unparsable")
-        return DateTimeValue(moment, zone or SYSTEM)
+        if zone is None:  # parsed, then setZone to an invalid zone
+            return DateTimeValue(None, None, "unsupported zone")
+        return DateTimeValue(moment, zone)
     if fmt == "fromSeconds":
         from syncspec.nodetest.js.values import parse_int
 
         seconds = parse_int(text)
-        if seconds is None:
-            return DateTimeValue(None, None, "unparsable")
-        return DateTimeValue(datetime.fromtimestamp(seconds, UTC), zone or SYSTEM)
+        if seconds is None:  # DateTime.fromSeconds(NaN)
+            return DateTimeValue(None, None, "invalid input")
+        if zone is None:
+            return DateTimeValue(None, None, "unsupported zone")
+        return DateTimeValue(datetime.fromtimestamp(seconds, UTC), zone)
     if not isinstance(text, str) or not isinstance(fmt, str):
         return DateTimeValue(None, None, "unparsable")
     return _parse_with(text, fmt, zone)
