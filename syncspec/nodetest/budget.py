@@ -139,7 +139,7 @@ def bounded_range(lhs: Any, rhs: Any, original: Any) -> Any:
 def count_values(value: Any, limit: int | None = None) -> None:
     """Refuse a result of more than ``limit`` (``MAX_VALUES``) values, counted without copying."""
     limit = MAX_VALUES if limit is None else limit
-    seen = 0
+    seen = -1  # the result itself is not counted, only what it holds
     stack = [value]
     while stack:
         item = stack.pop()

@@ -166,7 +166,12 @@ def to_json(value: Any) -> Any:
     return _plain(value, json_form, Utils.NULL_VALUE)
 
 
+_SCALARS = (str, int, bool)
+
+
 def _plain(value: Any, json_form: Any, null: Any) -> Any:
+    if type(value) in _SCALARS:  # most of a large result: no further checks
+        return value
     if value is null:
         return None
     special = json_form(value)
@@ -191,6 +196,8 @@ def _plain(value: Any, json_form: Any, null: Any) -> Any:
 
 
 def _is_function(value: Any) -> bool:
+    if type(value) in _SCALARS:
+        return False
     from jsonata import Jsonata
     from jsonata.parser import Parser  # type: ignore[import-untyped]
 
