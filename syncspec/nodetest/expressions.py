@@ -116,7 +116,12 @@ def use_node_engine(engine: Any) -> None:
 def evaluate(text: str, document: Any) -> Any:
     """The JSON value of ``text`` on ``document`` (``UNDEFINED`` when it yields nothing)."""
     if _NODE is not None:
-        answer = _NODE.evaluate(text, document)
+        from syncspec.nodetest.node_engine import NodeUnavailable
+
+        try:
+            answer = _NODE.evaluate(text, document)
+        except NodeUnavailable as exc:  # stuck (killed after its timeout) or gone
+            raise ExpressionFailed(f"--engine node: {exc}", budget=True) from None
         if not answer.ok:
             code = f" {answer.code}" if answer.code else ""
             raise ExpressionFailed(

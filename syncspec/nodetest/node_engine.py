@@ -111,10 +111,12 @@ class NodeEngine:
             request = {"id": self._next, "expression": expression, "input": document}
             lines.append(json.dumps(request, ensure_ascii=False, default=_undefined_as_null))
             self._next += 1
+        if self._proc.poll() is not None or self._proc.stdin.closed:
+            raise NodeUnavailable("the Node worker is not running (it stopped or was stopped)")
         try:
             self._proc.stdin.write("\n".join(lines) + "\n")
             self._proc.stdin.flush()
-        except OSError as exc:
+        except (OSError, ValueError) as exc:
             self.close()
             raise NodeUnavailable(f"the Node worker exited ({exc})") from None
         out: list[Answer] = []

@@ -255,3 +255,22 @@ def test_every_divergence_row_is_documented() -> None:
     text = DOCS.read_text("utf-8")
     for row in DOCUMENTED:
         assert re.search(rf"^\| {row} \|", text, re.MULTILINE), f"{row} missing from {DOCS}"
+
+
+def test_a_closed_engine_fails_cases_instead_of_crashing() -> None:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the oracle is @truto/truto-jsonata under Node.js")
+    from syncspec.nodetest.expressions import use_node_engine
+
+    engine = NodeEngine(ORACLE_DIR) if PACKAGE.exists() else None
+    if engine is None:
+        pytest.skip("the oracle package is not installed (npm ci --prefix tests/oracle)")
+    assert engine.evaluate("1 + 1", {}).value == 2
+    engine.close()
+    use_node_engine(engine)
+    try:
+        with pytest.raises(ExpressionFailed, match="the Node worker is not running"):
+            evaluate("1 + 1", {})
+    finally:
+        use_node_engine(None)
+    assert evaluate("1 + 1", {}) == 2
