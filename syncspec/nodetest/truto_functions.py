@@ -145,7 +145,7 @@ def json_parse(text: Any = None) -> Any:
         parsed = json.loads(js_string(text), parse_constant=_no_constant)
         return _null() if parsed is None else parsed
     except ValueError:
-        return _null()  # the port returns null on a parse error
+        return _null()  # the package returns null on a parse error
 
 
 def _no_constant(name: str) -> Any:
