@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 MAX_STEPS = 250_000  # evaluation steps per expression
-MAX_VALUES = 1_000_000  # values in a range, or in the result
+MAX_VALUES = 1_000_000  # values in a range, a sequence, or the result
+MAX_STRING = 10_000_000  # characters of any one string the expression builds
 MAX_REGEX_SUBJECT = 100_000  # characters a regular expression may run on
 MAX_REGEX_MATCHES = 1_000  # matches one call may go through
 MAX_NESTED_SUBJECT = 16  # subject length for a pattern with nested quantifiers
@@ -113,6 +114,40 @@ class BoundedPattern:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.compiled, name)
+
+
+def check_step_result(_expr: Any, _input: Any, _environment: Any, result: Any) -> None:
+    """After each evaluation step: no string over ``MAX_STRING`` characters, no sequence over
+    ``MAX_VALUES`` values (a doubling string is stopped long before it exhausts memory)."""
+    if isinstance(result, str):
+        if len(result) > MAX_STRING:
+            raise BudgetExceeded(
+                f"the expression built a string of {len(result):,} characters "
+                f"(the budget is {MAX_STRING:,} per case)"
+            )
+    elif isinstance(result, list) and len(result) > MAX_VALUES and not _is_range(result):
+        raise BudgetExceeded(
+            f"the expression built a sequence of {len(result):,} values "
+            f"(the budget is {MAX_VALUES:,} per case)"
+        )
+
+
+def _is_range(value: Any) -> bool:
+    """jsonata-python's lazy range (bounded by ``bounded_range``; its len() counts one more)."""
+    from jsonata.utils import Utils  # type: ignore[import-untyped]
+
+    return isinstance(value, Utils.RangeList)
+
+
+def bounded_pad(string: Any = None, width: Any = None, char: Any = None) -> Any:
+    """JSONata's ``$pad``, refusing a width over ``MAX_STRING`` before it allocates."""
+    from jsonata.functions import Functions  # type: ignore[import-untyped]
+
+    if isinstance(width, int | float) and not isinstance(width, bool) and abs(width) > MAX_STRING:
+        raise BudgetExceeded(
+            f"$pad to {abs(width):,} characters (the budget is {MAX_STRING:,} per case)"
+        )
+    return Functions.pad(string, width, char)
 
 
 def regex_engine(pattern: str, flags: Any) -> BoundedPattern:

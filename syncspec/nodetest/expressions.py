@@ -64,7 +64,12 @@ def _compile(text: str) -> _Compiled:
         return cached
     from jsonata import JException, Jsonata  # type: ignore[import-untyped]
 
-    from syncspec.nodetest.budget import bounded_range, regex_engine
+    from syncspec.nodetest.budget import (
+        bounded_pad,
+        bounded_range,
+        check_step_result,
+        regex_engine,
+    )
     from syncspec.nodetest.truto_functions import register
 
     try:
@@ -81,6 +86,11 @@ def _compile(text: str) -> _Compiled:
         # keep JSONata's null apart from undefined in the result (JSON null vs nothing)
         expression.output_convert_nulls = False
         expression.environment.set_evaluate_entry_callback(_BUDGET.step)
+        expression.environment.set_evaluate_exit_callback(check_step_result)
+        # $pad with JSONata's own signature (so name.$pad(5) still pads the context)
+        expression.register_function(
+            "pad", Jsonata.JFunction(Jsonata.JLambda(bounded_pad), "<s-ns?:s>")
+        )
         original_range = expression.evaluate_range_expression
         expression.evaluate_range_expression = lambda lhs, rhs: bounded_range(
             lhs, rhs, original_range

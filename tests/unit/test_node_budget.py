@@ -56,7 +56,24 @@ def test_a_regex_subject_and_its_matches_are_bounded(monkeypatch: pytest.MonkeyP
 
 def test_a_result_over_the_value_budget_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(budget, "MAX_VALUES", 50)
-    with pytest.raises(ExpressionFailed, match="a list of 60 values"):
+    with pytest.raises(ExpressionFailed, match="built a sequence of 60 values"):
         evaluate("[1..30, 31..60]", {})
     with pytest.raises(ExpressionFailed, match="more than 50 values"):
         evaluate("[1..20].{'a': $, 'b': $}", {})
+
+
+def test_a_growing_string_is_stopped_at_the_string_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(budget, "MAX_STRING", 1_000)
+    doubling = (
+        '($f := function($s, $n) { $n = 0 ? $s : $f($s & $s, $n - 1) }; $f("xxxxxxxxxx", 25))'
+    )
+    with pytest.raises(ExpressionFailed, match="built a string of 1,280 characters") as e:
+        evaluate(doubling, {})
+    assert e.value.budget
+    with pytest.raises(ExpressionFailed, match=r"\$pad to 5,000 characters"):
+        evaluate('$pad("x", -5000)', {})
+    # within the budget, $pad is JSONata's (the context form too)
+    assert evaluate('$pad("ab", 5, "-")', {}) == "ab---"
+    assert evaluate("name.$pad(-4)", {"name": "ab"}) == "  ab"
