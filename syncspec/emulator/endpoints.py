@@ -77,7 +77,7 @@ class Endpoints:
         job: dict[str, Any] = {"id": job_id}
         job.update((k, v) for k, v in sent.items() if k not in server)
         job.setdefault("label", "Untitled")
-        job.setdefault("default_runtime_version", self.state.config.default_runtime_version)
+        job.setdefault("default_runtime_version", self.state.default_runtime_version)
         for name in JOB_NULLABLE:
             job.setdefault(name, None)
         job["environment_id"] = env
@@ -172,6 +172,9 @@ class Endpoints:
         for extra in ("super_query", "events_to_send", "datastore_id", "mutex_key", "state_key"):
             if extra in body:
                 run[extra] = body[extra]
+        for key in ("mutex_key", "state_key"):  # a run carries them rendered (debugging docs)
+            if key not in run:
+                run[key] = _render_key(job.get(key), args, body["integrated_account_id"])
         run["sync_job"] = job
         meta = {
             "created_ts": ts,
@@ -390,3 +393,18 @@ def _required_args(schema: Any) -> list[str]:
     if not isinstance(props, dict):
         return []
     return [n for n, p in props.items() if isinstance(p, dict) and p.get("required") is True]
+
+
+def _render_key(template: Any, args: dict[str, Any], account: Any) -> Any:
+    """A job's ``mutex_key``/``state_key`` template rendered for one run (its args, with the
+    run's integrated account id): what a run shows; None when the job has none."""
+    if not isinstance(template, str):
+        return None
+    from syncspec.nodetest.placeholders import PlaceholderError, replace_placeholders
+
+    context = {"args": {"integrated_account_id": account, **args}, "integrated_account_id": account}
+    try:
+        rendered = replace_placeholders(template, context)
+    except PlaceholderError:
+        return None
+    return rendered if isinstance(rendered, str) else None

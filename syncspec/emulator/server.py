@@ -31,6 +31,7 @@ from syncspec.emulator.state import (
     Gate,
     RecordedRequest,
     check_reading,
+    check_runtime_reading,
     environment_id,
 )
 
@@ -81,12 +82,22 @@ class EmulatorControl:
             if run_duration_s is not _UNSET:
                 s.run_duration_s = float(run_duration_s)
 
-    def set_readings(self, *, run_state_post: str = _UNSET, list_key: str = _UNSET) -> None:
+    def set_readings(
+        self,
+        *,
+        run_state_post: str = _UNSET,
+        list_key: str = _UNSET,
+        default_runtime_version: int = _UNSET,
+    ) -> None:
         """Play the other reading where Truto's sources disagree (``reset`` restores the
         config's): ``run_state_post`` "upsert" (a POST of an existing key updates it) or
-        "conflict" (409); ``list_key`` "result" or "results" (the array of list responses)."""
+        "conflict" (409); ``list_key`` "result" or "results" (the array of list responses);
+        ``default_runtime_version`` 3 (skills docs) or 2 (CLI docs): what a job created without
+        one is stamped with."""
         s = self._state
         with s.lock:
+            if default_runtime_version is not _UNSET:
+                s.default_runtime_version = check_runtime_reading(default_runtime_version)
             if run_state_post is not _UNSET:
                 s.run_state_post = check_reading("run_state_post", run_state_post)
             if list_key is not _UNSET:

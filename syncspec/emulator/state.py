@@ -38,7 +38,9 @@ class EmulatorConfig:
     seed: list[dict[str, Any]] | dict[str, list[dict[str, Any]]] | None = None
     db_path: str | None = None  # None = in memory
     random_seed: int | None = None
-    default_runtime_version: int = 2  # stamped on jobs created without one (legacy default)
+    # stamped on jobs created without one: Truto's skills docs say 3, its CLI docs say 2 (a
+    # reading: ``set_readings(default_runtime_version=2)`` plays the other)
+    default_runtime_version: int = 3
     # Where Truto's sources disagree (truto-api.md), the reading the emulator plays:
     # run-state POST of an existing key: "upsert" (create-or-update, as the skills docs say)
     # or "conflict" (409, the other reading); the array of a list response: "result" or
@@ -126,6 +128,15 @@ def check_reading(name: str, value: str) -> str:
     return value
 
 
+RUNTIME_READINGS = (2, 3)  # what Truto stamps on a job created without default_runtime_version
+
+
+def check_runtime_reading(value: int) -> int:
+    if isinstance(value, bool) or value not in RUNTIME_READINGS:
+        raise ValueError(f"default_runtime_version must be 2 or 3, not {value!r}")
+    return value
+
+
 class EmulatorState:
     def __init__(self, config: EmulatorConfig) -> None:
         self.config = config
@@ -153,6 +164,9 @@ class EmulatorState:
             self.run_duration_s = self.config.run_duration_s
             self.run_state_post = check_reading("run_state_post", self.config.run_state_post)
             self.list_key = check_reading("list_key", self.config.list_key)
+            self.default_runtime_version = check_runtime_reading(
+                self.config.default_runtime_version
+            )
             self.faults.clear()
             self._windows.clear()
 

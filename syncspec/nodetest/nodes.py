@@ -31,12 +31,17 @@ class NodeFailed(Exception):
     """
 
     def __init__(
-        self, message: str, field: tuple[str | int, ...] = (), offset: int | None = None
+        self,
+        message: str,
+        field: tuple[str | int, ...] = (),
+        offset: int | None = None,
+        budget: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.offset = offset
+        self.budget = budget  # it went over a budget of the case
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ def _expression(node: Node, field: tuple[str | int, ...], given: Any) -> Any:
     try:
         return evaluate(text, given)
     except ExpressionFailed as exc:
-        raise NodeFailed(exc.message, field, exc.offset) from None
+        raise NodeFailed(exc.message, field, exc.offset, exc.budget) from None
 
 
 def _at(data: Any, field: tuple[str | int, ...]) -> Any:

@@ -151,7 +151,13 @@ def run_case(jobs: _Jobs, case_file: CaseFile, case: Case) -> CaseResult:
             where = None
             if exc.field:
                 where = jobs.where(job, ("resources", node.index, *exc.field), exc.offset)
-            failures.append(Failure(f"{kind}: {exc.message}", where=where))
+            message = exc.message
+            if exc.budget:
+                message = (
+                    f"case {case.name!r} (job {case_file.job!r}, node {case.node!r}) "
+                    f"went over its budget: {message}"
+                )
+            failures.append(Failure(f"{kind}: {message}", where=where))
             continue
         if not same(expected, actual):
             what = "what the node produces" if kind == "expect" else "whether the node runs"

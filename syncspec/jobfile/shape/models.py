@@ -195,6 +195,9 @@ class EventNode(_Node):
 class DestinationConfig(_Model):
     id: Placeholder = Field(description="webhook/datastore id, templated from args")
     config: OpenObject | None = Field(None, description="datastore settings")
+    expression: str | None = Field(
+        None, description="JSONata that shapes the records before delivery (truto-jsonata docs)"
+    )
 
 
 class DestinationNode(_Node):
