@@ -34,6 +34,8 @@ located ``Problem`` or one of the errors above.
     ├── ExpressionFailed              nodetest.expressions: a JSONata evaluation error
     ├── PlaceholderError              nodetest.placeholders: a placeholder Truto would reject
     ├── NotOffline                    nodetest.js.errors: a function not available offline
+    ├── BudgetExceeded                nodetest.budget: a case over its step/value/regex budget
+    ├── NodeUnavailable               nodetest.node_engine: --engine node without Node or the package
     ├── _Retry                        api.http: an attempt tenacity should retry
     ├── HttpError                     emulator.protocol: an HTTP error answer of the emulator
     └── EmulatorError                 emulator.server: the emulator could not start or be reached
