@@ -35,7 +35,7 @@ located ``Problem`` or one of the errors above.
     ├── PlaceholderError              nodetest.placeholders: a placeholder Truto would reject
     ├── NotOffline                    nodetest.js.errors: a function not available offline
     ├── BudgetExceeded                nodetest.budget: a case over its step/value/regex budget
-    ├── NodeUnavailable               nodetest.node_engine: --engine node without Node or the package
+    ├── NodeUnavailable               nodetest.node_engine: --engine node without Node or package
     ├── _Retry                        api.http: an attempt tenacity should retry
     ├── HttpError                     emulator.protocol: an HTTP error answer of the emulator
     └── EmulatorError                 emulator.server: the emulator could not start or be reached
