@@ -21,7 +21,8 @@ from syncspec.engine.model import (
 )
 from syncspec.errors import NotFoundError, SyncspecError
 
-_PHASES = (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.CREATE)  # as engine.apply.PHASES
+# as engine.apply.PHASES
+_PHASES = (ActionKind.DELETE, ActionKind.RENAME, ActionKind.UPDATE, ActionKind.CREATE)
 
 
 class _DeleteApi(Protocol):

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rules.project import SS603
+from syncspec.jobfile.rules.project import SS603, check_label
 
 SS101 = Rule("SS101", Severity.ERROR, "unknown key")
 SS102 = Rule("SS102", Severity.ERROR, "value has the wrong type")
@@ -129,6 +129,8 @@ def check_structure(data: Mapping[str, Any]) -> list[Finding]:
     label = data.get("label")
     if isinstance(label, str) and label and not label.strip():
         findings.append(_finding(SS603, "the label is blank", ("label",)))
+    elif isinstance(label, str) and label:
+        findings.extend(check_label(label))
     return findings
 
 
