@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from syncspec.engine.normalize import nfc
+from syncspec.jobfile.rules.project import check_label
 from syncspec.engine.pull_yaml import PullError, create_file, label_of, update_file
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.yaml.limits import MAX_BYTES, MAX_DEPTH
@@ -180,6 +181,15 @@ def pull_jobs(
         if not label.strip():
             # A job file needs a label (SS603): such a file could never be planned.
             reason = "its label is empty; give it a label in Truto (or write its file by hand)"
+            result.files.append(PulledFile(Path(), "", label, job_id, "skipped", False, reason))
+            continue
+        unfit = check_label(label)
+        if unfit:
+            # validate refuses such a label (SS604-SS606): the file could never be planned
+            reason = (
+                f"its label {json.dumps(label, ensure_ascii=False)} cannot be a job file's label: "
+                f"{unfit[0].message}; rename the job in Truto ({unfit[0].hint})"
+            )
             result.files.append(PulledFile(Path(), "", label, job_id, "skipped", False, reason))
             continue
         if existing is not None:
