@@ -479,3 +479,50 @@ def test_late_writes_of_a_killed_apply_heal(tmp_path: Path, emulator: EmulatorHa
         f"{max(t['applies'] for t in trials)} ordinary applies "
         f"(applies per trial: {collections.Counter(t['applies'] for t in trials)})"
     )
+
+
+# -- the emulator's switches ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("reading", "landed"), [("drop", 0), ("complete", 1)])
+def test_a_held_write_whose_client_went_away(
+    emulator: EmulatorHandle, reading: str, landed: int
+) -> None:
+    """``late_writes``: "drop" (the default) loses a held write once its client is gone;
+    "complete" finishes it when released: a late write."""
+    import socket
+    from urllib.parse import urlsplit
+
+    emulator.control.set_readings(late_writes=reading)
+    gate = emulator.control.hold_next("POST", "/sync-job")
+    body = json.dumps({"label": "late", "integration_name": "zendesk", "resources": []}).encode()
+    url = urlsplit(emulator.url)
+    request = (
+        f"POST /sync-job HTTP/1.1\r\nHost: {url.netloc}\r\n"
+        f"Authorization: Bearer {emulator.token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    with socket.create_connection((url.hostname, url.port), timeout=WAIT_S) as sock:
+        sock.sendall(request)
+        assert gate.wait_reached(WAIT_S)
+    # The client is gone (socket closed) while its write is held. A request on a new
+    # connection, answered after the close was sent, is served by the same event loop after
+    # it handled that close: from then on the server knows the client is gone.
+    emulator.client().list_sync_jobs()
+    gate.release()
+    assert gate.wait_finished(WAIT_S)
+    assert len(emulator.control.jobs()) == landed
+
+
+def test_label_rewrite_reading_applies_to_creates_and_renames(emulator: EmulatorHandle) -> None:
+    client = emulator.client()
+    emulator.control.set_readings(label_rewrite="collapse_spaces")
+    job = client.create_sync_job({"label": "a  b", "integration_name": "z", "resources": []})
+    assert job["label"] == "a b"
+    assert client.update_sync_job(job["id"], {"label": " c   d "})["label"] == "c d"
+    emulator.control.set_readings(label_rewrite="cap")
+    assert client.update_sync_job(job["id"], {"label": "y" * 70})["label"] == "y" * 64
+    with pytest.raises(ValueError, match="label_rewrite must be one of"):
+        emulator.control.set_readings(label_rewrite="upper")
+    emulator.control.reset()
+    assert emulator.control.jobs() == []
