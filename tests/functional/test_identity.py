@@ -526,3 +526,33 @@ def test_label_rewrite_reading_applies_to_creates_and_renames(emulator: Emulator
         emulator.control.set_readings(label_rewrite="upper")
     emulator.control.reset()
     assert emulator.control.jobs() == []
+
+
+# -- pull ------------------------------------------------------------------------------------
+
+
+def test_pull_writes_a_dashboard_rename_with_renamed_from(
+    tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    project = _project(tmp_path)
+    (project / "jobs" / "tickets.yaml").write_text("# our comment\n" + _job_yaml("tickets"))
+    (project / "jobs" / "gone.yaml").write_text(_job_yaml("gone", method="get"))
+    assert _syncspec(project, emulator, "apply", "-y").returncode == 0
+    client = emulator.client()
+    by_label = {j["label"]: j["id"] for j in client.list_sync_jobs()}
+    client.update_sync_job(by_label["tickets"], {"label": "tickets-v2"})  # the dashboard
+    client.delete_sync_job(by_label["gone"])
+
+    pulled = _syncspec(project, emulator, "pull")
+    assert pulled.returncode == 0, pulled.stderr
+    assert (
+        'renamed: jobs/tickets.yaml: "tickets" was renamed to "tickets-v2" in Truto; the file '
+        "now says so, with `renamed_from: [tickets]`"
+    ) in pulled.stderr
+    assert 'warning: jobs/gone.yaml: no live job has its label "gone"' in pulled.stderr
+    assert sorted(p.name for p in (project / "jobs").iterdir()) == ["gone.yaml", "tickets.yaml"]
+    text = (project / "jobs" / "tickets.yaml").read_text()
+    assert text.startswith('# our comment\nlabel: "tickets-v2"\nrenamed_from: [tickets]\n')
+    (project / "jobs" / "gone.yaml").unlink()
+    again = _syncspec(project, emulator, "plan", "--detailed-exitcode")
+    assert again.returncode == 0, again.stdout
