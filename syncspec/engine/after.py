@@ -49,6 +49,19 @@ def converge_creates(
     removed: set[str] = set()
     for index, ours in sorted(created, key=lambda item: item[0]):
         holders = [j for j in live if j.get("label") == ours.label]
+        if holders and ours.job_id not in {str(j.get("id")) for j in live}:
+            # gone, and another job holds the label: another apply kept the earliest and
+            # deleted ours as a duplicate (it heals copies with no runs and no triggers)
+            keep_id = str(min(holders, key=_creation_order).get("id"))
+            results[index] = ours.model_copy(
+                update={
+                    "job_id": keep_id,
+                    "note": f"another apply kept the earliest job {keep_id} with this label and "
+                    f"deleted the one this apply created ({ours.job_id}) as its duplicate",
+                    "duplicate_deleted": ours.job_id,
+                }
+            )
+            continue
         if len(holders) < 2 or ours.job_id not in {str(j.get("id")) for j in holders}:
             continue
         keep = min(holders, key=_creation_order)

@@ -268,3 +268,24 @@ def test_pins_must_be_ids(tmp_path: Path) -> None:
 )
 def test_state_namespaces(template: Any, runs: list[dict[str, Any]], expected: Any) -> None:
     assert state_namespaces(template, runs) == expected
+
+
+def test_a_create_another_apply_healed_away_is_reported_not_a_residual() -> None:
+    from syncspec.engine.after import converge_creates
+    from syncspec.engine.model import Action, ActionResult, Outcome
+
+    class NoDeletes:
+        def delete_sync_job(self, job_id: str) -> Any:
+            raise AssertionError("nothing of ours is left to delete")
+
+    action = Action(kind=ActionKind.CREATE, label="a", body={"label": "a"})
+    ours = ActionResult(kind=ActionKind.CREATE, label="a", job_id="2", outcome=Outcome.DONE)
+    results = {0: ours}
+    left = converge_creates([action], results, NoDeletes(), [live("1", "a")])
+    assert left == [live("1", "a")]
+    assert (results[0].job_id, results[0].duplicate_deleted, results[0].outcome) == (
+        "1",
+        "2",
+        Outcome.DONE,
+    )
+    assert "deleted the one this apply created (2) as its duplicate" in str(results[0].note)
