@@ -88,8 +88,10 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     approval: it is recomputed from the job files and live jobs and applied only if nothing
     differs (else exit 4, nothing changed); another environment's plan is refused (exit 3).
     Each update or delete re-reads its job first and skips it if it changed since the plan
-    (exit 4). Deletes run first, then updates, then creates. Exit 0 when every action is done,
+    (exit 4). Deletes run first, then renames, updates, creates. Exit 0 when every action is done,
     1 when any failed or has an unknown outcome (each is listed), 130/143 on Ctrl-C/SIGTERM.
+    A delete that orphans cron triggers syncspec does not own is refused without a terminal
+    unless --allow-orphans is given; on a terminal the confirmation names them.
     """
     from syncspec.engine.apply import ApplyOptions, OnError
     from syncspec.jobfile.discovery import is_job_file_name
