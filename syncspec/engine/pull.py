@@ -35,9 +35,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from syncspec.engine.normalize import nfc
-from syncspec.jobfile.rules.project import check_label
 from syncspec.engine.pull_yaml import PullError, create_file, label_of, update_file
 from syncspec.jobfile.jobs import LocalJob
+from syncspec.jobfile.rules.project import check_label
 from syncspec.jobfile.yaml.limits import MAX_BYTES, MAX_DEPTH
 from syncspec.safety import path_id_problem
 
