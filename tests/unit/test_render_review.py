@@ -341,7 +341,7 @@ def test_markdown_compact() -> None:
     assert md.endswith(
         "**Conflicts** (these files are not planned):\n\n"
         '- `jobs/dup.yaml:2`: 2 live jobs are labelled "dup" (ids j4, j5); keep one: pin it '
-        "for this environment in syncspec.toml (\\[profiles.staging.pins\\] \"dup\" = "
+        'for this environment in syncspec.toml (\\[profiles.staging.pins\\] "dup" = '
         '"&lt;id&gt;"; each environment pins its own, the job file stays as it is), or delete the '
         "others\n"
         "  - id j4, differs from the file\n"
