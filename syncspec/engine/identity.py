@@ -195,16 +195,24 @@ def read_delete_impact(plan: Plan, client: ActivitySource, live: Sequence[LiveJo
     run state. Read for deletes only (a plan without deletes costs nothing more)."""
     by_id = {live_id(j): j for j in live}
     for action in plan.actions:
-        if action.kind != ActionKind.DELETE or not action.job_id:
+        if action.kind != ActionKind.DELETE or not action.job_id or action.duplicate_of:
             continue
-        triggers = _own(client.list_cron_triggers(sync_job_id=action.job_id), action.job_id)
-        runs = _own(client.list_sync_job_runs(sync_job_id=action.job_id), action.job_id)
-        job = by_id.get(action.job_id, action.body or {})
+        try:
+            triggers = _own(client.list_cron_triggers(sync_job_id=action.job_id), action.job_id)
+            runs = _own(client.list_sync_job_runs(sync_job_id=action.job_id), action.job_id)
+            job = by_id.get(action.job_id, action.body or {})
+            state = _has_run_state(client, job, runs)
+        except SyncspecError as exc:
+            # a delete must say what it leaves behind: without that, no plan
+            raise SyncspecError(
+                f'reading what deleting "{action.label}" (id {action.job_id}) leaves behind '
+                f"(cron triggers, runs, run state) failed: {exc}; nothing was planned"
+            ) from None
         action.impact = DeleteImpact(
             triggers=[_trigger(t) for t in triggers],
             runs_in_progress=sorted(str(r.get("id")) for r in runs if _running(r)),
             runs_total=len(runs),
-            has_run_state=_has_run_state(client, job, runs),
+            has_run_state=state,
         )
 
 

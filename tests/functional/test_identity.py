@@ -556,3 +556,19 @@ def test_pull_writes_a_dashboard_rename_with_renamed_from(
     (project / "jobs" / "gone.yaml").unlink()
     again = _syncspec(project, emulator, "plan", "--detailed-exitcode")
     assert again.returncode == 0, again.stdout
+
+
+def test_a_delete_whose_impact_cannot_be_read_is_not_planned(
+    tmp_path: Path, emulator: EmulatorHandle
+) -> None:
+    project = _project(tmp_path, '[prune]\nlabels = ["*"]\n')
+    (old,) = emulator.seed({"label": "old", "integration_name": "zendesk", "resources": []})
+    emulator.control.fail_next(400, path="/sync-job-cron-trigger")
+    plan = _syncspec(project, emulator, "plan", "--prune")
+    assert plan.returncode == 1, plan.stdout
+    assert (
+        f'error: reading what deleting "old" (id {old["id"]}) leaves behind (cron triggers, '
+        "runs, run state) failed: "
+    ) in plan.stderr
+    assert plan.stderr.rstrip().endswith("nothing was planned")
+    assert plan.stdout == ""
