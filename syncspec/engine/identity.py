@@ -293,35 +293,6 @@ def _has_run_state(
     return False if complete else None
 
 
-def describe_impact(impact: DeleteImpact) -> list[str]:
-    """One line each: triggers (how many, which accounts), runs in progress, run state."""
-    lines: list[str] = []
-    foreign = impact.foreign_triggers
-    owned = [t for t in impact.triggers if t.owned]
-    if foreign:
-        lines.append(
-            f"{len(foreign)} cron trigger(s) not managed by syncspec point at it and would be "
-            f"orphaned (accounts: {_accounts(foreign)}; ids {', '.join(t.id for t in foreign)})"
-        )
-    if owned:
-        lines.append(
-            f"{len(owned)} cron trigger(s) managed by syncspec point at it (accounts: "
-            f"{_accounts(owned)})"
-        )
-    if impact.runs_in_progress:
-        lines.append(
-            f"{len(impact.runs_in_progress)} run(s) in progress: "
-            f"{', '.join(impact.runs_in_progress)}"
-        )
-    if impact.runs_total:
-        lines.append(f"{impact.runs_total} run(s) in its history would be detached")
-    if impact.has_run_state is True:
-        lines.append("it has run state (cursors): a new job would start from scratch")
-    elif impact.has_run_state is None:
-        lines.append("whether it has run state could not be told (state_key is a template)")
-    return lines
-
-
 def orphaned_triggers(plan: Plan) -> list[str]:
     """One line per delete that would orphan cron triggers syncspec does not own."""
     out = []
