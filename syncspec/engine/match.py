@@ -15,11 +15,12 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from syncspec.config import PruneScope
 from syncspec.engine.model import ConflictCandidate, Notice, NoticeKind, PlanOptions
-from syncspec.engine.normalize import nfc
+from syncspec.engine.normalize import canonical_job, comparable_live, nfc, stable_json
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.safety import path_id_problem
 
@@ -81,8 +82,6 @@ def renamed_from(job: LocalJob) -> list[str]:
 
 def creation_order(job: LiveJob) -> tuple[int, str, str, str]:
     """The order every racer agrees on: earliest ``created_at``, then smallest id."""
-    from datetime import datetime
-
     raw = job.get("created_at")
     text = "" if raw is None else str(raw)
     try:
@@ -95,8 +94,6 @@ def creation_order(job: LiveJob) -> tuple[int, str, str, str]:
 
 def is_copy(job: LocalJob, remote: LiveJob, *, ignore_label: bool = False) -> bool:
     """The live job is canonically the file's job (fields the file leaves unmanaged aside)."""
-    from syncspec.engine.normalize import canonical_job, comparable_live, stable_json
-
     desired = canonical_job(job.data)
     current = comparable_live(canonical_job(remote), desired)
     if ignore_label:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from syncspec.engine.match import is_copy
 from syncspec.engine.normalize import nfc
 from syncspec.engine.pull_yaml import PullError, create_file, label_of, update_file
 from syncspec.jobfile.jobs import LocalJob
@@ -233,7 +234,6 @@ def _dashboard_renames(
 ) -> dict[str, LocalJob]:
     """Live jobs no file binds that are, but for the label, the job of a file whose label no
     live job holds: renamed in the dashboard. One-to-one matches only."""
-    from syncspec.engine.match import is_copy
 
     live_labels = {nfc(label_of(j)) for j in live_jobs}
     orphans = [

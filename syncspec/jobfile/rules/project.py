@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -21,9 +23,6 @@ RULES: tuple[Rule, ...] = (SS601, SS602, SS603, SS604, SS605, SS606, SS607)
 def check_label(label: str) -> list[Finding]:
     """A label a server may not store verbatim (issue 19): each such label would read back
     differently, and a create must never make a second job because of it."""
-    import json
-    import unicodedata
-
     out: list[Finding] = []
     path = ("label",)
     if label != label.strip():
