@@ -31,7 +31,7 @@ from syncspec.engine.model import (
     NoticeKind,
     Plan,
 )
-from syncspec.engine.normalize import nfc
+from syncspec.engine.normalize import canonical_job, nfc, stable_json
 from syncspec.errors import SyncspecError
 from syncspec.jobfile.jobs import LocalJob
 
@@ -71,9 +71,16 @@ def rename_suggestions(
     unmanaged = {i for n in matched.unmanaged if n.kind == NoticeKind.UNMANAGED for i in n.job_ids}
     by_id = {live_id(j): j for j in live}
     orphans = [by_id[i] for i in sorted(deleted | unmanaged) if i in by_id]
+    if not orphans or not matched.creates:
+        return []
+    # indexed by the body without label and runtime version: one pass, not creates x orphans
+    index: dict[str, list[LiveJob]] = {}
+    for remote in orphans:
+        index.setdefault(_shape_key(canonical_job(remote)), []).append(remote)
     out: list[Notice] = []
     for job in matched.creates:
-        same = [j for j in orphans if is_copy(job, j, ignore_label=True)]
+        near = index.get(_shape_key(canonical_job(job.data)), [])
+        same = [j for j in near if is_copy(job, j, ignore_label=True)]
         if len(same) != 1:
             continue
         old = same[0]
@@ -94,6 +101,17 @@ def rename_suggestions(
             )
         )
     return out
+
+
+def _shape_key(body: Mapping[str, Any]) -> str:
+    return stable_json({k: v for k, v in body.items() if k not in _NOT_SHAPE})
+
+
+_NOT_SHAPE = frozenset({"label", "default_runtime_version"})
+
+
+def _squeezed(label: str) -> str:
+    return " ".join(nfc(label).split())
 
 
 def how_rewritten(sent: str, stored: str) -> str | None:
@@ -123,10 +141,19 @@ def rewritten_labels(
     be a prefix is another job)."""
     bound = {live_id(j) for _, j in matched.pairs}
     bound |= {i for n in matched.conflicts for i in n.job_ids}
-    free = [j for j in live if live_id(j) not in bound]
+    if not creates:
+        return []
+    # indexed by the label trimmed, whitespace-collapsed and in NFC: a create looks up its own
+    # label and its prefixes (a cut), not every live job
+    index: dict[str, list[LiveJob]] = {}
+    for remote in live:
+        if live_id(remote) not in bound:
+            index.setdefault(_squeezed(live_label(remote)), []).append(remote)
     out: list[tuple[LocalJob, Notice]] = []
     for job in creates:
-        for remote in free:
+        squeezed = _squeezed(job.label)
+        keys = [squeezed[:n] for n in range(len(squeezed), MIN_CUT_LENGTH - 1, -1)]
+        for remote in (j for key in keys for j in index.get(key, [])):
             stored = live_label(remote)
             how = how_rewritten(job.label, stored)
             if how is None:
