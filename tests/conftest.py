@@ -22,8 +22,10 @@ Fixtures
         ``seed_jobs(jobs, environment="production")``, ``jobs(env)``, ``runs(env)``,
         ``requests(method=, path=)`` -> ``[RecordedRequest(method, path, query, status,
         environment, dropped)]``, ``clear_requests()``, ``reset()``,
-        ``set_readings(run_state_post="upsert"|"conflict", list_key="result"|"results")``
-        (where Truto's sources disagree; ``reset()`` restores upsert / result).
+        ``set_readings(run_state_post="upsert"|"conflict", list_key="result"|"results",
+        label_rewrite="verbatim"|"trim"|"nfd"|"collapse_spaces"|"cap",
+        late_writes="drop"|"complete")`` (where Truto's sources disagree; ``reset()`` restores
+        upsert / result / verbatim / drop).
     ``.client(token=None, **overrides)``  a ``TrutoClient`` for it (closed after the test);
         defaults for tests: no client rate limit, ``backoff=0.01``, ``timeout=10``.
     ``.environ(token=None)``  ``{"TRUTO_API_URL": url, "TRUTO_API_TOKEN": token}``
