@@ -76,6 +76,8 @@ class Profile:
     name: str
     api_url: str = DEFAULT_API_URL
     token_env: str = DEFAULT_TOKEN_ENV
+    # [profiles.X.pins] "label" = "id": this environment's live job for a label held twice
+    pins: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -134,7 +136,7 @@ TOP_LEVEL_KEYS = (
     "prune",
 )
 PRUNE_KEYS = ("labels", "integrations")
-PROFILE_KEYS = ("api_url", "token_env")
+PROFILE_KEYS = ("api_url", "token_env", "pins")
 
 
 def reject_unknown_keys(
@@ -285,4 +287,15 @@ def _choose_profile(
         name=name,
         api_url=str(body.get("api_url", env.get(DEFAULT_URL_ENV, DEFAULT_API_URL))),
         token_env=str(body.get("token_env", DEFAULT_TOKEN_ENV)),
+        pins=_pins(body.get("pins", {}), f"{where}: profiles.{name}.pins"),
     )
+
+
+def _pins(value: Any, where: str) -> dict[str, str]:
+    """``"label" = "live job id"`` pairs (issue 19: one environment's pick of a doubled label)."""
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where} must be a table of "label" = "id"')
+    for label, job_id in value.items():
+        if not isinstance(job_id, str) or not job_id.strip():
+            raise ConfigError(f'{where}: "{label}" must be a live job id (a non-empty string)')
+    return dict(value)

@@ -23,8 +23,9 @@ Fixtures
         ``requests(method=, path=)`` -> ``[RecordedRequest(method, path, query, status,
         environment, dropped)]``, ``clear_requests()``, ``reset()``,
         ``set_readings(run_state_post="upsert"|"conflict", list_key="result"|"results",
-        default_runtime_version=3|2)`` (where Truto's sources disagree; ``reset()`` restores
-        upsert / result / 3).
+        default_runtime_version=3|2, label_rewrite="verbatim"|"trim"|"nfd"|"collapse_spaces"|"cap",
+        late_writes="drop"|"complete")`` (where Truto's sources disagree; ``reset()`` restores
+        upsert / result / 3 / verbatim / drop).
     ``.client(token=None, **overrides)``  a ``TrutoClient`` for it (closed after the test);
         defaults for tests: no client rate limit, ``backoff=0.01``, ``timeout=10``.
     ``.environ(token=None)``  ``{"TRUTO_API_URL": url, "TRUTO_API_TOKEN": token}``

@@ -71,6 +71,12 @@ def default_max_deletes() -> int | None:
     show_default=True,
     help="json: print the ApplyResult (the plan then goes to stderr).",
 )
+@click.option(
+    "--allow-orphans",
+    is_flag=True,
+    help="Allow deletes that leave cron triggers not managed by syncspec pointing at a deleted "
+    "job (refused otherwise without a terminal; asked about at the prompt).",
+)
 @target_options
 @click.pass_context
 def command(  # noqa: PLR0917 - click passes each option as an argument
@@ -81,6 +87,7 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     on_error: str,
     max_deletes: int | None,
     fmt: str,
+    allow_orphans: bool,
     targets: tuple[str, ...],
     excludes: tuple[str, ...],
     prune: bool,
@@ -91,8 +98,10 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     approval: it is recomputed from the job files and live jobs and applied only if nothing
     differs (else exit 4, nothing changed); another environment's plan is refused (exit 3).
     Each update or delete re-reads its job first and skips it if it changed since the plan
-    (exit 4). Deletes run first, then updates, then creates. Exit 0 when every action is done,
+    (exit 4). Deletes run first, then renames, updates, creates. Exit 0 when every action is done,
     1 when any failed or has an unknown outcome (each is listed), 130/143 on Ctrl-C/SIGTERM.
+    A delete that orphans cron triggers syncspec does not own is refused without a terminal
+    unless --allow-orphans is given; on a terminal the confirmation names them.
     """
     from syncspec.engine.apply import ApplyOptions, OnError
     from syncspec.jobfile.discovery import is_job_file_name
@@ -114,7 +123,16 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     )
     with _sigterm_as_interrupt():
         return _apply(
-            settings, plan_file, paths, options, fmt, auto_approve, targets, excludes, prune
+            settings,
+            plan_file,
+            paths,
+            options,
+            fmt,
+            auto_approve,
+            targets,
+            excludes,
+            prune,
+            allow_orphans=allow_orphans,
         )
 
 
@@ -128,6 +146,8 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
     targets: tuple[str, ...],
     excludes: tuple[str, ...],
     prune: bool,
+    *,
+    allow_orphans: bool = False,
 ) -> int:
     from syncspec.api.client import LIST_PAGE_SIZE, TrutoClient
     from syncspec.engine.apply import (
@@ -137,6 +157,7 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
         check_delete_budget,
     )
     from syncspec.engine.approval import check_saved_options
+    from syncspec.engine.identity import check_orphans
     from syncspec.engine.model import ApplyResult, PlanOptions
     from syncspec.engine.plan import load_plan
     from syncspec.engine.project import check_plan_target, conflicts_message
@@ -158,6 +179,8 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
             check_saved_options(saved, prune=prune)
             check_delete_budget(saved, options.max_deletes)
             plan = _approved(settings, saved, client)
+            # a saved plan is applied without a prompt: orphaning needs the flag
+            check_orphans(plan, allowed=allow_orphans, interactive=False)
         else:
             plan_options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
             plan = _fresh_plan(settings, paths, plan_options, client)
@@ -166,8 +189,10 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
             if problem:
                 raise SyncspecError(problem)
             check_delete_budget(plan, options.max_deletes)
+            interactive = not auto_approve and sys.stdin.isatty()
+            orphans = check_orphans(plan, allowed=allow_orphans, interactive=interactive)
             if plan.has_changes and not auto_approve:
-                _confirm()
+                _confirm(orphans)
 
         if not plan.has_changes:
             if fmt == "json":
@@ -209,7 +234,7 @@ def _fresh_plan(
     echo_local_notes(local)
     if live is None:
         raise SyncspecError("the job files have problems; fix them before applying")
-    return plan_project(settings, local, live, options)
+    return plan_project(settings, local, live, options, client)
 
 
 def _approved(settings: Settings, saved: Plan, client: TrutoClient) -> Plan:
@@ -226,7 +251,7 @@ def _approved(settings: Settings, saved: Plan, client: TrutoClient) -> Plan:
         saved,
         live,
         settings.token().reveal(),
-        lambda options: plan_project(settings, local, live or [], options),
+        lambda options: plan_project(settings, local, live or [], options, client),
     )
 
 
@@ -268,14 +293,20 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _confirm() -> None:
+def _confirm(orphans: list[str] | None = None) -> None:
 
     if not sys.stdin.isatty():
         raise Aborted(
             "apply needs a confirmation, but stdin is not a terminal; nothing was changed. "
             "Review the plan and re-run with --auto-approve (or apply a saved plan file)"
         )
-    if not click.confirm("Apply these changes?", default=False, err=True):
+    question = "Apply these changes?"
+    if orphans:
+        click.echo("These deletes orphan cron triggers not managed by syncspec:", err=True)
+        for line in orphans:
+            click.echo(f"  {line}", err=True)
+        question = "Apply these changes, orphaning the cron triggers named above?"
+    if not click.confirm(question, default=False, err=True):
         raise Aborted("apply cancelled; nothing was changed")
 
 

@@ -172,19 +172,20 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     )
 
     settings = global_options(ctx).settings()
-    client = TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE)
-    with client, start_load_local(settings, paths) as loading:
-        local, live = read_local_and_live(loading, client)
-    # not at the top: read_local_and_live imports them while the files are checked
-    from syncspec.engine.model import PlanOptions
-    from syncspec.engine.plan import save_plan
+    with TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE) as client:
+        with start_load_local(settings, paths) as loading:
+            local, live = read_local_and_live(loading, client)
+        # not at the top: read_local_and_live imports them while the files are checked
+        from syncspec.engine.model import PlanOptions
+        from syncspec.engine.plan import save_plan
 
-    echo_local_notes(local)
-    if live is None:
-        click.echo("error: the job files have problems; fix them before planning", err=True)
-        return 1
-    options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
-    plan = plan_project(settings, local, live, options)
+        echo_local_notes(local)
+        if live is None:
+            click.echo("error: the job files have problems; fix them before planning", err=True)
+            return 1
+        options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
+        # the client reads what deletes leave behind (only for deletes)
+        plan = plan_project(settings, local, live, options, client)
     if out is not None:
         save_plan(plan, out)
     click.echo(

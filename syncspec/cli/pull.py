@@ -52,6 +52,14 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         elif pulled.status != "unchanged":
             pin = " (pinned id: the label is shared)" if pulled.pinned else ""
             click.echo(f"{pulled.status:>9} {pulled.display}  <- {pulled.label!r}{pin}")
+    for display, old, new in result.renamed:
+        click.echo(
+            f'renamed: {display}: "{old}" was renamed to "{new}" in Truto; the file now says '
+            f"so, with `renamed_from: [{old}]` (other environments are renamed by apply)",
+            err=True,
+        )
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if label_globs and not result.files:
         click.echo(f"no live job matches {' '.join(label_globs)}", err=True)
         return 1

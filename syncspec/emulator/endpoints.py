@@ -38,7 +38,7 @@ from syncspec.emulator.protocol import (
     validate,
 )
 from syncspec.emulator.runs import STATUSES, TERMINAL, iso, run_view
-from syncspec.emulator.state import EmulatorState, environment_id
+from syncspec.emulator.state import EmulatorState, environment_id, stored_label
 from syncspec.emulator.store import Row
 
 # -- the handlers ----------------------------------------------------------------------------
@@ -105,6 +105,8 @@ class Endpoints:
     async def create_job(self, request: Request) -> JSONResponse:
         body = await json_object(request)
         validate(body, JOB_FIELDS, ("integration_name", "resources"))
+        if "label" in body:
+            body["label"] = stored_label(body["label"], self.state.label_rewrite)
         return JSONResponse(self.new_job(self._env(request), body), status_code=201)
 
     async def update_job(self, request: Request) -> JSONResponse:
@@ -113,6 +115,8 @@ class Endpoints:
         body = await json_object(request)  # read first: no await between read and write
         row = self._found("job", env, job_id, "sync job")
         validate(body, JOB_FIELDS)
+        if "label" in body:
+            body["label"] = stored_label(body["label"], self.state.label_rewrite)
         job = row.body
         job.update(body)  # each top-level field sent replaces the stored one, whole
         job["updated_at"] = self._now()[1]

@@ -88,16 +88,24 @@ class EmulatorControl:
         run_state_post: str = _UNSET,
         list_key: str = _UNSET,
         default_runtime_version: int = _UNSET,
+        label_rewrite: str = _UNSET,
+        late_writes: str = _UNSET,
     ) -> None:
         """Play the other reading where Truto's sources disagree (``reset`` restores the
         config's): ``run_state_post`` "upsert" (a POST of an existing key updates it) or
         "conflict" (409); ``list_key`` "result" or "results" (the array of list responses);
         ``default_runtime_version`` 3 (skills docs) or 2 (CLI docs): what a job created without
-        one is stamped with."""
+        one is stamped with; ``label_rewrite`` how a job's label is stored (EmulatorConfig);
+        ``late_writes``
+        "complete": a held write whose client went away still takes effect when released."""
         s = self._state
         with s.lock:
             if default_runtime_version is not _UNSET:
                 s.default_runtime_version = check_runtime_reading(default_runtime_version)
+            if label_rewrite is not _UNSET:
+                s.label_rewrite = check_reading("label_rewrite", label_rewrite)
+            if late_writes is not _UNSET:
+                s.late_writes = check_reading("late_writes", late_writes)
             if run_state_post is not _UNSET:
                 s.run_state_post = check_reading("run_state_post", run_state_post)
             if list_key is not _UNSET:

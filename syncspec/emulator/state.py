@@ -47,6 +47,14 @@ class EmulatorConfig:
     # "results" (some doc pages).
     run_state_post: str = "upsert"
     list_key: str = "result"
+    # How a created or renamed job's label is stored (issue 19; no source says Truto stores it
+    # verbatim): "verbatim", "trim", "nfd" (Unicode decomposed), "collapse_spaces" or "cap"
+    # (cut to LABEL_CAP characters).
+    label_rewrite: str = "verbatim"
+    # A write whose client went away while it was held: "drop" (it never takes effect, as when
+    # the body was never read) or "complete" (the front end had the whole request and finishes
+    # it: a late write, landing after the client is gone).
+    late_writes: str = "drop"
     host: str = "127.0.0.1"
     port: int = 0
 
@@ -119,7 +127,28 @@ class Fault:
         return path == self.path if self.exact else path.startswith(self.path)
 
 
-READINGS = {"run_state_post": ("upsert", "conflict"), "list_key": ("result", "results")}
+READINGS = {
+    "run_state_post": ("upsert", "conflict"),
+    "list_key": ("result", "results"),
+    "label_rewrite": ("verbatim", "trim", "nfd", "collapse_spaces", "cap"),
+    "late_writes": ("drop", "complete"),
+}
+LABEL_CAP = 64  # characters kept by the "cap" label_rewrite reading
+
+
+def stored_label(label: object, reading: str) -> object:
+    """``label`` as a server playing ``reading`` stores it (non-strings unchanged)."""
+    import unicodedata
+
+    if not isinstance(label, str) or reading == "verbatim":
+        return label
+    if reading == "trim":
+        return label.strip()
+    if reading == "nfd":
+        return unicodedata.normalize("NFD", label)
+    if reading == "collapse_spaces":
+        return " ".join(label.split())
+    return label[:LABEL_CAP]
 
 
 def check_reading(name: str, value: str) -> str:
@@ -167,6 +196,8 @@ class EmulatorState:
             self.default_runtime_version = check_runtime_reading(
                 self.config.default_runtime_version
             )
+            self.label_rewrite = check_reading("label_rewrite", self.config.label_rewrite)
+            self.late_writes = check_reading("late_writes", self.config.late_writes)
             self.faults.clear()
             self._windows.clear()
 

@@ -44,7 +44,13 @@ from syncspec.engine.writes import SyncJobApi, run_action
 from syncspec.errors import ExitCode, SyncspecError
 
 # Order of the phases: a label freed by a delete can be reused by a create.
-PHASES: tuple[ActionKind, ...] = (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.CREATE)
+# A rename frees its old label too, and is a PATCH like an update.
+PHASES: tuple[ActionKind, ...] = (
+    ActionKind.DELETE,
+    ActionKind.RENAME,
+    ActionKind.UPDATE,
+    ActionKind.CREATE,
+)
 
 INTERRUPTED = "not attempted: interrupted"
 IN_FLIGHT_UNKNOWN = (
@@ -92,10 +98,13 @@ def changing_actions(plan: Plan) -> list[Action]:
 
 
 def check_delete_budget(plan: Plan, max_deletes: int | None) -> None:
-    deletes = plan.count(ActionKind.DELETE)
+    # Copies of a job that heal (``duplicate_of``: no runs, no triggers, the job is kept) are
+    # not deletes of a job: they do not count against the budget.
+    counted = [a for a in plan.actions if a.kind == ActionKind.DELETE and not a.duplicate_of]
+    deletes = len(counted)
     if max_deletes is None or deletes <= max_deletes:
         return
-    labels = ", ".join(a.label for a in plan.actions if a.kind == ActionKind.DELETE)
+    labels = ", ".join(a.label for a in counted)
     raise DeleteBudgetExceeded(
         f"the plan deletes {deletes} job(s) ({labels}) but --max-deletes allows {max_deletes}; "
         f"nothing was changed. Re-run with --max-deletes {deletes} if these deletes are intended"

@@ -18,7 +18,18 @@ from syncspec.engine.plan import token_fingerprint
 from syncspec.errors import ConfigError, StalePlanError
 
 # What is compared, in this order (the first field that differs is named).
-_FIELDS = ("kind", "label", "job_id", "fingerprint", "body", "changes", "file", "line")
+_FIELDS = (
+    "kind",
+    "label",
+    "job_id",
+    "fingerprint",
+    "body",
+    "changes",
+    "file",
+    "line",
+    "renamed_from",
+    "duplicate_of",
+)
 
 
 def check_environment(plan: Plan, live: Sequence[Mapping[str, Any]], token: str) -> None:

@@ -59,6 +59,8 @@ class ActionKind(enum.StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     NOOP = "noop"
+    # a PATCH of the same live job that also changes its label (the file's ``renamed_from``)
+    RENAME = "rename"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +87,38 @@ class Action(_Data):
     # create: the full canonical body to POST; update: the changed top-level fields, each whole;
     # delete: the canonical live job, for review (never sent)
     body: dict[str, Any] | None = None
+    # rename: the live job's label before (one of the file's ``renamed_from``)
+    renamed_from: str | None = None
+    # delete: what the job leaves behind (read only for deletes; None when not read)
+    impact: DeleteImpact | None = None
+    # delete: the job is a copy of this live job, which is kept (duplicate healing)
+    duplicate_of: str | None = None
+
+
+@dataclass(kw_only=True)
+class CronTriggerRef(_Data):
+    """A cron trigger that points at a job (DESIGN.md "Renames keep the job")."""
+
+    id: str
+    integrated_account_id: str | None = None
+    cron_expression: str | None = None
+    owned: bool = False  # carries syncspec's ownership marker in ``meta``
+
+
+@dataclass(kw_only=True)
+class DeleteImpact(_Data):
+    """What deleting a job orphans: its cron triggers, runs in progress, run state."""
+
+    triggers: list[CronTriggerRef] = field(default_factory=list)
+    runs_in_progress: list[str] = field(default_factory=list)  # run ids
+    runs_total: int = 0
+    # True/False when known; None when the state namespace could not be worked out
+    has_run_state: bool | None = False
+
+    @property
+    def foreign_triggers(self) -> list[CronTriggerRef]:
+        """Triggers syncspec does not own: deleting the job orphans them."""
+        return [t for t in self.triggers if not t.owned]
 
 
 class NoticeKind(enum.StrEnum):
@@ -101,6 +135,22 @@ class Notice(_Data):
     job_ids: list[str] = field(default_factory=list)
     file: str | None = None
     line: int | None = None
+    # the exact line to add to ``file`` (e.g. a suggested ``renamed_from``), when there is one
+    suggestion: str | None = None
+    # a conflict: per live job, what helps choose the one to keep
+    candidates: list[ConflictCandidate] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ConflictCandidate(_Data):
+    """One live job of a label held several times (what helps choose which to keep)."""
+
+    id: str
+    created_at: str | None = None
+    updated_at: str | None = None
+    matches_file: bool = False  # canonically equal to the file's job
+    triggers: int | None = None  # None: not read
+    runs: int | None = None
 
 
 @dataclass(kw_only=True)
@@ -135,7 +185,7 @@ class Plan(_Data):
     profile: str
     options: PlanOptions = field(default_factory=PlanOptions)
     environment: PlanEnvironment | None = None
-    # deterministic order: deletes, updates, creates, noops; each group by label
+    # deterministic order: deletes, renames, updates, creates, noops; each group by label
     actions: list[Action] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 

@@ -26,6 +26,7 @@ from syncspec.jobfile.yaml import loader
 # are checked and the live list is in flight, not before (bench/BENCHMARKS.md, "Imports").
 
 if TYPE_CHECKING:
+    from syncspec.engine.identity import ActivitySource
     from syncspec.engine.model import Plan, PlanOptions
 
 
@@ -164,9 +165,15 @@ def plan_project(
     local: Sequence[LocalJob] | LocalProject,
     live: Sequence[Mapping[str, Any]],
     options: PlanOptions,
+    client: ActivitySource | None = None,
 ) -> Plan:
     """The plan for these files and live jobs; with a ``LocalProject``, narrowed as it says
-    and recording the environment (``Plan.environment``)."""
+    and recording the environment (``Plan.environment``).
+
+    With a ``client``, what the plan needs besides the job list is read (issue 19), and only
+    then: the cron triggers and runs of live jobs whose label is held twice (duplicates that
+    heal), and what each delete leaves behind (triggers, runs, run state)."""
+    from syncspec.engine.identity import duplicated_ids, read_activity, read_delete_impact
     from syncspec.engine.plan import environment_of, plan_changes
 
     if isinstance(local, LocalProject):
@@ -176,7 +183,9 @@ def plan_project(
         environment = environment_of(live, settings.token().reveal())
     else:
         jobs, ownership, environment = local, Ownership(), None
-    return plan_changes(
+    jobs = apply_pins(jobs, settings.profile.pins)
+    doubled = duplicated_ids(jobs, live) if client is not None else []
+    plan = plan_changes(
         jobs,
         live,
         options=options,
@@ -185,7 +194,27 @@ def plan_project(
         profile=settings.profile.name,
         ownership=ownership,
         environment=environment,
+        activity=read_activity(client, doubled) if client is not None and doubled else None,
     )
+    if client is not None:
+        read_delete_impact(plan, client, live)
+    return plan
+
+
+def apply_pins(jobs: Sequence[LocalJob], pins: Mapping[str, str]) -> list[LocalJob]:
+    """The jobs with this profile's pins (``[profiles.X.pins] "label" = "id"``) as if the file
+    said ``id:``: the fix for a label held twice that suits a repo serving several
+    environments (each profile pins its own id; the job file stays the same)."""
+    import dataclasses
+
+    if not pins:
+        return list(jobs)
+    out = []
+    for job in jobs:
+        pin = pins.get(job.label)
+        pinned = pin is not None and job.pinned_id is None
+        out.append(dataclasses.replace(job, data={**job.data, "id": pin}) if pinned else job)
+    return out
 
 
 def conflicts_message(plan: Plan) -> str | None:
@@ -194,8 +223,8 @@ def conflicts_message(plan: Plan) -> str | None:
     if not conflicts:
         return None
     return (
-        f"{len(conflicts)} identity conflict(s): pin an `id:` in the file (see the plan) "
-        "before applying; nothing was changed"
+        f"{len(conflicts)} identity conflict(s) (see the plan for each and its fix); "
+        "nothing was changed"
     )
 
 

@@ -227,8 +227,10 @@ def create_file(path: Path, job: Mapping[str, Any], *, pin: bool, schema: str) -
 
 
 def update_file(
-    path: Path, job: Mapping[str, Any], *, pin: bool
+    path: Path, job: Mapping[str, Any], *, pin: bool, renamed_from: str | None = None
 ) -> Literal["updated", "unchanged"]:
+    """Merge the live job into the file; ``renamed_from``: the file's old label, added to its
+    ``renamed_from`` (the job was renamed in the dashboard: other environments follow)."""
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.util import load_yaml_guess_indent
 
@@ -249,6 +251,8 @@ def update_file(
     for escape in (False, True):  # as in _create_file
         merged = copy.deepcopy(data)
         _merge_document(merged, wanted, job_id, pin=pin, escape=escape)
+        if renamed_from is not None:
+            _add_renamed_from(merged, renamed_from)
         text = _dump(yaml, merged)
         _check_size(text, path)
         if _reads_back(text, job, path):
@@ -280,6 +284,20 @@ def _merge_document(
                 _insert(data, name, _to_yaml(wanted[name], escape), order)
         elif name in data:
             del data[name]
+
+
+def _add_renamed_from(data: Any, old: str) -> None:
+    """Add ``old`` to the document's ``renamed_from`` (a flow list right after ``label``)."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    current = data.get("renamed_from")
+    if isinstance(current, list):
+        if old not in current:
+            current.append(old)
+        return
+    seq = CommentedSeq([old])
+    seq.fa.set_flow_style()
+    _insert(data, "renamed_from", seq, ["label", "renamed_from"])
 
 
 def _insert(data: Any, key: str, value: Any, order: Iterable[str]) -> None:

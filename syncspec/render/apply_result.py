@@ -30,8 +30,14 @@ _VERB = {
     ActionKind.UPDATE: ("update", "updated"),
     ActionKind.DELETE: ("delete", "deleted"),
     ActionKind.NOOP: ("keep", "kept"),
+    ActionKind.RENAME: ("rename", "renamed"),
 }
-_SIGN = {ActionKind.CREATE: "+", ActionKind.UPDATE: "~", ActionKind.DELETE: "-"}
+_SIGN = {
+    ActionKind.CREATE: "+",
+    ActionKind.UPDATE: "~",
+    ActionKind.DELETE: "-",
+    ActionKind.RENAME: "~",
+}
 _COLOR = {
     Outcome.DONE: "\x1b[32m",
     Outcome.FAILED: "\x1b[31m",

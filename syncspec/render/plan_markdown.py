@@ -27,10 +27,12 @@ from syncspec.render._common import (
     SIGN,
     DiffLine,
     action_lines,
+    candidate_lines,
     change_count,
     changing,
     count_notices,
     delete_banner,
+    impact_lines,
     job_yaml_lines,
     location,
     summary_line,
@@ -95,15 +97,19 @@ def _heading(action: Action) -> str:
     ident = f" (id {_code(action.job_id)})" if action.job_id else ""
     where = location(action.file, action.line)
     at = f" — {_code(where)}" if where else ""
-    return (
-        f"#### {_code(f'{SIGN[action.kind]} {action.kind.value}')} {_code(action.label)}{ident}{at}"
-    )
+    if action.kind == ActionKind.RENAME and action.renamed_from is not None:
+        name = f"{_code(action.renamed_from)} → {_code(action.label)}"
+    else:
+        name = _code(action.label)
+    impact = "".join(f"\n\n> ⚠ {_text(line)}" for line in impact_lines(action))
+    return f"#### {_code(f'{SIGN[action.kind]} {action.kind.value}')} {name}{ident}{at}{impact}"
 
 
 def _graph(action: Action) -> str | None:
     """A Mermaid picture of a V4 job whose resources this action creates or changes."""
     body = action.body or {}
-    if action.kind not in (ActionKind.CREATE, ActionKind.UPDATE) or "resources" not in body:
+    changing = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.RENAME)
+    if action.kind not in changing or "resources" not in body:
         return None
     if not is_v4(body):
         return None
@@ -112,7 +118,7 @@ def _graph(action: Action) -> str | None:
         return None
     if len(graph.nodes) > _MAX_GRAPH_NODES:
         return f"_Graph not drawn: {len(graph.nodes)} nodes._"
-    marks = changed_nodes(action.changes) if action.kind == ActionKind.UPDATE else {}
+    marks = changed_nodes(action.changes) if action.kind != ActionKind.CREATE else {}
     legend = _LEGEND + (_LEGEND_MARKS if marks else "")
     parts = [_fenced(render_mermaid(graph, marks).splitlines(), "mermaid"), f"<sub>{legend}</sub>"]
     removed = removed_nodes(action.changes)
@@ -168,7 +174,10 @@ def _section_forms(action: Action) -> list[str]:
 def _compact_item(action: Action) -> str:
     count = change_count(action)
     where = location(action.file, action.line)
-    parts = [f"{_code(f'{SIGN[action.kind]} {action.kind.value}')} {_code(action.label)}"]
+    name = _code(action.label)
+    if action.kind == ActionKind.RENAME and action.renamed_from is not None:
+        name = f"{_code(action.renamed_from)} → {name}"
+    parts = [f"{_code(f'{SIGN[action.kind]} {action.kind.value}')} {name}"]
     if action.job_id:
         parts[0] += f" (id {_code(action.job_id)})"
     if count:
@@ -181,13 +190,16 @@ def _compact_item(action: Action) -> str:
 def _notice_item(notice: Notice) -> str:
     where = location(notice.file, notice.line)
     prefix = f"{_code(where)}: " if where else ""
-    return f"- {prefix}{_text(notice.message)}"
+    lines = [f"- {prefix}{_text(notice.message)}"]
+    lines += [f"  - {_text(line)}" for line in candidate_lines(notice)]
+    return "\n".join(lines)
 
 
 def _table(plan: Plan) -> str:
     rows = [
         ("create", plan.count(ActionKind.CREATE)),
         ("update", plan.count(ActionKind.UPDATE)),
+        ("rename", plan.count(ActionKind.RENAME)),
         ("delete", plan.count(ActionKind.DELETE)),
         ("unchanged", plan.count(ActionKind.NOOP)),
         ("unmanaged", count_notices(plan, NoticeKind.UNMANAGED)),

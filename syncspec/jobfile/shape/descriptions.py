@@ -48,6 +48,13 @@ _JOB: Final[dict[str, str]] = {
         "collide live. Ids differ per environment (one token = one environment), so avoid it "
         "otherwise; `syncspec pull` never writes it."
     ),
+    "renamed_from": (
+        "Earlier labels of this job: syncspec's own key, never sent to Truto and never pulled. "
+        "When the file's label is not live and one live job holds a label listed here, the plan "
+        "renames that job (a PATCH of the same job: its id, cron triggers and run history stay), "
+        "in every environment, with no id. Chains collapse: list every earlier label. Once no "
+        "environment holds an old label, its entry may be removed."
+    ),
     "integration_name": (
         'The integration the job syncs, e.g. `zendesk` or `salesforce`; `""` for a '
         "multi-integration V4 job."

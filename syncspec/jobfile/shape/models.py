@@ -234,6 +234,9 @@ NODE_TYPES: tuple[str, ...] = tuple(
 class _Job(_Model):
     label: str = Field(min_length=1, description="identity of the job: unique across jobs/")
     id: str | None = Field(None, description="pin to one live job id (escape hatch)")
+    renamed_from: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        None, description="earlier labels of this job (syncspec's own key: never sent)"
+    )
     integration_name: str | None = Field(None, description='e.g. "zendesk"; "" for multi')
     args_schema: OpenObject | None = Field(None, json_schema_extra=ARGS_SCHEMA_DOC)
     args_validation: JSONata | None = Field(

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from syncspec.jobfile.jobs import SERVER_FIELDS
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rules.project import SS603
+from syncspec.jobfile.rules.project import SS603, check_label
 from syncspec.jobfile.shape.corevalidate import core_schema, validation_errors
 
 SS101 = Rule("SS101", Severity.ERROR, "unknown key")
@@ -130,6 +130,8 @@ def check_structure(data: Mapping[str, Any]) -> list[Finding]:
     label = data.get("label")
     if isinstance(label, str) and label and not label.strip():
         findings.append(_finding(SS603, "the label is blank", ("label",)))
+    elif isinstance(label, str) and label:
+        findings.extend(check_label(label))
     return findings
 
 
