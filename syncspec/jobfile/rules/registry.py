@@ -6,7 +6,7 @@ addressed by key paths; ``RULES`` lists every rule id this module can report.
 
 Rule families: SS2xx legacy resources (``rules_legacy``), SS3xx V4 nodes (``rules_v4``), SS4xx
 placeholders (``rules_placeholders``), SS5xx args_schema (``args_schema``), SS7xx JSONata
-(``rules_jsonata``).
+(``rules_jsonata``), SS8xx schedules (``rules_schedules``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from syncspec.jobfile.rules import (
     placeholders as rules_placeholders,
 )
 from syncspec.jobfile.rules import (
+    schedules as rules_schedules,
+)
+from syncspec.jobfile.rules import (
     v4 as rules_v4,
 )
 from syncspec.jobfile.shape.structure import choose_shape
@@ -38,6 +41,7 @@ RULES: tuple[Rule, ...] = (
     *rules_placeholders.RULES,
     *args_schema.RULES,
     *rules_jsonata.RULES,
+    *rules_schedules.RULES,
 )
 
 # Top-level keys whose values are placeholder templates rendered per run (no resources in scope).
@@ -66,6 +70,7 @@ def check_job(data: Mapping[str, Any]) -> list[Finding]:
         else:
             out.extend(rules_legacy.check(resources, args, has_schema))
     out.extend(rules_jsonata.check(data, v4_nodes))
+    out.extend(rules_schedules.check(data))
     for key in _JOB_TEMPLATES:
         if key in data:
             scope = rules_placeholders.Scope(
