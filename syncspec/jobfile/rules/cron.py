@@ -75,9 +75,7 @@ def problems(expression: str) -> list[CronProblem]:
     fields = _fields(expression)
     if len(fields) != 5:
         at = fields[5].offset if len(fields) > 5 else 0
-        extra = (
-            " (Truto's cron has no seconds or years field)" if len(fields) in (6, 7) else ""
-        )
+        extra = " (Truto's cron has no seconds or years field)" if len(fields) in (6, 7) else ""
         return [
             CronProblem(
                 at,
@@ -133,8 +131,7 @@ def _element_problem(index: int, element: str, at: int) -> CronProblem | None:
         if int(step["step"]) > high - low + 1:
             return CronProblem(
                 at + match.end() + 1,
-                f"the step {step['step']} is larger than the {name} field's range "
-                f"{low}-{high}",
+                f"the step {step['step']} is larger than the {name} field's range {low}-{high}",
             )
     if match["h"]:
         if match["hlo"] is not None:
@@ -165,7 +162,7 @@ def _element_problem(index: int, element: str, at: int) -> CronProblem | None:
             return CronProblem(where, f"{text} is out of range for the {name} ({low}-{high})")
         numbers.append(number)
     if len(numbers) == 2 and numbers[0] > numbers[1]:
-        return CronProblem(at, f"the range {element.split('/')[0]} runs backwards")
+        return CronProblem(at, f"the range {element.split('/', maxsplit=1)[0]} runs backwards")
     return None
 
 

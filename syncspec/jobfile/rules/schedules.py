@@ -127,7 +127,9 @@ def _check_accounts(selector: object, path: tuple[Any, ...]) -> list[Finding]:
     return out
 
 
-def _check_args(schema: object, schedule: Mapping[str, Any], path: tuple[Any, ...]) -> list[Finding]:
+def _check_args(
+    schema: object, schedule: Mapping[str, Any], path: tuple[Any, ...]
+) -> list[Finding]:
     if not isinstance(schema, Mapping) or not schema:
         return []
     args = schedule.get("args")

@@ -273,8 +273,12 @@ PROPERTIES: Final[dict[str, dict[str, str]]] = {
         "error_handling": "How the triggered runs treat errors: `fail_fast`, `ignore` or `batch`.",
         "super_query": "SuperQuery region of the triggered runs: `apac` or `wnam`.",
         "events_to_send": "Which run events the triggered runs send (names as Truto documents).",
-        "webhook_id": "Legacy: the webhook the triggered runs deliver to (not with daemon_group_key).",
-        "daemon_group_key": "Legacy: the daemon group that runs the triggers (not with webhook_id).",
+        "webhook_id": (
+            "Legacy: the webhook the triggered runs deliver to (not with daemon_group_key)."
+        ),
+        "daemon_group_key": (
+            "Legacy: the daemon group that runs the triggers (not with webhook_id)."
+        ),
     },
     "AccountSelector": {
         "tenants": "Globs on the account's `tenant_id`, e.g. `acme-*` (any one may match).",
