@@ -34,8 +34,8 @@ class EmulatorConfig:
     fail_rate: float = 0.0  # share of requests answered with a random 500/502/503
     rate_limit: tuple[int, float] | None = None  # (requests, seconds) per token
     run_duration_s: float = 3.0
-    # Jobs to preload: a list (first token's environment) or {environment name: [jobs]}.
-    seed: list[dict[str, Any]] | dict[str, list[dict[str, Any]]] | None = None
+    # Jobs (and integrated accounts) to preload: see ``server.load_seed``.
+    seed: list[dict[str, Any]] | dict[str, Any] | None = None
     db_path: str | None = None  # None = in memory
     random_seed: int | None = None
     default_runtime_version: int = 2  # stamped on jobs created without one (legacy default)
@@ -45,6 +45,9 @@ class EmulatorConfig:
     # "results" (some doc pages).
     run_state_post: str = "upsert"
     list_key: str = "result"
+    # whether deleting a sync job deletes its cron triggers ("cascade") or leaves them pointing
+    # at a job that is gone ("orphan"); no source says (truto-api.md)
+    cron_on_job_delete: str = "orphan"
     host: str = "127.0.0.1"
     port: int = 0
 
@@ -117,7 +120,11 @@ class Fault:
         return path == self.path if self.exact else path.startswith(self.path)
 
 
-READINGS = {"run_state_post": ("upsert", "conflict"), "list_key": ("result", "results")}
+READINGS = {
+    "run_state_post": ("upsert", "conflict"),
+    "list_key": ("result", "results"),
+    "cron_on_job_delete": ("orphan", "cascade"),
+}
 
 
 def check_reading(name: str, value: str) -> str:
@@ -142,6 +149,8 @@ class EmulatorState:
         # frozen: the clock stands still except for ``advance_time`` (tests on any machine speed)
         self.frozen: tuple[float, float] | None = None  # (wall, monotonic) when frozen
         self.gates: list[Gate] = []
+        # per environment: the earliest next fire time of an active cron trigger
+        self.cron_due: dict[str, float] = {}
         self.stopping = False
         self.reset_faults()
 
@@ -153,6 +162,9 @@ class EmulatorState:
             self.run_duration_s = self.config.run_duration_s
             self.run_state_post = check_reading("run_state_post", self.config.run_state_post)
             self.list_key = check_reading("list_key", self.config.list_key)
+            self.cron_on_job_delete = check_reading(
+                "cron_on_job_delete", self.config.cron_on_job_delete
+            )
             self.faults.clear()
             self._windows.clear()
 
