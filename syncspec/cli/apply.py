@@ -199,7 +199,7 @@ def _fresh_plan(settings: Any, paths: tuple[Path, ...], options: Any, client: An
     echo_local_notes(local)
     if live is None:
         raise SyncspecError("the job files have problems; fix them before applying")
-    return plan_project(settings, local, live, options)
+    return plan_project(settings, local, live, options, client=client)
 
 
 def _approved(settings: Any, saved: Any, client: Any) -> Any:
@@ -220,7 +220,7 @@ def _approved(settings: Any, saved: Any, client: Any) -> Any:
         )
     check_environment(saved, live, settings.token().reveal())
     options = saved.options.model_copy(update={"paths": []})
-    plan = plan_project(settings, local, live, options)
+    plan = plan_project(settings, local, live, options, client=client)
     check_same_actions(saved, plan)
     return plan
 

@@ -171,16 +171,18 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     settings = global_options(ctx).settings()
     with open_client(settings) as client, start_load_local(settings, paths) as loading:
         local, live = read_local_and_live(loading, client)
-    # not at the top: read_local_and_live imports them while the files are checked
-    from syncspec.engine.model import PlanOptions
+        # not at the top: read_local_and_live imports them while the files are checked
+        from syncspec.engine.model import PlanOptions
+
+        options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
+        # the schedules' listings (accounts, triggers) need the client still open
+        plan = None if live is None else plan_project(settings, local, live, options, client=client)
     from syncspec.engine.plan import save_plan
 
     echo_local_notes(local)
-    if live is None:
+    if plan is None:
         click.echo("error: the job files have problems; fix them before planning", err=True)
         return 1
-    options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
-    plan = plan_project(settings, local, live, options)
     if out is not None:
         save_plan(plan, out)
     click.echo(

@@ -22,6 +22,7 @@ from syncspec.jobfile.problems import Problem, Severity
 if TYPE_CHECKING:
     from syncspec.api.client import TrutoClient
     from syncspec.engine.model import Plan, PlanOptions
+    from syncspec.engine.schedules import ScheduleSource
 
 # The largest page the API allows: a plan over N live jobs costs ceil(N / 1000) list requests.
 LIST_PAGE_SIZE = 1000
@@ -173,9 +174,12 @@ def plan_project(
     local: Sequence[LocalJob] | LocalProject,
     live: Sequence[Mapping[str, Any]],
     options: PlanOptions,
+    *,
+    client: ScheduleSource | None = None,
 ) -> Plan:
     """The plan for these files and live jobs; with a ``LocalProject``, narrowed as it says
-    and recording the environment (``Plan.environment``)."""
+    and recording the environment (``Plan.environment``). With ``client``, the cron triggers
+    of the jobs' ``schedules`` are planned too (``engine.schedules``)."""
     from syncspec.engine.plan import environment_of, plan_changes
 
     if isinstance(local, LocalProject):
@@ -185,7 +189,7 @@ def plan_project(
         environment = environment_of(live, settings.token().reveal())
     else:
         jobs, ownership, environment = local, Ownership(), None
-    return plan_changes(
+    plan = plan_changes(
         jobs,
         live,
         options=options,
@@ -195,12 +199,19 @@ def plan_project(
         ownership=ownership,
         environment=environment,
     )
+    if client is not None:
+        from syncspec.engine.schedules import plan_schedules
+
+        plan_schedules(plan, jobs, client)
+    return plan
 
 
 def conflicts_message(plan: Plan) -> str | None:
     from syncspec.engine.model import NoticeKind
 
     conflicts = [n for n in plan.notices if n.kind == NoticeKind.CONFLICT]
+    if plan.trigger_errors:
+        return "; ".join(plan.trigger_errors)
     if not conflicts:
         return None
     return (

@@ -57,6 +57,7 @@ def render_apply_json(result: ApplyResult) -> str:
         "summary": summary_counts(result),
         "results": [r.model_dump(mode="json") for r in result.results],
         "residual": [a.model_dump(mode="json") for a in result.residual],
+        "triggers": [t.model_dump(mode="json") for t in result.triggers],
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
 
@@ -100,7 +101,11 @@ def render_apply_text(result: ApplyResult, *, color: bool = False) -> str:
         lines.append(f"  not attempted: {shown}{more} ({len(grouped)} action(s){why})")
     if result.verification_error:
         lines.append(f"! {result.verification_error}")
-    if not result.results:
+    if result.triggers:
+        from syncspec.render.schedules import apply_lines
+
+        lines.extend(apply_lines(result.triggers))
+    if not result.results and not result.triggers:
         lines.append("No changes applied.")
     else:
         if result.interrupted:

@@ -97,5 +97,9 @@ def render_plan_text(plan: Plan, *, color: bool, compact: bool = False) -> str:
             out.append(title)
             out.extend(_notice_line(n, color) for n in notices)
             out.append("")
+    if plan.coverage or plan.triggers or plan.trigger_errors:
+        from syncspec.render.schedules import plan_lines
+
+        out.extend(plan_lines(plan, color=color, compact=compact))
     out.append(_paint(summary_line(plan), _BOLD, color))
     return "\n".join(out) + "\n"
