@@ -111,3 +111,30 @@ def apply_lines(results: Sequence[TriggerResult]) -> list[str]:
         f"{counts[Outcome.NOT_ATTEMPTED]} not attempted, {counts[Outcome.UNKNOWN]} unknown."
     )
     return out
+
+
+def listing_text(rows: Sequence[Any]) -> str:
+    """``syncspec schedules``: one line per trigger, aligned columns, then the counts."""
+    if not rows:
+        return "No cron triggers.\n"
+    head = ("JOB", "SCHEDULE", "TENANT", "ACCOUNT", "CRON (UTC)", "NEXT FIRE", "OWNER")
+    table = [head] + [
+        (
+            r.job_label,
+            r.schedule or "-",
+            r.tenant_id or "-",
+            r.account_id or "-",
+            r.cron or "-",
+            r.next_fire or "never",
+            r.owner,
+        )
+        for r in rows
+    ]
+    widths = [max(len(row[i]) for row in table) for i in range(len(head))]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in table
+    ]
+    owned = sum(1 for r in rows if r.owner == "syncspec")
+    lines.append("")
+    lines.append(f"{len(rows)} trigger(s): {owned} made by syncspec, {len(rows) - owned} foreign.")
+    return "\n".join(lines) + "\n"

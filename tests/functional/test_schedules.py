@@ -347,3 +347,52 @@ def test_emulator_clock_past_a_fire_time_starts_runs(
     minute = int(some["cron_expression"].split()[0])
     started = datetime.fromisoformat(run_of[some["id"]]["created_at"].replace("Z", "+00:00"))
     assert started.minute == minute and started.second == 0 and started.tzinfo == UTC
+
+
+PULLABLE = JOB[: JOB.index("  - name: nightly")] + JOB[JOB.index("  - name: acme-weekly") :]
+
+
+def test_pull_writes_the_schedules_and_the_next_plan_has_no_changes(
+    project: Path, emulator_env: EmulatorHandle
+) -> None:
+    emulator = emulator_env
+    job_file = project / "jobs" / "tickets.yaml"
+    job_file.write_text(PULLABLE)
+    before = _applied(project, emulator)
+    with emulator.client() as client:
+        foreign = client.create_cron_trigger(
+            {"sync_job_id": before[0]["sync_job_id"], "cron_expression": "5 5 * * *"}
+        )
+    job_file.unlink()
+    pulled = run("pull")
+    assert pulled.exit_code == 0, pulled.output
+    assert f"1 foreign trigger(s) (not made by syncspec, not pulled): {foreign['id']}" in (
+        pulled.output
+    )
+    text = (project / "jobs" / "tickets-scheduled.yaml").read_text()
+    assert "cron: H * * * *" in text
+    assert "name: acme-weekly" in text and "ids:" in text
+    again = run("plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+
+
+def test_schedules_command_lists_triggers_with_owner(
+    project: Path, emulator_env: EmulatorHandle
+) -> None:
+    emulator = emulator_env
+    before = _applied(project, emulator)
+    with emulator.client() as client:
+        client.create_cron_trigger(
+            {"sync_job_id": before[0]["sync_job_id"], "cron_expression": "5 5 * * *"}
+        )
+    listed = run("schedules", "tickets-scheduled")
+    assert listed.exit_code == 0, listed.output
+    assert f"{len(before) + 1} trigger(s): {len(before)} made by syncspec, 1 foreign." in (
+        listed.stdout
+    )
+    assert "acme-0" in listed.stdout
+    as_json = json.loads(run("schedules", "--format", "json").stdout)
+    owners = Counter(t["owner"] for t in as_json["triggers"])
+    assert owners == Counter(syncspec=len(before), foreign=1)
+    assert all(t["next_fire"] for t in as_json["triggers"])
+    assert run("schedules", "nope").exit_code == 1
