@@ -20,13 +20,14 @@ import json
 import socket
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 from syncspec.emulator.accounts import seed_groups
 from syncspec.emulator.app import build_app
 from syncspec.emulator.endpoints import Endpoints
-from syncspec.emulator.runs import run_view
+from syncspec.emulator.runs import iso, run_view
 from syncspec.emulator.state import (
     EmulatorConfig,
     EmulatorState,
@@ -230,6 +231,22 @@ class EmulatorControl:
             return [
                 self._endpoints.accounts.new_account(env, dict(a), keep_ids=True) for a in accounts
             ]
+
+    def seed_triggers(
+        self, triggers: list[dict[str, Any]], *, environment: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Store cron triggers directly (not validated, not scheduled): benchmarks and tests
+        that need thousands of them without thousands of requests."""
+        env = self.environment_id(environment)
+        now = iso(self._state.now())
+        out = []
+        for sent in triggers:
+            trigger = {"id": str(uuid.uuid4()), **sent, "environment_id": env}
+            trigger.setdefault("created_at", now)
+            trigger.setdefault("updated_at", now)
+            self._state.store.insert("cron", env, trigger["id"], trigger)
+            out.append(trigger)
+        return out
 
     def accounts(self, environment: str | None = None) -> list[dict[str, Any]]:
         env = self.environment_id(environment)

@@ -216,11 +216,18 @@ def _selected(
 
 
 def desired_body(
-    job: LocalJob, job_id: str | None, schedule: Mapping[str, Any], account_id: str
+    job: LocalJob,
+    job_id: str | None,
+    schedule: Mapping[str, Any],
+    account_id: str,
+    *,
+    declares_account: bool | None = None,
 ) -> dict[str, Any]:
     """The POST body of the trigger of (job, schedule, account)."""
     args = dict(schedule.get("args") or {})
-    if ACCOUNT_ARG in declared_args(job.data.get("args_schema")):
+    if declares_account is None:
+        declares_account = ACCOUNT_ARG in declared_args(job.data.get("args_schema"))
+    if declares_account:
         args[ACCOUNT_ARG] = account_id
     body: dict[str, Any] = {
         "sync_job_id": job_id,
@@ -332,9 +339,12 @@ def _reconcile_job(
                 )
             )
         fires = []
+        declares = ACCOUNT_ARG in declared_args(job.data.get("args_schema"))
         for account in chosen:
             account_id = account["id"]
-            desired = desired_body(job, item.job_id, schedule, account_id)
+            desired = desired_body(
+                job, item.job_id, schedule, account_id, declares_account=declares
+            )
             fire = cron.next_fire(desired["cron_expression"], now)
             if fire is not None:
                 fires.append(fire)

@@ -17,6 +17,7 @@ croniter is imported only by those functions (it costs ~90 ms to import).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -181,32 +182,48 @@ def resolve_h(expression: str, seed: str) -> str:
     """``expression`` with every ``H`` replaced by its value for ``seed`` (label + account id).
 
     Deterministic: the same seed always gives the same expression. ``expression`` must be valid
-    (``problems`` empty).
+    (``problems`` empty). The expression is parsed once (cached); each seed costs one hash per H.
     """
     if "H" not in expression:
         return expression
-    fields = [f.text for f in _fields(expression)]
     out = []
-    for index, text in enumerate(fields):
-        items = []
-        for element in text.split(","):
-            items.append(_resolve_element(element, index, seed) if "H" in element else element)
-        out.append(",".join(items))
+    for index, items in enumerate(_h_template(expression)):
+        out.append(
+            ",".join(
+                item if isinstance(item, str) else _h_item(item, index, seed) for item in items
+            )
+        )
     return " ".join(out)
 
 
-def _resolve_element(element: str, index: int, seed: str) -> str:
-    match = _ELEMENT.match(element)
-    assert match is not None and match["h"]
-    low, high = _H_RANGES[index]
-    if match["hlo"] is not None:
-        low, high = int(match["hlo"]), int(match["hhi"])
-    step = _STEP.fullmatch(element[match.end() :])
+_HItem = tuple[int, int, int | None]  # (low, high, step) of one H list item
+
+
+@functools.lru_cache(maxsize=1024)
+def _h_template(expression: str) -> tuple[tuple[str | _HItem, ...], ...]:
+    fields = []
+    for index, field in enumerate(_fields(expression)):
+        items: list[str | _HItem] = []
+        for element in field.text.split(","):
+            match = _ELEMENT.match(element) if "H" in element else None
+            if match is None or not match["h"]:
+                items.append(element)
+                continue
+            low, high = _H_RANGES[index]
+            if match["hlo"] is not None:
+                low, high = int(match["hlo"]), int(match["hhi"])
+            step = _STEP.fullmatch(element[match.end() :])
+            items.append((low, high, None if step is None else int(step["step"])))
+        fields.append(tuple(items))
+    return tuple(fields)
+
+
+def _h_item(item: _HItem, index: int, seed: str) -> str:
+    low, high, step = item
     if step is None:
         return str(_h_value(seed, index, low, high))
-    n = int(step["step"])
-    start = _h_value(seed, index, low, min(high, low + n - 1))
-    return f"{start}-{high}/{n}"
+    start = _h_value(seed, index, low, min(high, low + step - 1))
+    return f"{start}-{high}/{step}"
 
 
 def meaning(expression: str) -> tuple[Any, ...] | None:
@@ -231,8 +248,11 @@ def same_meaning(a: str, b: str) -> bool:
     return ma is not None and ma == meaning(b)
 
 
+@functools.lru_cache(maxsize=4096)
 def next_fire(expression: str, after: datetime) -> datetime | None:
-    """The first fire time strictly after ``after`` (UTC), or None if it never fires."""
+    """The first fire time strictly after ``after`` (UTC), or None if it never fires (cached:
+    a plan asks for thousands of accounts' expressions at one instant, and H gives few
+    distinct ones)."""
     from croniter import croniter
     from croniter.croniter import CroniterError
 
