@@ -351,6 +351,8 @@ class Endpoints:
         validate(body, CRON_FIELDS, ("sync_job_id", "cron_expression"))
         check_trigger(body)
         self._found("job", env, body["sync_job_id"], "sync job")
+        if self.state.cron_meta == "dropped":
+            body = {k: v for k, v in body.items() if k != "meta"}
         now = self._now()[1]
         trigger_id = str(uuid.uuid4())
         trigger = {"id": trigger_id, **body, "environment_id": env}
@@ -365,6 +367,8 @@ class Endpoints:
         row = self._found("cron", env, trigger_id, "cron trigger")
         body = _own_environment(body, env)
         validate(body, CRON_FIELDS)
+        if self.state.cron_meta == "dropped":
+            body = {k: v for k, v in body.items() if k != "meta"}
         trigger = {**row.body, **body, "updated_at": self._now()[1]}
         check_trigger(trigger)
         if "sync_job_id" in body:

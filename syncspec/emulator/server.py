@@ -91,13 +91,17 @@ class EmulatorControl:
         run_state_post: str = _UNSET,
         list_key: str = _UNSET,
         cron_on_job_delete: str = _UNSET,
+        cron_meta: str = _UNSET,
     ) -> None:
         """Play the other reading where Truto's sources disagree (``reset`` restores the
         config's): ``run_state_post`` "upsert" (a POST of an existing key updates it) or
         "conflict" (409); ``list_key`` "result" or "results" (the array of list responses);
-        ``cron_on_job_delete`` "orphan" (a job's triggers outlive it) or "cascade"."""
+        ``cron_on_job_delete`` "orphan" (a job's triggers outlive it) or "cascade";
+        ``cron_meta`` "kept" (a trigger's meta round-trips) or "dropped" (not stored)."""
         s = self._state
         with s.lock:
+            if cron_meta is not _UNSET:
+                s.cron_meta = check_reading("cron_meta", cron_meta)
             if cron_on_job_delete is not _UNSET:
                 s.cron_on_job_delete = check_reading("cron_on_job_delete", cron_on_job_delete)
             if run_state_post is not _UNSET:

@@ -48,6 +48,9 @@ class EmulatorConfig:
     # whether deleting a sync job deletes its cron triggers ("cascade") or leaves them pointing
     # at a job that is gone ("orphan"); no source says (truto-api.md)
     cron_on_job_delete: str = "orphan"
+    # whether a trigger's ``meta`` comes back as sent ("kept") or is not stored ("dropped");
+    # truto-api.md lists it among what no source settles
+    cron_meta: str = "kept"
     host: str = "127.0.0.1"
     port: int = 0
 
@@ -124,6 +127,7 @@ READINGS = {
     "run_state_post": ("upsert", "conflict"),
     "list_key": ("result", "results"),
     "cron_on_job_delete": ("orphan", "cascade"),
+    "cron_meta": ("kept", "dropped"),
 }
 
 
@@ -165,6 +169,7 @@ class EmulatorState:
             self.cron_on_job_delete = check_reading(
                 "cron_on_job_delete", self.config.cron_on_job_delete
             )
+            self.cron_meta = check_reading("cron_meta", self.config.cron_meta)
             self.faults.clear()
             self._windows.clear()
 

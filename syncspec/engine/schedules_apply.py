@@ -158,6 +158,18 @@ def _carry_out(action: TriggerAction, client: Any, job_ids: Mapping[str, str]) -
             trigger_id = str(created.get("id")) if isinstance(created, dict) else None
             if not trigger_id:
                 return _result(action, Outcome.UNKNOWN, error="the create answered without an id")
+            if created.get("meta") != body.get("meta"):
+                # Without its marker the trigger is foreign to every later plan, which would
+                # create another one: stop here (not scheduled, so it never fires) and say so.
+                return _result(
+                    action,
+                    Outcome.FAILED,
+                    trigger_id=trigger_id,
+                    error="the server did not keep syncspec's ownership marker in the trigger's "
+                    f"meta (it answered {created.get('meta')!r}), so syncspec cannot own it; it "
+                    "was created but not scheduled. Delete it in Truto; schedules cannot be "
+                    "managed against this server",
+                )
         if action.reschedule and trigger_id:
             try:
                 client.schedule_cron_trigger(trigger_id)

@@ -396,3 +396,32 @@ def test_schedules_command_lists_triggers_with_owner(
     assert owners == Counter(syncspec=len(before), foreign=1)
     assert all(t["next_fire"] for t in as_json["triggers"])
     assert run("schedules", "nope").exit_code == 1
+
+
+@pytest.mark.parametrize("reading", ["orphan", "cascade"])
+def test_job_delete_under_both_cascade_readings(
+    project: Path, emulator_env: EmulatorHandle, reading: str
+) -> None:
+    emulator = emulator_env
+    emulator.control.set_readings(cron_on_job_delete=reading)
+    before = _applied(project, emulator)
+    (project / "jobs" / "tickets.yaml").unlink()
+    (project / "syncspec.toml").write_text('jobs_dir = "jobs"\n[prune]\nlabels = ["tickets-*"]\n')
+    applied = run("apply", "--prune", "--auto-approve", "--max-deletes", str(len(before) + 1))
+    assert applied.exit_code == 0, applied.output
+    assert live_triggers(emulator) == []
+    assert run("plan", "--prune", "--detailed-exitcode").exit_code == 0
+
+
+def test_a_server_that_drops_meta_stops_after_the_first_create(
+    project: Path, emulator_env: EmulatorHandle
+) -> None:
+    emulator = emulator_env
+    emulator.control.set_readings(cron_meta="dropped")
+    accounts(emulator, 5)
+    applied = run("apply", "--auto-approve", "--parallelism", "1")
+    assert applied.exit_code == 1
+    assert "did not keep syncspec's ownership marker" in applied.output
+    created = live_triggers(emulator)
+    assert len(created) == 1  # --on-error stop: no second unmarked trigger
+    assert emulator.control.scheduled() == set()  # never fires
