@@ -49,6 +49,9 @@ _LEGEND = "Solid arrows: <code>depends_on</code>; dashed: <code>resources_to_per
 _LEGEND_MARKS = " Thick outline: a new node; dashed outline: a changed one."
 
 
+_MAX_TRIGGERS = 200  # trigger actions listed in the PR comment (the rest are counted)
+
+
 def marker(profile: str) -> str:
     """The hidden first line, with the profile percent-encoded (it can never close the
     comment or collide with another profile's marker)."""
@@ -285,6 +288,21 @@ def render_plan_markdown(
             if chosen is None or not add(chosen):
                 hidden_actions = len(actions) - i
                 break
+
+    if plan.trigger_errors or plan.coverage:
+        from syncspec.render.schedules import coverage_text, trigger_line
+
+        items = [f"- :x: {_text(e)}" for e in plan.trigger_errors]
+        items += [f"- {_text(coverage_text(c))}" for c in plan.coverage]
+        if add("**Schedules** (cron triggers, UTC):"):
+            hidden_notices += add_list(items)
+        if plan.triggers and not compact:
+            lines = [f"{t.label}: {trigger_line(t)}" for t in plan.triggers[:_MAX_TRIGGERS]]
+            if len(plan.triggers) > _MAX_TRIGGERS:
+                lines.append(f"… and {len(plan.triggers) - _MAX_TRIGGERS} more")
+            summary = f"{len(plan.triggers)} cron trigger action(s)"
+            if not add(_details(summary, _fenced(lines, "text"))):
+                hidden_actions += len(plan.triggers)
 
     unmanaged = [n for n in plan.notices if n.kind == NoticeKind.UNMANAGED]
     if unmanaged and not compact:

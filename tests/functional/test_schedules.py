@@ -425,3 +425,13 @@ def test_a_server_that_drops_meta_stops_after_the_first_create(
     created = live_triggers(emulator)
     assert len(created) == 1  # --on-error stop: no second unmarked trigger
     assert emulator.control.scheduled() == set()  # never fires
+
+
+def test_markdown_plan_shows_schedules(project: Path, emulator_env: EmulatorHandle) -> None:
+    accounts(emulator_env, 5)
+    planned = run("plan", "--format", "markdown")
+    assert planned.exit_code == 0, planned.output
+    assert "**Schedules** (cron triggers, UTC):" in planned.stdout
+    assert "5 account(s) · 0 up to date · 5 to create" in planned.stdout
+    assert "<summary>11 cron trigger action(s)</summary>" in planned.stdout
+    assert "Triggers: 11 to create, 0 to update, 0 to delete." in planned.stdout
