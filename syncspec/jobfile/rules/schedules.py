@@ -140,7 +140,9 @@ def _check_args(
     values = dict(args or {})
     if ACCOUNT_ARG in args_rules.declared_args(schema):
         values.setdefault(ACCOUNT_ARG, _ANY_ACCOUNT)
-    messages = args_rules.validate_args(schema, values)
+    messages = _simple_args_problems(schema, values)
+    if messages is None:  # a schema beyond the simple vocabulary: jsonschema decides
+        messages = args_rules.validate_args(schema, values)
     where = (*path, "args") if args is not None else (*path, "name")
     return [
         finding(
@@ -151,6 +153,48 @@ def _check_args(
         )
         for message in messages
     ]
+
+
+_PY_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,), "number": (int, float), "integer": (int,), "boolean": (bool,),
+    "array": (list,), "object": (dict,),
+}  # fmt: skip
+_SIMPLE_PROPERTY_KEYS = frozenset(
+    {"type", "description", "title", "format", "x-truto-format", "default", "examples"}
+)
+
+
+def _simple_args_problems(schema: object, args: Mapping[str, Any]) -> list[str] | None:
+    """What jsonschema would say for a schema of plain typed properties (required, type), in
+    its words; None for anything richer. Keeps ``validate`` from importing jsonschema (~0.3 s)
+    for the usual args_schema."""
+    translated = args_rules.to_json_schema(schema)
+    if set(translated) - {"type", "properties", "required", "description"}:
+        return None
+    props = translated.get("properties") or {}
+    if not isinstance(props, Mapping) or translated.get("type") != "object":
+        return None
+    messages = []
+    for name in translated.get("required") or []:
+        if name not in args:
+            messages.append(f"args: {name!r} is a required property")
+    for name, definition in props.items():
+        if not isinstance(definition, Mapping) or set(definition) - _SIMPLE_PROPERTY_KEYS:
+            return None
+        kind = definition.get("type")
+        if kind is None or name not in args:
+            continue
+        if not isinstance(kind, str) or kind not in _PY_TYPES:
+            return None
+        value = args[name]
+        ok = isinstance(value, _PY_TYPES[kind]) and not (
+            kind in ("number", "integer") and isinstance(value, bool)
+        )
+        if kind == "integer" and isinstance(value, float) and value.is_integer():
+            ok = True
+        if not ok:
+            messages.append(f"args.{name}: {value!r} is not of type {kind!r}")
+    return messages
 
 
 def _static(value: object, depth: int = 0) -> bool:
