@@ -222,16 +222,19 @@ def test_failing_account_listing_deletes_nothing(
     assert len(live_triggers(emulator)) == len(before)
 
 
-def test_incomplete_account_listing_deletes_nothing(
-    project: Path, emulator_env: EmulatorHandle
+@pytest.mark.parametrize("listing", ["/integrated-account", "/sync-job-cron-trigger"])
+def test_incomplete_listing_deletes_nothing(
+    project: Path, emulator_env: EmulatorHandle, listing: str
 ) -> None:
     emulator = emulator_env
     before = _applied(project, emulator)
     (project / "jobs" / "tickets.yaml").write_text(WITHOUT_WEEKLY)
-    emulator.control.fail_next(200, times=1, method="GET", path="/integrated-account")
+    # a 200 answer without a list: the listing cannot be proven complete
+    emulator.control.fail_next(200, times=1, method="GET", path=listing)
     planned = run("plan")
     assert planned.exit_code == 1
     assert "could not be listed" in planned.output
+    assert "cannot be proven complete" in planned.output
     assert "Triggers:" not in planned.stdout
     assert len(live_triggers(emulator)) == len(before)
 
