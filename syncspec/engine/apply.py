@@ -129,7 +129,11 @@ def apply_plan(
     """
     run = _Run(plan, client, options, on_result, on_interrupt)
     triggers = TriggerRun(
-        plan.triggers, client, options.parallelism, options.on_error == OnError.STOP
+        plan.triggers,
+        client,
+        options.parallelism,
+        options.on_error == OnError.STOP,
+        on_interrupt=on_interrupt,
     )
     try:
         triggers.run_deletes()  # a job being deleted takes its own triggers first

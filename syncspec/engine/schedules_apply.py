@@ -14,7 +14,7 @@ stop``) or an interrupt keeps it back.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -39,8 +39,14 @@ class TriggerRun:
     """The trigger actions of one apply; ``results()`` has one result per action."""
 
     def __init__(
-        self, actions: Sequence[TriggerAction], client: Any, parallelism: int, stop_on_error: bool
+        self,
+        actions: Sequence[TriggerAction],
+        client: Any,
+        parallelism: int,
+        stop_on_error: bool,
+        on_interrupt: Callable[[int], None] | None = None,
     ) -> None:
+        self.on_interrupt = on_interrupt
         self.actions = list(actions)
         self.client = client
         self.parallelism = max(1, parallelism)
@@ -78,29 +84,56 @@ class TriggerRun:
             ]
 
     def _run(self, indexes: list[int], job_ids: Mapping[str, str]) -> None:
+        """Run one phase; a first Ctrl-C/SIGTERM lets in-flight writes finish (nothing new
+        starts), a second one reports them as unknown, as for the job writes."""
         if not indexes:
             return
+        in_flight: set[int] = set()
 
         def one(index: int) -> None:
-            if self.stop.is_set():
-                return
+            with self.lock:
+                if self.stop.is_set():
+                    return
+                in_flight.add(index)
             result = _carry_out(self.actions[index], self.client, job_ids)
             with self.lock:
-                self._results[index] = result
+                in_flight.discard(index)
+                self._results.setdefault(index, result)
             if self.stop_on_error and result.outcome in (Outcome.FAILED, Outcome.UNKNOWN):
                 self.stop.set()
 
         pool = ThreadPoolExecutor(
             max_workers=min(self.parallelism, len(indexes)), thread_name_prefix="syncspec-trigger"
         )
+        futures = [pool.submit(one, i) for i in indexes]
         try:
-            for future in [pool.submit(one, i) for i in indexes]:
-                future.result()
-        except KeyboardInterrupt:
-            self.hold_back("not attempted: interrupted")
+            try:
+                for future in futures:
+                    future.result()
+            except KeyboardInterrupt:
+                self.hold_back("not attempted: interrupted")
+                if self.on_interrupt is not None:
+                    with self.lock:
+                        waiting = len(in_flight)
+                    self.on_interrupt(waiting)
+                try:
+                    for future in futures:  # in-flight writes finish; queued ones return
+                        future.result()
+                except KeyboardInterrupt:
+                    with self.lock:
+                        for index in in_flight:
+                            self._results.setdefault(
+                                index,
+                                _result(
+                                    self.actions[index],
+                                    Outcome.UNKNOWN,
+                                    error="interrupted while in flight: it may or may not have "
+                                    "been applied; re-run plan to see",
+                                ),
+                            )
+                raise
+        finally:
             pool.shutdown(wait=False, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
 
 
 def _result(action: TriggerAction, outcome: Outcome, **kw: Any) -> TriggerResult:

@@ -438,3 +438,33 @@ def test_markdown_plan_shows_schedules(project: Path, emulator_env: EmulatorHand
     assert "5 account(s) · 0 up to date · 5 to create" in planned.stdout
     assert "<summary>11 cron trigger action(s)</summary>" in planned.stdout
     assert "Triggers: 11 to create, 0 to update, 0 to delete." in planned.stdout
+
+
+def test_ctrl_c_during_trigger_writes_prints_the_trigger_account(
+    project: Path, emulator_env: EmulatorHandle
+) -> None:
+    import signal
+
+    from tests.functional.test_apply_signals import WAIT_S, Apply
+
+    emulator = emulator_env
+    accounts(emulator, 3)  # 7 triggers: 3 hourly, 3 nightly, 1 weekly
+    gate = emulator.control.hold_next("POST", "/sync-job-cron-trigger", skip=1)
+    apply = Apply(project, emulator)
+    try:
+        assert gate.wait_reached(WAIT_S)
+        apply.proc.send_signal(signal.SIGINT)
+        line = apply.wait_for_line("Interrupted:")
+        assert "waiting for 1 in-flight action(s) to finish" in line
+        gate.release()
+        exit_code, out = apply.finish()
+    finally:
+        gate.release()
+        apply.kill()
+        if gate.reached.is_set():
+            gate.wait_finished(WAIT_S)
+    assert exit_code == 130, out + "".join(apply.stderr)
+    assert "Triggers: 2 created, 0 updated, 0 deleted; 0 failed, 5 not attempted, 0 unknown." in out
+    assert "Apply interrupted (SIGINT)" in out
+    assert len(live_triggers(emulator)) == 2
+    assert len(emulator.control.scheduled()) == 2  # the in-flight create finished, scheduled
