@@ -100,9 +100,11 @@ def read_inputs(plan: Plan, scoped: Sequence[ScopedJob], client: ScheduleSource)
     deleted = [a.job_id for a in plan.actions if a.kind == ActionKind.DELETE and a.job_id]
     if not scoped and not deleted:
         return inputs
+    what = "integrated accounts"
     try:
         if any(s.schedules for s in scoped):
             inputs.accounts = client.list_integrated_accounts()
+        what = "cron triggers"
         if scoped:
             inputs.triggers = client.list_cron_triggers()
         else:
@@ -110,7 +112,6 @@ def read_inputs(plan: Plan, scoped: Sequence[ScopedJob], client: ScheduleSource)
             for job_id in deleted:
                 inputs.triggers.extend(client.list_cron_triggers(sync_job_id=job_id))
     except SyncspecError as exc:
-        what = "integrated accounts" if inputs.accounts is None else "cron triggers"
         inputs.errors.append(
             f"the {what} could not be listed ({exc}); no cron trigger was planned, so none is "
             "created, changed or deleted. Fix the cause and re-run plan"
@@ -399,14 +400,18 @@ def _create(base: TriggerAction, desired: dict[str, Any]) -> TriggerAction:
 def _delete(
     label: str, trigger: Mapping[str, Any], name: str | None, reason: str, where: dict[str, Any]
 ) -> TriggerAction:
+    # server data: only strings go into the typed fields (a saved plan must load back)
+    account, job_id, expression = (
+        trigger.get(k) for k in ("integrated_account_id", "sync_job_id", "cron_expression")
+    )
     return TriggerAction(
         kind=ActionKind.DELETE,
         label=label,
         schedule=name,
-        account_id=trigger.get("integrated_account_id"),
+        account_id=None if account is None else str(account),
         trigger_id=str(trigger.get("id")),
-        job_id=trigger.get("sync_job_id"),
-        cron=trigger.get("cron_expression"),
+        job_id=None if job_id is None else str(job_id),
+        cron=expression if isinstance(expression, str) else None,
         reason=reason,
         fingerprint=trigger_fingerprint(trigger),
         body=dict(trigger),
