@@ -315,7 +315,8 @@ def _reconcile_job(
     if foreign:
         out.notices.append(
             Notice(
-                kind=NoticeKind.UNMANAGED,
+                # a warning, not "unmanaged": that kind counts unmanaged *jobs* in the summary
+                kind=NoticeKind.WARNING,
                 message=f"{len(foreign)} cron trigger(s) of {label!r} without syncspec's marker "
                 f"(foreign: listed, never touched): {', '.join(str(t.get('id')) for t in foreign)}",
                 label=label,
