@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import math
+import re
 import uuid
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -38,12 +40,59 @@ from syncspec.emulator.protocol import (
     validate,
 )
 from syncspec.emulator.runs import iso
-from syncspec.emulator.store import Row
+from syncspec.emulator.state import EmulatorState
+from syncspec.emulator.store import Row, Store
 
-if TYPE_CHECKING:
-    from syncspec.emulator.endpoints import Endpoints
+
+class Endpoints(Protocol):
+    """What these handlers use of ``endpoints.Endpoints`` (no import: no circle)."""
+
+    state: EmulatorState
+    store: Store
+
+    def _env(self, request: Request) -> str: ...
+
+    def _found(self, kind: str, env: str, obj_id: str, what: str, ns: str = "") -> Row: ...
+
+    def new_run(
+        self,
+        env: str,
+        body: dict[str, Any],
+        *,
+        at: float | None = None,
+        cron_trigger_id: str | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any], float]: ...
+
+
+def valid_cron(expression: str) -> bool:
+    """A 5-field cron expression Truto would take (croniter reads it; no H, no seconds). The
+    emulator is a separate server: it does not share syncspec's own cron checks."""
+    from croniter import croniter
+
+    names = re.sub(_NAMES, "", expression)
+    return (
+        len(expression.split()) == 5
+        and re.fullmatch(r"[0-9*,/\- ]+", names) is not None
+        and bool(croniter.is_valid(expression))
+    )
+
+
+def next_fire(expression: str, after: float) -> float | None:
+    """The next fire time after ``after`` (epoch seconds, UTC), or None if it never fires."""
+    from croniter import croniter
+    from croniter.croniter import CroniterError
+
+    try:
+        fire: datetime = croniter(expression, datetime.fromtimestamp(after, UTC)).get_next(datetime)
+    except (CroniterError, ValueError, TypeError):
+        return None
+    return fire.timestamp()
+
 
 SUPER_QUERY = ("apac", "wnam")
+_NAMES = re.compile(
+    r"(?i)jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|sun|mon|tue|wed|thu|fri|sat"
+)
 _CATEGORIES = {"zendesk": "ticketing", "jira": "ticketing", "hubspot": "crm", "salesforce": "crm"}
 # Fire times started per trigger in one catch-up (a clock advanced by a year does not start
 # half a million runs; later fire times that were missed are skipped, as a real scheduler would).
@@ -80,10 +129,8 @@ _PATCH_FIELDS: dict[str, Check] = {"status": is_str, "context": _is_obj, "is_san
 
 def check_trigger(body: dict[str, Any]) -> None:
     """400 for what Truto documents as invalid in a trigger (beyond the field types)."""
-    from syncspec.jobfile.rules import cron
-
     expression = body.get("cron_expression")
-    if isinstance(expression, str) and ("H" in expression or cron.problems(expression)):
+    if isinstance(expression, str) and not valid_cron(expression):
         raise HttpError(400, f"cron_expression {expression!r} is not a valid 5-field cron")
     if body.get("error_handling") is not None and body["error_handling"] not in ERROR_HANDLING:
         raise HttpError(400, f"error_handling must be one of {', '.join(ERROR_HANDLING)}")
@@ -179,19 +226,14 @@ class Accounts:
 
     def schedule(self, env: str, row: Row) -> None:
         """Activate a trigger: its next fire time after now (``POST /schedule``)."""
-        from datetime import UTC, datetime
-
-        from syncspec.jobfile.rules import cron
-
         now = self.state.now()
-        fire = cron.next_fire(row.body["cron_expression"], datetime.fromtimestamp(now, UTC))
-        meta = {**row.meta, "scheduled_at": iso(now)}
-        meta["next_fire_ts"] = None if fire is None else fire.timestamp()
+        fire = next_fire(row.body["cron_expression"], now)
+        meta = {**row.meta, "scheduled_at": iso(now), "next_fire_ts": fire}
         self.store.replace("cron", env, row.body["id"], row.body, meta=meta)
         with self.state.lock:
             if fire is not None:
                 due = self.state.cron_due.get(env, math.inf)
-                self.state.cron_due[env] = min(due, fire.timestamp())
+                self.state.cron_due[env] = min(due, fire)
 
     def fire_due(self, env: str) -> None:
         """Start the runs of every fire time of an active trigger up to now (cheap when none
@@ -212,10 +254,6 @@ class Accounts:
             state.cron_due[env] = next_due
 
     def _fire(self, env: str, row: Row, fire: float, now: float) -> float | None:
-        from datetime import UTC, datetime
-
-        from syncspec.jobfile.rules import cron
-
         trigger = row.body
         started = 0
         upcoming: float | None = fire
@@ -226,8 +264,7 @@ class Accounts:
                 after = upcoming
             else:
                 after = now  # the rest of the missed fire times are skipped
-            nxt = cron.next_fire(trigger["cron_expression"], datetime.fromtimestamp(after, UTC))
-            upcoming = None if nxt is None else nxt.timestamp()
+            upcoming = next_fire(trigger["cron_expression"], after)
         meta = {**row.meta, "next_fire_ts": upcoming, "fired": row.meta.get("fired", 0) + started}
         self.store.replace("cron", env, trigger["id"], trigger, meta=meta)
         return upcoming
