@@ -16,6 +16,7 @@ from typing import Any
 
 from syncspec.engine.diff import pointer_tokens
 from syncspec.engine.model import Action, ActionKind, FieldChange, NoticeKind, Plan
+from syncspec.render.schedules import trigger_counts
 
 SIGN = {
     ActionKind.CREATE: "+",
@@ -56,8 +57,6 @@ def summary_line(plan: Plan) -> str:
         jobs = "job is" if noops == 1 else "jobs are"
         return f"No changes. {noops} {jobs} up to date; {unmanaged} unmanaged."
     if plan.triggers:
-        from syncspec.render.schedules import trigger_counts
-
         counts += f" {trigger_counts(plan)}"
     return f"Plan: {counts}"
 

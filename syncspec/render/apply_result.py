@@ -24,6 +24,7 @@ import json
 from typing import Any
 
 from syncspec.engine.model import ActionKind, ActionResult, ApplyResult, Outcome
+from syncspec.render.schedules import apply_lines
 
 _VERB = {
     ActionKind.CREATE: ("create", "created"),
@@ -102,8 +103,6 @@ def render_apply_text(result: ApplyResult, *, color: bool = False) -> str:
     if result.verification_error:
         lines.append(f"! {result.verification_error}")
     if result.triggers:
-        from syncspec.render.schedules import apply_lines
-
         lines.extend(apply_lines(result.triggers))
     if not result.results and not result.triggers:
         lines.append("No changes applied.")

@@ -36,6 +36,7 @@ from syncspec.render._common import (
     summary_line,
 )
 from syncspec.render.graph import render_mermaid
+from syncspec.render.schedules import coverage_text, trigger_line
 
 _LINE_LIMIT = 1_000  # characters of one diff/YAML line
 _MAX_BLOCK_LINES = 400
@@ -290,8 +291,6 @@ def render_plan_markdown(
                 break
 
     if plan.trigger_errors or plan.coverage:
-        from syncspec.render.schedules import coverage_text, trigger_line
-
         items = [f"- :x: {_text(e)}" for e in plan.trigger_errors]
         items += [f"- {_text(coverage_text(c))}" for c in plan.coverage]
         if add("**Schedules** (cron triggers, UTC):"):
