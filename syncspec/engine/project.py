@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from syncspec.config import Settings
 from syncspec.engine.match import Ownership
+from syncspec.engine.schedules import ScheduleSource, plan_schedules
 from syncspec.errors import ConfigError, SyncspecError
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem, Severity
@@ -22,7 +23,6 @@ from syncspec.jobfile.problems import Problem, Severity
 if TYPE_CHECKING:
     from syncspec.api.client import TrutoClient
     from syncspec.engine.model import Plan, PlanOptions
-    from syncspec.engine.schedules import ScheduleSource
 
 # The largest page the API allows: a plan over N live jobs costs ceil(N / 1000) list requests.
 LIST_PAGE_SIZE = 1000
@@ -200,8 +200,6 @@ def plan_project(
         environment=environment,
     )
     if client is not None:
-        from syncspec.engine.schedules import plan_schedules
-
         plan_schedules(plan, jobs, client)
     return plan
 
