@@ -181,6 +181,12 @@ def trigger_fingerprint(trigger: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(stable_json(dict(trigger)).encode()).hexdigest()
 
 
+def integration_name(account: Mapping[str, Any]) -> Any:
+    """``integration.name`` of a listed account (server data: anything may be malformed)."""
+    integration = account.get("integration")
+    return integration.get("name") if isinstance(integration, dict) else None
+
+
 def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -195,7 +201,7 @@ def _selected(
     ids = selector.get("ids")
     active = []
     for account in accounts:
-        name = (account.get("integration") or {}).get("name")
+        name = integration_name(account)
         if integration and name != integration:
             continue
         if account.get("status") != "active":

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from syncspec.engine.schedules import ACCOUNT_ARG, MUTABLE, owned_schedule
+from syncspec.engine.schedules import ACCOUNT_ARG, MUTABLE, integration_name, owned_schedule
 from syncspec.jobfile.rules import cron
 
 
@@ -118,8 +118,9 @@ def pulled_schedules(
     active = {
         str(a.get("id"))
         for a in accounts
-        if a.get("status") == "active"
-        and (not integration or (a.get("integration") or {}).get("name") == integration)
+        if isinstance(a, Mapping)
+        and a.get("status") == "active"
+        and (not integration or integration_name(a) == integration)
     }
     schedules = []
     for name, group in sorted(groups.items()):
@@ -144,6 +145,8 @@ def _policy(
     schedule: dict[str, Any] = {"name": name, "cron": expression}
     if set(accounts) != active:
         schedule["accounts"] = {"ids": sorted(accounts)}
+    if not all(isinstance(t.get("args") or {}, dict) for t in group):
+        return None, "a trigger's args are not an object"
     args = [{k: v for k, v in (t.get("args") or {}).items() if k != ACCOUNT_ARG} for t in group]
     if any(a != args[0] for a in args):
         return None, "its triggers have different args"

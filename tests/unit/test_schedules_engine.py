@@ -179,3 +179,29 @@ def test_pulled_policy_refuses_what_it_cannot_reproduce() -> None:
     assert pulled.notes == [
         "j: schedule 'h' not pulled: its triggers have different error_handling"
     ]
+
+
+def test_malformed_accounts_and_triggers_from_the_server_never_raise() -> None:
+    local = job({"name": "h", "cron": "0 * * * *"})
+    accounts = [
+        account(0, integration="zendesk"),
+        account(1, integration=None, tenant_id=5),
+        {"id": 7},
+        "x",
+        account(2),
+    ]
+    triggers = [
+        {
+            "id": "t",
+            "sync_job_id": "J",
+            "integrated_account_id": 3,
+            "cron_expression": "0 * * * *",
+            "meta": marker("j", "h"),
+        },
+        {"id": "u", "sync_job_id": ["J"], "args": [1], "meta": None},
+    ]
+    result = reconcile([ScopedJob(local, "J")], [], accounts, triggers, NOW)  # type: ignore[list-item]
+    assert kinds(result) == [("delete", "3"), ("create", "a2")]
+    pulled = pulled_schedules({"id": "J", "label": "j"}, [{**triggers[0], "args": [1]}], accounts)  # type: ignore[arg-type]
+    assert pulled.schedules is None
+    assert pulled.notes == ["j: schedule 'h' not pulled: a trigger's args are not an object"]
