@@ -40,7 +40,7 @@ from syncspec.engine.model import (
     Outcome,
     Plan,
 )
-from syncspec.engine.schedules_apply import TriggerRun
+from syncspec.engine.schedules_apply import TriggerRun, verify_triggers
 from syncspec.engine.writes import SyncJobApi, run_action
 from syncspec.errors import ExitCode, SyncspecError
 
@@ -144,11 +144,14 @@ def apply_plan(
         if run.stop.is_set():
             triggers.hold_back(run.stop_reason)
         triggers.run_writes(run.created_ids())
+        trigger_residual = verify_triggers(triggers.actions, triggers.results(), client)
     except KeyboardInterrupt as exc:
         triggers.hold_back(INTERRUPTED)
         run.interrupted(exc)
+        trigger_residual = []
     result = run.result()
     result.triggers = triggers.results()
+    result.trigger_residual = trigger_residual
     if result.interrupted is not None:
         raise ApplyInterrupted(result)
     return result

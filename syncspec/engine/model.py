@@ -252,6 +252,8 @@ class ApplyResult(_Data):
     # "SIGINT" / "SIGTERM" when a signal ended the run
     interrupted: str | None = None
     triggers: list[TriggerResult] = field(default_factory=list)
+    # cron triggers still differing after the apply (a re-list): normalization bugs
+    trigger_residual: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -259,6 +261,7 @@ class ApplyResult(_Data):
         return (
             all(r.outcome == Outcome.DONE and not r.stale for r in every)
             and not self.residual
+            and not self.trigger_residual
             and self.verification_error is None
             and self.interrupted is None
         )
@@ -273,7 +276,7 @@ class ApplyResult(_Data):
             return 130
         bad = (Outcome.FAILED, Outcome.UNKNOWN)
         every: list[ActionResult | TriggerResult] = [*self.results, *self.triggers]
-        if any(r.outcome in bad for r in every) or self.residual:
+        if any(r.outcome in bad for r in every) or self.residual or self.trigger_residual:
             return 1
         if self.verification_error is not None:
             return 1

@@ -136,6 +136,48 @@ class TriggerRun:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
+def verify_triggers(
+    actions: Sequence[TriggerAction], results: Sequence[TriggerResult], client: Any
+) -> list[str]:
+    """What still differs after the trigger writes (one re-list of the triggers): a trigger
+    created or updated that does not hold what was sent, a deleted one still there. Each is a
+    normalization bug to report, as for jobs; an empty list when all is as written."""
+    from syncspec.jobfile.rules import cron
+
+    done = [(a, r) for a, r in zip(actions, results, strict=True) if r.outcome == Outcome.DONE]
+    if not done:
+        return []
+    try:
+        live = {str(t.get("id")): t for t in client.list_cron_triggers()}
+    except SyncspecError as exc:
+        return [f"the cron triggers could not be re-read after the writes ({exc}); nothing was "
+                "verified: re-run plan"]  # fmt: skip
+    out = []
+    for action, result in done:
+        found = live.get(str(result.trigger_id))
+        what = f"trigger {result.trigger_id} ({action.label}/{action.schedule})"
+        if action.kind == ActionKind.DELETE:
+            if found is not None:
+                out.append(f"{what} still exists after its delete")
+            continue
+        if found is None:
+            out.append(f"{what} is not listed after its {action.kind.value}")
+            continue
+        for name, sent in (action.body or {}).items():
+            held = found.get(name)
+            if name == "sync_job_id" and sent is None:
+                continue  # filled in at apply (a job this apply created)
+            if name == "cron_expression" and isinstance(held, str):
+                same = cron.same_meaning(held, str(sent))
+            elif name == "args":
+                same = (held or {}) == (sent or {})
+            else:
+                same = held == sent
+            if not same:
+                out.append(f"{what}: {name} is {held!r} after writing {sent!r}")
+    return out
+
+
 def _result(action: TriggerAction, outcome: Outcome, **kw: Any) -> TriggerResult:
     return TriggerResult(
         kind=action.kind,

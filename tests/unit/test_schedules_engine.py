@@ -205,3 +205,43 @@ def test_malformed_accounts_and_triggers_from_the_server_never_raise() -> None:
     pulled = pulled_schedules({"id": "J", "label": "j"}, [{**triggers[0], "args": [1]}], accounts)  # type: ignore[arg-type]
     assert pulled.schedules is None
     assert pulled.notes == ["j: schedule 'h' not pulled: a trigger's args are not an object"]
+
+
+class _Lister:
+    def __init__(self, triggers: list[dict[str, Any]]) -> None:
+        self.triggers = triggers
+
+    def list_cron_triggers(self) -> list[dict[str, Any]]:
+        return self.triggers
+
+
+def test_verification_after_the_trigger_writes() -> None:
+    from syncspec.engine.model import Outcome, TriggerAction, TriggerResult
+    from syncspec.engine.schedules_apply import verify_triggers
+
+    body = {"sync_job_id": None, "cron_expression": "0 6 * * MON", "args": {}, "meta": {"a": 1}}
+    actions = [
+        TriggerAction(kind=ActionKind.CREATE, label="j", schedule="h", body=body),
+        TriggerAction(kind=ActionKind.DELETE, label="j", schedule="h", trigger_id="old"),
+        TriggerAction(
+            kind=ActionKind.UPDATE, label="j", schedule="h", body={"error_handling": "ignore"}
+        ),
+    ]
+    results = [
+        TriggerResult(kind=a.kind, label="j", trigger_id=i, outcome=Outcome.DONE)
+        for a, i in zip(actions, ["new", "old", "upd"], strict=True)
+    ]
+    rewritten = {"id": "new", "sync_job_id": "J", "cron_expression": "0 6 * * 1", "meta": {"a": 1}}
+    assert verify_triggers(actions[:1], results[:1], _Lister([rewritten])) == []
+    problems = verify_triggers(
+        actions,
+        results,
+        _Lister(
+            [{**rewritten, "meta": None}, {"id": "old"}, {"id": "upd", "error_handling": None}]
+        ),
+    )
+    assert problems == [
+        "trigger new (j/h): meta is None after writing {'a': 1}",
+        "trigger old (j/h) still exists after its delete",
+        "trigger upd (j/h): error_handling is None after writing 'ignore'",
+    ]
