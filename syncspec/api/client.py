@@ -26,6 +26,7 @@ JOBS = "/sync-job"
 RUNS = "/sync-job-run"
 RUN_STATE = "/sync-job-run-state"
 CRON = "/sync-job-cron-trigger"
+ACCOUNTS = "/integrated-account"
 # A listing longer than this many pages is treated as a server that never ends it.
 DEFAULT_MAX_PAGES = 1000
 DEADLINE_ENV = "SYNCSPEC_REQUEST_DEADLINE"
@@ -347,3 +348,16 @@ class TrutoClient:
     def schedule_cron_trigger(self, trigger_id: str) -> dict[str, Any]:
         path = f"{CRON}/{_segment(trigger_id, 'cron trigger id')}/schedule"
         return self._object("POST", path)
+
+    # -- integrated accounts (read-only: Truto's connect flow creates them) --------------------
+
+    def list_integrated_accounts(
+        self, *, tenant_id: str | None = None, is_sandbox: bool | None = None
+    ) -> list[dict[str, Any]]:
+        """Every integrated account (no documented filter by integration: filter on
+        ``integration.name``), provably complete or ``IncompleteListing``."""
+        sandbox = None if is_sandbox is None else ("true" if is_sandbox else "false")
+        return self.paginate(ACCOUNTS, {"tenant_id": tenant_id, "is_sandbox": sandbox})
+
+    def get_integrated_account(self, account_id: str) -> dict[str, Any]:
+        return self._object("GET", f"{ACCOUNTS}/{_segment(account_id, 'integrated account id')}")

@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "test": "node_tests",
     "graph": "graph",
+    "schedules": "schedules",
 }
 
 

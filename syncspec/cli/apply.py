@@ -234,7 +234,7 @@ def _fresh_plan(
     echo_local_notes(local)
     if live is None:
         raise SyncspecError("the job files have problems; fix them before applying")
-    return plan_project(settings, local, live, options, client)
+    return plan_project(settings, local, live, options, client=client)
 
 
 def _approved(settings: Settings, saved: Plan, client: TrutoClient) -> Plan:
@@ -251,7 +251,7 @@ def _approved(settings: Settings, saved: Plan, client: TrutoClient) -> Plan:
         saved,
         live,
         settings.token().reveal(),
-        lambda options: plan_project(settings, local, live or [], options, client),
+        lambda options: plan_project(settings, local, live or [], options, client=client),
     )
 
 

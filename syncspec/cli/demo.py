@@ -59,8 +59,12 @@ def command(ctx: click.Context, jobs_dir: Path | None) -> int:
             echo_problems(problems, len(local))
             raise SyncspecError("the job files have problems; run `syncspec validate` and fix them")
         story = demo_story(local)
+        if story.scheduled is not None:
+            with story.scheduled.path.open("a", encoding="utf-8") as fh:
+                fh.write(story.schedule_text())
         token = secrets.token_urlsafe(24)
-        config = EmulatorConfig(tokens={token: "demo"}, seed=story.live_jobs)
+        seed = {"sync_jobs": story.live_jobs, "integrated_accounts": story.accounts}
+        config = EmulatorConfig(tokens={token: "demo"}, seed=seed)
         with start_emulator(config) as emulator:
             (workspace / "syncspec.toml").write_text(
                 'jobs_dir = "jobs"\ndefault_profile = "demo"\n\n[profiles.demo]\n'

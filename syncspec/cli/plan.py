@@ -185,7 +185,7 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
             return 1
         options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
         # the client reads what deletes leave behind (only for deletes)
-        plan = plan_project(settings, local, live, options, client)
+        plan = plan_project(settings, local, live, options, client=client)
     if out is not None:
         save_plan(plan, out)
     click.echo(

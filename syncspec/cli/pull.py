@@ -41,9 +41,11 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         )
     with TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE) as client:
         live = client.list_sync_jobs()
+        schedules_of = _live_schedules(client, live)
     result = pull_jobs(
         live, local, jobs_dir=settings.jobs_dir, root=settings.root, label_globs=label_globs
     )
+    _pull_schedules(result, schedules_of)
     for pulled in result.files:
         if pulled.status == "skipped":
             click.echo(f"warning: not pulled: job {pulled.job_id}: {pulled.reason}", err=True)
@@ -74,6 +76,49 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
     )
     broken = _lint_pulled(result, settings.root)
     return 1 if broken or result.count("failed") else 0
+
+
+def _live_schedules(client: Any, live: list[dict[str, Any]]) -> dict[str, Any]:
+    """job id -> ``PulledSchedules`` of the jobs that have triggers (issue 21)."""
+    from syncspec.engine.schedules_live import pulled_schedules
+    from syncspec.errors import SyncspecError
+
+    try:
+        triggers = client.list_cron_triggers()
+        with_triggers = {t.get("sync_job_id") for t in triggers}
+        accounts = client.list_integrated_accounts() if with_triggers else []
+    except SyncspecError as exc:
+        click.echo(
+            f"warning: schedules not pulled: the triggers could not be listed ({exc})", err=True
+        )
+        return {}
+    return {
+        str(job.get("id")): pulled_schedules(job, triggers, accounts)
+        for job in live
+        if job.get("id") in with_triggers
+    }
+
+
+def _pull_schedules(result: Any, schedules_of: dict[str, Any]) -> None:
+    """Write each pulled job's ``schedules`` block; name what cannot be pulled."""
+    from syncspec.engine.pull_yaml import PullError
+    from syncspec.engine.schedules_live import write_schedules
+
+    for pulled in result.files:
+        found = schedules_of.get(pulled.job_id)
+        if found is None or pulled.status in ("skipped", "failed"):
+            continue
+        for note in found.notes:
+            click.echo(f"note: {note}", err=True)
+        if found.schedules is None:
+            continue
+        try:
+            if write_schedules(pulled.path, found.schedules):
+                click.echo(
+                    f"{'schedules':>9} {pulled.display}  <- {len(found.schedules)} schedule(s)"
+                )
+        except (PullError, OSError) as exc:
+            click.echo(f"error: schedules of {pulled.label!r} not written: {exc}", err=True)
 
 
 def _lint_pulled(result: Any, root: Path) -> int:

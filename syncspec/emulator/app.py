@@ -52,6 +52,11 @@ def build_app(state: EmulatorState) -> ASGIApp:
         Route("/sync-job-cron-trigger/{id}", e.update_cron, methods=["PATCH"]),
         Route("/sync-job-cron-trigger/{id}", e.delete_cron, methods=["DELETE"]),
         Route("/sync-job-cron-trigger/{id}/schedule", e.schedule_cron, methods=["POST"]),
+        Route("/integrated-account", e.accounts.list, methods=["GET"]),
+        Route("/integrated-account", e.accounts.create, methods=["POST"]),
+        Route("/integrated-account/{id}", e.accounts.get, methods=["GET"]),
+        Route("/integrated-account/{id}", e.accounts.update, methods=["PATCH"]),
+        Route("/integrated-account/{id}", e.accounts.delete, methods=["DELETE"]),
     ]
 
     async def http_error(request: Request, exc: Exception) -> Response:

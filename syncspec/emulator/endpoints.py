@@ -1,4 +1,5 @@
-"""The emulated endpoints of ``truto-api.md``: sync jobs, runs, run state, cron triggers.
+"""The emulated endpoints of ``truto-api.md``: sync jobs, runs, run state, cron triggers
+(integrated accounts and trigger firing: ``accounts.py``).
 
 Handlers read the caller's environment from the ASGI scope (set by the gate in ``app.py``) and
 only ever see that environment's rows, so another environment's id is a plain 404.
@@ -21,6 +22,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from syncspec.emulator.accounts import Accounts, check_trigger
 from syncspec.emulator.protocol import (
     CRON_FIELDS,
     ERROR_HANDLING,
@@ -48,9 +50,12 @@ class Endpoints:
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
         self.store = state.store
+        self.accounts = Accounts(self)
 
     def _env(self, request: Request) -> str:
-        return environment_id(str(request.scope["syncspec.environment"]))
+        env = environment_id(str(request.scope["syncspec.environment"]))
+        self.accounts.fire_due(env)  # scheduled triggers whose time has come start runs first
+        return env
 
     def _page(
         self, kind: str, rows: list[Row], limit: int, items: list[dict[str, Any]]
@@ -128,6 +133,7 @@ class Endpoints:
         job_id = request.path_params["id"]
         if not self.store.delete("job", env, job_id):
             raise HttpError(404, "sync job not found")
+        self.accounts.cascade(env, job_id)
         return JSONResponse({"id": job_id})
 
     # runs
@@ -138,6 +144,18 @@ class Endpoints:
     async def create_run(self, request: Request) -> JSONResponse:
         env = self._env(request)
         body = await json_object(request)
+        run, meta, ts = self.new_run(env, body)
+        return JSONResponse(run_view(run, meta, ts), status_code=201)
+
+    def new_run(
+        self,
+        env: str,
+        body: dict[str, Any],
+        *,
+        at: float | None = None,
+        cron_trigger_id: str | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any], float]:
+        """Validate and store a run (``at``: when a cron trigger fired it)."""
         validate(body, RUN_FIELDS, ("sync_job_id", "integrated_account_id"))
         if body.get("status", "created") != "created":
             raise HttpError(400, 'status must be "created"')
@@ -151,7 +169,7 @@ class Endpoints:
         for name in _required_args(job.get("args_schema")):
             if name not in args:
                 raise HttpError(400, f"args.{name} is required")
-        ts, now = self._now()
+        ts, now = self._now() if at is None else (at, iso(at))
         run_id = str(uuid.uuid4())
         run: dict[str, Any] = {
             "id": run_id,
@@ -179,6 +197,8 @@ class Endpoints:
         for key in ("mutex_key", "state_key"):  # a run carries them rendered (debugging docs)
             if key not in run:
                 run[key] = _render_key(job.get(key), args, body["integrated_account_id"])
+        if cron_trigger_id is not None:
+            run["sync_job_cron_trigger_id"] = cron_trigger_id
         run["sync_job"] = job
         meta = {
             "created_ts": ts,
@@ -186,7 +206,7 @@ class Endpoints:
             "job_resources": job.get("resources"),
         }
         self.store.insert("run", env, run_id, run, meta=meta)
-        return JSONResponse(run_view(run, meta, ts), status_code=201)
+        return run, meta, ts
 
     async def list_runs(self, request: Request) -> JSONResponse:
         env = self._env(request)
@@ -336,7 +356,10 @@ class Endpoints:
         env = self._env(request)
         body = _own_environment(await json_object(request), env)
         validate(body, CRON_FIELDS, ("sync_job_id", "cron_expression"))
+        check_trigger(body)
         self._found("job", env, body["sync_job_id"], "sync job")
+        if self.state.cron_meta == "dropped":
+            body = {k: v for k, v in body.items() if k != "meta"}
         now = self._now()[1]
         trigger_id = str(uuid.uuid4())
         trigger = {"id": trigger_id, **body, "environment_id": env}
@@ -351,10 +374,17 @@ class Endpoints:
         row = self._found("cron", env, trigger_id, "cron trigger")
         body = _own_environment(body, env)
         validate(body, CRON_FIELDS)
+        if self.state.cron_meta == "dropped":
+            body = {k: v for k, v in body.items() if k != "meta"}
+        trigger = {**row.body, **body, "updated_at": self._now()[1]}
+        check_trigger(trigger)
         if "sync_job_id" in body:
             self._found("job", env, body["sync_job_id"], "sync job")
-        trigger = {**row.body, **body, "updated_at": self._now()[1]}
-        self.store.replace("cron", env, trigger_id, trigger)
+        meta = row.meta
+        if trigger["cron_expression"] != row.body["cron_expression"]:
+            # a changed schedule is inactive until POST /schedule (Truto: needed after a change)
+            meta = {k: v for k, v in meta.items() if k != "next_fire_ts"}
+        self.store.replace("cron", env, trigger_id, trigger, meta=meta)
         return JSONResponse(trigger)
 
     async def delete_cron(self, request: Request) -> JSONResponse:
@@ -367,8 +397,7 @@ class Endpoints:
     async def schedule_cron(self, request: Request) -> JSONResponse:
         env = self._env(request)
         row = self._found("cron", env, request.path_params["id"], "cron trigger")
-        meta = {**row.meta, "scheduled_at": self._now()[1]}
-        self.store.replace("cron", env, row.body["id"], row.body, meta=meta)
+        self.accounts.schedule(env, row)
         return JSONResponse({"success": True})
 
 

@@ -34,8 +34,8 @@ class EmulatorConfig:
     fail_rate: float = 0.0  # share of requests answered with a random 500/502/503
     rate_limit: tuple[int, float] | None = None  # (requests, seconds) per token
     run_duration_s: float = 3.0
-    # Jobs to preload: a list (first token's environment) or {environment name: [jobs]}.
-    seed: list[dict[str, Any]] | dict[str, list[dict[str, Any]]] | None = None
+    # Jobs (and integrated accounts) to preload: see ``server.load_seed``.
+    seed: list[dict[str, Any]] | dict[str, Any] | None = None
     db_path: str | None = None  # None = in memory
     random_seed: int | None = None
     # stamped on jobs created without one: Truto's skills docs say 3, its CLI docs say 2 (a
@@ -55,6 +55,12 @@ class EmulatorConfig:
     # the body was never read) or "complete" (the front end had the whole request and finishes
     # it: a late write, landing after the client is gone).
     late_writes: str = "drop"
+    # whether deleting a sync job deletes its cron triggers ("cascade") or leaves them pointing
+    # at a job that is gone ("orphan"); no source says (truto-api.md)
+    cron_on_job_delete: str = "orphan"
+    # whether a trigger's ``meta`` comes back as sent ("kept") or is not stored ("dropped");
+    # truto-api.md lists it among what no source settles
+    cron_meta: str = "kept"
     host: str = "127.0.0.1"
     port: int = 0
 
@@ -132,6 +138,8 @@ READINGS = {
     "list_key": ("result", "results"),
     "label_rewrite": ("verbatim", "trim", "nfd", "collapse_spaces", "cap"),
     "late_writes": ("drop", "complete"),
+    "cron_on_job_delete": ("orphan", "cascade"),
+    "cron_meta": ("kept", "dropped"),
 }
 LABEL_CAP = 64  # characters kept by the "cap" label_rewrite reading
 
@@ -182,6 +190,8 @@ class EmulatorState:
         # frozen: the clock stands still except for ``advance_time`` (tests on any machine speed)
         self.frozen: tuple[float, float] | None = None  # (wall, monotonic) when frozen
         self.gates: list[Gate] = []
+        # per environment: the earliest next fire time of an active cron trigger
+        self.cron_due: dict[str, float] = {}
         self.stopping = False
         self.reset_faults()
 
@@ -198,6 +208,10 @@ class EmulatorState:
             )
             self.label_rewrite = check_reading("label_rewrite", self.config.label_rewrite)
             self.late_writes = check_reading("late_writes", self.config.late_writes)
+            self.cron_on_job_delete = check_reading(
+                "cron_on_job_delete", self.config.cron_on_job_delete
+            )
+            self.cron_meta = check_reading("cron_meta", self.config.cron_meta)
             self.faults.clear()
             self._windows.clear()
 

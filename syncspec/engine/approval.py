@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from syncspec.engine.model import Action, Plan, PlanOptions
+from syncspec.engine.model import Action, Plan, PlanOptions, TriggerAction
 from syncspec.engine.plan import token_fingerprint
 from syncspec.errors import ConfigError, StalePlanError
 
@@ -111,7 +111,13 @@ def check_saved_options(saved: Plan, *, prune: bool) -> None:
 
 def check_same_actions(saved: Plan, recomputed: Plan) -> None:
     """``StalePlanError`` (exit 4) naming the first difference between the two plans' actions."""
+    if recomputed.trigger_errors:
+        raise StalePlanError(
+            f"{'; '.join(recomputed.trigger_errors)} (the saved plan was not applied)"
+        )
     difference = first_difference(saved.actions, recomputed.actions)
+    if difference is None:
+        difference = first_trigger_difference(saved.triggers, recomputed.triggers)
     if difference is not None:
         raise StalePlanError(
             "the saved plan is not what the job files and the live jobs give now: "
@@ -138,6 +144,38 @@ def first_difference(saved: Sequence[Action], now: Sequence[Action]) -> str | No
         missing = now[len(saved)]
         return f"the files and live jobs now also call for: {_describe(missing)}"
     return None
+
+
+# What is compared of a trigger action: everything but ``next_fire`` (it moves with the clock).
+_TRIGGER_FIELDS = (
+    "kind", "label", "schedule", "account_id", "trigger_id", "job_id", "cron", "reschedule",
+    "fingerprint", "body", "changes",
+)  # fmt: skip
+
+
+def first_trigger_difference(
+    saved: Sequence[TriggerAction], now: Sequence[TriggerAction]
+) -> str | None:
+    for index, (a, b) in enumerate(zip(saved, now, strict=False), start=1):
+        left, right = a.model_dump(mode="json"), b.model_dump(mode="json")
+        for name in _TRIGGER_FIELDS:
+            if left.get(name) != right.get(name):
+                return f"trigger action {index} ({_describe_trigger(a)}): {name} differs"
+    if len(saved) != len(now):
+        longer = saved if len(saved) > len(now) else now
+        extra = _describe_trigger(longer[min(len(saved), len(now))])
+        if len(saved) > len(now):
+            return f"the saved plan has a trigger action the files do not call for: {extra}"
+        return f"the files and live triggers now also call for: {extra}"
+    return None
+
+
+def _describe_trigger(action: TriggerAction) -> str:
+    ident = f", id {action.trigger_id}" if action.trigger_id else ""
+    return (
+        f"{action.kind.value} trigger {action.label!r}/{action.schedule} for account "
+        f"{action.account_id}{ident}"
+    )
 
 
 def _describe(action: Action) -> str:

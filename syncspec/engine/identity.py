@@ -32,6 +32,7 @@ from syncspec.engine.model import (
     Plan,
 )
 from syncspec.engine.normalize import canonical_job, nfc, stable_json
+from syncspec.engine.schedules import MANAGED_BY
 from syncspec.errors import SyncspecError
 from syncspec.jobfile.jobs import LocalJob
 
@@ -40,7 +41,7 @@ LiveJob = Mapping[str, Any]
 # A run in one of these states may still be working (truto-api.md: terminal are the others).
 IN_PROGRESS = frozenset({"created", "running", "rate_limited"})
 # The marker syncspec's schedules put in the ``meta`` of the triggers they own (DESIGN.md).
-OWNER_KEY, OWNER = "managed_by", "syncspec"
+OWNER_KEY, OWNER = "managed_by", MANAGED_BY  # the ownership marker of engine.schedules
 # At most this many run-state namespaces are looked into per deleted job.
 MAX_STATE_NAMESPACES = 10
 # A label the server may have cut to this many characters or more counts as "cut" (shorter

@@ -177,6 +177,51 @@ class PlanEnvironment(_Data):
 
 
 @dataclass(kw_only=True)
+class TriggerAction(_Data):
+    """A cron trigger to create, update or delete (DESIGN.md "Schedules"), under its job.
+
+    ``job_id`` is None for a trigger of a job this plan creates (apply fills in the new id).
+    ``body``: create: the POST body (``sync_job_id`` filled at apply when None); update: the
+    changed fields; delete: the live trigger, for review (never sent). ``reschedule``: POST
+    ``/schedule`` after the write (a create, or a changed ``cron_expression``). ``next_fire`` is
+    shown to the reviewer and not part of a saved plan's approval (it moves with the clock).
+    """
+
+    kind: ActionKind
+    label: str  # the job's label
+    schedule: str | None = None  # the schedule's name (None: a trigger no schedule claims)
+    account_id: str | None = None
+    trigger_id: str | None = None  # live id (update/delete)
+    job_id: str | None = None
+    cron: str | None = None  # resolved (H substituted) for create/update; live for delete
+    next_fire: str | None = None  # ISO 8601 UTC
+    reschedule: bool = False
+    reason: str | None = None  # why (delete: "account no longer matches", ...)
+    fingerprint: str | None = None  # sha256 of the live trigger as planned (update/delete)
+    changes: list[FieldChange] = field(default_factory=list)
+    body: dict[str, Any] | None = None
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(kw_only=True)
+class Coverage(_Data):
+    """One schedule's line in the plan: how many accounts it covers and what happens."""
+
+    label: str
+    schedule: str
+    cron: str  # as written (with H)
+    accounts: int
+    up_to_date: int = 0
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+    next_fire: str | None = None  # the earliest next fire of its triggers (ISO 8601 UTC)
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(kw_only=True)
 class Plan(_Data):
     format_version: int = FORMAT_VERSION
     syncspec_version: str
@@ -188,13 +233,21 @@ class Plan(_Data):
     # deterministic order: deletes, renames, updates, creates, noops; each group by label
     actions: list[Action] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    # cron triggers (schedules): actions in execution order, one coverage line per schedule,
+    # and why the triggers could not be planned (then the plan has no trigger action at all)
+    triggers: list[TriggerAction] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    trigger_errors: list[str] = field(default_factory=list)
 
     def count(self, kind: ActionKind) -> int:
         return sum(1 for a in self.actions if a.kind == kind)
 
+    def count_triggers(self, kind: ActionKind) -> int:
+        return sum(1 for t in self.triggers if t.kind == kind)
+
     @property
     def has_changes(self) -> bool:
-        return any(a.kind != ActionKind.NOOP for a in self.actions)
+        return any(a.kind != ActionKind.NOOP for a in self.actions) or bool(self.triggers)
 
 
 class Outcome(enum.StrEnum):
@@ -224,6 +277,21 @@ class ActionResult(_Data):
 
 
 @dataclass(kw_only=True)
+class TriggerResult(_Data):
+    """The outcome of one ``TriggerAction``."""
+
+    kind: ActionKind
+    label: str
+    schedule: str | None = None
+    account_id: str | None = None
+    trigger_id: str | None = None  # for creates: the new id when done
+    outcome: Outcome
+    error: str | None = None
+    stale: bool = False
+    note: str | None = None
+
+
+@dataclass(kw_only=True)
 class ApplyResult(_Data):
     format_version: int = FORMAT_VERSION
     results: list[ActionResult] = field(default_factory=list)
@@ -233,12 +301,17 @@ class ApplyResult(_Data):
     verification_error: str | None = None
     # "SIGINT" / "SIGTERM" when a signal ended the run
     interrupted: str | None = None
+    triggers: list[TriggerResult] = field(default_factory=list)
+    # cron triggers still differing after the apply (a re-list): normalization bugs
+    trigger_residual: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        every: list[ActionResult | TriggerResult] = [*self.results, *self.triggers]
         return (
-            all(r.outcome == Outcome.DONE and not r.stale for r in self.results)
+            all(r.outcome == Outcome.DONE and not r.stale for r in every)
             and not self.residual
+            and not self.trigger_residual
             and self.verification_error is None
             and self.interrupted is None
         )
@@ -252,10 +325,11 @@ class ApplyResult(_Data):
         if self.interrupted is not None:
             return 130
         bad = (Outcome.FAILED, Outcome.UNKNOWN)
-        if any(r.outcome in bad for r in self.results) or self.residual:
+        every: list[ActionResult | TriggerResult] = [*self.results, *self.triggers]
+        if any(r.outcome in bad for r in every) or self.residual or self.trigger_residual:
             return 1
         if self.verification_error is not None:
             return 1
-        if any(r.stale for r in self.results):
+        if any(r.stale for r in every):
             return 4
         return 0 if self.ok else 1

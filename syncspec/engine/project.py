@@ -14,20 +14,25 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from syncspec.config import Settings
+
+# discovery, validate and plan load inside the functions: plan imports them while its files
+# are checked and the live list is in flight, not before (bench/BENCHMARKS.md, "Imports").
+from syncspec.engine.identity import ActivitySource
 from syncspec.engine.match import Ownership
 from syncspec.engine.model import NoticeKind
+from syncspec.engine.schedules import ScheduleSource, plan_schedules
 from syncspec.errors import ConfigError
 from syncspec.jobfile.discovery import discover_job_files, display_path
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem, Severity
 from syncspec.jobfile.yaml import loader
 
-# discovery, validate and plan load inside the functions: plan imports them while its files
-# are checked and the live list is in flight, not before (bench/BENCHMARKS.md, "Imports").
-
 if TYPE_CHECKING:
-    from syncspec.engine.identity import ActivitySource
     from syncspec.engine.model import Plan, PlanOptions
+
+
+class PlanSource(ActivitySource, ScheduleSource, Protocol):
+    """What planning reads besides the job list (``syncspec.api.client.TrutoClient``)."""
 
 
 class LiveSource(Protocol):
@@ -165,14 +170,16 @@ def plan_project(
     local: Sequence[LocalJob] | LocalProject,
     live: Sequence[Mapping[str, Any]],
     options: PlanOptions,
-    client: ActivitySource | None = None,
+    *,
+    client: PlanSource | None = None,
 ) -> Plan:
     """The plan for these files and live jobs; with a ``LocalProject``, narrowed as it says
     and recording the environment (``Plan.environment``).
 
-    With a ``client``, what the plan needs besides the job list is read (issue 19), and only
-    then: the cron triggers and runs of live jobs whose label is held twice (duplicates that
-    heal), and what each delete leaves behind (triggers, runs, run state)."""
+    With a ``client``, what the plan needs besides the job list is read, and only then: the
+    cron triggers and runs of live jobs whose label is held twice (duplicates that heal), what
+    each delete leaves behind (triggers, runs, run state), and the cron triggers of the jobs'
+    ``schedules`` with the integrated accounts (``engine.schedules``)."""
     from syncspec.engine.identity import duplicated_ids, read_activity, read_delete_impact
     from syncspec.engine.plan import environment_of, plan_changes
 
@@ -198,6 +205,7 @@ def plan_project(
     )
     if client is not None:
         read_delete_impact(plan, client, live)
+        plan_schedules(plan, jobs, client)
     return plan
 
 
@@ -220,6 +228,8 @@ def apply_pins(jobs: Sequence[LocalJob], pins: Mapping[str, str]) -> list[LocalJ
 def conflicts_message(plan: Plan) -> str | None:
 
     conflicts = [n for n in plan.notices if n.kind == NoticeKind.CONFLICT]
+    if plan.trigger_errors:
+        return "; ".join(plan.trigger_errors)
     if not conflicts:
         return None
     return (

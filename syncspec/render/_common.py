@@ -25,6 +25,7 @@ from syncspec.engine.model import (
     NoticeKind,
     Plan,
 )
+from syncspec.render.schedules import trigger_counts
 
 SIGN = {
     ActionKind.CREATE: "+",
@@ -61,10 +62,14 @@ def summary_line(plan: Plan) -> str:
             f"Error: {_plural(conflicts, 'conflict')} ({files} not planned). "
             f"Plan for the rest: {counts}"
         )
+    if plan.trigger_errors:
+        return f"Error: the cron triggers could not be planned. Plan for the jobs: {counts}"
     if not plan.has_changes:
         noops = plan.count(ActionKind.NOOP)
         jobs = "job is" if noops == 1 else "jobs are"
         return f"No changes. {noops} {jobs} up to date; {unmanaged} unmanaged."
+    if plan.triggers:
+        counts += f" {trigger_counts(plan)}"
     return f"Plan: {counts}"
 
 

@@ -38,6 +38,7 @@ from syncspec.render._common import (
     summary_line,
 )
 from syncspec.render.graph import render_mermaid
+from syncspec.render.schedules import coverage_text, trigger_line
 
 _LINE_LIMIT = 1_000  # characters of one diff/YAML line
 _MAX_BLOCK_LINES = 400
@@ -49,6 +50,9 @@ _MARKER_SAFE = re.compile(r"[^A-Za-z0-9._-]")
 _NOT_SHOWN = "see the full plan artifact"
 _LEGEND = "Solid arrows: <code>depends_on</code>; dashed: <code>resources_to_persist</code>."
 _LEGEND_MARKS = " Thick outline: a new node; dashed outline: a changed one."
+
+
+_MAX_TRIGGERS = 200  # trigger actions listed in the PR comment (the rest are counted)
 
 
 def marker(profile: str) -> str:
@@ -297,6 +301,19 @@ def render_plan_markdown(
             if chosen is None or not add(chosen):
                 hidden_actions = len(actions) - i
                 break
+
+    if plan.trigger_errors or plan.coverage:
+        items = [f"- :x: {_text(e)}" for e in plan.trigger_errors]
+        items += [f"- {_text(coverage_text(c))}" for c in plan.coverage]
+        if add("**Schedules** (cron triggers, UTC):"):
+            hidden_notices += add_list(items)
+        if plan.triggers and not compact:
+            lines = [f"{t.label}: {trigger_line(t)}" for t in plan.triggers[:_MAX_TRIGGERS]]
+            if len(plan.triggers) > _MAX_TRIGGERS:
+                lines.append(f"… and {len(plan.triggers) - _MAX_TRIGGERS} more")
+            summary = f"{len(plan.triggers)} cron trigger action(s)"
+            if not add(_details(summary, _fenced(lines, "text"))):
+                hidden_actions += len(plan.triggers)
 
     unmanaged = [n for n in plan.notices if n.kind == NoticeKind.UNMANAGED]
     if unmanaged and not compact:

@@ -20,6 +20,7 @@ from syncspec.render._common import (
     location,
     summary_line,
 )
+from syncspec.render.schedules import plan_lines
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -103,5 +104,7 @@ def render_plan_text(plan: Plan, *, color: bool, compact: bool = False) -> str:
             out.append(title)
             out.extend(_notice_line(n, color) for n in notices)
             out.append("")
+    if plan.coverage or plan.triggers or plan.trigger_errors:
+        out.extend(plan_lines(plan, color=color, compact=compact))
     out.append(_paint(summary_line(plan), _BOLD, color))
     return "\n".join(out) + "\n"

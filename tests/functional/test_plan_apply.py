@@ -134,6 +134,8 @@ def test_apply_json_result(tmp_path: Path, emulator_env: EmulatorHandle, monkeyp
             },
         ],
         "residual": [],
+        "triggers": [],
+        "trigger_residual": [],
     }
     assert "Plan: 1 to create, 1 to update" in result.stderr  # the plan goes to stderr
 

@@ -189,6 +189,9 @@ def test_json_is_versioned_stable_and_loadable(tmp_path: Path) -> None:
         "environment",
         "actions",
         "notices",
+        "triggers",
+        "coverage",
+        "trigger_errors",
     ]
     assert data["format_version"] == 1
     assert list(data["actions"][1]) == [

@@ -3,8 +3,9 @@
 Families: SS0xx YAML (``jobfile.yaml.loader``), SS1xx structure (``jobfile.shape.structure``),
 SS2xx legacy resources (``rules.legacy``), SS3xx V4 nodes (``rules.v4``), SS4xx placeholders
 (``rules.placeholders``), SS5xx args_schema (``rules.args_schema``), SS6xx project
-(``rules.project``), SS7xx JSONata (``rules.jsonata``). A new family is added to ``FAMILIES``
-(and, if it checks one job's data, to ``check_job``); docs and tests read ``all_rules()``.
+(``rules.project``), SS7xx JSONata (``rules.jsonata``), SS8xx schedules (``rules.schedules``).
+A new family is added to ``FAMILIES`` (and, if it checks one job's data, to ``check_job``);
+docs and tests read ``all_rules()``.
 
 ``check_job(data)`` takes the parsed document (plain data, possibly structurally invalid: every
 rule skips what it cannot interpret, since the structure rules report it) and returns findings
@@ -21,6 +22,7 @@ from syncspec.jobfile.rules import args_schema, project
 from syncspec.jobfile.rules import jsonata as rules_jsonata
 from syncspec.jobfile.rules import legacy as rules_legacy
 from syncspec.jobfile.rules import placeholders as rules_placeholders
+from syncspec.jobfile.rules import schedules as rules_schedules
 from syncspec.jobfile.rules import v4 as rules_v4
 from syncspec.jobfile.shape import structure
 from syncspec.jobfile.shape.structure import choose_shape
@@ -32,6 +34,7 @@ RULES: tuple[Rule, ...] = (
     *rules_placeholders.RULES,
     *args_schema.RULES,
     *rules_jsonata.RULES,
+    *rules_schedules.RULES,
 )
 
 # Top-level keys whose values are placeholder templates rendered per run (no resources in scope).
@@ -60,6 +63,7 @@ def check_job(data: Mapping[str, Any]) -> list[Finding]:
         else:
             out.extend(rules_legacy.check(resources, args, has_schema))
     out.extend(rules_jsonata.check(data, v4_nodes))
+    out.extend(rules_schedules.check(data))
     for key in _JOB_TEMPLATES:
         if key in data:
             scope = rules_placeholders.Scope(
@@ -79,6 +83,7 @@ FAMILIES: tuple[tuple[Rule, ...], ...] = (
     args_schema.RULES,
     project.RULES,
     rules_jsonata.RULES,
+    rules_schedules.RULES,
 )
 
 

@@ -228,6 +228,48 @@ NODE_TYPES: tuple[str, ...] = tuple(
 )
 
 
+# ---- schedules: cron triggers as code (syncspec's own key, never sent as the job body) ---------
+
+
+class AccountSelector(_Model):
+    """Which integrated accounts of the job's integration a schedule covers (default: every
+    active one)."""
+
+    tenants: list[str] | None = Field(
+        None, description="globs on the account's tenant_id, e.g. acme-*"
+    )
+    sandbox: bool | None = Field(
+        None, description="true: only sandbox accounts; false: no sandbox accounts"
+    )
+    ids: list[str] | None = Field(
+        None, description="explicit integrated account ids (usually through !var)"
+    )
+
+
+class Schedule(_Model):
+    """One schedule policy: a cron trigger per (job, matching integrated account)."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="unique within the job; part of each trigger's identity",
+    )
+    cron: str = Field(
+        description="5 fields, UTC (minute hour day-of-month month day-of-week); "
+        "H = a value derived from (label, account id), to spread load"
+    )
+    accounts: AccountSelector | None = None
+    args: OpenObject | None = Field(
+        None,
+        description="run args; integrated_account_id is filled per account when args_schema "
+        "declares it",
+    )
+    error_handling: Literal["fail_fast", "ignore", "batch"] | None = None
+    super_query: Literal["apac", "wnam"] | None = None
+    events_to_send: list[str] | None = None
+    webhook_id: str | None = Field(None, description="never together with daemon_group_key")
+    daemon_group_key: str | None = Field(None, description="never together with webhook_id")
+
+
 # ---- the job file ----------------------------------------------------------------------------
 
 
@@ -244,6 +286,11 @@ class _Job(_Model):
     )
     mutex_key: Placeholder | None = None
     state_key: Placeholder | None = None
+    schedules: list[Schedule] | None = Field(
+        None,
+        description="syncspec's own key: cron triggers per integrated account (absent: the "
+        "job's triggers are not managed; [] deletes the ones syncspec made)",
+    )
 
 
 class LegacyJob(_Job):
