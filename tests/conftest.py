@@ -43,6 +43,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -143,3 +144,21 @@ def emulator_env(emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> E
 @pytest.fixture
 def truto_client(emulator: EmulatorHandle) -> TrutoClient:
     return emulator.client()
+
+
+@pytest.fixture(scope="session")
+def wheelhouse_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/wheelhouse.py: the syncspec wheel and a wheel of every installed dependency."""
+    pytest.importorskip("hatchling", reason="hatchling (test group) builds the wheel offline")
+    from tests.wheelhouse import make_wheelhouse
+
+    return make_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+
+
+@pytest.fixture(scope="module")
+def wheelhouse(wheelhouse_dir: Path) -> Iterator[Path]:
+    """`syncspec init` (in-process or a subprocess) reads its hashes from the wheelhouse, for
+    the tests of one module (``pytestmark = pytest.mark.usefixtures("wheelhouse")``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SYNCSPEC_FIND_LINKS", str(wheelhouse_dir))
+        yield wheelhouse_dir

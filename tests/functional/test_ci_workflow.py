@@ -23,10 +23,13 @@ from ruamel.yaml import YAML
 
 from syncspec.cli import cli
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("bash") is None or shutil.which("jq") is None,
-    reason="needs bash and jq (both on GitHub's Ubuntu runners)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("bash") is None or shutil.which("jq") is None,
+        reason="needs bash and jq (both on GitHub's Ubuntu runners)",
+    ),
+    pytest.mark.usefixtures("wheelhouse"),  # `syncspec init` reads its hashes offline
+]
 
 # Exits 0/2 are results of `plan --detailed-exitcode`; the rest must fail the step.
 FAILURES = [1, 3, 4, 70, 130]
@@ -93,7 +96,7 @@ def _steps(tmp_path: Path) -> dict[tuple[str, str], str]:
 
 
 @pytest.fixture(scope="module")
-def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
+def steps(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> dict[tuple[str, str], str]:
     return _steps(tmp_path_factory.mktemp("workflow"))
 
 

@@ -21,6 +21,9 @@ import pytest
 
 from syncspec import __version__
 
+# `syncspec init` reads the hashes it pins offline (tests/wheelhouse.py)
+pytestmark = pytest.mark.usefixtures("wheelhouse")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
