@@ -149,18 +149,23 @@ def _canon(name: str) -> str:
     return str(canonicalize_name(name))
 
 
-def installed_closure(roots: Iterable[str]) -> dict[str, str]:
+def installed_closure(roots: Iterable[str], extras: Iterable[str] = ()) -> dict[str, str]:
     """Canonical name -> installed version of ``roots`` and everything they require, here or
-    on the runner (``RUNNER``). A requirement needed but not installed is an error."""
+    on the runner (``RUNNER``); ``extras`` of the roots count. A requirement needed but not
+    installed is an error."""
     from packaging.requirements import Requirement
 
     pins: dict[str, str] = {}
     queue: list[tuple[str, str]] = [(r, "syncspec init") for r in roots]
+    root_extras = ["", *extras]
     while queue:
         line, needed_by = queue.pop()
         req = Requirement(line)
-        if req.marker is not None and not (
-            req.marker.evaluate({"extra": ""}) or req.marker.evaluate({**RUNNER, "extra": ""})
+        wanted = root_extras if needed_by == "syncspec init" else [""]
+        if req.marker is not None and not any(
+            req.marker.evaluate({**env, "extra": extra})
+            for env in ({}, RUNNER)
+            for extra in wanted
         ):
             continue
         name = _canon(req.name)
@@ -178,12 +183,12 @@ def installed_closure(roots: Iterable[str]) -> dict[str, str]:
     return pins
 
 
-def dependency_pins(source: Source) -> dict[str, str]:
+def dependency_pins(source: Source, extras: Iterable[str] = ()) -> dict[str, str]:
     """The packages requirements-syncspec.txt pins, syncspec itself excluded."""
     roots = list(metadata.requires(DIST) or [])
     if source.kind == "git":
         roots.append(BUILD_BACKEND)
-    pins = installed_closure(roots)
+    pins = installed_closure(roots, extras)
     pins.pop(DIST, None)
     return dict(sorted(pins.items()))
 
@@ -278,10 +283,14 @@ def requirements_text(
 
 
 def pinned_requirements(
-    source: Source, *, find_links: Path | None = None, index_url: str | None = None
+    source: Source,
+    *,
+    find_links: Path | None = None,
+    index_url: str | None = None,
+    extras: Iterable[str] = (),
 ) -> str:
     """The whole of requirements-syncspec.txt for ``source`` (reads the index or directory)."""
-    pins = dependency_pins(source)
+    pins = dependency_pins(source, extras)
     wanted = dict(pins)
     if source.kind == "index":
         wanted[DIST] = __version__

@@ -139,13 +139,17 @@ def init_repo(
     install_from: str | None = None,
     find_links: Path | None = None,
     index_url: str | None = None,
+    with_emulator: bool = False,
 ) -> InitResult:
     from syncspec import pins
 
+    extras = ("emulator",) if with_emulator else ()
     source = pins.parse_install_from(install_from)
-    deps = pins.dependency_pins(source)
+    deps = pins.dependency_pins(source, extras)
     files = scaffold_files(
-        requirements=pins.pinned_requirements(source, find_links=find_links, index_url=index_url),
+        requirements=pins.pinned_requirements(
+            source, find_links=find_links, index_url=index_url, extras=extras
+        ),
         source=source,
         pins=deps,
         jobs_dir=jobs_dir,

@@ -51,6 +51,7 @@ def make_wheelhouse(out: Path) -> Path:
     from syncspec.pins import Source, dependency_pins
 
     build_syncspec_wheel(out)
-    for name in {**dependency_pins(Source("index")), **dependency_pins(Source("git"))}:
+    index, git = dependency_pins(Source("index"), ["emulator"]), dependency_pins(Source("git"))
+    for name in {**index, **git}:
         pack_installed(name, out)
     return out

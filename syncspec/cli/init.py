@@ -40,6 +40,11 @@ import click
     metavar="URL",
     help="The PEP 691 package index the hashes are read from (default: PyPI).",
 )
+@click.option(
+    "--with-emulator",
+    is_flag=True,
+    help="Also pin the emulator extra (starlette, uvicorn): `syncspec demo`/`emulator` in CI.",
+)
 def command(  # noqa: PLR0917 - one parameter per click option
     directory: Path,
     force: bool,
@@ -49,6 +54,7 @@ def command(  # noqa: PLR0917 - one parameter per click option
     install_from: str | None,
     find_links: Path | None,
     index_url: str | None,
+    with_emulator: bool,
 ) -> int:
     """Scaffold a syncspec config repo: syncspec.toml, jobs/, pre-commit, a GitHub workflow.
 
@@ -70,6 +76,7 @@ def command(  # noqa: PLR0917 - one parameter per click option
         install_from=install_from,
         find_links=find_links,
         index_url=index_url,
+        with_emulator=with_emulator,
     )
     for rel in result.written:
         click.echo(f"wrote {directory / rel}")

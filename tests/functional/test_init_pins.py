@@ -202,3 +202,12 @@ def test_install_from_refuses_what_could_move_or_leak(
     assert output.startswith("exit 3: error: --install-from"), output
     assert message in output
     assert not (tmp_path / "repo").exists()
+
+
+def test_with_emulator_pins_the_extra_too(tmp_path: Path) -> None:
+    _init(tmp_path / "plain")
+    _init(tmp_path / "repo", "--with-emulator")
+    plain = _entries((tmp_path / "plain/requirements-syncspec.txt").read_text())
+    extra = _entries((tmp_path / "repo/requirements-syncspec.txt").read_text())
+    assert {"starlette", "uvicorn"} <= set(extra) - set(plain)
+    assert {n: v for n, v in extra.items() if n in plain} == plain
