@@ -189,6 +189,22 @@ def test_pr_plan_says_plainly_when_the_secret_is_missing(runner: Runner) -> None
     assert runner.calls() == []  # syncspec never ran
 
 
+def test_pr_plan_tells_dependabot_pull_requests_which_secret_to_add(runner: Runner) -> None:
+    proc = runner.run("plan", "plan", TRUTO_API_TOKEN="", PR_AUTHOR="dependabot[bot]")
+    assert proc.returncode == 1
+    assert "::error::Dependabot pull requests get only Dependabot secrets" in proc.stdout
+    assert "add TRUTO_PLAN_TOKEN under Settings -> Secrets and variables -> Dependabot" in (
+        proc.stdout
+    )
+    assert runner.calls() == []
+
+
+def test_dependabot_pull_requests_are_planned_when_the_secret_is_there(runner: Runner) -> None:
+    proc = runner.run("plan", "plan", PR_AUTHOR="dependabot[bot]", FAKE_PLAN_EXIT="2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert runner.calls() == ["syncspec plan --detailed-exitcode --format markdown"]
+
+
 # --- the plan comment: only the one carrying our marker is edited ------------------------------
 
 MARKER = "<!-- syncspec-plan profile=default -->"
