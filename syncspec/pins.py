@@ -163,9 +163,7 @@ def installed_closure(roots: Iterable[str], extras: Iterable[str] = ()) -> dict[
         req = Requirement(line)
         wanted = root_extras if needed_by == "syncspec init" else [""]
         if req.marker is not None and not any(
-            req.marker.evaluate({**env, "extra": extra})
-            for env in ({}, RUNNER)
-            for extra in wanted
+            req.marker.evaluate({**env, "extra": extra}) for env in ({}, RUNNER) for extra in wanted
         ):
             continue
         name = _canon(req.name)
