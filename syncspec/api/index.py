@@ -40,15 +40,29 @@ def _check_url(url: str) -> httpx.URL:
     )
 
 
+class _Refused(Exception):
+    pass
+
+
+def _only_safe(request: httpx.Request) -> None:
+    """Every request, redirects included, before it is sent: https, or http to loopback."""
+    if request.url.scheme != "https" and not is_loopback(request.url.host):
+        raise _Refused(f"{request.url} is neither https nor on this machine")
+
+
 def _get(url: httpx.URL, limit: int, accept: str | None = None) -> bytes:
     headers = {"Accept": accept} if accept else {}
     try:
         with (
-            httpx.Client(timeout=_TIMEOUT, follow_redirects=True, max_redirects=5) as client,
+            httpx.Client(
+                timeout=_TIMEOUT,
+                follow_redirects=True,  # release assets redirect to their storage
+                max_redirects=5,
+                event_hooks={"request": [_only_safe]},
+                trust_env=True,
+            ) as client,
             client.stream("GET", url, headers=headers) as response,
         ):
-            if response.url.scheme != "https" and not is_loopback(response.url.host):
-                raise ConfigError(f"GET {url} was redirected to {response.url}; refused")
             if response.status_code != 200:
                 raise ConfigError(f"GET {url} -> {response.status_code}")
             body = bytearray()
@@ -57,6 +71,8 @@ def _get(url: httpx.URL, limit: int, accept: str | None = None) -> bytes:
                 if len(body) > limit:
                     raise ConfigError(f"GET {url}: more than {limit} bytes; refused")
             return bytes(body)
+    except _Refused as exc:
+        raise ConfigError(f"GET {url}: refused a redirect: {exc}") from None
     except httpx.HTTPError as exc:
         raise ConfigError(f"GET {url} failed: {type(exc).__name__}: {exc}") from None
 
