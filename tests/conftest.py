@@ -148,11 +148,17 @@ def truto_client(emulator: EmulatorHandle) -> TrutoClient:
 
 @pytest.fixture(scope="session")
 def wheelhouse_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """tests/wheelhouse.py: the syncspec wheel and a wheel of every installed dependency."""
-    pytest.importorskip("hatchling", reason="hatchling (test group) builds the wheel offline")
+    """tests/wheelhouse.py: the syncspec wheel and a wheel of every installed dependency.
+    ``SYNCSPEC_TEST_WHEEL``: a syncspec wheel already built from this tree (else hatchling)."""
+    import os
+
     from tests.wheelhouse import make_wheelhouse
 
-    return make_wheelhouse(tmp_path_factory.mktemp("wheelhouse"))
+    prebuilt = os.environ.get("SYNCSPEC_TEST_WHEEL")
+    if not prebuilt:
+        pytest.importorskip("hatchling", reason="hatchling (test group) builds the wheel offline")
+    out = tmp_path_factory.mktemp("wheelhouse")
+    return make_wheelhouse(out, Path(prebuilt) if prebuilt else None)
 
 
 @pytest.fixture(scope="module")

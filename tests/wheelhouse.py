@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -47,10 +48,15 @@ def pack_installed(name: str, out: Path) -> Path:
     return wheel
 
 
-def make_wheelhouse(out: Path) -> Path:
+def make_wheelhouse(out: Path, prebuilt: Path | None = None) -> Path:
+    """``prebuilt``: the syncspec wheel built elsewhere from this tree (.ci/run builds it once for
+    the lowest-versions run, whose hatchling could not build today's pyproject.toml)."""
     from syncspec.pins import Source, dependency_pins
 
-    build_syncspec_wheel(out)
+    if prebuilt is not None:
+        shutil.copy2(prebuilt, out / prebuilt.name)
+    else:
+        build_syncspec_wheel(out)
     index, git = dependency_pins(Source("index"), ["emulator"]), dependency_pins(Source("git"))
     for name in {**index, **git}:
         pack_installed(name, out)
