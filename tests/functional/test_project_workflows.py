@@ -73,7 +73,7 @@ def test_actionlint_on_every_workflow(tmp_path: Path, wheelhouse: Path) -> None:
 
     actionlint = shutil.which("actionlint")
     if actionlint is None:
-        pytest.skip("actionlint is not installed (.ci/run installs .ci/actionlint-requirements.txt)")
+        pytest.skip("actionlint is not installed (see .ci/actionlint-requirements.txt)")
     commit = "0123456789abcdef0123456789abcdef01234567"
     for name, args in (
         ("index", []),
