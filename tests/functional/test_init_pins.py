@@ -211,3 +211,24 @@ def test_with_emulator_pins_the_extra_too(tmp_path: Path) -> None:
     extra = _entries((tmp_path / "repo/requirements-syncspec.txt").read_text())
     assert {"starlette", "uvicorn"} <= set(extra) - set(plain)
     assert {n: v for n, v in extra.items() if n in plain} == plain
+
+
+def test_every_form_of_the_workflow_has_no_zizmor_findings(
+    tmp_path: Path, wheelhouse: Path
+) -> None:
+    """The index form is checked in test_init.py; the wheel and git forms here."""
+    import json
+
+    zizmor = shutil.which("zizmor", path=str(Path(sys.executable).parent))
+    if zizmor is None:
+        pytest.skip("zizmor is not installed here (it comes with the test group)")
+    (wheel,) = wheelhouse.glob("truto_syncspec-*.whl")
+    _init(tmp_path / "wheel", "--install-from", str(wheel))
+    _init(tmp_path / "git", "--install-from", f"git+https://github.com/acme/syncspec@{COMMIT}")
+    for form in ("wheel", "git"):
+        proc = subprocess.run(
+            [zizmor, "--offline", "--persona", "auditor", "--format", "json",
+             str(tmp_path / form / ".github")],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert (proc.returncode, json.loads(proc.stdout)) == (0, []), (form, proc.stderr)
