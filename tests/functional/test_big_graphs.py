@@ -54,7 +54,7 @@ def run_validate(project: Path) -> subprocess.CompletedProcess[str]:
         env=env,
         capture_output=True,
         text=True,
-        preexec_fn=_limit,  # noqa: PLW1509 - the child only sets its own limit
+        preexec_fn=_limit,
         timeout=600,
         check=False,
     )
