@@ -51,7 +51,7 @@ def label_of(job: Mapping[str, Any]) -> str:
 
 def client_document(job: Mapping[str, Any], *, pin: bool) -> dict[str, Any]:
     """The client-managed fields of a live job, as a file holds them (label first)."""
-    from syncspec.engine.normalize import CLIENT_FIELDS
+    from syncspec.engine.normalize import CLIENT_FIELDS, canonical_runtime_version
 
     doc: dict[str, Any] = {"label": label_of(job)}
     if pin:
@@ -60,6 +60,8 @@ def client_document(job: Mapping[str, Any], *, pin: bool) -> dict[str, Any]:
         value = job.get(name)
         if name == "label" or value is None:
             continue
+        if name == "default_runtime_version":
+            value = canonical_runtime_version(value)  # "4" (TypeScript SDK) is written 4
         if name == "resources" and isinstance(value, list):
             value = [_tidy_resource(item) for item in value]
         doc[name] = value
