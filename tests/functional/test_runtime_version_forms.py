@@ -25,12 +25,10 @@ def _as_text(data: dict[str, object]) -> dict[str, object]:
 def test_live_string_versions_pull_validate_and_plan_as_no_changes(
     project: Path, emulator_env: EmulatorHandle
 ) -> None:
-    seeded = 0
     for path in EXAMPLES:
         data = parse_text(path.read_text(), path.name).data
         assert data is not None
         emulator_env.seed(_as_text(dict(data)))
-        seeded += 1
     assert {type(j["default_runtime_version"]) for j in emulator_env.control.jobs()} == {str}
 
     pulled = run("pull")
