@@ -51,7 +51,8 @@ def label_of(job: Mapping[str, Any]) -> str:
 
 def client_document(job: Mapping[str, Any], *, pin: bool) -> dict[str, Any]:
     """The client-managed fields of a live job, as a file holds them (label first)."""
-    from syncspec.engine.normalize import CLIENT_FIELDS, canonical_runtime_version
+    from syncspec.engine.normalize import CLIENT_FIELDS
+    from syncspec.jobfile.shape.runtime import canonical_runtime_version
 
     doc: dict[str, Any] = {"label": label_of(job)}
     if pin:
