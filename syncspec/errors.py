@@ -14,6 +14,8 @@ else that escapes is a bug: one line asking for a report, the traceback only wit
     │   ├── ServerError               5xx after retries
     │   └── TransportError            connect/read failures after retries
     ├── StalePlanError                exit 4  (saved plan no longer matches the live jobs)
+    ├── RunUnreadable                 exit 5  (runs watch could not read the run; engine.runs)
+    ├── WatchTimedOut                 exit 124 (runs watch --timeout passed; engine.runs)
     ├── ApplyFailed                   exit 1  (some actions failed; the result lists each)
     └── Aborted                       exit 1  (the user declined a confirmation)
 
@@ -32,6 +34,8 @@ class ExitCode(enum.IntEnum):
     CHANGES = 2  # plan --detailed-exitcode: changes present
     CONFIG = 3  # invalid configuration, options or arguments
     STALE_PLAN = 4  # saved plan is stale
+    RUN_UNREADABLE = 5  # runs watch: the run could not be read (it may still be going)
+    WATCH_TIMEOUT = 124  # runs watch --timeout passed with the run still going (as timeout(1))
     BUG = 70  # EX_SOFTWARE: an unexpected exception, i.e. a syncspec bug
     INTERRUPTED = 130  # Ctrl-C
 
