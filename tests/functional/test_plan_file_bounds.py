@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def _big_number(digits: int) -> str:
     return '{"format_version": 1, "actions": [], "x": ' + "9" * digits + "}"
 
 
-CASES = {
+CASES: dict[str, Callable[[Path], object]] = {
     "nested 100k deep": lambda p: p.write_text(_nested(100_000)),
     "nested 200 deep": lambda p: p.write_text(_nested(200)),
     "5,000-digit number": lambda p: p.write_text(_big_number(5000)),

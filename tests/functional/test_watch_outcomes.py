@@ -87,7 +87,8 @@ def test_an_outage_longer_than_the_bound_is_could_not_read(emulator: EmulatorHan
                 clock=clock,
             )
         )
-    assert caught.value.exit_code == ExitCode.RUN_UNREADABLE == 5
+    assert caught.value.exit_code == ExitCode.RUN_UNREADABLE
+    assert int(ExitCode.RUN_UNREADABLE) == 5
     assert "could not read run" in str(caught.value)
     assert "outcome is unknown" in str(caught.value)
     assert 30.0 <= clock.now < 30.0 + 4.0 + 1e-9  # gave up at the bound, not before
