@@ -20,6 +20,7 @@ from typing import Any, Literal
 from syncspec.engine.normalize import EMPTY_OBJECT_KEYS
 from syncspec.errors import SyncspecError
 from syncspec.jobfile.yaml.limits import MAX_BYTES
+from syncspec.redact import redact_data
 
 
 class PullError(SyncspecError):
@@ -218,6 +219,7 @@ def _not_read_back(job: Mapping[str, Any], where: Path) -> PullError:
 
 
 def create_file(path: Path, job: Mapping[str, Any], *, pin: bool, schema: str) -> None:
+    job = redact_data(dict(job))  # a token the server echoes never reaches a file (issue 22)
     document = client_document(job, pin=pin)
     for escape in (False, True):  # literal blocks first; escaped strings if they do not read back
         body = _dump(_yaml(), _to_yaml(document, escape))
@@ -240,6 +242,7 @@ def update_file(
 
     from syncspec.engine.normalize import canonical_job
 
+    job = redact_data(dict(job))  # as in create_file
     original = path.read_text(encoding="utf-8")
     data, seq_indent, seq_offset = load_yaml_guess_indent(original, yaml=_yaml())
     if not isinstance(data, CommentedMap):
