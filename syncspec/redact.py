@@ -13,15 +13,16 @@ It is the one redaction of every output path: the CLI wraps stdout and stderr in
 ``RedactingFilter``, and files syncspec writes (saved plans, pulled jobs) pass through
 ``redact``. It is the second line of defence: messages are built without the token anyway.
 
-Cost: a text without any fragment (the usual case) costs one C-level regex substitution and a
-``str.find`` per fragment; the position-exact masking runs only when a fragment is present.
+Cost: a text without a fragment (the usual case) costs a few C-level searches (``_present``);
+the position-exact masking (regex scans, then a character walk of the few candidate runs) runs
+only when a fragment is present.
 """
 
 from __future__ import annotations
 
 import base64
 import re
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 from urllib.parse import unquote
 
 if TYPE_CHECKING:  # logging is imported by --debug only (validate's start-up stays lean)
@@ -30,14 +31,18 @@ if TYPE_CHECKING:  # logging is imported by --debug only (validate's start-up st
 _SECRETS: set[str] = set()
 MASK = "***"
 FRAGMENT = 8  # no run of this many consecutive token characters survives
+ANCHOR = FRAGMENT // 2  # every run of FRAGMENT holds the ANCHOR characters at a multiple of it
 
 # Between two characters of an echoed token: whitespace, or a JSON/Python escape of it.
 _SEPARATORS = re.compile(r"\s+|\\[nrt]")
 # One unit of the text as the token may appear in it: a %XX escape, a separator, a character.
 _UNITS = re.compile(r"%[0-9A-Fa-f]{2}|\\[nrt]|\s|.", re.DOTALL)
 
-# (plain-text fragments, base64 fragments) of every secret; rebuilt when a secret is added
-_CACHE: dict[str, tuple[str, ...]] = {}
+# A run of base64 characters long enough to hold 8 bytes of a token.
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{11,}")
+# (plain-text fragments, base64 fragments, candidate regex) of every secret; rebuilt when a
+# secret is added
+_CACHE: dict[str, Any] = {}
 
 
 def register_secret(value: str) -> None:
@@ -47,7 +52,7 @@ def register_secret(value: str) -> None:
         _CACHE.clear()
 
 
-def _fragments() -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _fragments() -> tuple[tuple[str, ...], tuple[str, ...], re.Pattern[str]]:
     if not _CACHE:
         plain: set[str] = set()
         encoded: set[str] = set()
@@ -57,7 +62,23 @@ def _fragments() -> tuple[tuple[str, ...], tuple[str, ...]]:
             encoded.update(_base64_fragments(secret))
         _CACHE["plain"] = tuple(sorted(plain))
         _CACHE["base64"] = tuple(sorted(encoded))
-    return _CACHE["plain"], _CACHE["base64"]
+        _CACHE["anchors"] = tuple(
+            sorted(
+                {
+                    secret[i : i + ANCHOR]
+                    for secret in _SECRETS
+                    for i in range(0, max(1, len(secret) - ANCHOR + 1), ANCHOR)
+                }
+            )
+        )
+        # Where a fragment can be: a run of characters of a secret (or %XX escapes), with
+        # separators between them, at least as long as the shortest fragment. One C-level scan
+        # finds these few places; only they are examined further.
+        chars = "".join(sorted({c for secret in _SECRETS for c in secret}))
+        unit = rf"(?:[{re.escape(chars)}]|%[0-9A-Fa-f]{{2}})"
+        size = min((len(g) for g in plain), default=FRAGMENT)
+        _CACHE["candidates"] = re.compile(rf"{unit}(?:(?:\s|\\[nrt])*{unit}){{{size - 1},}}")
+    return _CACHE["plain"], _CACHE["base64"], _CACHE["candidates"]
 
 
 def _base64_fragments(secret: str) -> set[str]:
@@ -80,16 +101,59 @@ def _base64_fragments(secret: str) -> set[str]:
 
 def redact(text: str) -> str:
     """``text`` with every fragment of a registered secret masked (see the module docstring)."""
-    if not _SECRETS or not text:
+    if not _SECRETS or not text or not _present(text):
         return text
-    plain, encoded = _fragments()
-    text = _mask_exact(text, encoded)
-    folded = _SEPARATORS.sub("", text)
+    plain, encoded, candidates = _fragments()
+    spans: list[tuple[int, int]] = []
+    grams = frozenset(plain)
+    for match in candidates.finditer(text):
+        piece = match.group()
+        if _has_fragment(piece, grams):
+            base = match.start()
+            spans.extend((base + a, base + b) for a, b in _folded_spans(piece, plain))
+    b64 = frozenset(encoded)
+    for match in _BASE64_RUN.finditer(text):
+        piece = match.group()
+        if any(piece[i : i + FRAGMENT] in b64 for i in range(len(piece) - FRAGMENT + 1)):
+            base = match.start()
+            spans.extend(
+                (base + at, base + at + len(g)) for g in encoded for at in _occurrences(piece, g)
+            )
+    return _apply(text, spans) if spans else text
+
+
+_DROP_WHITESPACE: Final = dict.fromkeys(map(ord, " \t\n\r\v\f"))
+
+
+def _present(text: str) -> bool:
+    """Whether ``text`` may hold a fragment, by C-level searches only (the usual answer is no):
+    the text folded (whitespace and \\n escapes dropped, %XX decoded) is searched for the
+    4-character pieces at every 4th position of each secret (every 8-character run contains
+    one), and each hit is checked around; base64 fragments are searched as they are."""
+    plain, encoded, _ = _fragments()
+    folded = text.translate(_DROP_WHITESPACE)
+    if "\\" in folded:
+        folded = folded.replace("\\n", "").replace("\\r", "").replace("\\t", "")
     if "%" in folded:
         folded = unquote(folded, errors="replace")
-    if not any(g in folded for g in plain):
-        return text
-    return _mask_folded(text, plain)
+    grams = frozenset(plain)
+    size = min((len(g) for g in plain), default=FRAGMENT)
+    for anchor in _CACHE["anchors"]:
+        at = folded.find(anchor)
+        while at != -1:
+            near = folded[max(0, at - size) : at + 2 * size]
+            if any(near[i : i + size] in grams for i in range(len(near) - size + 1)):
+                return True
+            at = folded.find(anchor, at + 1)
+    return any(g in text for g in encoded)
+
+
+def _has_fragment(piece: str, grams: frozenset[str]) -> bool:
+    folded = _SEPARATORS.sub("", piece)
+    if "%" in folded:
+        folded = unquote(folded, errors="replace")
+    size = min((len(g) for g in grams), default=FRAGMENT)
+    return any(folded[i : i + size] in grams for i in range(len(folded) - size + 1))
 
 
 def redact_data(value: Any) -> Any:
@@ -106,12 +170,6 @@ def redact_data(value: Any) -> Any:
     return value
 
 
-def _mask_exact(text: str, grams: tuple[str, ...]) -> str:
-    """Mask the spans of ``text`` covered by occurrences of ``grams`` (as they are)."""
-    spans = [(m, m + len(g)) for g in grams if g in text for m in _occurrences(text, g)]
-    return _apply(text, spans) if spans else text
-
-
 def _occurrences(text: str, gram: str) -> list[int]:
     found: list[int] = []
     at = text.find(gram)
@@ -121,8 +179,8 @@ def _occurrences(text: str, gram: str) -> list[int]:
     return found
 
 
-def _mask_folded(text: str, grams: tuple[str, ...]) -> str:
-    """Mask fragments that appear once separators are dropped and %XX escapes decoded."""
+def _folded_spans(text: str, grams: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Spans of ``text`` holding a fragment once separators are dropped and %XX decoded."""
     chars: list[str] = []
     where: list[tuple[int, int]] = []
     for unit in _UNITS.finditer(text):
@@ -135,13 +193,12 @@ def _mask_folded(text: str, grams: tuple[str, ...]) -> str:
             chars.append(piece)
         where.append(unit.span())
     folded = "".join(chars)
-    spans = [
+    return [
         (where[m][0], where[m + len(g) - 1][1])
         for g in grams
         if g in folded
         for m in _occurrences(folded, g)
     ]
-    return _apply(text, spans) if spans else text
 
 
 def _apply(text: str, spans: list[tuple[int, int]]) -> str:
