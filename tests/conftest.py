@@ -22,7 +22,8 @@ Fixtures
         ``seed_jobs(jobs, environment="production")``, ``jobs(env)``, ``runs(env)``,
         ``requests(method=, path=)`` -> ``[RecordedRequest(method, path, query, status,
         environment, dropped)]``, ``clear_requests()``, ``reset()``,
-        ``set_readings(run_state_post="upsert"|"conflict", list_key="result"|"results")``
+        ``set_readings(run_state_post="upsert"|"conflict", list_key="result"|"results",
+        patch_merge="replace"|"object"|"index"|"merge-patch")``
         (where Truto's sources disagree; ``reset()`` restores upsert / result).
     ``.client(token=None, **overrides)``  a ``TrutoClient`` for it (closed after the test);
         defaults for tests: no client rate limit, ``backoff=0.01``, ``timeout=10``.

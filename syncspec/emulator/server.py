@@ -81,16 +81,26 @@ class EmulatorControl:
             if run_duration_s is not _UNSET:
                 s.run_duration_s = float(run_duration_s)
 
-    def set_readings(self, *, run_state_post: str = _UNSET, list_key: str = _UNSET) -> None:
+    def set_readings(
+        self,
+        *,
+        run_state_post: str = _UNSET,
+        list_key: str = _UNSET,
+        patch_merge: str = _UNSET,
+    ) -> None:
         """Play the other reading where Truto's sources disagree (``reset`` restores the
         config's): ``run_state_post`` "upsert" (a POST of an existing key updates it) or
-        "conflict" (409); ``list_key`` "result" or "results" (the array of list responses)."""
+        "conflict" (409); ``list_key`` "result" or "results" (the array of list responses);
+        ``patch_merge`` "replace", "object", "index" or "merge-patch" (what a job PATCH does
+        with a field it is sent: ``EmulatorConfig.patch_merge``)."""
         s = self._state
         with s.lock:
             if run_state_post is not _UNSET:
                 s.run_state_post = check_reading("run_state_post", run_state_post)
             if list_key is not _UNSET:
                 s.list_key = check_reading("list_key", list_key)
+            if patch_merge is not _UNSET:
+                s.patch_merge = check_reading("patch_merge", patch_merge)
 
     def fail_next(
         self,

@@ -45,6 +45,11 @@ class EmulatorConfig:
     # "results" (some doc pages).
     run_state_post: str = "upsert"
     list_key: str = "result"
+    # PATCH /sync-job/{id}: "replace" (each top-level field sent replaces the stored one),
+    # "object" (objects merged deeply, arrays and other values replaced), "index" (lodash
+    # _.merge: objects merged, arrays merged item by item, never shortened) or "merge-patch"
+    # (RFC 7396 inside each field: null removes a key, arrays replaced).
+    patch_merge: str = "replace"
     host: str = "127.0.0.1"
     port: int = 0
 
@@ -117,7 +122,11 @@ class Fault:
         return path == self.path if self.exact else path.startswith(self.path)
 
 
-READINGS = {"run_state_post": ("upsert", "conflict"), "list_key": ("result", "results")}
+READINGS = {
+    "run_state_post": ("upsert", "conflict"),
+    "list_key": ("result", "results"),
+    "patch_merge": ("replace", "object", "index", "merge-patch"),
+}
 
 
 def check_reading(name: str, value: str) -> str:
@@ -153,6 +162,7 @@ class EmulatorState:
             self.run_duration_s = self.config.run_duration_s
             self.run_state_post = check_reading("run_state_post", self.config.run_state_post)
             self.list_key = check_reading("list_key", self.config.list_key)
+            self.patch_merge = check_reading("patch_merge", self.config.patch_merge)
             self.faults.clear()
             self._windows.clear()
 
