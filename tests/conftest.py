@@ -102,9 +102,11 @@ class EmulatorHandle:
 def emulator_server() -> Iterator[RunningEmulator]:
     from syncspec.emulator.server import EmulatorConfig, start_emulator
 
-    # Long random tokens: tests grep output and logs for them.
-    token = f"emu-{ENVIRONMENT}-{secrets.token_hex(12)}"
-    other = f"emu-{OTHER_ENVIRONMENT}-{secrets.token_hex(12)}"
+    # Long random tokens: tests grep output and logs for them. No words in them: every 8
+    # characters of a token are masked in output (syncspec.redact), so "emu-production-..."
+    # would mask the word "production" in help texts and messages.
+    token = f"emu-s-{secrets.token_hex(12)}"
+    other = f"emu-p-{secrets.token_hex(12)}"
     config = EmulatorConfig(
         tokens={token: ENVIRONMENT, other: OTHER_ENVIRONMENT},
         run_duration_s=TEST_RUN_DURATION_S,

@@ -8,7 +8,6 @@ with every multi-line string escaped, and only when that fails too is it a bug.
 
 from __future__ import annotations
 
-import copy
 import io
 import os
 import re
@@ -258,7 +257,9 @@ def update_file(
         offset=seq_offset if seq_offset is not None else 2,
     )
     for escape in (False, True):  # as in _create_file
-        merged = copy.deepcopy(data)
+        # The second try starts from the file again: parsed anew, not deep-copied (ruamel's
+        # deepcopy of a long document is quadratic: a 3,000-node job took minutes, issue 22).
+        merged = load_yaml_guess_indent(original, yaml=_yaml())[0] if escape else data
         _merge_document(merged, wanted, job_id, pin=pin, escape=escape)
         text = _dump(yaml, merged)
         _check_size(text, path)
