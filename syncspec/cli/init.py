@@ -24,10 +24,45 @@ import click
 @click.option(
     "--hook-rev", metavar="REV", help="Tag or commit of --hook-repo to pin (required with it)."
 )
-def command(
-    directory: Path, force: bool, jobs_dir: str, hook_repo: str | None, hook_rev: str | None
+@click.option(
+    "--install-from",
+    metavar="SPEC",
+    help="Install syncspec from a wheel (URL, #sha256= optional) or "
+    "git+https://HOST/OWNER/REPO@<full commit> instead of the package index.",
+)
+@click.option(
+    "--find-links",
+    metavar="DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="SYNCSPEC_FIND_LINKS",
+    help="Read the hashes from this directory of wheels/sdists instead of the index (offline; "
+    "env SYNCSPEC_FIND_LINKS).",
+)
+@click.option(
+    "--index-url",
+    metavar="URL",
+    help="The PEP 691 package index the hashes are read from (default: PyPI).",
+)
+@click.option(
+    "--with-emulator",
+    is_flag=True,
+    help="Also pin the emulator extra (starlette, uvicorn): `syncspec demo`/`emulator` in CI.",
+)
+def command(  # noqa: PLR0917 - one parameter per click option
+    directory: Path,
+    force: bool,
+    jobs_dir: str,
+    hook_repo: str | None,
+    hook_rev: str | None,
+    install_from: str | None,
+    find_links: Path | None,
+    index_url: str | None,
+    with_emulator: bool,
 ) -> int:
     """Scaffold a syncspec config repo: syncspec.toml, jobs/, pre-commit, a GitHub workflow.
+
+    requirements-syncspec.txt pins syncspec and every dependency with their sha256, read from
+    the package index (or --find-links DIR); the workflow installs it with --require-hashes.
 
     \b
     Example:
@@ -36,7 +71,15 @@ def command(
     from syncspec.scaffold import init_repo
 
     result = init_repo(
-        directory, force=force, jobs_dir=jobs_dir, hook_repo=hook_repo, hook_rev=hook_rev
+        directory,
+        force=force,
+        jobs_dir=jobs_dir,
+        hook_repo=hook_repo,
+        hook_rev=hook_rev,
+        install_from=install_from,
+        find_links=find_links,
+        index_url=index_url,
+        with_emulator=with_emulator,
     )
     for rel in result.written:
         click.echo(f"wrote {directory / rel}")

@@ -35,6 +35,29 @@ class PlanSource(ActivitySource, ScheduleSource, Protocol):
     """What planning reads besides the job list (``syncspec.api.client.TrutoClient``)."""
 
 
+class _ReadOnce:
+    """A ``PlanSource`` that lists the cron triggers of a job once per plan: the delete impact
+    (identity) and the schedules both read the triggers of a job being deleted."""
+
+    def __init__(self, client: PlanSource) -> None:
+        self._client = client
+        self._triggers: dict[str | None, list[dict[str, Any]]] = {}
+
+    def list_cron_triggers(self, *, sync_job_id: str | None = None) -> list[dict[str, Any]]:
+        if sync_job_id not in self._triggers:
+            self._triggers[sync_job_id] = self._client.list_cron_triggers(sync_job_id=sync_job_id)
+        return list(self._triggers[sync_job_id])
+
+    def list_integrated_accounts(self) -> list[dict[str, Any]]:
+        return self._client.list_integrated_accounts()
+
+    def list_sync_job_runs(self, *, sync_job_id: str | None = None) -> list[dict[str, Any]]:
+        return self._client.list_sync_job_runs(sync_job_id=sync_job_id)
+
+    def list_run_state(self, state_key: str) -> list[dict[str, Any]]:
+        return self._client.list_run_state(state_key)
+
+
 class LiveSource(Protocol):
     def list_sync_jobs(self) -> list[dict[str, Any]]: ...
 
@@ -191,6 +214,8 @@ def plan_project(
     else:
         jobs, ownership, environment = local, Ownership(), None
     jobs = apply_pins(jobs, settings.profile.pins)
+    if client is not None:
+        client = _ReadOnce(client)  # identity and schedules read one snapshot, each list once
     doubled = duplicated_ids(jobs, live) if client is not None else []
     plan = plan_changes(
         jobs,

@@ -12,6 +12,9 @@ from click.testing import CliRunner, Result
 
 from syncspec.cli import cli
 
+# `syncspec init` reads the hashes it pins offline (tests/wheelhouse.py)
+pytestmark = pytest.mark.usefixtures("wheelhouse")
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "tests" / "examples" / "node_tests"
 HEADER = "engine: @truto/truto-jsonata 3.0.6 behaviour (offline ports)"
