@@ -16,8 +16,13 @@ else that escapes is a bug: one line asking for a report, the traceback only wit
     ├── StalePlanError                exit 4  (saved plan no longer matches the live jobs)
     ├── RunUnreadable                 exit 5  (runs watch could not read the run; engine.runs)
     ├── WatchTimedOut                 exit 124 (runs watch --timeout passed; engine.runs)
+    ├── RunAlreadyEnded               exit 1  (runs stop of a run that had ended; engine.runs)
     ├── ApplyFailed                   exit 1  (some actions failed; the result lists each)
     └── Aborted                       exit 1  (the user declined a confirmation)
+
+Outside the tree, caught where they are raised: ``bounded.FileRefused`` (ValueError: a file not
+read, not a regular file or too big) and ``engine.plan._BadNumber`` (ValueError: a saved plan's
+number too long or not finite), both turned into a ``ConfigError``.
 
 Messages never contain the API token: ``ApiError`` is built from method, path, status and the
 server's message only, and the client redacts the token from anything it logs.
