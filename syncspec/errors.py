@@ -41,6 +41,7 @@ located ``Problem`` or one of the errors above.
     ├── BudgetExceeded                nodetest.budget: a case over its step/value/regex budget
     ├── NodeUnavailable               nodetest.node_engine: --engine node without Node or package
     ├── _Retry                        api.http: an attempt tenacity should retry
+    ├── _Refused                      api.index: a package-index request that is not https or local
     ├── HttpError                     emulator.protocol: an HTTP error answer of the emulator
     └── EmulatorError                 emulator.server: the emulator could not start or be reached
     ValueError
