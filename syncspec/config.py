@@ -44,7 +44,14 @@ DEFAULT_URL_ENV = "TRUTO_API_URL"
 PROFILE_ENV = "SYNCSPEC_PROFILE"
 CONFIG_FILE = "syncspec.toml"
 DEFAULT_RATE_LIMIT = (500, 10.0)
-_RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
+_RATE_RE = re.compile(r"^\s*(\d{1,9})\s*/\s*(\d{1,9}(?:\.\d{1,9})?)\s*s?\s*$")
+# Ranges of the values (issue 22): a pull request can edit this file, so no value may make a
+# command wait without bound (a request waits at most one rate-limit period), or run away.
+MAX_RATE_REQUESTS = 10_000
+MAX_RATE_PERIOD_S = 60.0
+MAX_PARALLELISM = 64  # as apply --parallelism
+MAX_CONFIG_BYTES = 1024 * 1024  # syncspec.toml / pyproject.toml: a few hundred bytes in practice
+MAX_CONFIG_DEPTH = 16  # the deepest table syncspec reads is [profiles.X]
 
 
 class Secret:
@@ -160,11 +167,20 @@ def reject_unknown_keys(
 
 
 def parse_rate_limit(text: str) -> tuple[int, float]:
-    """``"500/10s"`` -> ``(500, 10.0)``."""
+    """``"500/10s"`` -> ``(500, 10.0)``; 1-10,000 requests per at most 60 s."""
     m = _RATE_RE.match(text)
     if not m or int(m.group(1)) <= 0 or float(m.group(2)) <= 0:
-        raise ConfigError(f"invalid rate limit {text!r}: expected REQUESTS/SECONDS, e.g. 500/10s")
-    return int(m.group(1)), float(m.group(2))
+        raise ConfigError(
+            f"invalid rate limit {text[:40]!r}: expected REQUESTS/SECONDS, e.g. 500/10s"
+        )
+    requests, period = int(m.group(1)), float(m.group(2))
+    if requests > MAX_RATE_REQUESTS or period > MAX_RATE_PERIOD_S:
+        raise ConfigError(
+            f"rate limit {text!r} is out of range: at most {MAX_RATE_REQUESTS:,} requests per "
+            f"at most {MAX_RATE_PERIOD_S:g} s (a longer period would make a request wait that "
+            "long in silence); Truto allows 500/10s"
+        )
+    return requests, period
 
 
 def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
@@ -183,13 +199,58 @@ def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """The TOML of ``path``: a regular UTF-8 file of at most ``MAX_CONFIG_BYTES``, nested at most
+    ``MAX_CONFIG_DEPTH`` deep; anything else is a ``ConfigError`` (exit 3), never a traceback."""
+    from syncspec.bounded import FileRefused, check_depth, read_regular_file
+
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raw = read_regular_file(path, MAX_CONFIG_BYTES)
+    except FileRefused as exc:
+        raise ConfigError(f"{path}: not read: {exc}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte {exc.start + 1}); save it as UTF-8"
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise ConfigError(f"{path}: invalid TOML: {str(exc)[:120]}") from None
+    if check_depth(data, MAX_CONFIG_DEPTH) is not None:
+        raise ConfigError(f"{path}: nested deeper than {MAX_CONFIG_DEPTH} levels")
+    return data
+
+
+def folder_inside(root: Path, value: Any, key: str, where: str, default: str) -> Path:
+    """``root / value`` for a folder key (``jobs_dir``, ``tests_dir``): a relative path that
+    resolves (symlinks followed) inside the repository, the rule symlinked folders follow in
+    job discovery. A pull request can edit this file: ``jobs_dir = "/"`` would read the whole
+    machine, ``"../x"`` make pull write outside the repository."""
+    text = default if value is None else value
+    if not isinstance(text, str) or not text or "\x00" in text:
+        raise ConfigError(f"{where}: {key} must be a path (a string), not empty")
+    relative = Path(text)
+    if relative.is_absolute():
+        raise ConfigError(
+            f"{where}: {key} = {text!r} is an absolute path; it must be a folder inside the "
+            f'repository, relative to {where}, e.g. {key} = "{default}"'
+        )
+    folder = root / relative
+    real_root = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(folder))
+    if not real.is_relative_to(real_root):
+        raise ConfigError(
+            f"{where}: {key} = {text!r} resolves outside the repository ({real}); it must be "
+            f'a folder inside it, e.g. {key} = "{default}"'
+        )
+    return folder
 
 
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
@@ -224,15 +285,22 @@ def load_settings(
 
     reject_unknown_keys(data, TOP_LEVEL_KEYS, where)
 
-    jobs_dir = root / str(data.get("jobs_dir", "jobs"))
-    if not isinstance(data.get("tests_dir", ""), str):
-        raise ConfigError(f"{where}: tests_dir must be a path (a string)")
-    tests_dir = root / str(data.get("tests_dir", "tests"))
+    jobs_dir = folder_inside(root, data.get("jobs_dir"), "jobs_dir", where, "jobs")
+    tests_dir = folder_inside(root, data.get("tests_dir"), "tests_dir", where, "tests")
     parallelism = data.get("parallelism", 4)
-    if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1:
-        raise ConfigError(f"{where}: parallelism must be a positive integer")
+    if (
+        not isinstance(parallelism, int)
+        or isinstance(parallelism, bool)
+        or not 1 <= parallelism <= MAX_PARALLELISM
+    ):
+        raise ConfigError(f"{where}: parallelism must be an integer from 1 to {MAX_PARALLELISM}")
     rate = data.get("rate_limit")
-    rate_limit = parse_rate_limit(str(rate)) if rate is not None else DEFAULT_RATE_LIMIT
+    if rate is not None and not isinstance(rate, str):
+        raise ConfigError(f'{where}: rate_limit must be a string such as "500/10s"')
+    try:
+        rate_limit = parse_rate_limit(rate) if rate is not None else DEFAULT_RATE_LIMIT
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
 
     prune_data = data.get("prune", {})
     if not isinstance(prune_data, dict):

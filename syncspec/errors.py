@@ -19,7 +19,10 @@ Classes defined outside this module are named with their module.
     ├── DeleteBudgetExceeded          engine.apply: more deletes than --max-deletes (before writes)
     ├── ApplyInterrupted              engine.apply: a signal ended the apply (exit 130/143/1)
     ├── PullError                     engine.pull_yaml: a file pull cannot update safely
-    ├── OrphansRefused                engine.identity: deletes would orphan foreign cron triggers
+    ├── RunUnreadable                 exit 5  (runs watch could not read the run; engine.runs)
+    ├── WatchTimedOut                 exit 124 (runs watch --timeout passed; engine.runs)
+    ├── RunAlreadyEnded               engine.runs: runs stop of a run that had ended (exit 1)
+    ├── OrphansRefused                engine.identity: deletes that would orphan triggers/runs
     └── Aborted                       exit 1  (the user declined a confirmation)
     KeyboardInterrupt
     └── Terminated                    engine.apply: SIGTERM, handled like Ctrl-C (exit 143)
@@ -38,11 +41,13 @@ located ``Problem`` or one of the errors above.
     ├── BudgetExceeded                nodetest.budget: a case over its step/value/regex budget
     ├── NodeUnavailable               nodetest.node_engine: --engine node without Node or package
     ├── _Retry                        api.http: an attempt tenacity should retry
-    ├── _Refused                      api.index: an index answer init cannot use (caught there)
+    ├── _Refused                      api.index: an index request that is not https or local
     ├── HttpError                     emulator.protocol: an HTTP error answer of the emulator
     └── EmulatorError                 emulator.server: the emulator could not start or be reached
     ValueError
-    └── InvalidSchema                 jobfile.rules.args_schema: args_schema is no JSON Schema
+    ├── InvalidSchema                 jobfile.rules.args_schema: args_schema is no JSON Schema
+    ├── FileRefused                   bounded: a file not read (not a regular file, too big)
+    └── _BadNumber                    engine.plan: a saved plan's number too long or not finite
 
 Messages never contain the API token: ``ApiError`` is built from method, path, status and the
 server's message only, and the client redacts the token from anything it logs.
@@ -59,6 +64,8 @@ class ExitCode(enum.IntEnum):
     CHANGES = 2  # plan --detailed-exitcode: changes present
     CONFIG = 3  # invalid configuration, options or arguments
     STALE_PLAN = 4  # saved plan is stale
+    RUN_UNREADABLE = 5  # runs watch: the run could not be read (it may still be going)
+    WATCH_TIMEOUT = 124  # runs watch --timeout passed with the run still going (as timeout(1))
     BUG = 70  # EX_SOFTWARE: an unexpected exception, i.e. a syncspec bug
     INTERRUPTED = 130  # Ctrl-C
 

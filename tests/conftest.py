@@ -24,8 +24,9 @@ Fixtures
         environment, dropped)]``, ``clear_requests()``, ``reset()``,
         ``set_readings(run_state_post="upsert"|"conflict", list_key="result"|"results",
         default_runtime_version=3|2, label_rewrite="verbatim"|"trim"|"nfd"|"collapse_spaces"|"cap",
-        late_writes="drop"|"complete")`` (where Truto's sources disagree; ``reset()`` restores
-        upsert / result / 3 / verbatim / drop).
+        late_writes="drop"|"complete",
+        patch_merge="replace"|"object"|"index"|"merge-patch")`` (where Truto's sources
+        disagree; ``reset()`` restores upsert / result / 3 / verbatim / drop / replace).
     ``.client(token=None, **overrides)``  a ``TrutoClient`` for it (closed after the test);
         defaults for tests: no client rate limit, ``backoff=0.01``, ``timeout=10``.
     ``.environ(token=None)``  ``{"TRUTO_API_URL": url, "TRUTO_API_TOKEN": token}``
@@ -104,9 +105,11 @@ class EmulatorHandle:
 def emulator_server() -> Iterator[RunningEmulator]:
     from syncspec.emulator.server import EmulatorConfig, start_emulator
 
-    # Long random tokens: tests grep output and logs for them.
-    token = f"emu-{ENVIRONMENT}-{secrets.token_hex(12)}"
-    other = f"emu-{OTHER_ENVIRONMENT}-{secrets.token_hex(12)}"
+    # Long random tokens: tests grep output and logs for them. No words in them: every 8
+    # characters of a token are masked in output (syncspec.redact), so "emu-production-..."
+    # would mask the word "production" in help texts and messages.
+    token = f"emu-s-{secrets.token_hex(12)}"
+    other = f"emu-p-{secrets.token_hex(12)}"
     config = EmulatorConfig(
         tokens={token: ENVIRONMENT, other: OTHER_ENVIRONMENT},
         run_duration_s=TEST_RUN_DURATION_S,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any
 from urllib.parse import quote
@@ -266,6 +267,11 @@ class TrutoClient:
 
     def delete_sync_job(self, job_id: str) -> dict[str, Any]:
         return self._object("DELETE", f"{JOBS}/{_segment(job_id, 'job id')}")
+
+    def write_window(self) -> AbstractContextManager[None]:
+        """The rate-limit tokens of a freshness re-read and its write, taken together before
+        the re-read, so nothing queues between them (``engine.writes``)."""
+        return self._http.prepaid(2)
 
     # -- sync job runs -----------------------------------------------------------------------
 

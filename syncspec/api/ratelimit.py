@@ -44,14 +44,20 @@ class RateLimiter:
         self._starts: deque[float] = deque(maxlen=max_requests)
         self._not_before = 0.0
 
-    def acquire(self) -> float:
-        """Block until a request may start; return the seconds waited (0.0 if none)."""
+    def acquire(self, count: int = 1) -> float:
+        """Block until ``count`` requests may start (together); return the seconds waited.
+
+        ``count`` > 1 reserves the tokens of requests that must follow each other without
+        queueing in between (a freshness re-read and its write: ``HttpCore.prepaid``).
+        """
+        count = max(1, min(count, self.max_requests))
         with self._lock:
             now = self._clock()
             start = max(now, self._not_before)
-            if len(self._starts) == self.max_requests:
-                start = max(start, self._starts[0] + self.period + self.margin)
-            self._starts.append(start)
+            expire = len(self._starts) + count - self.max_requests  # oldest starts to age out
+            if expire > 0:
+                start = max(start, self._starts[expire - 1] + self.period + self.margin)
+            self._starts.extend([start] * count)
         wait = start - now
         if wait > 0:
             self._sleep(wait)

@@ -19,14 +19,14 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TextIO, TypeVar, cast
 
 import click
 
 from syncspec import __version__
 from syncspec.cli._group import complete_help, hoist_group_options
 from syncspec.errors import ExitCode, SyncspecError
-from syncspec.redact import RedactingFilter, redact
+from syncspec.redact import RedactingFilter, RedactingStream, redact
 
 # Project imports inside functions: the root command loads on every call, --help included;
 # settings and colour load only when a command needs them (bench/BENCHMARKS.md, "Imports").
@@ -109,6 +109,25 @@ class RootGroup(LazyGroup):
 
 
 def _run(
+    group: click.Group,
+    argv: list[str],
+    prog_name: str,
+    complete_var: str | None,
+    debug: bool,
+    **extra: Any,
+) -> int:
+    # Every output path goes through redaction: each write to stdout/stderr (click, rich, the
+    # --debug log) is redacted whole (syncspec.redact), for the length of the command.
+    saved = sys.stdout, sys.stderr
+    sys.stdout = cast(TextIO, RedactingStream(saved[0]))
+    sys.stderr = cast(TextIO, RedactingStream(saved[1]))
+    try:
+        return _run_redacted(group, argv, prog_name, complete_var, debug, **extra)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _run_redacted(
     group: click.Group,
     argv: list[str],
     prog_name: str,

@@ -18,6 +18,7 @@ from syncspec.engine.runs import (
     DEFAULT_MAX_INTERVAL,
     ERROR_HANDLING,
     RUN_STATUSES,
+    RunAlreadyEnded,
     RunOptions,
     exit_code_for,
     get_run,
@@ -60,6 +61,13 @@ _format_option = format_option(*FORMATS)
 
 
 def _watch_options(f: Any) -> Any:
+    f = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=None,
+        metavar="SECONDS",
+        help="Stop watching after this long (exit 124; the run keeps going). Default: no limit.",
+    )(f)
     f = click.option(
         "--stop-on-interrupt",
         is_flag=True,
@@ -144,9 +152,13 @@ def start(
     interval: float,
     max_interval: float,
     stop_on_interrupt: bool,
+    timeout: float | None,
     output_format: str,
 ) -> int:
     """Start a run of the job LABEL (a label, or a job id), args checked first.
+
+    With --watch, the exit codes of `runs watch`: 0 completed, 1 failed or stopped, 5 the run
+    could not be read, 124 --timeout passed.
 
     LABEL is resolved to the live job: through the pinned `id:` of the local job file with that
     label, else the live job with that label, else a job with that id. Args are checked
@@ -190,6 +202,7 @@ def start(
             max_interval=max_interval,
             stop_on_interrupt=stop_on_interrupt,
             output_format=output_format,
+            timeout=timeout,
         )
 
 
@@ -205,12 +218,15 @@ def watch_command(
     interval: float,
     max_interval: float,
     stop_on_interrupt: bool,
+    timeout: float | None,
     output_format: str,
 ) -> int:
     """Follow run ID until it finishes: exit 0 if it completed, 1 if it failed or was stopped.
 
-    A live table on a terminal; a line per change elsewhere (CI logs). Ctrl-C stops watching
-    (exit 130) and leaves the run going unless --stop-on-interrupt.
+    Exit 5 if the run could not be read (the API failing for longer than 120 s, or refusing),
+    124 after --timeout: in both the run's outcome is unknown. A live table on a terminal; a
+    line per change elsewhere (CI logs). Ctrl-C stops watching (exit 130) and leaves the run
+    going unless --stop-on-interrupt.
     """
     with _client(_settings(ctx)) as client:
         return _follow(
@@ -219,6 +235,7 @@ def watch_command(
             interval=interval,
             max_interval=max_interval,
             stop_on_interrupt=stop_on_interrupt,
+            timeout=timeout,
             output_format=output_format,
         )
 
@@ -231,6 +248,7 @@ def _follow(
     max_interval: float,
     stop_on_interrupt: bool,
     output_format: str,
+    timeout: float | None = None,
 ) -> int:
     from syncspec.render import runs as render
 
@@ -238,14 +256,21 @@ def _follow(
     display = render.watch_display(stream, no_color=not use_color(stream))
     last = None
     try:
-        for snap in watch_run(client, run_id, interval=interval, max_interval=max_interval):
+        for snap in watch_run(
+            client, run_id, interval=interval, max_interval=max_interval, timeout=timeout
+        ):
             display.update(snap)
             last = snap
     except KeyboardInterrupt:
         display.close()
+        stopped = stop_on_interrupt
         if stop_on_interrupt:
-            stop_run(client, run_id)
-        click.echo(render.watch_interrupted(run_id, stopped=stop_on_interrupt), err=True)
+            try:
+                stop_run(client, run_id)
+            except RunAlreadyEnded as exc:
+                click.echo(str(exc), err=True)
+                stopped = False
+        click.echo(render.watch_interrupted(run_id, stopped=stopped), err=True)
         return ExitCode.INTERRUPTED
     except BaseException:
         display.close()

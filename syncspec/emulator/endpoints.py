@@ -123,7 +123,8 @@ class Endpoints:
         if "label" in body:
             body["label"] = stored_label(body["label"], self.state.label_rewrite)
         job = row.body
-        job.update(body)  # each top-level field sent replaces the stored one, whole
+        for name, value in body.items():  # the reading decides what a field sent does
+            job[name] = merged(job.get(name), value, self.state.patch_merge)
         job["updated_at"] = self._now()[1]
         self.store.replace("job", env, job_id, job)
         return JSONResponse(job)
@@ -399,6 +400,30 @@ class Endpoints:
         row = self._found("cron", env, request.path_params["id"], "cron trigger")
         self.accounts.schedule(env, row)
         return JSONResponse({"success": True})
+
+
+def merged(old: Any, new: Any, reading: str) -> Any:
+    """The stored value of a job field after a PATCH sent ``new`` (see ``patch_merge``)."""
+    if reading == "replace" or old is None or new is None:
+        return new  # null replaces (JOB_NULLABLE fields); the first value is stored as sent
+    return _merge(old, new, reading)
+
+
+def _merge(old: Any, new: Any, reading: str) -> Any:
+    if isinstance(old, dict) and isinstance(new, dict):
+        out = dict(old)
+        for key, value in new.items():
+            if value is None and reading == "merge-patch":
+                out.pop(key, None)
+            else:
+                out[key] = _merge(out[key], value, reading) if key in out else value
+        return out
+    if reading == "index" and isinstance(old, list) and isinstance(new, list):
+        out_list = list(old)
+        for index, value in enumerate(new):
+            out_list[index] = _merge(old[index], value, reading) if index < len(old) else value
+        return out_list
+    return new
 
 
 def _iso_ms(ms: int) -> str:

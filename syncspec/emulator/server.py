@@ -96,6 +96,7 @@ class EmulatorControl:
         late_writes: str = _UNSET,
         cron_on_job_delete: str = _UNSET,
         cron_meta: str = _UNSET,
+        patch_merge: str = _UNSET,
     ) -> None:
         """Play the other reading where Truto's sources disagree (``reset`` restores the
         config's): ``run_state_post`` "upsert" (a POST of an existing key updates it) or
@@ -104,7 +105,9 @@ class EmulatorControl:
         one is stamped with; ``label_rewrite`` how a job's label is stored (EmulatorConfig);
         ``late_writes`` "complete": a held write whose client went away still takes effect
         when released; ``cron_on_job_delete`` "orphan" (a job's triggers outlive it) or
-        "cascade"; ``cron_meta`` "kept" (a trigger's meta round-trips) or "dropped"."""
+        "cascade"; ``cron_meta`` "kept" (a trigger's meta round-trips) or "dropped";
+        ``patch_merge`` "replace", "object", "index" or "merge-patch" (what a job PATCH does
+        with a field it is sent: ``EmulatorConfig.patch_merge``)."""
         s = self._state
         with s.lock:
             if cron_meta is not _UNSET:
@@ -121,6 +124,8 @@ class EmulatorControl:
                 s.run_state_post = check_reading("run_state_post", run_state_post)
             if list_key is not _UNSET:
                 s.list_key = check_reading("list_key", list_key)
+            if patch_merge is not _UNSET:
+                s.patch_merge = check_reading("patch_merge", patch_merge)
 
     def fail_next(
         self,

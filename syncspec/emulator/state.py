@@ -61,6 +61,11 @@ class EmulatorConfig:
     # whether a trigger's ``meta`` comes back as sent ("kept") or is not stored ("dropped");
     # truto-api.md lists it among what no source settles
     cron_meta: str = "kept"
+    # PATCH /sync-job/{id}: "replace" (each top-level field sent replaces the stored one),
+    # "object" (objects merged deeply, arrays and other values replaced), "index" (lodash
+    # _.merge: objects merged, arrays merged item by item, never shortened) or "merge-patch"
+    # (RFC 7396 inside each field: null removes a key, arrays replaced).
+    patch_merge: str = "replace"
     host: str = "127.0.0.1"
     port: int = 0
 
@@ -140,6 +145,7 @@ READINGS = {
     "late_writes": ("drop", "complete"),
     "cron_on_job_delete": ("orphan", "cascade"),
     "cron_meta": ("kept", "dropped"),
+    "patch_merge": ("replace", "object", "index", "merge-patch"),
 }
 LABEL_CAP = 64  # characters kept by the "cap" label_rewrite reading
 
@@ -212,6 +218,7 @@ class EmulatorState:
                 "cron_on_job_delete", self.config.cron_on_job_delete
             )
             self.cron_meta = check_reading("cron_meta", self.config.cron_meta)
+            self.patch_merge = check_reading("patch_merge", self.config.patch_merge)
             self.faults.clear()
             self._windows.clear()
 

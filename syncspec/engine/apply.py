@@ -7,7 +7,9 @@ Safety rails (issue 10; DESIGN.md "Apply"):
 3. Per-write freshness: right before each PATCH or DELETE the job is re-read
    (``GET /sync-job/{id}``) and its fingerprint compared with the plan's; a job that moved is
    not written ("changed since plan", exit 4). The API has no ETag, so a write landing between
-   that GET and the PATCH is still possible: the window is one round trip, not the whole apply.
+   that GET and the PATCH is still possible: the window is one round trip, not the whole apply
+   (the rate-limit tokens of both are taken before the GET, so the PATCH never queues after it:
+   ``engine.writes``), and a change the PATCH's answer reveals is reported (exit 4).
 4. Racing creates converge: after the writes the live jobs are re-listed once; where a label
    this apply created is held by several jobs, every racer keeps the same one (earliest
    ``created_at``, then smallest id) and deletes only the duplicates it created itself.

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from syncspec.engine.diff import pointer_tokens
 from syncspec.engine.model import FieldChange
+from syncspec.jobfile.shape.runtime import canonical_runtime_version
 
 EdgeKind = Literal["depends_on", "persists"]
 Mark = Literal["changed", "added"]
@@ -55,7 +56,7 @@ def _names(value: Any) -> list[str]:
 
 def is_v4(job: Mapping[str, Any]) -> bool:
     resources = job.get("resources")
-    if job.get("default_runtime_version") == 4:
+    if canonical_runtime_version(job.get("default_runtime_version")) == 4:
         return True
     return isinstance(resources, list) and any(
         isinstance(r, dict) and "type" in r and "name" in r for r in resources

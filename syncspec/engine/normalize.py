@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from syncspec.jobfile import jobs
+from syncspec.jobfile.shape.runtime import canonical_runtime_version
 
 CLIENT_FIELDS: Final[tuple[str, ...]] = (
     "label",
@@ -85,7 +86,8 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     "integration_name": FieldRule(default="", empty=(None, "")),
     # Absent (or null) in a file = not managed: left out here; the plan then ignores the live value
     # and warns once per file (see engine.plan). Absent on a live job: also left out.
-    "default_runtime_version": FieldRule(default=OMIT),
+    # "4" (the TypeScript SDK's type) and 4 are one value: canonical_runtime_version.
+    "default_runtime_version": FieldRule(default=OMIT, transform=canonical_runtime_version),
     # "object or null": absent ≡ null ≡ {} (no arguments). null is canonical, so removing the field
     # from a file PATCHes args_schema: null.
     "args_schema": FieldRule(default=None, empty=(None, {})),

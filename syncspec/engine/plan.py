@@ -12,6 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from syncspec import __version__
+from syncspec.bounded import FileRefused, check_depth, read_regular_file
 from syncspec.config import PruneScope
 from syncspec.engine.diff import diff_jobs, pointer_tokens
 from syncspec.engine.identity import rename_suggestions, rewritten_labels
@@ -43,6 +44,7 @@ from syncspec.engine.normalize import (
 )
 from syncspec.errors import ConfigError
 from syncspec.jobfile.jobs import LocalJob
+from syncspec.jobfile.yaml.limits import MAX_DEPTH
 from syncspec.redact import redact
 
 _ORDER = {
@@ -252,23 +254,73 @@ def save_plan(plan: Plan, path: Path) -> None:
         raise ConfigError(f"{path}: cannot write the plan: {exc.strerror or exc}") from None
 
 
-def load_plan(path: Path) -> Plan:
-    """Read a plan saved by ``save_plan``; anything else is a ``ConfigError`` saying why."""
+# Bounds of a saved plan (issue 22): a plan of thousands of jobs is a few MiB; job data nests at
+# most the loader's MAX_DEPTH, plus the plan's own levels; no JSON number of a job is this long.
+MAX_PLAN_BYTES = 64 * 1024 * 1024
+MAX_PLAN_DEPTH = MAX_DEPTH + 16
+MAX_NUMBER_CHARS = 100
+
+
+def _number(kind: type[int] | type[float]) -> Any:
+    def parse(text: str) -> int | float:
+        if len(text) > MAX_NUMBER_CHARS:
+            raise _BadNumber(f"a number of {len(text):,} characters")
+        value = kind(text)
+        if isinstance(value, float) and value in (float("inf"), float("-inf")):
+            raise _BadNumber(f"a number out of range ({text[:20]})")
+        return value
+
+    return parse
+
+
+class _BadNumber(ValueError):
+    pass
+
+
+def _no_constant(text: str) -> Any:
+    raise _BadNumber(f"{text}, which JSON does not allow")
+
+
+def _decode_plan_json(path: Path, text: str) -> Any:
+    """The plan's JSON, with bounded numbers and nesting (never a RecursionError or a 70)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such plan file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a syncspec plan file (not UTF-8 text)") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the plan: {exc.strerror or exc}") from None
-    try:
-        data = json.loads(text)
+        data = json.loads(
+            text,
+            parse_int=_number(int),
+            parse_float=_number(float),
+            parse_constant=_no_constant,
+        )
     except json.JSONDecodeError as exc:
         raise ConfigError(
             f"{path}: not a syncspec plan file (invalid JSON at line {exc.lineno}, "
             f"column {exc.colno}: {exc.msg})"
         ) from None
+    except _BadNumber as exc:
+        raise ConfigError(f"{path}: not a syncspec plan file ({exc})") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: not a syncspec plan file (nested deeper than {MAX_PLAN_DEPTH} levels)"
+        ) from None
+    if check_depth(data, MAX_PLAN_DEPTH) is not None:
+        raise ConfigError(
+            f"{path}: not a syncspec plan file (nested deeper than {MAX_PLAN_DEPTH} levels)"
+        )
+    return data
+
+
+def load_plan(path: Path) -> Plan:
+    """Read a plan saved by ``save_plan``; anything else is a ``ConfigError`` saying why."""
+    try:
+        raw = read_regular_file(path, MAX_PLAN_BYTES)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such plan file") from None
+    except FileRefused as exc:
+        raise ConfigError(f"{path}: not read as a plan file: {exc}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a syncspec plan file (not UTF-8 text)") from None
+    data = _decode_plan_json(path, text)
     if not isinstance(data, dict) or "format_version" not in data or "actions" not in data:
         raise ConfigError(
             f"{path}: not a syncspec plan file (expected the JSON written by `syncspec plan --out`)"

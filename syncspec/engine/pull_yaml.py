@@ -8,7 +8,6 @@ with every multi-line string escaped, and only when that fails too is it a bug.
 
 from __future__ import annotations
 
-import copy
 import io
 import os
 import re
@@ -19,8 +18,10 @@ from typing import Any, Literal
 
 from syncspec.engine.normalize import CLIENT_FIELDS, EMPTY_OBJECT_KEYS, canonical_job
 from syncspec.errors import SyncspecError
+from syncspec.jobfile.shape.runtime import canonical_runtime_version
 from syncspec.jobfile.yaml.limits import MAX_BYTES
 from syncspec.jobfile.yaml.loader import parse_text
+from syncspec.redact import redact_data
 
 
 class PullError(SyncspecError):
@@ -60,6 +61,8 @@ def client_document(job: Mapping[str, Any], *, pin: bool) -> dict[str, Any]:
         value = job.get(name)
         if name == "label" or value is None:
             continue
+        if name == "default_runtime_version":
+            value = canonical_runtime_version(value)  # "4" (TypeScript SDK) is written 4
         if name == "resources" and isinstance(value, list):
             value = [_tidy_resource(item) for item in value]
         doc[name] = value
@@ -212,6 +215,7 @@ def _not_read_back(job: Mapping[str, Any], where: Path) -> PullError:
 
 
 def create_file(path: Path, job: Mapping[str, Any], *, pin: bool, schema: str) -> None:
+    job = redact_data(dict(job))  # a token the server echoes never reaches a file (issue 22)
     document = client_document(job, pin=pin)
     for escape in (False, True):  # literal blocks first; escaped strings if they do not read back
         body = _dump(_yaml(), _to_yaml(document, escape))
@@ -234,6 +238,7 @@ def update_file(
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.util import load_yaml_guess_indent
 
+    job = redact_data(dict(job))  # as in create_file
     original = path.read_text(encoding="utf-8")
     data, seq_indent, seq_offset = load_yaml_guess_indent(original, yaml=_yaml())
     if not isinstance(data, CommentedMap):
@@ -249,7 +254,9 @@ def update_file(
         offset=seq_offset if seq_offset is not None else 2,
     )
     for escape in (False, True):  # as in _create_file
-        merged = copy.deepcopy(data)
+        # The second try starts from the file again: parsed anew, not deep-copied (ruamel's
+        # deepcopy of a long document is quadratic: a 3,000-node job took minutes, issue 22).
+        merged = load_yaml_guess_indent(original, yaml=_yaml())[0] if escape else data
         _merge_document(merged, wanted, job_id, pin=pin, escape=escape)
         if renamed_from is not None:
             _add_renamed_from(merged, renamed_from)

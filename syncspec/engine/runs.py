@@ -24,7 +24,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from syncspec.errors import ConfigError, NotFoundError, SyncspecError
+from syncspec.errors import (
+    ApiError,
+    ConfigError,
+    ExitCode,
+    NotFoundError,
+    RateLimitedError,
+    ServerError,
+    SyncspecError,
+    TransportError,
+)
 
 # jobfile.validate and the args checker load on first use: cli/runs imports this module at
 # --help time (27 more modules when at the top; bench/BENCHMARKS.md, "Imports").
@@ -386,12 +395,43 @@ def exit_code_for(status: str) -> int:
     return 0 if status == "completed" else 1
 
 
+# Poll failures (5xx, 429, no answer) are ridden out while they last less than this: a short
+# outage of the API is not a failed run (issue 22).
+DEFAULT_OUTAGE_S = 120.0
+
+
+class RunUnreadable(SyncspecError):
+    """The run could not be read (an outage longer than the bound, or an error that is not an
+    outage): its outcome is unknown, so not exit 1 ("the run failed")."""
+
+    exit_code = ExitCode.RUN_UNREADABLE
+
+
+class WatchTimedOut(SyncspecError):
+    """``--timeout`` passed while the run was still going; ``last`` is the last snapshot."""
+
+    exit_code = ExitCode.WATCH_TIMEOUT
+
+    def __init__(self, message: str, last: RunSnapshot | None) -> None:
+        super().__init__(message)
+        self.last = last
+
+
+def _outage(exc: BaseException) -> bool:
+    """A poll failure worth waiting out: the server is busy or unreachable, not refusing."""
+    if isinstance(exc, ServerError | RateLimitedError | TransportError):
+        return True
+    return isinstance(exc, ApiError) and exc.status in (408, 425, 429)
+
+
 def watch_run(
     client: RunsApi,
     run_id: str,
     *,
     interval: float = DEFAULT_INTERVAL,
     max_interval: float = DEFAULT_MAX_INTERVAL,
+    outage: float = DEFAULT_OUTAGE_S,
+    timeout: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
     now: Callable[[], datetime] | None = None,
@@ -399,24 +439,88 @@ def watch_run(
     """Poll ``GET /sync-job-run/{id}`` until a terminal status, yielding a snapshot per poll.
 
     Polls every ``interval`` seconds while the run changes and backs off (doubling, up to
-    ``max_interval``) while it does not. Ctrl-C surfaces as ``KeyboardInterrupt`` from the
-    iteration; the caller decides whether to stop the run.
+    ``max_interval``) while it does not. Polls that fail with an outage (5xx, 429, no answer,
+    after the client's own retries) are retried while the outage lasts less than ``outage``
+    seconds; then, or at once for any other error, ``RunUnreadable``. With ``timeout``, the
+    watch ends after that many seconds with ``WatchTimedOut`` (no wait goes past it). Ctrl-C
+    surfaces as ``KeyboardInterrupt``; the caller decides whether to stop the run.
     """
-    from tenacity import Retrying, retry_if_result
+    from tenacity import Retrying, retry_if_exception, retry_if_result
 
     if interval <= 0 or max_interval <= 0:
         raise ConfigError("--interval must be a positive number of seconds")
+    if timeout is not None and not timeout > 0:
+        raise ConfigError("--timeout must be a positive number of seconds")
+    if not outage >= 0:
+        raise ConfigError("the outage bound must be zero or more seconds")
     backoff = _IdleBackoff(interval, max(interval, max_interval))
     started = clock()
+    end = None if timeout is None else started + timeout
     previous: tuple[str, str] | None = None
+    last: RunSnapshot | None = None
+    failing_since: list[float | None] = [None]
+
+    def remaining() -> float:
+        return float("inf") if end is None else end - clock()
+
+    def read() -> dict[str, Any]:
+        try:
+            run = client.get_sync_job_run(run_id)
+        except SyncspecError:
+            if failing_since[0] is None:
+                failing_since[0] = clock()
+            raise
+        failing_since[0] = None
+        return run
+
+    def outage_over(state: Any) -> bool:
+        since = failing_since[0]
+        gone = 0.0 if since is None else clock() - since
+        return gone >= outage or remaining() <= 0
+
+    def outage_wait(state: Any) -> float:
+        return max(0.0, min(backoff(state), remaining()))
+
+    reader = Retrying(
+        retry=retry_if_exception(_outage),
+        stop=outage_over,
+        wait=outage_wait,
+        sleep=sleep,
+        reraise=True,
+    )
+
+    def poll() -> dict[str, Any]:
+        try:
+            return reader(read)
+        except SyncspecError as exc:
+            if isinstance(exc, ConfigError):
+                raise
+            if end is not None and remaining() <= 0 and _outage(exc):
+                raise _timed_out(run_id, timeout, last) from None
+            since = failing_since[0]
+            lasted = (
+                f" (failing for {clock() - since:.0f} s)"
+                if since is not None and _outage(exc)
+                else ""
+            )
+            raise RunUnreadable(
+                f"could not read run {run_id}{lasted}: {exc}. Its outcome is unknown: "
+                f"`syncspec runs get {run_id}` shows it once the API answers"
+            ) from None
+
+    def wait(state: Any) -> float:
+        return max(0.0, min(backoff(state), remaining()))
+
     retrying = Retrying(
         retry=retry_if_result(lambda snap: snap is None or not snap.terminal),
-        wait=backoff,
+        wait=wait,
         sleep=sleep,
         reraise=True,
     )
     for polls, attempt in enumerate(retrying, start=1):
-        run = client.get_sync_job_run(run_id)
+        if polls > 1 and end is not None and remaining() <= 0:
+            raise _timed_out(run_id, timeout, last)
+        run = poll()
         fingerprint = (
             str(run.get("status")),
             json.dumps(run.get("resource_stats"), sort_keys=True, default=str),
@@ -431,8 +535,19 @@ def watch_run(
             polls=polls,
             rows=stat_rows(run.get("resource_stats")),
         )
+        last = snapshot
         attempt.retry_state.set_result(snapshot)
         yield snapshot
+
+
+def _timed_out(run_id: str, timeout: float | None, last: RunSnapshot | None) -> WatchTimedOut:
+    status = f"; it was {last.status} when last read" if last is not None else ""
+    return WatchTimedOut(
+        f"stopped watching run {run_id} after --timeout {timeout:g} s{status}; the run keeps "
+        f"going (`syncspec runs watch {run_id}` to resume, `syncspec runs stop {run_id}` to "
+        "stop it)",
+        last,
+    )
 
 
 class _IdleBackoff:
@@ -513,9 +628,29 @@ def list_runs(
     return runs[:limit] if limit is not None else runs
 
 
+class RunAlreadyEnded(SyncspecError):
+    """``runs stop`` of a run that had already ended: nothing was stopped (exit 1)."""
+
+
 def stop_run(client: RunsApi, run_id: str) -> Any:
-    """``DELETE /sync-job-run/{id}``: stops the run."""
-    return client.delete_sync_job_run(run_id)
+    """``DELETE /sync-job-run/{id}``: stops the run. A run that already ended (read before,
+    or as the answer shows) is ``RunAlreadyEnded``: stopping it changes nothing."""
+    current = client.get_sync_job_run(run_id)
+    status = current.get("status")
+    if status in TERMINAL_STATUSES:
+        raise _already_ended(run_id, current)
+    answer = client.delete_sync_job_run(run_id)
+    after = answer.get("status") if isinstance(answer, Mapping) else None
+    if after in TERMINAL_STATUSES and after != "stopped":
+        raise _already_ended(run_id, answer)
+    return answer
+
+
+def _already_ended(run_id: str, run: Mapping[str, Any]) -> RunAlreadyEnded:
+    status = str(run.get("status"))[:40]
+    finished = run.get("finished_at")
+    when = f" at {str(finished)[:40]}" if finished else ""
+    return RunAlreadyEnded(f"run {run_id} had already ended ({status}{when}); nothing was stopped")
 
 
 def _kind(value: Any) -> str:

@@ -1,5 +1,14 @@
 """One write of an apply, with its safety checks: the per-write freshness re-read before a
-PATCH/DELETE, and the look-before-retry of a POST that may have reached the server."""
+PATCH/DELETE, and the look-before-retry of a POST that may have reached the server.
+
+The freshness window (issue 22): the rate-limit tokens for the re-read *and* the write are taken
+together before the re-read (``write_window``), so nothing queues between them and the window
+in which a dashboard edit can be overwritten is one request round trip, whatever
+``--parallelism`` and the rate limit. The write's answer is read too: a field this apply did not
+write that differs from the re-read means someone changed the job in that window (reported,
+exit 4); a field it wrote that came back with more than was sent means the server merged the
+PATCH into what it had (``settle_merge``).
+"""
 
 from __future__ import annotations
 
@@ -30,6 +39,12 @@ class SyncJobApi(Protocol):
     def delete_sync_job(self, job_id: str) -> Any: ...
 
 
+def _write_window(client: SyncJobApi) -> contextlib.AbstractContextManager[Any]:
+    """The client's ``write_window()`` (two rate-limit tokens taken at once), if it has one."""
+    window = getattr(client, "write_window", None)
+    return window() if window is not None else contextlib.nullcontext()
+
+
 def _unknown_outcome(exc: SyncspecError) -> bool:
     """A write error after which the write may have been applied (sent, no answer)."""
     if isinstance(exc, ApiError) and exc.maybe_applied:
@@ -39,26 +54,39 @@ def _unknown_outcome(exc: SyncspecError) -> bool:
 
 def run_action(action: Action, client: SyncJobApi) -> ActionResult:
     """Carry out one changing action; never raises for API errors (they become the result)."""
+    if action.kind in (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.RENAME):
+        with _write_window(client):
+            return _checked_write(action, client)
+    return _write(action, client, None)
+
+
+def _checked_write(action: Action, client: SyncJobApi) -> ActionResult:
+    """Re-read, compare with the plan, then write: inside one write window."""
+    job_id = action.job_id
+    try:
+        moved, current = _moved_since_plan(action, client)
+        if moved == "gone" and action.kind == ActionKind.DELETE:
+            return _done(action, job_id, 0, note="already gone")
+        if moved is not None:
+            reason = "the job no longer exists" if moved == "gone" else moved
+            return ActionResult(
+                kind=action.kind,
+                label=action.label,
+                job_id=job_id,
+                outcome=Outcome.NOT_ATTEMPTED,
+                error=f"changed since plan: {reason}; not overwritten. Re-run plan",
+                stale=True,
+            )
+    except SyncspecError as exc:
+        return _failed(action, job_id, f"re-reading the job before writing failed: {exc}", 0)
+    return _write(action, client, current)
+
+
+def _write(action: Action, client: SyncJobApi, current: Mapping[str, Any] | None) -> ActionResult:
     attempts = [0]
     job_id = action.job_id
     written_at: str | None = None
-    try:
-        if action.kind in (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.RENAME):
-            moved = _moved_since_plan(action, client)
-            if moved == "gone" and action.kind == ActionKind.DELETE:
-                return _done(action, job_id, 0, note="already gone")
-            if moved is not None:
-                reason = "the job no longer exists" if moved == "gone" else moved
-                return ActionResult(
-                    kind=action.kind,
-                    label=action.label,
-                    job_id=job_id,
-                    outcome=Outcome.NOT_ATTEMPTED,
-                    error=f"changed since plan: {reason}; not overwritten. Re-run plan",
-                    stale=True,
-                )
-    except SyncspecError as exc:
-        return _failed(action, job_id, f"re-reading the job before writing failed: {exc}", 0)
+    answer: Mapping[str, Any] | None = None
     try:
         if action.kind == ActionKind.DELETE:
             attempts[0] = 1
@@ -67,8 +95,8 @@ def run_action(action: Action, client: SyncJobApi) -> ActionResult:
                 client.delete_sync_job(_require_id(action))
         elif action.kind in (ActionKind.UPDATE, ActionKind.RENAME):
             attempts[0] = 1
-            written = client.update_sync_job(_require_id(action), action.body or {})
-            written_at = _updated_at(written)
+            answer = client.update_sync_job(_require_id(action), action.body or {})
+            written_at = _updated_at(answer)
         elif action.kind == ActionKind.CREATE:
             job_id, written_at, stored = _create(action, client, attempts)
             problem = _label_read_back(action, job_id, stored)
@@ -89,7 +117,41 @@ def run_action(action: Action, client: SyncJobApi) -> ActionResult:
         return _failed(action, job_id, str(exc), attempts[0])
     done = _done(action, job_id, attempts[0])
     done._written_at = written_at
+    if answer is not None and current is not None:
+        done = _read_answer(action, client, current, answer, done)
     return done
+
+
+def _read_answer(
+    action: Action,
+    client: SyncJobApi,
+    current: Mapping[str, Any],
+    answer: Mapping[str, Any],
+    done: ActionResult,
+) -> ActionResult:
+    """What the PATCH's answer says: a concurrent change (fields not written that moved since
+    the re-read: stale, exit 4), or a server that merged what was written (``settle_merge``)."""
+    from syncspec.engine.merge import settle_merge
+    from syncspec.engine.normalize import canonical_job
+
+    body = action.body or {}
+    before, after = canonical_job(current), canonical_job(answer)
+    moved = sorted(
+        name
+        for name in after
+        if name not in body and name in answer and after.get(name) != before.get(name)
+    )
+    if moved:
+        return done.model_copy(
+            update={
+                "stale": True,
+                "note": "the write's answer shows changes this apply did not make ("
+                + ", ".join(moved)
+                + "): someone changed the job between its re-read and this write; "
+                "not verified. Re-run plan",
+            }
+        )
+    return settle_merge(action, client, answer, done)
 
 
 def _updated_at(job: Any) -> str | None:
@@ -97,17 +159,20 @@ def _updated_at(job: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _moved_since_plan(action: Action, client: SyncJobApi) -> str | None:
-    """None when the live job is as planned; "gone", or why it moved, otherwise."""
+def _moved_since_plan(
+    action: Action, client: SyncJobApi
+) -> tuple[str | None, Mapping[str, Any] | None]:
+    """(None, the live job) when it is as planned; ("gone" or why it moved, ...) otherwise."""
 
     try:
         current = client.get_sync_job(_require_id(action))
     except NotFoundError:
-        return "gone"
+        return "gone", None
     if fingerprint(current) != action.fingerprint:
         when = current.get("updated_at")
-        return f"the live job was modified (updated_at {when})" if when else "the job moved"
-    return None
+        moved = f"the live job was modified (updated_at {when})" if when else "the job moved"
+        return moved, current
+    return None, current
 
 
 def _done(

@@ -313,8 +313,10 @@ def test_watch_exit_code_follows_the_terminal_status(
 
 def test_watch_unknown_run(env: EmulatorHandle) -> None:
     result = run(env, "runs", "watch", "nope", "--interval", "0.05")
-    assert result.exit_code == 1
-    assert result.stderr.startswith("error: GET /sync-job-run/nope -> 404: sync job run not found")
+    assert result.exit_code == 5  # could not read the run: not "the run failed" (issue 22)
+    assert result.stderr.startswith(
+        "error: could not read run nope: GET /sync-job-run/nope -> 404: sync job run not found"
+    )
 
 
 def test_watch_rejects_a_non_positive_interval(env: EmulatorHandle) -> None:
@@ -417,7 +419,11 @@ def test_stop(env: EmulatorHandle) -> None:
     assert writes(env)[-1] == ("DELETE", f"/sync-job-run/{created['id']}", 200)
     assert env.client().get_sync_job_run(created["id"])["status"] == "stopped"
 
+    # stopping a run that already ended says so and exits non-zero (issue 22)
     again = run(env, "runs", "stop", created["id"], "--format", "json")
-    assert json.loads(again.stdout)["status"] == "stopped"
+    assert again.exit_code == 1
+    assert again.stdout == ""
+    assert f"run {created['id']} had already ended (stopped at " in again.stderr
+    assert writes(env)[-1] == ("DELETE", f"/sync-job-run/{created['id']}", 200)  # no new one
     missing = run(env, "runs", "stop", "nope")
     assert missing.exit_code == 1

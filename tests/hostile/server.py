@@ -17,6 +17,8 @@ Modes (``HostileServer.set(mode, **params)``), for every path unless noted:
     ``hold``           set ``params["arrived"]``, wait for ``params["release"]`` (events), then
                        answer ``{"result": []}``
     ``status``         ``params["status"]`` with ``params["headers"]`` and a JSON error body
+    ``api``            ``params["answer"](method, path, token)`` -> ``(status, JSON body)``: a
+                       plausible API that plays with the bearer token it was sent (issue 22)
 Every request is recorded (method, path with query, whether it carried ``Authorization``).
 """
 
@@ -162,6 +164,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _mode_api(self, params: dict[str, Any]) -> None:
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        status, body = params["answer"](self.command, self.path, token)
+        self._send(status, json.dumps(body).encode())
 
     def _mode_redirect(self, params: dict[str, Any]) -> None:
         self.send_response(302)

@@ -176,16 +176,16 @@ def check(resources: list[Any], args: Mapping[str, str | None], has_schema: bool
         )
 
     names_dotted = {name: dotted(name) for name in by_name}
-    ancestry = depgraph.ancestors(parents)
+    ancestry = depgraph.Ancestry(parents)
+    unknown = broken | ancestry.tangled | ancestry.below(broken)
     for i, item in items.items():
-        upstream = frozenset(str(items[a].get("resource")) for a in ancestry[i])
         scope = Scope(
             args=args,
             has_args_schema=has_schema,
             names=names_dotted,
-            upstream=upstream,
+            upstream=depgraph.UpstreamNames(ancestry, by_name, (i,)),
             where=f'resource "{item.get("resource")}"',
-            upstream_known=not (ancestry[i] | {i}) & broken,
+            upstream_known=i not in unknown,
         )
         pairs: list[tuple[Path, object]] = []
         for key, value in item.items():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Protocol
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
 from syncspec.jobfile.rules.kit import closest, did_you_mean, finding
@@ -34,6 +36,12 @@ RESERVED_ROOTS: frozenset[str] = frozenset(
 Path = tuple[PathItem, ...]
 
 
+class Upstream(Protocol):
+    """The names a place can reach: a ``frozenset`` or ``depgraph.UpstreamNames``."""
+
+    def intersection(self, names: Iterable[str], /) -> AbstractSet[str]: ...
+
+
 @dataclass(frozen=True)
 class Scope:
     """What the placeholders of one place in the job may refer to.
@@ -46,7 +54,7 @@ class Scope:
     args: Mapping[str, str | None]
     has_args_schema: bool
     names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    upstream: frozenset[str] = frozenset()
+    upstream: Upstream = frozenset()
     where: str = "this resource"
     resources_available: bool = True
     upstream_known: bool = True  # False when a depends_on is broken (reported once, as SS203/SS303)

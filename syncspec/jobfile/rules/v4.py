@@ -6,7 +6,8 @@ a unique ``name``, a ``type`` and at most one upstream node in ``depends_on``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
@@ -260,10 +261,6 @@ def _persist_targets(
             )
 
 
-def _gated(arg: str, run_ifs: list[str]) -> bool:
-    return any(arg in text for text in run_ifs)
-
-
 def check(
     data: Mapping[str, Any],
     resources: list[Any],
@@ -355,15 +352,16 @@ def check(
             )
         )
 
-    ancestry = depgraph.ancestors(parents)
+    ancestry = depgraph.Ancestry(parents)
     state_nodes = [i for i, n in nodes.items() if _text(n.get("type")) in STATE_TYPES]
-    complete_events = [
-        n["name"]
-        for n in nodes.values()
+    complete_nodes = [
+        i
+        for i, n in nodes.items()
         if n.get("type") == "event"
         and _config(n).get("name") == "complete"
         and isinstance(n.get("name"), str)
     ]
+    complete_events = [nodes[i]["name"] for i in complete_nodes]
     # A request node's output is addressed by its resource path (resources.ticketing.tickets),
     # any other node's by its name (resources.get-last-synced-at.value): truto-api.md.
     names_dotted: dict[str, tuple[str, ...]] = {}
@@ -375,15 +373,16 @@ def check(
             names_dotted[name] = renamed[name] = dotted(resource)
         else:
             names_dotted[name] = dotted(name)
-    reach = _reach(nodes, names, ancestry)
+    reach = _Reach(nodes, names, ancestry)
+    after_complete = reach.marked(complete_nodes)
+    below_broken = reach.marked(sorted(broken))
     found_by_node: dict[int, list[tuple[Path, Placeholder]]] = {}
     for i, node in nodes.items():
-        upstream_idx = reach[i]
-        upstream = frozenset(str(nodes[a].get("name")) for a in upstream_idx)
         _persist_targets(i, node, names, out)
-        if node.get("type") == "update_state" and not any(
-            nodes[a].get("type") == "event" and _config(nodes[a]).get("name") == "complete"
-            for a in upstream_idx
+        if (
+            node.get("type") == "update_state"
+            and i not in ancestry.tangled
+            and not after_complete(i)
         ):
             hint = (
                 f"depends_on: {complete_events[0]}"
@@ -404,18 +403,15 @@ def check(
             node,
             names_dotted=names_dotted,
             renamed=renamed,
-            upstream=upstream,
+            upstream=reach.names(i),
             args=args,
             has_schema=has_schema,
-            upstream_known=not (upstream_idx | {i}) & broken,
+            upstream_known=not (i in broken or i in ancestry.tangled or below_broken(i)),
             out=out,
         )
-        run_ifs = [
-            str(nodes[a].get("run_if")) for a in (i, *upstream_idx) if nodes[a].get("run_if")
-        ]
-        _optional_args(found, args, required, run_ifs, out)
+        _optional_args(found, args, required, functools.partial(reach.gated, node=i), out)
         found_by_node[i] = found
-    rules_context.check_context_keys(nodes, reach, found_by_node, out)
+    rules_context.check_context_keys(nodes, reach.reaches, found_by_node, out)
 
     if state_nodes:
         first = state_nodes[0]
@@ -443,24 +439,71 @@ def check(
     return out
 
 
-def _reach(
-    nodes: Mapping[int, Mapping[str, Any]],
-    names: Mapping[str, list[int]],
-    ancestry: Mapping[int, frozenset[int]],
-) -> dict[int, set[int]]:
+class _Reach:
     """The nodes whose output (and add_context keys) each node sees: its depends_on ancestors;
     for a destination also the nodes it persists and their ancestors (their records reach it
-    through resources_to_persist, without a depends_on)."""
-    reach = {i: set(ancestry[i]) for i in nodes}
-    for i, node in nodes.items():
-        persist = node.get("resources_to_persist")
-        if node.get("type") != "destination" or not isinstance(persist, list):
-            continue
-        for target in persist:
-            for j in names.get(target, []) if isinstance(target, str) else []:
-                if j != i:
-                    reach[i] |= {j, *ancestry[j]}
-    return reach
+    through resources_to_persist, without a depends_on). Asked per node and name, never built
+    as a set per node (a chain would make that quadratic: issue 22)."""
+
+    def __init__(
+        self,
+        nodes: Mapping[int, Mapping[str, Any]],
+        names: Mapping[str, list[int]],
+        ancestry: depgraph.Ancestry,
+    ) -> None:
+        self.nodes, self.by_name, self.ancestry = nodes, names, ancestry
+        self.persisted: dict[int, frozenset[int]] = {}
+        for i, node in nodes.items():
+            persist = node.get("resources_to_persist")
+            if node.get("type") != "destination" or not isinstance(persist, list):
+                continue
+            self.persisted[i] = frozenset(
+                j
+                for target in persist
+                if isinstance(target, str)
+                for j in names.get(target, [])
+                if j != i
+            )
+        self._gates: dict[str, Callable[[int], bool]] = {}
+
+    def reaches(self, item: int, node: int) -> bool:
+        """``item``'s output reaches ``node``."""
+        extra = self.persisted.get(node, frozenset())
+        return (
+            item in extra
+            or self.ancestry.is_ancestor(item, node)
+            or any(self.ancestry.is_ancestor(item, j) for j in extra)
+        )
+
+    def names(self, node: int) -> depgraph.UpstreamNames:
+        extra = self.persisted.get(node, frozenset())
+        return depgraph.UpstreamNames(self.ancestry, self.by_name, (node, *extra), extra)
+
+    def marked(self, marked: list[int]) -> Callable[[int], bool]:
+        """Whether a node is reached by one of the ``marked`` nodes."""
+        below = self.ancestry.below(marked)
+        hit = below | frozenset(marked)
+
+        def test(node: int) -> bool:
+            return node in below or any(j in hit for j in self.persisted.get(node, ()))
+
+        return test
+
+    def gated(self, arg: str, node: int) -> bool:
+        """A run_if of the node or of a node reaching it mentions ``arg``."""
+        test = self._gates.get(arg)
+        if test is None:
+            gates = [
+                i for i, n in self.nodes.items() if n.get("run_if") and arg in str(n.get("run_if"))
+            ]
+            marked = self.marked(gates)
+            own = frozenset(gates)
+
+            def test(i: int) -> bool:
+                return i in own or marked(i)
+
+            self._gates[arg] = test
+        return test(node)
 
 
 def _node_placeholders(
@@ -469,7 +512,7 @@ def _node_placeholders(
     *,
     names_dotted: Mapping[str, tuple[str, ...]],
     renamed: Mapping[str, tuple[str, ...]],
-    upstream: frozenset[str],
+    upstream: depgraph.UpstreamNames,
     args: Mapping[str, str | None],
     has_schema: bool,
     upstream_known: bool,
@@ -491,7 +534,7 @@ def _node_placeholders(
         args=args,
         has_args_schema=has_schema,
         names=names_dotted,
-        upstream=upstream | {str(node.get("name"))},
+        upstream=upstream.with_name(str(node.get("name"))),
         where=f"node {name}",
         noun="node",
         upstream_known=upstream_known,
@@ -527,7 +570,7 @@ def _optional_args(
     found: list[tuple[Path, Placeholder]],
     args: Mapping[str, str | None],
     required: frozenset[str],
-    run_ifs: list[str],
+    gated: Callable[[str], bool],
     out: list[Finding],
 ) -> None:
     """SS318: an optional argument used bare would send the literal placeholder text."""
@@ -538,7 +581,7 @@ def _optional_args(
         if len(segments) < 2 or segments[0] != "args":
             continue
         arg = segments[1]
-        if arg not in args or arg in required or _gated(f"args.{arg}", run_ifs):
+        if arg not in args or arg in required or gated(f"args.{arg}"):
             continue
         first = len(out)
         out.append(

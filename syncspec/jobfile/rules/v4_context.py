@@ -12,7 +12,7 @@ that sets the key). The keys are known statically when the expression is an obje
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
@@ -54,7 +54,7 @@ def _setters(nodes: Mapping[int, Mapping[str, Any]]) -> dict[str, list[int]]:
 
 def check_context_keys(
     nodes: Mapping[int, Mapping[str, Any]],
-    reach: Mapping[int, set[int]],
+    reaches: Callable[[int, int], bool],
     found: Mapping[int, list[tuple[Path, Placeholder]]],
     out: list[Finding],
 ) -> None:
@@ -69,7 +69,7 @@ def check_context_keys(
             for path in ph.paths:
                 key = path.split(".", 1)[0]
                 where = setters.get(key)
-                if key in _RESERVED or not where or any(s in reach[i] for s in where):
+                if key in _RESERVED or not where or any(reaches(s, i) for s in where):
                     continue
                 setter_name = nodes[where[0]]["name"]
                 first = len(out)

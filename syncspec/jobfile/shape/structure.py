@@ -13,6 +13,7 @@ from syncspec.jobfile.jobs import SERVER_FIELDS
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
 from syncspec.jobfile.rules.project import SS603, check_label
 from syncspec.jobfile.shape.corevalidate import core_schema, validation_errors
+from syncspec.jobfile.shape.runtime import canonical_runtime_version
 
 SS101 = Rule("SS101", Severity.ERROR, "unknown key")
 SS102 = Rule("SS102", Severity.ERROR, "value has the wrong type")
@@ -63,7 +64,7 @@ def choose_shape(data: Mapping[str, Any]) -> tuple[Shape, list[Finding], set[int
     resources = data.get("resources")
     items = resources if isinstance(resources, list) else []
     shapes = [item_shape(item) for item in items]
-    version = data.get("default_runtime_version")
+    version = canonical_runtime_version(data.get("default_runtime_version"))
     declared: Shape | None = None
     if type(version) is int and 1 <= version <= 4:
         declared = "v4" if version == 4 else "legacy"
@@ -124,6 +125,10 @@ def check_structure(data: Mapping[str, Any]) -> list[Finding]:
     """SS1xx findings (and SS603 for the label) of one parsed job document."""
 
     shape, findings, skip = choose_shape(data)
+    version = data.get("default_runtime_version")
+    if canonical_runtime_version(version) is not version:
+        # "4" is how Truto's TypeScript SDK writes 4 (and what pull may bring): the same value.
+        data = {**data, "default_runtime_version": canonical_runtime_version(version)}
     errors = validation_errors(shape, data)
     if errors:
         findings.extend(_explain(shape, data, errors, skip))
