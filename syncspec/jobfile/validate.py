@@ -102,22 +102,45 @@ def _resolved(path: Path, parents: dict[Path, Path]) -> Path:
 
 
 def _check_file(path: Path, root: Path, parents: dict[Path, Path] | None = None) -> _FileResult:
-    from syncspec.jobfile.rules import registry as semantics
-    from syncspec.jobfile.shape.structure import check_structure
-
     display = display_path(path, root)
-    parsed = _read(path, display)
+    parsed = loader.read_path(path, display, plain=True)
     result = _FileResult(path, parsed, problems=list(parsed.problems))
     if parsed.data is not None:
-        assert parsed.text is not None and parsed.root is not None  # set for every file that loads
-        semantic = semantics.check_job(parsed.data)
-        findings = _without_superseded(check_structure(parsed.data), semantic)
-        findings.extend(semantic)
-        result.problems.extend(to_problems(display, parsed.text, _unique(findings), parsed.root))
-        result.top = TopPositions.of(parsed.root, parsed.text)
+        text = parsed.text
+        assert text is not None  # set for every file that loads
+        findings = _findings(parsed.data)
+        if parsed.root is None:
+            # the compiled parser's data, without positions: enough for a clean file, and for
+            # findings on the whole document (SS107); any other finding needs the node graph
+            if any(f.path or f.offset is not None for f in findings):
+                parsed = result.parsed = loader.parse_text(text, display)
+                assert parsed.data is not None and parsed.root is not None  # it loaded above
+                findings = _findings(parsed.data)
+            else:
+                line, col = loader.root_position(text)
+                result.problems.extend(
+                    Problem(f.rule, f.severity, f.message, display, line, col, f.hint)
+                    for f in findings
+                )
+                findings = []
+        if parsed.root is not None:
+            result.problems.extend(to_problems(display, text, findings, parsed.root))
+            result.top = TopPositions.of(parsed.root, text)
+        # (without ``top``, a project finding re-composes its file: see ``top_to_problems``)
         result.resolved = _resolved(path, {} if parents is None else parents)
     parsed.root = None  # located: the node graph is not needed (nor sent back from a worker)
     return result
+
+
+def _findings(data: dict[str, Any]) -> list[Finding]:
+    """The structure and semantic findings of one file's data, each once."""
+    from syncspec.jobfile.rules import registry as semantics
+    from syncspec.jobfile.shape.structure import check_structure
+
+    semantic = semantics.check_job(data)
+    findings = _without_superseded(check_structure(data), semantic)
+    findings.extend(semantic)
+    return _unique(findings)
 
 
 # Structure findings that a semantic error at the same path says better (it names the node,
