@@ -90,6 +90,7 @@ HOSTILE = [
     "\ufefflabel: a\n",
     "label: a\u00a0\nx: 1\n",
     "label: a\nx: \x01\n",
+    '{"label": ["\\ud800\\udc00"], "x": "\\U0010ffff\\U00110000"}',
     "label: a\nx: \ud800\n",
 ]
 
@@ -327,3 +328,18 @@ def test_a_float_without_a_dot_in_a_merged_document_prints_nothing(capfd: Any) -
     parsed = loader.parse_text("base: &b {x: 1e3}\njob:\n  <<: *b\n", "job.yaml")
     assert parsed.data == {"base": {"x": 1000.0}, "job": {"x": 1000.0}}
     assert capfd.readouterr().err == ""
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), _JSON, min_size=1), st.booleans())
+def test_same_data_on_json_documents(document: dict[str, Any], ascii_only: bool) -> None:
+    import json
+
+    check_text(json.dumps(document, ensure_ascii=ascii_only))  # JSON is YAML

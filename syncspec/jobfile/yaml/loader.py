@@ -621,6 +621,7 @@ def read_path(path: Path, display: str, *, plain: bool = False) -> Parsed:
 # inside, and characters YAML refuses (ruamel reports them).
 _PLAIN_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
 _PLAIN_NON_ASCII = re.compile(r"[\x80-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_PLAIN_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _PLAIN_MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)  # documents, directives
 # ``_depth_upper_bound``'s markers without tabs (refused before)
 _PLAIN_DEPTH_MARKERS = ("[", "{", "- ", "? ", ": ")
@@ -634,31 +635,91 @@ def _plain_unsafe(text: str) -> bool:
         return True
     if ("---" in text or "..." in text or "%" in text) and _PLAIN_MARKERS.search(text):
         return True
-    # indicators where a token starts: anchors, aliases, tags, reserved characters, block
-    # scalar headers in odd places (yaml-rs reads some of them as plain text)
-    if "?" in text and _PLAIN_QUESTION.search(text) is not None:
-        return True  # libyaml refuses `a?b` in a flow collection
-    for mark in "&*!@`%|>?":
-        at = text.find(mark)
-        while at != -1:
-            before = _token_before(text, at)
-            if before is not None and _unsafe_indicator(text, at, mark, before):
-                return True
-            at = text.find(mark, at + 1)
+    if "\\U" in text or ("\\u" in text and _PLAIN_SURROGATE.search(text) is not None):
+        return True  # yaml-rs joins `\ud800\udc00`; libyaml refuses surrogates in escapes
     if not text.endswith("\n") and ("|" in text or ">" in text):
         return True  # a kept block scalar at the very end: yaml-rs adds a line break
+    blocks = _block_scalars(text)
+    if blocks is None:
+        return True
+    # indicators where a token starts, outside block scalars: anchors, aliases, tags, reserved
+    # characters (yaml-rs reads some of them as plain text)
+    for mark in "&*!@`%?":
+        at = text.find(mark)
+        while at != -1:
+            if _token_before(text, at) is not None and not _inside(blocks, at):
+                if mark != "!" or text[at + 1 : at + 2] != "=":  # JSONata's `!=`
+                    return True
+            at = text.find(mark, at + 1)
     for mark in "[{":
         at = text.find(mark)
         while at != -1:
-            if _token_before(text, at) is not None and _unsafe_flow(text, at):
+            # where a flow collection starts in block context; it is scanned whole (a `{` after
+            # `[{,` is nested in one, or inside a quoted string: "{{args.x}}")
+            before = _token_before(text, at)
+            if before in _BLOCK_TOKEN and not _inside(blocks, at) and _unsafe_flow(text, at):
                 return True
             at = text.find(mark, at + 1)
     return False
 
 
+def _inside(blocks: list[tuple[int, int]], at: int) -> bool:
+    return any(start <= at < end for start, end in blocks)
+
+
+def _block_scalars(text: str) -> list[tuple[int, int]] | None:
+    """Where the contents of the block scalars (`key: |`) are, as (start, end) indexes; None
+    if one of them is not plain: a header with an indentation or keep indicator, an empty or
+    under-indented first line, or `|`/`>` where a token starts elsewhere than as a value."""
+    found = sorted(at for mark in "|>" for at in _all(text, mark))
+    blocks: list[tuple[int, int]] = []
+    for at in found:
+        if blocks and at < blocks[-1][1]:
+            continue  # in a block scalar's text
+        before = _token_before(text, at)
+        if before is None:
+            continue  # inside a scalar: `a > b`
+        header = _BLOCK_HEADER.match(text, at + 1)
+        if before not in ":-" or header is None:
+            return None
+        line_start = text.rfind("\n", 0, at) + 1
+        parent = line_start
+        while text.startswith(("- ", " "), parent):  # the key (or item) this value belongs to
+            parent += 2 if text[parent] == "-" else 1
+        if before == "-":
+            parent = at - 2  # `- |`: the item's dash
+        start = header.end() - 1
+        content_start = text.rfind("\n", 0, start) + 1
+        indent = start - content_start
+        if indent <= parent - line_start:
+            return None
+        end = content_start
+        while end < len(text):
+            line_end = text.find("\n", end)
+            line_end = len(text) if line_end == -1 else line_end + 1
+            line = text[end:line_end]
+            if line.strip(" \n") and len(line) - len(line.lstrip(" ")) < indent:
+                break
+            end = line_end
+        blocks.append((content_start, end))
+    return blocks
+
+
+def _all(text: str, mark: str) -> list[int]:
+    out = []
+    at = text.find(mark)
+    while at != -1:
+        out.append(at)
+        at = text.find(mark, at + 1)
+    return out
+
+
+_BLOCK_TOKEN = frozenset("\n:-?")
+
+
 def _unsafe_flow(text: str, at: int) -> bool:
     """Whether the flow collection starting at ``at`` has a `:` that is not followed by a space
-    (libyaml refuses `{type:string}`; yaml-rs reads it) or does not end."""
+    (libyaml refuses `{type:string}`; yaml-rs reads it), a `?` or a comment, or does not end."""
     depth, end, quote = 0, len(text), ""
     while at < end:
         ch = text[at]
@@ -677,8 +738,8 @@ def _unsafe_flow(text: str, at: int) -> bool:
                 return False
         elif ch == ":" and text[at + 1 : at + 2] not in (" ", "\n"):
             return True
-        elif ch == "#":
-            return True  # comments inside flow collections: not worth the doubt
+        elif ch in "#?":
+            return True  # comments, `a?b` (libyaml refuses it) inside flow collections
         at += 1
     return True
 
@@ -701,22 +762,7 @@ def _token_before(text: str, at: int) -> str | None:
     return None
 
 
-def _unsafe_indicator(text: str, at: int, mark: str, before: str) -> bool:
-    after = text[at + 1 : at + 2]
-    if mark == "!":
-        return after != "="  # a tag; `!=` is JSONata's
-    if mark in "|>":
-        # a block scalar as a mapping value or list item, its header as libyaml reads it
-        # (`+`, keep the final line breaks: yaml-rs keeps one too many at the end of the text)
-        header = _BLOCK_HEADER.match(text, at + 1)
-        return before not in ":-" or header is None or "+" in text[at + 1 : at + 3]
-    return True
-
-
-_PLAIN_QUESTION = re.compile(r"\?[^ \n]")
-# a block scalar's header and its first line, which must hold text (yaml-rs reads an empty
-# block scalar as a line break, libyaml as "")
-_BLOCK_HEADER = re.compile(r"(?:[1-9][+-]?|[+-][1-9]?)?(?: +#[^\n]*)? *\n +[^ \n]")
+_BLOCK_HEADER = re.compile(r"-?(?: +#[^\n]*)? *\n +[^ \n]")
 
 
 # libyaml refuses implicit keys longer than 1024 characters; yaml-rs does not
