@@ -29,7 +29,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,11 +138,11 @@ def reject_unknown_keys(
     table: Mapping[str, Any], known: tuple[str, ...], where: str, section: str = ""
 ) -> None:
     """``ConfigError`` (exit 3) naming the first unknown key of ``table``, with a did-you-mean."""
-    import difflib
-
     unknown = sorted(str(k) for k in table if k not in known)
     if not unknown:
         return
+    import difflib  # only for the error: validate's start-up stays lean
+
     key = unknown[0]
     name = f"{section}.{key}" if section else key
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
@@ -179,6 +178,8 @@ def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only where there is a file to read: validate's start-up stays lean
+
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
