@@ -647,9 +647,12 @@ def _plain_unsafe(text: str) -> bool:
     for mark in "&*!@`%?":
         at = text.find(mark)
         while at != -1:
-            if _token_before(text, at) is not None and not _inside(blocks, at):
-                if mark != "!" or text[at + 1 : at + 2] != "=":  # JSONata's `!=`
-                    return True
+            if (
+                _token_before(text, at) is not None
+                and not _inside(blocks, at)
+                and (mark != "!" or text[at + 1 : at + 2] != "=")  # JSONata's `!=`
+            ):
+                return True
             at = text.find(mark, at + 1)
     for mark in "[{":
         at = text.find(mark)
@@ -800,17 +803,42 @@ def plain_data(text: str) -> dict[str, Any] | None:
         return None
     if type(data) is not dict or not (numbers := _plain_ok(data)):
         return None
-    if numbers is _NUMBERS and _PLAIN_ODD_NUMBER.search(text) is not None:
+    if numbers is _NUMBERS and _odd_number(text):
         return None  # yaml-rs reads `_5`, `0X1F`, `6e_1` as numbers; the resolver as text
     return data
 
 
 _NUMBERS = 2
-# number-like tokens the two resolvers read differently: underscores after a sign, dot or
-# prefix, or in an exponent; `.5e1`; upper-case radix prefixes
-_PLAIN_ODD_NUMBER = re.compile(
-    r"(?<![\w$])[-+]?(?:[._]*_[._]*\d|\.[\d_]*[eE])|\d[eE][-+]?[\d_]*_|0[XOB]|0[xob][\da-fA-F]*_"
-)
+# Number-like tokens the two resolvers read differently: underscores after a sign, dot or
+# prefix, or in an exponent (`_5`, `6e_1`); `.5e1`; upper-case radix prefixes (`0X1F`). Each is
+# found by a literal first (a fast scan), then its token is looked at.
+_PLAIN_UNDERSCORE = re.compile(r"_(?:(?<=[\d._+\-\s:\[{,]_)|(?=[\d._]))")
+_PLAIN_DOT_EXPONENT = re.compile(r"\.[\d_]*[eE]")
+_NUMBER_CHARS = frozenset("-+._0123456789abcdefABCDEFxXoO")
+
+
+def _odd_number(text: str) -> bool:
+    if "0X" in text or "0O" in text or "0B" in text:
+        return True
+    for pattern in (_PLAIN_UNDERSCORE, _PLAIN_DOT_EXPONENT):
+        for found in pattern.finditer(text):
+            if _number_token(text, found.start()):
+                return True
+    return False
+
+
+def _number_token(text: str, at: int) -> bool:
+    """Whether the character at ``at`` is in a plain token that may be read as a number."""
+    chars = _NUMBER_CHARS
+    start = at
+    while start and text[start - 1] in chars:
+        start -= 1
+    if start and text[start - 1] not in " \n:[{,":
+        return False  # inside a word: `page_size`
+    end = at
+    while end < len(text) and text[end] in chars:
+        end += 1
+    return any(ch.isdigit() for ch in text[start:end])
 
 
 def _plain_ok(data: dict[str, Any]) -> int:
