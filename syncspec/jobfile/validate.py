@@ -6,9 +6,14 @@ plain data -> each finding's key path turned into ``line:col`` with the parser's
 file's top-level keys. No file is parsed twice.
 
 The per-file step is CPU-bound and independent per file: from ``PARALLEL_MIN_FILES`` files on
-(a repo-wide ``plan`` or ``validate``), it runs in forked worker processes, one per CPU, in
-contiguous chunks whose results are put back in file order, so the outcome is the same as one
-process's. Below that (pre-commit passes a few files) workers would cost more than they save.
+(a repo-wide ``plan`` or ``validate``), when CPUs are free, it runs in forked worker processes,
+one per free CPU, in contiguous chunks whose results are put back in file order, so the outcome
+is the same as one process's. Otherwise (pre-commit passes a few files; a busy machine) workers
+would cost more than they save.
+
+Most files take the position-less fast path (``loader.plain_data``): their data comes from a
+compiled parser, and only a file with a finding below the top of the document is parsed again
+into a node graph to locate it.
 """
 
 from __future__ import annotations
@@ -30,10 +35,10 @@ from syncspec.jobfile.yaml.locate import TopPositions, to_problems, top_to_probl
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-# From this many files on, files are checked in worker processes (see the module docstring);
-# each worker gets at least ``_FILES_PER_WORKER`` files, so a few hundred use two workers.
-PARALLEL_MIN_FILES = 200
-_FILES_PER_WORKER = 100
+# From this many files on, and with free CPUs, files are checked in worker processes (see
+# ``_worker_count``); each worker gets at least ``_FILES_PER_WORKER`` files.
+PARALLEL_MIN_FILES = 2_000
+_FILES_PER_WORKER = 1_000
 # chunks per worker: small enough to even out files of different sizes, few enough to be cheap
 _CHUNKS_PER_WORKER = 4
 
@@ -160,15 +165,23 @@ def _check_chunk(paths: Sequence[Path], root: Path) -> list[_FileResult]:
     return [_check_file(path, root, parents) for path in paths]
 
 
-def _worker_count(files: int) -> int:
-    """How many worker processes to check ``files`` files with (0: check them in this one)."""
+def _worker_count(files: int, free: float | None = None) -> int:
+    """How many worker processes to check ``files`` files with (0: check them in this one).
+
+    ``free``: the CPUs not busy with other work (default: measured, the CPUs this process may
+    use less the 1-minute load average). Workers pay for forking and for sending each file's
+    data back (bench/BENCHMARKS.md, issue 26): with the position-less fast path a file costs
+    ~0.1-0.3 ms, so they win only on a few thousand files and only with a second core that is
+    really free. A busy machine (a CI runner, a laptop running an editor) checks in one process.
+    """
     # fork: workers start in milliseconds with every module already imported. Other platforms'
     # start methods re-import syncspec in each worker, and macOS forks are unsafe once system
     # frameworks are loaded, so there the files are checked in this process.
     if files < PARALLEL_MIN_FILES or sys.platform != "linux":
         return 0
-    cpus = len(os.sched_getaffinity(0))
-    workers = min(cpus, files // _FILES_PER_WORKER)
+    if free is None:
+        free = len(os.sched_getaffinity(0)) - os.getloadavg()[0]
+    workers = min(round(free), files // _FILES_PER_WORKER)
     return workers if workers > 1 else 0
 
 

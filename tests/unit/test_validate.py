@@ -314,3 +314,16 @@ def test_few_files_are_checked_in_this_process() -> None:
 
     assert _worker_count(1) == 0
     assert _worker_count(PARALLEL_MIN_FILES - 1) == 0
+    assert _worker_count(PARALLEL_MIN_FILES - 1, free=8) == 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_workers_only_on_free_cpus() -> None:
+    from syncspec.jobfile.validate import PARALLEL_MIN_FILES, _worker_count
+
+    many = PARALLEL_MIN_FILES * 10
+    assert _worker_count(many, free=0.4) == 0  # a busy machine: one process
+    assert _worker_count(many, free=1.3) == 0  # one free CPU: workers would only add work
+    assert _worker_count(many, free=1.6) == 2
+    assert _worker_count(many, free=4.0) == 4
+    assert _worker_count(PARALLEL_MIN_FILES, free=4.0) == 2  # at least 1,000 files a worker
