@@ -5,7 +5,7 @@ Example ``syncspec.toml``::
     jobs_dir = "jobs"
     tests_dir = "tests"              # case files of `syncspec test`
     default_profile = "staging"      # optional; else SYNCSPEC_PROFILE, else the only profile
-    parallelism = 4
+    parallelism = 16                 # default: from rate_limit (16 at 500/10s)
     rate_limit = "500/10s"
 
     [profiles.staging]
@@ -27,6 +27,7 @@ the final URL when the client is built, so no key of this file can route the tok
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -43,6 +44,19 @@ DEFAULT_URL_ENV = "TRUTO_API_URL"
 PROFILE_ENV = "SYNCSPEC_PROFILE"
 CONFIG_FILE = "syncspec.toml"
 DEFAULT_RATE_LIMIT = (500, 10.0)
+# apply's default parallelism keeps this many seconds of requests in flight at the rate limit's
+# average rate: enough to use the limit at Truto's usual latencies (0.1-0.3 s a request), while
+# the client's limiter (not the parallelism) keeps the rate under it (issue 26: 16 at 500/10s).
+_IN_FLIGHT_SECONDS = 0.32
+MAX_PARALLELISM = 64
+
+
+def default_parallelism(rate_limit: tuple[int, float]) -> int:
+    """Actions run at once when neither ``--parallelism`` nor ``parallelism`` says."""
+    requests, seconds = rate_limit
+    return max(1, min(MAX_PARALLELISM, math.ceil(requests / seconds * _IN_FLIGHT_SECONDS)))
+
+
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d+(?:\.\d+)?)\s*s?\s*$")
 
 
@@ -103,7 +117,7 @@ class Settings:
     jobs_dir: Path
     profile: Profile
     prune: PruneScope = field(default_factory=PruneScope)
-    parallelism: int = 4
+    parallelism: int = 16  # default_parallelism(DEFAULT_RATE_LIMIT)
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT
     tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
 
@@ -224,11 +238,11 @@ def load_settings(
     if not isinstance(data.get("tests_dir", ""), str):
         raise ConfigError(f"{where}: tests_dir must be a path (a string)")
     tests_dir = root / str(data.get("tests_dir", "tests"))
-    parallelism = data.get("parallelism", 4)
-    if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1:
-        raise ConfigError(f"{where}: parallelism must be a positive integer")
     rate = data.get("rate_limit")
     rate_limit = parse_rate_limit(str(rate)) if rate is not None else DEFAULT_RATE_LIMIT
+    parallelism = data.get("parallelism", default_parallelism(rate_limit))
+    if not isinstance(parallelism, int) or isinstance(parallelism, bool) or parallelism < 1:
+        raise ConfigError(f"{where}: parallelism must be a positive integer")
 
     prune_data = data.get("prune", {})
     if not isinstance(prune_data, dict):
