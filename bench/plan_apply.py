@@ -1,6 +1,7 @@
 """Benchmark: `syncspec plan` over 2,000 live jobs, and `apply` throughput under the rate limit.
 
-    python bench/plan_apply.py [--jobs 2000] [--updates 300] [--sustained 1200] [--runs 3]
+    python bench/plan_apply.py [--jobs 200 2000 10000] [--updates 300] [--sustained 1200]
+                               [--runs 3]
                                [--plan-only]
 
 Starts the emulator in this process (50 ms latency on every request) and runs:
@@ -13,10 +14,13 @@ Starts the emulator in this process (50 ms latency on every request) and runs:
     target (issue 12) is 2x of (parse floor + round trips): the parse floor is
     ``bench/parse_floor.py`` (PyYAML CSafeLoader, a subprocess, start-up included) on the same
     files, run interleaved with the plan; round trips = floor requests x latency. Also an
-    in-process breakdown: load+validate the files, list the live jobs, compute the plan.
+    in-process breakdown: load+validate the files, list the live jobs, compute the plan, and
+    the peak memory of the plan's whole process tree (parent and any workers, sampled from
+    /proc; target < 200 MB at 10,000 jobs).
 (b) apply: ``--updates`` updates with the emulator enforcing 500 requests / 10 s per token
     and the client its own limiter at the same rate; the executor is timed in-process
-    (``execute_plan``, parallelism 16) and its requests/s compared with the limit.
+    (``execute_plan``, the default parallelism: from the rate limit, 16) and its requests/s
+    compared with the limit.
 (c) the same with ``--sustained`` updates, more than one 500-request window, so the client's
     limiter (not latency x parallelism) decides the rate; 0 skips it.
 
@@ -46,7 +50,6 @@ from bench.corpora import write_corpus  # noqa: E402 - realistic job files, shar
 LATENCY_MS = 50
 RATE = (500, 10.0)
 PAGE = 1000
-PARALLELISM = 16
 
 
 def _emulator(rate_limit: tuple[int, float] | None) -> Any:
@@ -75,13 +78,44 @@ def _project(directory: Path, count: int, kind: str) -> list[dict[str, Any]]:
     return data
 
 
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants now (Linux /proc), in KiB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def _run_sampled(cmd: list[str], **kwargs: Any) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run ``cmd``; its result and the peak resident memory of its process tree (MB), sampled
+    every 10 ms (parent plus any workers)."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+    )
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss_kb(proc.pid))
+        time.sleep(0.01)
+    out, err = proc.communicate()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak / 1024
+
+
 def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
     from syncspec.config import load_settings
     from syncspec.engine.model import PlanOptions
     from syncspec.engine.project import load_local, open_client, plan_project
 
     emu = _emulator(None)
-    walls, requests, phases, parse_floors = [], [], [], []
+    walls, requests, phases, parse_floors, trees = [], [], [], [], []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -97,15 +131,9 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
             for _ in range(runs):  # interleaved with the parse floor: same load for both
                 emu.control.clear_requests()
                 started = time.perf_counter()
-                done = subprocess.run(
-                    plan_cmd,
-                    cwd=root,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
+                done, tree_mb = _run_sampled(plan_cmd, cwd=root, env=env)
                 walls.append(time.perf_counter() - started)
+                trees.append(tree_mb)
                 if done.returncode != 0:
                     sys.exit(f"plan failed ({done.returncode}): {done.stdout[-500:]}{done.stderr}")
                 requests.append(len(emu.control.requests()))
@@ -137,13 +165,14 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
         "floor_requests": floor_requests,
         "floor_s": floor_requests * LATENCY_MS / 1000,
         "peak_mb": peak_mb,
+        "tree_mb": max(trees),
         "load_s": statistics.median(p[0] for p in phases),
         "list_s": statistics.median(p[1] for p in phases),
         "plan_s": statistics.median(p[2] for p in phases),
     }
 
 
-def bench_apply(updates: int, runs: int) -> dict[str, Any]:
+def bench_apply(updates: int, runs: int, parallelism: int) -> dict[str, Any]:
     from syncspec.api.client import TrutoClient
     from syncspec.config import PruneScope, Secret
     from syncspec.engine.apply import ApplyOptions, execute_plan
@@ -190,7 +219,7 @@ def bench_apply(updates: int, runs: int) -> dict[str, Any]:
             client = TrutoClient(emu.url, Secret(emu.token), rate_limit=RATE, page_size=PAGE)
             emu.control.clear_requests()
             started = time.perf_counter()
-            result = execute_plan(plan, client, ApplyOptions(parallelism=PARALLELISM))
+            result = execute_plan(plan, client, ApplyOptions(parallelism=parallelism))
             wall = time.perf_counter() - started
             sent = client.stats.requests
             client.close()
@@ -215,7 +244,7 @@ def bench_apply(updates: int, runs: int) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[2000])
     parser.add_argument("--updates", type=int, default=300)
     parser.add_argument("--sustained", type=int, default=1200)
     parser.add_argument("--runs", type=int, default=3)
@@ -229,10 +258,10 @@ def main() -> None:
     print(
         "| plan over | job files | HTTP requests (floor) | wall, `syncspec plan` | parse floor "
         "(CSafeLoader) + round trips | ratio (target <= 2x) | in-process load / list / plan "
-        "| peak RSS |"
+        "| peak RSS (largest process) | peak RSS (process tree) | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    cases = [(args.jobs, kind) for kind in ("legacy", "legacy-runtime")]
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    cases = [(jobs, kind) for jobs in args.jobs for kind in ("legacy", "legacy-runtime")]
     cases.append((1, "legacy-runtime"))
     for count, kind in cases:
         p = bench_plan(count, args.runs, kind)
@@ -241,7 +270,8 @@ def main() -> None:
             f"| {kind} | {count:,} | {p['requests']:.0f} ({p['floor_requests']}) "
             f"| {p['wall']:.2f} s | {p['parse_floor_s']:.2f} s + {p['floor_s']:.2f} s = "
             f"{floor:.2f} s | **{p['wall'] / floor:.2f}x** | {p['load_s']:.2f} s / "
-            f"{p['list_s']:.2f} s / {p['plan_s']:.2f} s | {p['peak_mb']:.0f} MB |",
+            f"{p['list_s']:.2f} s / {p['plan_s']:.2f} s | {p['peak_mb']:.0f} MB "
+            f"| {p['tree_mb']:.0f} MB | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
     print()
@@ -251,9 +281,12 @@ def main() -> None:
     for n in (args.updates, args.sustained):
         if n <= 0 or args.plan_only:
             continue
-        a = bench_apply(n, args.runs)
+        from syncspec.config import default_parallelism
+
+        parallelism = default_parallelism(RATE)  # what `syncspec apply` uses by default
+        a = bench_apply(n, args.runs, parallelism)
         print(
-            f"| parallelism {PARALLELISM} | {a['updates']} | {a['wall']:.2f} s | "
+            f"| default parallelism ({parallelism}) | {a['updates']} | {a['wall']:.2f} s | "
             f"{a['rate']:.1f} | {a['limit']:.0f}/s (500/10 s) | {a['pct']:.0f}% | "
             f"{a['429']} | {a['failed']} |"
         )
