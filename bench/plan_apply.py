@@ -78,6 +78,11 @@ def _project(directory: Path, count: int, kind: str) -> list[dict[str, Any]]:
     return data
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _tree_rss_kb(pid: int) -> int:
     """Resident memory of ``pid`` and all its descendants now (Linux /proc), in KiB."""
     total, todo = 0, [pid]
@@ -116,6 +121,8 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
 
     emu = _emulator(None)
     walls, requests, phases, parse_floors, trees = [], [], [], [], []
+    cpus: list[float] = []
+    floor_cpus: list[float] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -130,16 +137,18 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
             floor_cmd = [sys.executable, str(ROOT / "bench" / "parse_floor.py"), "jobs"]
             for _ in range(runs):  # interleaved with the parse floor: same load for both
                 emu.control.clear_requests()
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), _children_cpu()
                 done, tree_mb = _run_sampled(plan_cmd, cwd=root, env=env)
                 walls.append(time.perf_counter() - started)
+                cpus.append(_children_cpu() - cpu)
                 trees.append(tree_mb)
                 if done.returncode != 0:
                     sys.exit(f"plan failed ({done.returncode}): {done.stdout[-500:]}{done.stderr}")
                 requests.append(len(emu.control.requests()))
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), _children_cpu()
                 subprocess.run(floor_cmd, cwd=root, env=env, capture_output=True, check=True)
                 parse_floors.append(time.perf_counter() - started)
+                floor_cpus.append(_children_cpu() - cpu)
             peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
             os.environ.update({"TRUTO_API_URL": emu.url, "TRUTO_API_TOKEN": emu.token})
@@ -166,6 +175,8 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
         "floor_s": floor_requests * LATENCY_MS / 1000,
         "peak_mb": peak_mb,
         "tree_mb": max(trees),
+        "cpu": statistics.median(cpus),
+        "floor_cpu": statistics.median(floor_cpus),
         "load_s": statistics.median(p[0] for p in phases),
         "list_s": statistics.median(p[1] for p in phases),
         "plan_s": statistics.median(p[2] for p in phases),
@@ -258,9 +269,10 @@ def main() -> None:
     print(
         "| plan over | job files | HTTP requests (floor) | wall, `syncspec plan` | parse floor "
         "(CSafeLoader) + round trips | ratio (target <= 2x) | in-process load / list / plan "
-        "| peak RSS (largest process) | peak RSS (process tree) | load avg |"
+        "| CPU, plan / parse floor | peak RSS (largest process) | peak RSS (process tree) "
+        "| load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     cases = [(jobs, kind) for jobs in args.jobs for kind in ("legacy", "legacy-runtime")]
     cases.append((1, "legacy-runtime"))
     for count, kind in cases:
@@ -270,7 +282,8 @@ def main() -> None:
             f"| {kind} | {count:,} | {p['requests']:.0f} ({p['floor_requests']}) "
             f"| {p['wall']:.2f} s | {p['parse_floor_s']:.2f} s + {p['floor_s']:.2f} s = "
             f"{floor:.2f} s | **{p['wall'] / floor:.2f}x** | {p['load_s']:.2f} s / "
-            f"{p['list_s']:.2f} s / {p['plan_s']:.2f} s | {p['peak_mb']:.0f} MB "
+            f"{p['list_s']:.2f} s / {p['plan_s']:.2f} s | {p['cpu']:.2f} s / "
+            f"{p['floor_cpu']:.2f} s | {p['peak_mb']:.0f} MB "
             f"| {p['tree_mb']:.0f} MB | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
