@@ -260,6 +260,7 @@ def main() -> None:
     parser.add_argument("--sustained", type=int, default=1200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--plan-only", action="store_true", help="skip the apply benchmarks")
+    parser.add_argument("--apply-only", action="store_true", help="skip the plan benchmarks")
     args = parser.parse_args()
 
     print(
@@ -275,6 +276,8 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     cases = [(jobs, kind) for jobs in args.jobs for kind in ("legacy", "legacy-runtime")]
     cases.append((1, "legacy-runtime"))
+    if args.apply_only:
+        cases = []
     for count, kind in cases:
         p = bench_plan(count, args.runs, kind)
         floor = p["parse_floor_s"] + p["floor_s"]
