@@ -103,15 +103,23 @@ def _tree_rss_kb(pid: int) -> int:
 def _run_sampled(cmd: list[str], **kwargs: Any) -> tuple[subprocess.CompletedProcess[str], float]:
     """Run ``cmd``; its result and the peak resident memory of its process tree (MB), sampled
     every 10 ms (parent plus any workers)."""
+    import threading
+
     proc = subprocess.Popen(
         cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
     )
-    peak = 0
-    while proc.poll() is None:
-        peak = max(peak, _tree_rss_kb(proc.pid))
-        time.sleep(0.01)
-    out, err = proc.communicate()
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak / 1024
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()  # reads the pipes meanwhile (a large plan fills them)
+    sampler.join()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak[0] / 1024
 
 
 def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
