@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 # ``_worker_count``); each worker gets at least ``_FILES_PER_WORKER`` files.
 PARALLEL_MIN_FILES = 2_000
 _FILES_PER_WORKER = 1_000
+# Loading jobs for plan/apply keeps every file's data in the parent, and each worker adds ~50 MB
+# at 10,000 files (forked pages counted in each process): past this many files one process,
+# so the process tree stays under 200 MB (bench/BENCHMARKS.md, issue 26).
+PLAN_PARALLEL_MAX_FILES = 5_000
 # chunks per worker: small enough to even out files of different sizes, few enough to be cheap
 _CHUNKS_PER_WORKER = 4
 
@@ -205,11 +209,15 @@ def _warm_up() -> None:
 class _Checking:
     """The per-file checks of ``files``, started (in worker processes when there are many)."""
 
-    def __init__(self, files: list[Path], root: Path) -> None:
+    def __init__(
+        self, files: list[Path], root: Path, max_parallel_files: int | None = None
+    ) -> None:
         self._files, self._root = files, root
+        if max_parallel_files is None:
+            max_parallel_files = len(files)
         self._executor: ProcessPoolExecutor | None = None
         self._chunks: list[Future[list[_FileResult]]] = []
-        workers = _worker_count(len(files))
+        workers = _worker_count(len(files)) if len(files) <= max_parallel_files else 0
         if not workers:
             return
         import multiprocessing
@@ -405,7 +413,7 @@ class LoadingJobs:
 
     def __init__(self, paths: Sequence[Path], root: Path) -> None:
         self.discovery = discover(paths, root)
-        self._checking = _Checking(self.discovery.files, root)
+        self._checking = _Checking(self.discovery.files, root, PLAN_PARALLEL_MAX_FILES)
 
     def files(self) -> list[LoadedFile]:
         """Every discovered file, checked (waits for the checks to finish)."""
