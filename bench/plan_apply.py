@@ -157,7 +157,6 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
                 subprocess.run(floor_cmd, cwd=root, env=env, capture_output=True, check=True)
                 parse_floors.append(time.perf_counter() - started)
                 floor_cpus.append(_children_cpu() - cpu)
-            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
             os.environ.update({"TRUTO_API_URL": emu.url, "TRUTO_API_TOKEN": emu.token})
             settings = load_settings(cwd=root)
@@ -181,7 +180,6 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
         "requests": statistics.median(requests),
         "floor_requests": floor_requests,
         "floor_s": floor_requests * LATENCY_MS / 1000,
-        "peak_mb": peak_mb,
         "tree_mb": max(trees),
         "cpu": statistics.median(cpus),
         "floor_cpu": statistics.median(floor_cpus),
@@ -278,10 +276,9 @@ def main() -> None:
     print(
         "| plan over | job files | HTTP requests (floor) | wall, `syncspec plan` | parse floor "
         "(CSafeLoader) + round trips | ratio (target <= 2x) | in-process load / list / plan "
-        "| CPU, plan / parse floor | peak RSS (largest process) | peak RSS (process tree) "
-        "| load avg |"
+        "| CPU, plan / parse floor | peak RSS (process tree) | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     cases = [(jobs, kind) for jobs in args.jobs for kind in ("legacy", "legacy-runtime")]
     cases.append((1, "legacy-runtime"))
     if args.apply_only:
@@ -294,8 +291,7 @@ def main() -> None:
             f"| {p['wall']:.2f} s | {p['parse_floor_s']:.2f} s + {p['floor_s']:.2f} s = "
             f"{floor:.2f} s | **{p['wall'] / floor:.2f}x** | {p['load_s']:.2f} s / "
             f"{p['list_s']:.2f} s / {p['plan_s']:.2f} s | {p['cpu']:.2f} s / "
-            f"{p['floor_cpu']:.2f} s | {p['peak_mb']:.0f} MB "
-            f"| {p['tree_mb']:.0f} MB | {os.getloadavg()[0]:.1f} |",
+            f"{p['floor_cpu']:.2f} s | {p['tree_mb']:.0f} MB | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
     print()
