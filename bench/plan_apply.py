@@ -189,6 +189,19 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
     }
 
 
+def _freshness_gaps(log: list[Any]) -> list[float]:
+    """Per updated job, seconds from its re-read (GET) arriving to its write (PATCH) arriving
+    at the emulator: the window in which another change could be overwritten."""
+    read_at: dict[str, float] = {}
+    gaps = []
+    for r in log:
+        if r.method == "GET" and r.status == 200:
+            read_at[r.path] = r.at
+        elif r.method == "PATCH" and r.path in read_at:
+            gaps.append(r.at - read_at.pop(r.path))
+    return gaps
+
+
 def bench_apply(updates: int, runs: int, parallelism: int) -> dict[str, Any]:
     from syncspec.api.client import TrutoClient
     from syncspec.config import PruneScope, Secret
@@ -198,6 +211,7 @@ def bench_apply(updates: int, runs: int, parallelism: int) -> dict[str, Any]:
     from syncspec.jobfile.jobs import LocalJob
 
     rates, walls, status_429, failed = [], [], [], []
+    gaps: list[float] = []
     for _ in range(runs):
         emu = _emulator(RATE)
         try:
@@ -244,6 +258,7 @@ def bench_apply(updates: int, runs: int, parallelism: int) -> dict[str, Any]:
             walls.append(wall)
             rates.append(sent / wall)
             status_429.append(sum(1 for r in log if r.status == 429))
+            gaps.extend(_freshness_gaps(log))
             failed.append(sum(1 for r in result.results if r.outcome != "done"))
         finally:
             emu.stop()
@@ -255,6 +270,8 @@ def bench_apply(updates: int, runs: int, parallelism: int) -> dict[str, Any]:
         "limit": limit,
         "pct": 100 * statistics.median(rates) / limit,
         "429": max(status_429),
+        "gap_p50": statistics.median(gaps) if gaps else 0.0,
+        "gap_max": max(gaps, default=0.0),
         "failed": max(failed),
     }
 
@@ -296,8 +313,11 @@ def main() -> None:
         )
     print()
 
-    print("| apply | updates | wall | requests/s | limit | % of limit | 429s | failed |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| apply | updates | wall | requests/s | limit | % of limit | 429s | failed "
+        "| re-read -> write, median / max |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for n in (args.updates, args.sustained):
         if n <= 0 or args.plan_only:
             continue
@@ -308,7 +328,8 @@ def main() -> None:
         print(
             f"| default parallelism ({parallelism}) | {a['updates']} | {a['wall']:.2f} s | "
             f"{a['rate']:.1f} | {a['limit']:.0f}/s (500/10 s) | {a['pct']:.0f}% | "
-            f"{a['429']} | {a['failed']} |"
+            f"{a['429']} | {a['failed']} | {a['gap_p50'] * 1000:.0f} ms / "
+            f"{a['gap_max'] * 1000:.0f} ms |"
         )
 
 
