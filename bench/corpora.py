@@ -6,6 +6,7 @@ r"""Job-file corpora for the benchmarks: what Truto's docs write, and large V4 j
   ``{{x?:1970-01-01T00:00:00.000Z}}`` is an SS403 error (replace.ts splits the default on
   ``:(?=[\w\s])`` and ``00`` becomes its cast: "Unsupported type" at run time).
 - ``legacy-runtime``: the same files with ``default_runtime_version: 2``: clean.
+- ``small``: clean legacy jobs of ~15 lines, two resources (issue 26: start-up weighs most).
 - ``v4``: V4 jobs of 30 nodes (get_state, request, two JSONata transforms, add_context and a
   webhook destination per resource; events; update_state after the complete event) with
   realistic JSONata (``$map``/``$filter`` with lambdas, a multi-line block scalar): clean.
@@ -166,10 +167,33 @@ def v4(i: int) -> str:
     return "".join(parts)
 
 
+SMALL = """\
+label: {integration}-users-{i:05d}
+integration_name: {integration}
+default_runtime_version: 2
+resources:
+  - resource: ticketing/users
+    method: list
+    query:
+      page_size: {size}
+  - resource: ticketing/tickets
+    method: list
+    depends_on: ticketing/users
+    query:
+      requester_id: "{{{{resources.ticketing.users.id}}}}"
+"""
+
+
+def small(i: int) -> str:
+    """A small clean legacy job of ~15 lines (where start-up weighs most)."""
+    return SMALL.format(integration=INTEGRATIONS[i % len(INTEGRATIONS)], i=i, size=50 + i % 50)
+
+
 CORPORA: dict[str, Callable[[int], str]] = {
     "legacy": legacy,
     "legacy-runtime": lambda i: legacy(i, runtime=True),
     "v4": v4,
+    "small": small,
 }
 
 

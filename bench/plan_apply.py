@@ -1,6 +1,7 @@
 """Benchmark: `syncspec plan` over 2,000 live jobs, and `apply` throughput under the rate limit.
 
-    python bench/plan_apply.py [--jobs 2000] [--updates 300] [--sustained 1200] [--runs 3]
+    python bench/plan_apply.py [--jobs 200 2000 10000] [--updates 300] [--sustained 1200]
+                               [--runs 3]
                                [--plan-only]
 
 Starts the emulator in this process (50 ms latency on every request) and runs:
@@ -13,10 +14,13 @@ Starts the emulator in this process (50 ms latency on every request) and runs:
     target (issue 12) is 2x of (parse floor + round trips): the parse floor is
     ``bench/parse_floor.py`` (PyYAML CSafeLoader, a subprocess, start-up included) on the same
     files, run interleaved with the plan; round trips = floor requests x latency. Also an
-    in-process breakdown: load+validate the files, list the live jobs, compute the plan.
+    in-process breakdown: load+validate the files, list the live jobs, compute the plan, and
+    the peak memory of the plan's whole process tree (parent and any workers, sampled from
+    /proc; target < 200 MB at 10,000 jobs).
 (b) apply: ``--updates`` updates with the emulator enforcing 500 requests / 10 s per token
     and the client its own limiter at the same rate; the executor is timed in-process
-    (``execute_plan``, parallelism 16) and its requests/s compared with the limit.
+    (``execute_plan``, the default parallelism: from the rate limit, 16) and its requests/s
+    compared with the limit.
 (c) the same with ``--sustained`` updates, more than one 500-request window, so the client's
     limiter (not latency x parallelism) decides the rate; 0 skips it.
 
@@ -46,7 +50,6 @@ from bench.corpora import write_corpus  # noqa: E402 - realistic job files, shar
 LATENCY_MS = 50
 RATE = (500, 10.0)
 PAGE = 1000
-PARALLELISM = 16
 
 
 def _emulator(rate_limit: tuple[int, float] | None) -> Any:
@@ -75,6 +78,50 @@ def _project(directory: Path, count: int, kind: str) -> list[dict[str, Any]]:
     return data
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of ``pid`` and all its descendants now (Linux /proc), in KiB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+    return total
+
+
+def _run_sampled(cmd: list[str], **kwargs: Any) -> tuple[subprocess.CompletedProcess[str], float]:
+    """Run ``cmd``; its result and the peak resident memory of its process tree (MB), sampled
+    every 10 ms (parent plus any workers)."""
+    import threading
+
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs
+    )
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()  # reads the pipes meanwhile (a large plan fills them)
+    sampler.join()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak[0] / 1024
+
+
 def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
     from syncspec.api.client import LIST_PAGE_SIZE, TrutoClient
     from syncspec.config import load_settings
@@ -82,7 +129,9 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
     from syncspec.engine.project import load_local, plan_project
 
     emu = _emulator(None)
-    walls, requests, phases, parse_floors = [], [], [], []
+    walls, requests, phases, parse_floors, trees = [], [], [], [], []
+    cpus: list[float] = []
+    floor_cpus: list[float] = []
     try:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
@@ -97,23 +146,18 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
             floor_cmd = [sys.executable, str(ROOT / "bench" / "parse_floor.py"), "jobs"]
             for _ in range(runs):  # interleaved with the parse floor: same load for both
                 emu.control.clear_requests()
-                started = time.perf_counter()
-                done = subprocess.run(
-                    plan_cmd,
-                    cwd=root,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
+                started, cpu = time.perf_counter(), _children_cpu()
+                done, tree_mb = _run_sampled(plan_cmd, cwd=root, env=env)
                 walls.append(time.perf_counter() - started)
+                cpus.append(_children_cpu() - cpu)
+                trees.append(tree_mb)
                 if done.returncode != 0:
                     sys.exit(f"plan failed ({done.returncode}): {done.stdout[-500:]}{done.stderr}")
                 requests.append(len(emu.control.requests()))
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), _children_cpu()
                 subprocess.run(floor_cmd, cwd=root, env=env, capture_output=True, check=True)
                 parse_floors.append(time.perf_counter() - started)
-            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+                floor_cpus.append(_children_cpu() - cpu)
 
             os.environ.update({"TRUTO_API_URL": emu.url, "TRUTO_API_TOKEN": emu.token})
             settings = load_settings(cwd=root)
@@ -137,14 +181,29 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
         "requests": statistics.median(requests),
         "floor_requests": floor_requests,
         "floor_s": floor_requests * LATENCY_MS / 1000,
-        "peak_mb": peak_mb,
+        "tree_mb": max(trees),
+        "cpu": statistics.median(cpus),
+        "floor_cpu": statistics.median(floor_cpus),
         "load_s": statistics.median(p[0] for p in phases),
         "list_s": statistics.median(p[1] for p in phases),
         "plan_s": statistics.median(p[2] for p in phases),
     }
 
 
-def bench_apply(updates: int, runs: int) -> dict[str, Any]:
+def _freshness_gaps(log: list[Any]) -> list[float]:
+    """Per updated job, seconds from its re-read (GET) arriving to its write (PATCH) arriving
+    at the emulator: the window in which another change could be overwritten."""
+    read_at: dict[str, float] = {}
+    gaps = []
+    for r in log:
+        if r.method == "GET" and r.status == 200:
+            read_at[r.path] = r.at
+        elif r.method == "PATCH" and r.path in read_at:
+            gaps.append(r.at - read_at.pop(r.path))
+    return gaps
+
+
+def bench_apply(updates: int, runs: int, parallelism: int) -> dict[str, Any]:
     from syncspec.api.client import TrutoClient
     from syncspec.config import PruneScope, Secret
     from syncspec.engine.apply import ApplyOptions, execute_plan
@@ -153,6 +212,7 @@ def bench_apply(updates: int, runs: int) -> dict[str, Any]:
     from syncspec.jobfile.jobs import LocalJob
 
     rates, walls, status_429, failed = [], [], [], []
+    gaps: list[float] = []
     for _ in range(runs):
         emu = _emulator(RATE)
         try:
@@ -191,7 +251,7 @@ def bench_apply(updates: int, runs: int) -> dict[str, Any]:
             client = TrutoClient(emu.url, Secret(emu.token), rate_limit=RATE, page_size=PAGE)
             emu.control.clear_requests()
             started = time.perf_counter()
-            result = execute_plan(plan, client, ApplyOptions(parallelism=PARALLELISM))
+            result = execute_plan(plan, client, ApplyOptions(parallelism=parallelism))
             wall = time.perf_counter() - started
             sent = client.stats.requests
             client.close()
@@ -199,6 +259,7 @@ def bench_apply(updates: int, runs: int) -> dict[str, Any]:
             walls.append(wall)
             rates.append(sent / wall)
             status_429.append(sum(1 for r in log if r.status == 429))
+            gaps.extend(_freshness_gaps(log))
             failed.append(sum(1 for r in result.results if r.outcome != "done"))
         finally:
             emu.stop()
@@ -210,17 +271,20 @@ def bench_apply(updates: int, runs: int) -> dict[str, Any]:
         "limit": limit,
         "pct": 100 * statistics.median(rates) / limit,
         "429": max(status_429),
+        "gap_p50": statistics.median(gaps) if gaps else 0.0,
+        "gap_max": max(gaps, default=0.0),
         "failed": max(failed),
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--jobs", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[2000])
     parser.add_argument("--updates", type=int, default=300)
     parser.add_argument("--sustained", type=int, default=1200)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--plan-only", action="store_true", help="skip the apply benchmarks")
+    parser.add_argument("--apply-only", action="store_true", help="skip the plan benchmarks")
     args = parser.parse_args()
 
     print(
@@ -230,11 +294,13 @@ def main() -> None:
     print(
         "| plan over | job files | HTTP requests (floor) | wall, `syncspec plan` | parse floor "
         "(CSafeLoader) + round trips | ratio (target <= 2x) | in-process load / list / plan "
-        "| peak RSS |"
+        "| CPU, plan / parse floor | peak RSS (process tree) | load avg |"
     )
-    print("|---|---|---|---|---|---|---|---|")
-    cases = [(args.jobs, kind) for kind in ("legacy", "legacy-runtime")]
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    cases = [(jobs, kind) for jobs in args.jobs for kind in ("legacy", "legacy-runtime")]
     cases.append((1, "legacy-runtime"))
+    if args.apply_only:
+        cases = []
     for count, kind in cases:
         p = bench_plan(count, args.runs, kind)
         floor = p["parse_floor_s"] + p["floor_s"]
@@ -242,21 +308,29 @@ def main() -> None:
             f"| {kind} | {count:,} | {p['requests']:.0f} ({p['floor_requests']}) "
             f"| {p['wall']:.2f} s | {p['parse_floor_s']:.2f} s + {p['floor_s']:.2f} s = "
             f"{floor:.2f} s | **{p['wall'] / floor:.2f}x** | {p['load_s']:.2f} s / "
-            f"{p['list_s']:.2f} s / {p['plan_s']:.2f} s | {p['peak_mb']:.0f} MB |",
+            f"{p['list_s']:.2f} s / {p['plan_s']:.2f} s | {p['cpu']:.2f} s / "
+            f"{p['floor_cpu']:.2f} s | {p['tree_mb']:.0f} MB | {os.getloadavg()[0]:.1f} |",
             flush=True,
         )
     print()
 
-    print("| apply | updates | wall | requests/s | limit | % of limit | 429s | failed |")
-    print("|---|---|---|---|---|---|---|---|")
+    print(
+        "| apply | updates | wall | requests/s | limit | % of limit | 429s | failed "
+        "| re-read -> write, median / max |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
     for n in (args.updates, args.sustained):
         if n <= 0 or args.plan_only:
             continue
-        a = bench_apply(n, args.runs)
+        from syncspec.config import default_parallelism
+
+        parallelism = default_parallelism(RATE)  # what `syncspec apply` uses by default
+        a = bench_apply(n, args.runs, parallelism)
         print(
-            f"| parallelism {PARALLELISM} | {a['updates']} | {a['wall']:.2f} s | "
+            f"| default parallelism ({parallelism}) | {a['updates']} | {a['wall']:.2f} s | "
             f"{a['rate']:.1f} | {a['limit']:.0f}/s (500/10 s) | {a['pct']:.0f}% | "
-            f"{a['429']} | {a['failed']} |"
+            f"{a['429']} | {a['failed']} | {a['gap_p50'] * 1000:.0f} ms / "
+            f"{a['gap_max'] * 1000:.0f} ms |"
         )
 
 

@@ -5,7 +5,7 @@ Example ``syncspec.toml``::
     jobs_dir = "jobs"
     tests_dir = "tests"              # case files of `syncspec test`
     default_profile = "staging"      # optional; else SYNCSPEC_PROFILE, else the only profile
-    parallelism = 4
+    parallelism = 16                 # default: from rate_limit (16 at 500/10s)
     rate_limit = "500/10s"
 
     [profiles.staging]
@@ -27,9 +27,9 @@ the final URL when the client is built, so no key of this file can route the tok
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 import re
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +52,16 @@ MAX_RATE_PERIOD_S = 60.0
 MAX_PARALLELISM = 64  # as apply --parallelism
 MAX_CONFIG_BYTES = 1024 * 1024  # syncspec.toml / pyproject.toml: a few hundred bytes in practice
 MAX_CONFIG_DEPTH = 16  # the deepest table syncspec reads is [profiles.X]
+# apply's default parallelism keeps this many seconds of requests in flight at the rate limit's
+# average rate: enough to use the limit at Truto's usual latencies (0.1-0.3 s a request), while
+# the client's limiter (not the parallelism) keeps the rate under it (issue 26: 16 at 500/10s).
+_IN_FLIGHT_SECONDS = 0.32
+
+
+def default_parallelism(rate_limit: tuple[int, float]) -> int:
+    """Actions run at once when neither ``--parallelism`` nor ``parallelism`` says."""
+    requests, seconds = rate_limit
+    return max(1, min(MAX_PARALLELISM, math.ceil(requests / seconds * _IN_FLIGHT_SECONDS)))
 
 
 class Secret:
@@ -113,7 +123,7 @@ class Settings:
     jobs_dir: Path
     profile: Profile
     prune: PruneScope = field(default_factory=PruneScope)
-    parallelism: int = 4
+    parallelism: int = 16  # default_parallelism(DEFAULT_RATE_LIMIT)
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT
     tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
     # hosts the command line allows the token to go to (--allow-host); never from syncspec.toml
@@ -150,11 +160,11 @@ def reject_unknown_keys(
     table: Mapping[str, Any], known: tuple[str, ...], where: str, section: str = ""
 ) -> None:
     """``ConfigError`` (exit 3) naming the first unknown key of ``table``, with a did-you-mean."""
-    import difflib
-
     unknown = sorted(str(k) for k in table if k not in known)
     if not unknown:
         return
+    import difflib  # only for the error: validate's start-up stays lean
+
     key = unknown[0]
     name = f"{section}.{key}" if section else key
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
@@ -201,6 +211,8 @@ def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
 def _read_toml(path: Path) -> dict[str, Any]:
     """The TOML of ``path``: a regular UTF-8 file of at most ``MAX_CONFIG_BYTES``, nested at most
     ``MAX_CONFIG_DEPTH`` deep; anything else is a ``ConfigError`` (exit 3), never a traceback."""
+    import tomllib  # only where there is a file to read: validate's start-up stays lean
+
     from syncspec.bounded import FileRefused, check_depth, read_regular_file
 
     try:
@@ -287,13 +299,6 @@ def load_settings(
 
     jobs_dir = folder_inside(root, data.get("jobs_dir"), "jobs_dir", where, "jobs")
     tests_dir = folder_inside(root, data.get("tests_dir"), "tests_dir", where, "tests")
-    parallelism = data.get("parallelism", 4)
-    if (
-        not isinstance(parallelism, int)
-        or isinstance(parallelism, bool)
-        or not 1 <= parallelism <= MAX_PARALLELISM
-    ):
-        raise ConfigError(f"{where}: parallelism must be an integer from 1 to {MAX_PARALLELISM}")
     rate = data.get("rate_limit")
     if rate is not None and not isinstance(rate, str):
         raise ConfigError(f'{where}: rate_limit must be a string such as "500/10s"')
@@ -301,6 +306,13 @@ def load_settings(
         rate_limit = parse_rate_limit(rate) if rate is not None else DEFAULT_RATE_LIMIT
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
+    parallelism = data.get("parallelism", default_parallelism(rate_limit))
+    if (
+        not isinstance(parallelism, int)
+        or isinstance(parallelism, bool)
+        or not 1 <= parallelism <= MAX_PARALLELISM
+    ):
+        raise ConfigError(f"{where}: parallelism must be an integer from 1 to {MAX_PARALLELISM}")
 
     prune_data = data.get("prune", {})
     if not isinstance(prune_data, dict):

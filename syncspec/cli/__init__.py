@@ -15,7 +15,6 @@ import gc
 import importlib
 import importlib.util
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,12 +154,16 @@ def _run_redacted(
         if message:
             click.echo(redact(f"error: {message}"), err=True)
         if debug:
+            import traceback  # --debug only: not on every start-up
+
             click.echo(redact(traceback.format_exc()), err=True)
         return int(exc.exit_code)
     except BrokenPipeError:
         return ExitCode.ERROR
     except Exception as exc:  # a bug: one line, the traceback only with --debug
         if debug:
+            import traceback  # --debug only: not on every start-up
+
             click.echo(redact(traceback.format_exc()), err=True)
         click.echo(
             redact(

@@ -47,8 +47,8 @@ def default_max_deletes() -> int | None:
 @click.option(
     "--parallelism",
     type=click.IntRange(1, 64),
-    help="Actions run at once (default: parallelism in syncspec.toml, else 4). The client's "
-    "rate limiter bounds the request rate either way.",
+    help="Actions run at once (default: parallelism in syncspec.toml, else from its rate_limit: "
+    "16 at 500/10s). The client's rate limiter bounds the request rate either way.",
 )
 @click.option(
     "--on-error",

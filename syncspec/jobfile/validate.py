@@ -6,9 +6,14 @@ plain data -> each finding's key path turned into ``line:col`` with the parser's
 file's top-level keys. No file is parsed twice.
 
 The per-file step is CPU-bound and independent per file: from ``PARALLEL_MIN_FILES`` files on
-(a repo-wide ``plan`` or ``validate``), it runs in forked worker processes, one per CPU, in
-contiguous chunks whose results are put back in file order, so the outcome is the same as one
-process's. Below that (pre-commit passes a few files) workers would cost more than they save.
+(a repo-wide ``plan`` or ``validate``), when CPUs are free, it runs in forked worker processes,
+one per free CPU, in contiguous chunks whose results are put back in file order, so the outcome
+is the same as one process's. Otherwise (pre-commit passes a few files; a busy machine) workers
+would cost more than they save.
+
+Most files take the position-less fast path (``loader.plain_data``): their data comes from a
+compiled parser, and only a file with a finding below the top of the document is parsed again
+into a node graph to locate it.
 """
 
 from __future__ import annotations
@@ -36,10 +41,14 @@ from syncspec.jobfile.yaml.locate import TopPositions, to_problems, top_to_probl
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
-# From this many files on, files are checked in worker processes (see the module docstring);
-# each worker gets at least ``_FILES_PER_WORKER`` files, so a few hundred use two workers.
-PARALLEL_MIN_FILES = 200
-_FILES_PER_WORKER = 100
+# From this many files on, and with free CPUs, files are checked in worker processes (see
+# ``_worker_count``); each worker gets at least ``_FILES_PER_WORKER`` files.
+PARALLEL_MIN_FILES = 2_000
+_FILES_PER_WORKER = 1_000
+# Loading jobs for plan/apply keeps every file's data in the parent, and each worker adds ~50 MB
+# at 10,000 files (forked pages counted in each process): past this many files one process,
+# so the process tree stays under 200 MB (bench/BENCHMARKS.md, issue 26).
+PLAN_PARALLEL_MAX_FILES = 5_000
 # chunks per worker: small enough to even out files of different sizes, few enough to be cheap
 _CHUNKS_PER_WORKER = 4
 
@@ -104,20 +113,43 @@ def _resolved(path: Path, parents: dict[Path, Path]) -> Path:
 
 
 def _check_file(path: Path, root: Path, parents: dict[Path, Path] | None = None) -> _FileResult:
-
     display = display_path(path, root)
-    parsed = _read(path, display)
+    parsed = loader.read_path(path, display, plain=True)
     result = _FileResult(path, parsed, problems=list(parsed.problems))
     if parsed.data is not None:
-        assert parsed.text is not None and parsed.root is not None  # set for every file that loads
-        semantic = semantics.check_job(parsed.data)
-        findings = _without_superseded(check_structure(parsed.data), semantic)
-        findings.extend(semantic)
-        result.problems.extend(to_problems(display, parsed.text, _unique(findings), parsed.root))
-        result.top = TopPositions.of(parsed.root, parsed.text)
+        text = parsed.text
+        assert text is not None  # set for every file that loads
+        findings = _findings(parsed.data)
+        if parsed.root is None:
+            # the compiled parser's data, without positions: enough for a clean file, and for
+            # findings on the whole document (SS107); any other finding needs the node graph
+            if any(f.path or f.offset is not None for f in findings):
+                parsed = result.parsed = loader.parse_text(text, display)
+                assert parsed.data is not None and parsed.root is not None  # it loaded above
+                findings = _findings(parsed.data)
+            else:
+                line, col = loader.root_position(text)
+                result.problems.extend(
+                    Problem(f.rule, f.severity, f.message, display, line, col, f.hint)
+                    for f in findings
+                )
+                findings = []
+        if parsed.root is not None:
+            result.problems.extend(to_problems(display, text, findings, parsed.root))
+            result.top = TopPositions.of(parsed.root, text)
+        # (without ``top``, a project finding re-composes its file: see ``top_to_problems``)
         result.resolved = _resolved(path, {} if parents is None else parents)
     parsed.root = None  # located: the node graph is not needed (nor sent back from a worker)
     return result
+
+
+def _findings(data: dict[str, Any]) -> list[Finding]:
+    """The structure and semantic findings of one file's data, each once."""
+
+    semantic = semantics.check_job(data)
+    findings = _without_superseded(check_structure(data), semantic)
+    findings.extend(semantic)
+    return _unique(findings)
 
 
 # Structure findings that a semantic error at the same path says better (it names the node,
@@ -137,15 +169,23 @@ def _check_chunk(paths: Sequence[Path], root: Path) -> list[_FileResult]:
     return [_check_file(path, root, parents) for path in paths]
 
 
-def _worker_count(files: int) -> int:
-    """How many worker processes to check ``files`` files with (0: check them in this one)."""
+def _worker_count(files: int, free: float | None = None) -> int:
+    """How many worker processes to check ``files`` files with (0: check them in this one).
+
+    ``free``: the CPUs not busy with other work (default: measured, the CPUs this process may
+    use less the 1-minute load average). Workers pay for forking and for sending each file's
+    data back (bench/BENCHMARKS.md, issue 26): with the position-less fast path a file costs
+    ~0.1-0.3 ms, so they win only on a few thousand files and only with a second core that is
+    really free. A busy machine (a CI runner, a laptop running an editor) checks in one process.
+    """
     # fork: workers start in milliseconds with every module already imported. Other platforms'
     # start methods re-import syncspec in each worker, and macOS forks are unsafe once system
     # frameworks are loaded, so there the files are checked in this process.
     if files < PARALLEL_MIN_FILES or sys.platform != "linux":
         return 0
-    cpus = len(os.sched_getaffinity(0))
-    workers = min(cpus, files // _FILES_PER_WORKER)
+    if free is None:
+        free = len(os.sched_getaffinity(0)) - os.getloadavg()[0]
+    workers = min(round(free), files // _FILES_PER_WORKER)
     return workers if workers > 1 else 0
 
 
@@ -166,11 +206,15 @@ def _warm_up() -> None:
 class _Checking:
     """The per-file checks of ``files``, started (in worker processes when there are many)."""
 
-    def __init__(self, files: list[Path], root: Path) -> None:
+    def __init__(
+        self, files: list[Path], root: Path, max_parallel_files: int | None = None
+    ) -> None:
         self._files, self._root = files, root
+        if max_parallel_files is None:
+            max_parallel_files = len(files)
         self._executor: ProcessPoolExecutor | None = None
         self._chunks: list[Future[list[_FileResult]]] = []
-        workers = _worker_count(len(files))
+        workers = _worker_count(len(files)) if len(files) <= max_parallel_files else 0
         if not workers:
             return
         import multiprocessing
@@ -364,7 +408,7 @@ class LoadingJobs:
 
     def __init__(self, paths: Sequence[Path], root: Path) -> None:
         self.discovery = discover(paths, root)
-        self._checking = _Checking(self.discovery.files, root)
+        self._checking = _Checking(self.discovery.files, root, PLAN_PARALLEL_MAX_FILES)
 
     def files(self) -> list[LoadedFile]:
         """Every discovered file, checked (waits for the checks to finish)."""

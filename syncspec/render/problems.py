@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from syncspec.jobfile.problems import Problem, Severity
@@ -64,6 +63,8 @@ def report_data(report: ValidationReport) -> dict[str, Any]:
 
 
 def render_json(report: ValidationReport) -> str:
+    import json  # --format json only: validate's start-up stays lean
+
     return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -70,3 +71,16 @@ def test_default_margin_scales_with_the_period() -> None:
 def test_rejects_nonsense(n: int, period: float) -> None:
     with pytest.raises(ValueError, match="rate limit needs"):
         RateLimiter(n, period)
+
+
+def test_default_parallelism_follows_the_rate_limit(tmp_path: Path) -> None:
+    from syncspec.config import DEFAULT_RATE_LIMIT, default_parallelism, load_settings
+
+    assert default_parallelism(DEFAULT_RATE_LIMIT) == 16
+    assert default_parallelism((100, 10.0)) == 4
+    assert default_parallelism((1, 60.0)) == 1
+    assert default_parallelism((100_000, 1.0)) == 64
+    (tmp_path / "syncspec.toml").write_text('rate_limit = "100/10s"\n', encoding="utf-8")
+    assert load_settings(tmp_path, environ={}).parallelism == 4
+    (tmp_path / "syncspec.toml").write_text("parallelism = 3\n", encoding="utf-8")
+    assert load_settings(tmp_path, environ={}).parallelism == 3

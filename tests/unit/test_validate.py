@@ -314,3 +314,34 @@ def test_few_files_are_checked_in_this_process() -> None:
 
     assert _worker_count(1) == 0
     assert _worker_count(PARALLEL_MIN_FILES - 1) == 0
+    assert _worker_count(PARALLEL_MIN_FILES - 1, free=8) == 0
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_workers_only_on_free_cpus() -> None:
+    from syncspec.jobfile.validate import PARALLEL_MIN_FILES, _worker_count
+
+    many = PARALLEL_MIN_FILES * 10
+    assert _worker_count(many, free=0.4) == 0  # a busy machine: one process
+    assert _worker_count(many, free=1.3) == 0  # one free CPU: workers would only add work
+    assert _worker_count(many, free=1.6) == 2
+    assert _worker_count(many, free=4.0) == 4
+    assert _worker_count(PARALLEL_MIN_FILES, free=4.0) == 2  # at least 1,000 files a worker
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+def test_loading_many_jobs_stays_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from syncspec.jobfile import validate
+
+    monkeypatch.setattr(validate, "_worker_count", lambda files, free=None: 2)
+    monkeypatch.setattr(validate, "PLAN_PARALLEL_MAX_FILES", 3)
+    for i in range(4):
+        (tmp_path / f"j{i}.yaml").write_text(f"label: j{i}\n", encoding="utf-8")
+    with validate.start_load_jobs([tmp_path], tmp_path) as loading:
+        assert loading._checking._executor is None  # over the bound: no workers
+    monkeypatch.setattr(validate, "PLAN_PARALLEL_MAX_FILES", 4)
+    with validate.start_load_jobs([tmp_path], tmp_path) as loading:
+        assert loading._checking._executor is not None
+        loading.result()

@@ -14,6 +14,7 @@ stream.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,7 @@ def _loader_class() -> Any:
     if _LOADER_CLASS is not None:
         return _LOADER_CLASS
     from ruamel.yaml.constructor import ConstructorError, SafeConstructor
+    from ruamel.yaml.error import MantissaNoDotYAML1_1Warning
     from ruamel.yaml.resolver import Resolver
 
     try:
@@ -93,6 +95,22 @@ def _loader_class() -> Any:
                     )
             return mapping
 
+        def construct_yaml_float(self, node: Any) -> Any:
+            # ruamel prints 14 lines on stderr for a YAML 1.1 float without a dot (`1e3`) and
+            # loads it all the same: what syncspec prints is its own findings only.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", MantissaNoDotYAML1_1Warning)
+                try:
+                    return float(super().construct_yaml_float(node))
+                except ValueError:  # `._`: the resolver's pattern takes it, float() does not
+                    return str(node.value)
+
+        def construct_yaml_int(self, node: Any) -> Any:
+            try:
+                return super().construct_yaml_int(node)
+            except ValueError:  # `-_`, `0o_`: read as a number by the resolver, not by int()
+                return str(node.value)
+
         def construct_unsupported(self, node: Any) -> Any:
             raise ConstructorError(None, None, f"unsupported tag {node.tag!r}", node.start_mark)
 
@@ -101,6 +119,11 @@ def _loader_class() -> Any:
         _JsonConstructor.add_constructor(
             f"tag:yaml.org,2002:{tag}", _JsonConstructor.construct_as_text
         )
+    for tag, number in (
+        ("float", _JsonConstructor.construct_yaml_float),
+        ("int", _JsonConstructor.construct_yaml_int),
+    ):
+        _JsonConstructor.add_constructor(f"tag:yaml.org,2002:{tag}", number)
     for tag in ("binary", "set", "omap", "pairs"):
         _JsonConstructor.add_constructor(
             f"tag:yaml.org,2002:{tag}", _JsonConstructor.construct_unsupported
@@ -183,7 +206,9 @@ def _pure_loader_factory(constructor: Any, resolver: Any) -> Any:  # pragma: no 
     return _PureLoader
 
 
-def read_and_parse(path_bytes: bytes | None, display: str, read_error: str | None = None) -> Parsed:
+def read_and_parse(
+    path_bytes: bytes | None, display: str, read_error: str | None = None, *, plain: bool = False
+) -> Parsed:
     """Decode and parse one file's bytes (``None`` with ``read_error`` when unreadable)."""
     if path_bytes is None:
         return _failed(display, None, "SS012", f"cannot read file: {read_error}", 1, 1)
@@ -203,7 +228,7 @@ def read_and_parse(path_bytes: bytes | None, display: str, read_error: str | Non
             col,
             hint="save the file as UTF-8",
         )
-    return parse_text(text, display)
+    return parse_text(text, display, plain=plain)
 
 
 def too_large(display: str, size: int) -> Parsed:
@@ -219,14 +244,22 @@ def too_large(display: str, size: int) -> Parsed:
     )
 
 
-def parse_text(text: str, display: str) -> Parsed:
-    """Parse YAML text that is already decoded. Never raises for bad input."""
+def parse_text(text: str, display: str, *, plain: bool = False) -> Parsed:
+    """Parse YAML text that is already decoded. Never raises for bad input.
+
+    ``plain``: where the compiled parser is certain to give the same data (``plain_data``),
+    return that data without a node graph (``root`` None: ``compose_root`` gives it when a
+    finding needs a position); otherwise the usual parse."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\x00" in text:
         offset = text.index("\x00")
         line, col = _line_col(text, offset)
         return _failed(display, text, "SS004", "file contains a NUL byte", line, col)
+    if plain:
+        data = plain_data(text)
+        if data is not None:
+            return Parsed(display=display, text=text, data=data)
     try:
         data, root = _load(text)
     except LoadFailed as exc:
@@ -557,7 +590,7 @@ def label_line(text: str | None) -> int:
     return text.count("\n", 0, m.start()) + 1 if m else 1
 
 
-def read_path(path: Path, display: str) -> Parsed:
+def read_path(path: Path, display: str, *, plain: bool = False) -> Parsed:
     """Read ``path`` (at most ``MAX_BYTES`` + 1 bytes: a huge file is refused without being read
     whole) and parse it; every reader of job and case files goes through here."""
     try:
@@ -571,4 +604,277 @@ def read_path(path: Path, display: str) -> Parsed:
         except OSError:
             size = len(raw)
         return too_large(display, max(size, len(raw)))
-    return read_and_parse(raw, display)
+    return read_and_parse(raw, display, plain=plain)
+
+
+# The position-less fast path. yaml-rs (a compiled YAML 1.2 parser) builds the plain data of a
+# job file ~15x faster than the C composer builds its Python node graph, but it keeps no
+# positions and, on a few inputs, answers differently: it ignores tags, expands merge keys and
+# aliases its own way, parses several documents, types keys (`200:` -> 200; the builder keeps
+# text), and recurses on the C stack. So it is used only where it cannot differ: the text has
+# none of those constructs (a conservative scan: a match only costs speed) and the data it built
+# holds JSON's types with text keys, within the depth bound. Anything else, and every error, goes
+# through the usual loader, which gives the located answer. `tests/unit/test_plain_parse.py`
+# compares both on every example, on mutants of them and on generated documents.
+# Each check is a substring test first (a fast scan); the regular expression runs only then.
+# Tabs, CR, other control characters; non-ASCII text also: YAML 1.1-only line breaks, a BOM
+# inside, and characters YAML refuses (ruamel reports them).
+_PLAIN_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+_PLAIN_NON_ASCII = re.compile(r"[\x80-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_PLAIN_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+_PLAIN_MARKERS = re.compile(r"^(?:---|\.\.\.|%)", re.MULTILINE)  # documents, directives
+# ``_depth_upper_bound``'s markers without tabs (refused before)
+_PLAIN_DEPTH_MARKERS = ("[", "{", "- ", "? ", ": ")
+
+
+def _plain_unsafe(text: str) -> bool:
+    """Whether ``text`` may hold something the compiled parser answers differently (see above)."""
+    if "<<" in text or _PLAIN_CONTROL.search(text) is not None:
+        return True
+    if not text.isascii() and _PLAIN_NON_ASCII.search(text) is not None:
+        return True
+    if ("---" in text or "..." in text or "%" in text) and _PLAIN_MARKERS.search(text):
+        return True
+    if "\\U" in text or ("\\u" in text and _PLAIN_SURROGATE.search(text) is not None):
+        return True  # yaml-rs joins `\ud800\udc00`; libyaml refuses surrogates in escapes
+    if not text.endswith("\n") and ("|" in text or ">" in text):
+        return True  # a kept block scalar at the very end: yaml-rs adds a line break
+    blocks = _block_scalars(text)
+    if blocks is None:
+        return True
+    # indicators where a token starts, outside block scalars: anchors, aliases, tags, reserved
+    # characters (yaml-rs reads some of them as plain text)
+    for mark in "&*!@`%?":
+        at = text.find(mark)
+        while at != -1:
+            if (
+                _token_before(text, at) is not None
+                and not _inside(blocks, at)
+                and (mark != "!" or text[at + 1 : at + 2] != "=")  # JSONata's `!=`
+            ):
+                return True
+            at = text.find(mark, at + 1)
+    for mark in "[{":
+        at = text.find(mark)
+        while at != -1:
+            # where a flow collection starts in block context; it is scanned whole (a `{` after
+            # `[{,` is nested in one, or inside a quoted string: "{{args.x}}")
+            before = _token_before(text, at)
+            if before in _BLOCK_TOKEN and not _inside(blocks, at) and _unsafe_flow(text, at):
+                return True
+            at = text.find(mark, at + 1)
+    return False
+
+
+def _inside(blocks: list[tuple[int, int]], at: int) -> bool:
+    return any(start <= at < end for start, end in blocks)
+
+
+def _block_scalars(text: str) -> list[tuple[int, int]] | None:
+    """Where the contents of the block scalars (`key: |`) are, as (start, end) indexes; None
+    if one of them is not plain: a header with an indentation or keep indicator, an empty or
+    under-indented first line, or `|`/`>` where a token starts elsewhere than as a value."""
+    found = sorted(at for mark in "|>" for at in _all(text, mark))
+    blocks: list[tuple[int, int]] = []
+    for at in found:
+        if blocks and at < blocks[-1][1]:
+            continue  # in a block scalar's text
+        before = _token_before(text, at)
+        if before is None:
+            continue  # inside a scalar: `a > b`
+        header = _BLOCK_HEADER.match(text, at + 1)
+        if before not in ":-" or header is None:
+            return None
+        line_start = text.rfind("\n", 0, at) + 1
+        parent = line_start
+        while text.startswith(("- ", " "), parent):  # the key (or item) this value belongs to
+            parent += 2 if text[parent] == "-" else 1
+        if before == "-":
+            parent = at - 2  # `- |`: the item's dash
+        start = header.end() - 1
+        content_start = text.rfind("\n", 0, start) + 1
+        indent = start - content_start
+        if indent <= parent - line_start:
+            return None
+        end = content_start
+        while end < len(text):
+            line_end = text.find("\n", end)
+            line_end = len(text) if line_end == -1 else line_end + 1
+            line = text[end:line_end]
+            if line.strip(" \n") and len(line) - len(line.lstrip(" ")) < indent:
+                break
+            end = line_end
+        blocks.append((content_start, end))
+    return blocks
+
+
+def _all(text: str, mark: str) -> list[int]:
+    out = []
+    at = text.find(mark)
+    while at != -1:
+        out.append(at)
+        at = text.find(mark, at + 1)
+    return out
+
+
+_BLOCK_TOKEN = frozenset("\n:-?")
+
+
+def _unsafe_flow(text: str, at: int) -> bool:
+    """Whether the flow collection starting at ``at`` has a `:` that is not followed by a space
+    (libyaml refuses `{type:string}`; yaml-rs reads it), a `?` or a comment, or does not end."""
+    depth, end, quote = 0, len(text), ""
+    while at < end:
+        ch = text[at]
+        if quote:
+            if ch == "\\" and quote == '"':
+                at += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+            if not depth:
+                return False
+        elif ch == ":" and text[at + 1 : at + 2] not in (" ", "\n"):
+            return True
+        elif ch in "#?":
+            return True  # comments, `a?b` (libyaml refuses it) inside flow collections
+        at += 1
+    return True
+
+
+def _token_before(text: str, at: int) -> str | None:
+    """The indicator before a token starting at ``at`` ("\n" at a line's start), or None when
+    ``at`` is inside a scalar (conservatively: only the characters before it are looked at)."""
+    end = at
+    while end and text[end - 1] == " ":
+        end -= 1
+    if not end:
+        return "\n"
+    before = text[end - 1]
+    if before in "\n[{,":
+        return before
+    if before == ":" and end < at:
+        return before
+    if before in "-?" and end < at and (end == 1 or text[end - 2] in " \n[{,"):
+        return before
+    return None
+
+
+_BLOCK_HEADER = re.compile(r"-?(?: +#[^\n]*)? *\n +[^ \n]")
+
+
+# libyaml refuses implicit keys longer than 1024 characters; yaml-rs does not
+_PLAIN_MAX_LINE = 1000
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+_plain_loads: Any = None
+
+
+def _plain_parser() -> Any:
+    global _plain_loads  # noqa: PLW0603 - imported on first use
+    if _plain_loads is None:
+        try:
+            from yaml_rs import loads
+        except ImportError:  # no wheel for this platform: the usual loader only (slower)
+            _plain_loads = False
+        else:
+            _plain_loads = loads
+    return _plain_loads
+
+
+def plain_data(text: str) -> dict[str, Any] | None:
+    """The data of ``text`` from the compiled parser when it is certain to equal what
+    ``parse_text`` builds; None when it is not (or when the text does not load)."""
+    loads = _plain_parser()
+    if not loads or _plain_unsafe(text):
+        return None
+    longest = max(map(len, text.split("\n")), default=0)
+    if longest > _PLAIN_MAX_LINE:
+        return None
+    if sum(map(text.count, _PLAIN_DEPTH_MARKERS)) + 2 * longest + 2 > C_STACK_SAFE_DEPTH:
+        return None  # yaml-rs recurses on the C stack too
+    try:
+        data = loads(text, parse_datetime=False)
+    except Exception:  # every error is reported, with its position, by the usual loader
+        return None
+    if type(data) is not dict or not (numbers := _plain_ok(data)):
+        return None
+    if numbers is _NUMBERS and _odd_number(text):
+        return None  # yaml-rs reads `_5`, `0X1F`, `6e_1` as numbers; the resolver as text
+    return data
+
+
+_NUMBERS = 2
+# Number-like tokens the two resolvers read differently: underscores after a sign, dot or
+# prefix, or in an exponent (`_5`, `6e_1`); `.5e1`; upper-case radix prefixes (`0X1F`). Each is
+# found by a literal first (a fast scan), then its token is looked at.
+_PLAIN_UNDERSCORE = re.compile(r"_(?:(?<=[\d._+\-\s:\[{,]_)|(?=[\d._]))")
+_PLAIN_DOT_EXPONENT = re.compile(r"\.[\d_]*[eE]")
+_NUMBER_CHARS = frozenset("-+._0123456789abcdefABCDEFxXoO")
+
+
+def _odd_number(text: str) -> bool:
+    if "0X" in text or "0O" in text or "0B" in text:
+        return True
+    for pattern in (_PLAIN_UNDERSCORE, _PLAIN_DOT_EXPONENT):
+        for found in pattern.finditer(text):
+            if _number_token(text, found.start()):
+                return True
+    return False
+
+
+def _number_token(text: str, at: int) -> bool:
+    """Whether the character at ``at`` is in a plain token that may be read as a number."""
+    chars = _NUMBER_CHARS
+    start = at
+    while start and text[start - 1] in chars:
+        start -= 1
+    if start and text[start - 1] not in " \n:[{,":
+        return False  # inside a word: `page_size`
+    end = at
+    while end < len(text) and text[end] in chars:
+        end += 1
+    return any(ch.isdigit() for ch in text[start:end])
+
+
+def _plain_ok(data: dict[str, Any]) -> int:
+    """Text keys, JSON's scalar types, collections less than ``MAX_DEPTH`` deep (the builder's
+    SS010 bound): 0 if not, ``_NUMBERS`` if there are numbers, else 1."""
+    types = _PLAIN_TYPES
+    found = 1
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth >= MAX_DEPTH:
+            return 0
+        if type(node) is dict:
+            for key in node:
+                if type(key) is not str:
+                    return 0
+            values = node.values()
+        else:
+            values = node
+        for value in values:
+            kind = type(value)
+            if kind is dict or kind is list:
+                stack.append((value, depth + 1))
+            elif kind is int or kind is float:
+                found = _NUMBERS
+            elif kind not in types:
+                return 0
+    return found
+
+
+def root_position(text: str) -> tuple[int, int]:
+    """1-based (line, col) where the document's root node starts, for text that
+    ``plain_data`` loaded as a mapping (no directives, document markers, tags or anchors): the
+    first character that is not blank or in a comment."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        stripped = line.lstrip(" ")
+        if stripped and not stripped.startswith("#"):
+            return number, len(line) - len(stripped) + 1
+    return 1, 1
