@@ -11,6 +11,11 @@ Example ``syncspec.toml``::
     [profiles.staging]
     api_url = "https://api.truto.one"
     token_env = "TRUTO_STAGING_TOKEN"   # the *name* of the variable, never the token
+    jobs = ["*"]                        # labels (fnmatch globs) this profile manages
+    exclude = ["experimental-*"]        # labels it leaves alone (never created nor pruned)
+
+    [profiles.staging.vars]            # what `!var NAME` in a job file stands for here
+    webhook_id = "wh_staging"          # (more may live in vars/staging.toml)
 
     [prune]                            # live jobs syncspec may delete with --prune
     labels = ["team-a-*"]              # fnmatch globs; a job must match one (if given)
@@ -18,6 +23,11 @@ Example ``syncspec.toml``::
 
 Without a file (or with no profiles) the environment decides: ``TRUTO_API_URL`` (default
 ``https://api.truto.one``) and ``TRUTO_API_TOKEN``.
+
+Precedence (issue 20): an active profile that sets ``api_url`` while ``TRUTO_API_URL`` is set to
+another URL is an error (neither silently wins); a profile without ``api_url`` takes
+``TRUTO_API_URL``. A ``TRUTO_API_TOKEN`` that the profile does not read (its ``token_env`` names
+another variable) is reported on stderr (``Settings.notices``).
 
 Whatever ``api_url`` this file names, the token is sent only where ``syncspec.safety`` allows
 (``api.truto.one``, loopback, ``SYNCSPEC_ALLOWED_HOSTS``, ``--allow-host``): the check is made on
@@ -31,6 +41,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,10 +83,36 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class LabelSelection:
+    """Which jobs a profile manages, by label (fnmatch globs, case-sensitive): every label
+    unless ``jobs`` is given and none matches, minus those matching ``exclude``. Labels, not
+    paths: a label is what a job is known by both in the files and live, so a live job the
+    profile does not select is never created, changed nor pruned there."""
+
+    jobs: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def selects(self, label: str) -> bool:
+        if self.jobs and not any(fnmatch.fnmatchcase(label, g) for g in self.jobs):
+            return False
+        return not any(fnmatch.fnmatchcase(label, g) for g in self.exclude)
+
+    @property
+    def everything(self) -> bool:
+        return not self.jobs and not self.exclude
+
+
+EVERY_LABEL = LabelSelection()
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     api_url: str = DEFAULT_API_URL
     token_env: str = DEFAULT_TOKEN_ENV
+    # the values of `!var NAME` in this profile (plain JSON-like data, checked when loaded)
+    vars: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    selection: LabelSelection = EVERY_LABEL
 
 
 @dataclass(frozen=True)
@@ -107,6 +144,10 @@ class Settings:
     parallelism: int = 4
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT
     tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
+    # every profile of the file (``profile`` is one of them, or the "env" pseudo-profile)
+    profiles: tuple[Profile, ...] = ()
+    # what the CLI reports on stderr (an environment variable the profile does not read)
+    notices: tuple[str, ...] = ()
 
     def token(self, environ: Mapping[str, str] | None = None) -> Secret:
         env = os.environ if environ is None else environ
@@ -132,7 +173,11 @@ TOP_LEVEL_KEYS = (
     "prune",
 )
 PRUNE_KEYS = ("labels", "integrations")
-PROFILE_KEYS = ("api_url", "token_env")
+PROFILE_KEYS = ("api_url", "token_env", "vars", "jobs", "exclude")
+VARS_DIR = "vars"  # vars/<profile>.toml: more values of a profile, beside [profiles.X.vars]
+# a value's bounds: it lands in a job file, which the loader bounds the same way
+_VALUE_MAX_DEPTH = 32
+_VALUE_MAX_NODES = 10_000
 
 
 def reject_unknown_keys(
@@ -178,12 +223,20 @@ def find_config(start: Path) -> tuple[Path | None, dict[str, Any]]:
     return None, {}
 
 
+_TOML_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        text = str(exc)
+        at = _TOML_AT.search(text)
+        if at is None:
+            raise ConfigError(f"{path}: invalid TOML: {text}") from None
+        message = text[: at.start()]
+        raise ConfigError(f"{path}:{at.group(1)}:{at.group(2)}: invalid TOML: {message}") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
@@ -238,24 +291,64 @@ def load_settings(
         integrations=_str_list(prune_data.get("integrations"), f"{where}: prune.integrations"),
     )
 
+    profiles = _read_profiles(data, env, where, root)
+    active = _choose_profile(data, profiles, profile, env, where)
     return Settings(
         root=root,
         config_file=path,
         jobs_dir=jobs_dir,
-        profile=_choose_profile(data, profile, env, where),
+        profile=active,
         prune=prune,
         tests_dir=tests_dir,
         parallelism=parallelism,
         rate_limit=rate_limit,
+        profiles=tuple(profiles.values()),
+        notices=_env_notices(active, profiles, env),
     )
 
 
-def _choose_profile(
-    data: dict[str, Any], requested: str | None, env: Mapping[str, str], where: str
-) -> Profile:
-    profiles = data.get("profiles", {})
-    if not isinstance(profiles, dict):
+def _read_profiles(
+    data: dict[str, Any], env: Mapping[str, str], where: str, root: Path
+) -> dict[str, Profile]:
+    """Every ``[profiles.NAME]``, checked (a bad profile is an error whichever is active:
+    ``validate`` checks them all)."""
+    tables = data.get("profiles", {})
+    if not isinstance(tables, dict):
         raise ConfigError(f"{where}: [profiles] must be a table of tables")
+    profiles: dict[str, Profile] = {}
+    for name, body in tables.items():
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: profiles.{name} must be a table")
+        if "token" in body:
+            raise ConfigError(
+                f"{where}: profiles.{name}: do not put the token in the file; "
+                "set token_env to the name of an environment variable that holds it"
+            )
+        reject_unknown_keys(body, PROFILE_KEYS, where, f"profiles.{name}")
+        url = body.get("api_url")
+        if url is not None and not isinstance(url, str):
+            raise ConfigError(f"{where}: profiles.{name}.api_url must be a string")
+        env_url = env.get(DEFAULT_URL_ENV)
+        profiles[name] = Profile(
+            name=name,
+            api_url=url if url is not None else (env_url or DEFAULT_API_URL),
+            token_env=str(body.get("token_env", DEFAULT_TOKEN_ENV)),
+            vars=_profile_vars(name, body.get("vars"), where, root),
+            selection=LabelSelection(
+                jobs=_str_list(body.get("jobs"), f"{where}: profiles.{name}.jobs"),
+                exclude=_str_list(body.get("exclude"), f"{where}: profiles.{name}.exclude"),
+            ),
+        )
+    return profiles
+
+
+def _choose_profile(
+    data: dict[str, Any],
+    profiles: dict[str, Profile],
+    requested: str | None,
+    env: Mapping[str, str],
+    where: str,
+) -> Profile:
     name = requested or env.get(PROFILE_ENV) or data.get("default_profile")
     if name is None and len(profiles) == 1:
         name = next(iter(profiles))
@@ -268,17 +361,105 @@ def _choose_profile(
     if name not in profiles:
         available = ", ".join(sorted(profiles)) or "none defined"
         raise ConfigError(f"{where}: no profile named {name!r} (profiles: {available})")
-    body = profiles[name]
-    if not isinstance(body, dict):
-        raise ConfigError(f"{where}: profiles.{name} must be a table")
-    if "token" in body:
+    chosen = profiles[name]
+    env_url = env.get(DEFAULT_URL_ENV)
+    body = data["profiles"][name]
+    if env_url and "api_url" in body and env_url.rstrip("/") != chosen.api_url.rstrip("/"):
+        # Neither may win silently: the variable is the caller's intent, the file the project's.
         raise ConfigError(
-            f"{where}: profiles.{name}: do not put the token in the file; "
-            "set token_env to the name of an environment variable that holds it"
+            f"{where}: {DEFAULT_URL_ENV} is set to {env_url!r}, but profile {name!r} sets "
+            f"api_url = {chosen.api_url!r}; syncspec does not choose between them: unset "
+            f"{DEFAULT_URL_ENV}, or remove api_url from the profile to take the URL from "
+            "the environment"
         )
-    reject_unknown_keys(body, PROFILE_KEYS, where, f"profiles.{name}")
-    return Profile(
-        name=name,
-        api_url=str(body.get("api_url", env.get(DEFAULT_URL_ENV, DEFAULT_API_URL))),
-        token_env=str(body.get("token_env", DEFAULT_TOKEN_ENV)),
+    return chosen
+
+
+def _env_notices(
+    active: Profile, profiles: Mapping[str, Profile], env: Mapping[str, str]
+) -> tuple[str, ...]:
+    if active.name == "env" or active.token_env == DEFAULT_TOKEN_ENV:
+        return ()
+    if not env.get(DEFAULT_TOKEN_ENV, "").strip():
+        return ()
+    return (
+        f"{DEFAULT_TOKEN_ENV} is set but not used: profile {active.name!r} reads its token "
+        f"from {active.token_env}",
     )
+
+
+def _profile_vars(name: str, table: Any, where: str, root: Path) -> dict[str, Any]:
+    """The values of ``[profiles.NAME.vars]`` and ``vars/NAME.toml`` (a name in both is an
+    error), each checked to be plain data within bounds."""
+    from syncspec.jobfile.yaml.varref import NAME_RE
+
+    if table is None:
+        table = {}
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: profiles.{name}.vars must be a table")
+    values = dict(table)
+    sources = {key: f"{where}: profiles.{name}.vars.{key}" for key in values}
+    file_values, file_where = _vars_file(name, root)
+    for key, value in file_values.items():
+        if key in values:
+            raise ConfigError(
+                f"{file_where}: {key!r} is also set in [profiles.{name}.vars] of {where}; "
+                "give each value one place"
+            )
+        values[key] = value
+        sources[key] = f"{file_where}: {key}"
+    for key, value in values.items():
+        if not NAME_RE.match(key):
+            raise ConfigError(
+                f"{sources[key]}: SS013 a value's name is an identifier (letters, digits, _; "
+                "not starting with a digit), as `!var NAME` writes it"
+            )
+        problem = plain_value_problem(value)
+        if problem is not None:
+            raise ConfigError(f"{sources[key]}: SS014 {problem}")
+    return values
+
+
+def _vars_file(name: str, root: Path) -> tuple[dict[str, Any], str]:
+    """The values of ``vars/NAME.toml`` if it exists; it must be a file inside the project."""
+    candidate = root / VARS_DIR / f"{name}.toml"
+    if not os.path.lexists(candidate):
+        return {}, ""
+    real, real_root = os.path.realpath(candidate), os.path.realpath(root)
+    if os.path.commonpath([real, real_root]) != real_root:
+        raise ConfigError(
+            f"{candidate}: SS014 leads outside the project ({real}); a vars file must be a "
+            "file of the repository, not a link out of it"
+        )
+    if not os.path.isfile(real):
+        raise ConfigError(f"{candidate}: SS014 not a regular file")
+    if os.path.getsize(real) > 1024 * 1024:
+        raise ConfigError(f"{candidate}: SS014 larger than 1 MiB; a vars file holds a few ids")
+    return _read_toml(Path(real)), str(candidate)
+
+
+def plain_value_problem(value: Any) -> str | None:
+    """Why ``value`` cannot stand for a ``!var`` (None when it can): JSON's types only, nested
+    at most ``_VALUE_MAX_DEPTH`` deep, at most ``_VALUE_MAX_NODES`` values in all."""
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    nodes = 0
+    while stack:
+        current, depth = stack.pop()
+        nodes += 1
+        if nodes > _VALUE_MAX_NODES:
+            return f"the value holds more than {_VALUE_MAX_NODES:,} values"
+        if depth > _VALUE_MAX_DEPTH:
+            return f"the value is nested deeper than {_VALUE_MAX_DEPTH} levels"
+        if isinstance(current, dict):
+            stack.extend((v, depth + 1) for v in current.values())
+        elif isinstance(current, list):
+            stack.extend((v, depth + 1) for v in current)
+        elif isinstance(current, float) and not math.isfinite(current):
+            return f"{current} is not a JSON number"
+        elif not isinstance(current, str | int | float | bool):
+            kind = type(current).__name__
+            return (
+                f"a TOML {kind} is not plain data (text, number, boolean, table, array); "
+                "quote it to make it text"
+            )
+    return None
