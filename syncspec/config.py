@@ -37,17 +37,20 @@ the final URL when the client is built, so no key of this file can route the tok
 from __future__ import annotations
 
 import fnmatch
+import math
 import os
 import re
 import tomllib
 from collections.abc import Mapping
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncspec.errors import ConfigError
 from syncspec.redact import register_secret
+
+if TYPE_CHECKING:
+    from syncspec.jobfile.vars import VarSetup
 
 DEFAULT_API_URL = "https://api.truto.one"
 DEFAULT_TOKEN_ENV = "TRUTO_API_TOKEN"
@@ -148,6 +151,29 @@ class Settings:
     profiles: tuple[Profile, ...] = ()
     # what the CLI reports on stderr (an environment variable the profile does not read)
     notices: tuple[str, ...] = ()
+
+    def var_setup(self, *, planning: bool) -> VarSetup:
+        """What ``!var`` resolves against: the active profile (``planning``: plan, apply,
+        pull), or every profile (validate)."""
+        from syncspec.jobfile.vars import ProfileValues, VarSetup
+
+        def values(p: Profile) -> ProfileValues:
+            return ProfileValues(
+                p.name, dict(p.vars), None if p.selection.everything else p.selection
+            )
+
+        if not planning:
+            return VarSetup(tuple(values(p) for p in self.profiles))
+        if self.profile.name != "env" or not self.profiles:
+            chosen = [p for p in self.profiles if p.name == self.profile.name]
+            return VarSetup(tuple(values(p) for p in chosen), planning=True)
+        names = ", ".join(p.name for p in self.profiles)
+        return VarSetup(
+            (),
+            no_profile=f"no profile is active (choose one with --profile or {PROFILE_ENV}; "
+            f"profiles: {names})",
+            planning=True,
+        )
 
     def token(self, environ: Mapping[str, str] | None = None) -> Secret:
         env = os.environ if environ is None else environ

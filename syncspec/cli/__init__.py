@@ -57,7 +57,10 @@ class GlobalOptions:
         """Load ``syncspec.config.Settings`` for this invocation."""
         from syncspec.config import load_settings
 
-        return load_settings(cwd=cwd, profile=self.profile, config_path=self.config)
+        settings = load_settings(cwd=cwd, profile=self.profile, config_path=self.config)
+        for notice in settings.notices:  # an environment variable the profile overrides
+            click.echo(f"note: {notice}", err=True)
+        return settings
 
     def client(self, settings: Any = None, **overrides: Any) -> Any:
         """A ``TrutoClient`` for ``settings`` (default: this invocation's settings)."""

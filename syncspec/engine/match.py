@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from syncspec.config import PruneScope
+from syncspec.config import EVERY_LABEL, LabelSelection, PruneScope
 from syncspec.engine.model import Notice, NoticeKind, PlanOptions
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.safety import path_id_problem
@@ -86,8 +86,11 @@ def match_jobs(
     options: PlanOptions,
     prune_scope: PruneScope,
     ownership: Ownership = EVERYTHING_OWNED,
+    selection: LabelSelection = EVERY_LABEL,
 ) -> Match:
-    """Bind files to live jobs; see the module docstring for the rules."""
+    """Bind files to live jobs; see the module docstring for the rules. ``selection``: the
+    labels the active profile manages; jobs outside it (files and live) are left out, like
+    ``--exclude`` leaves them out."""
     # Issue 11: a live job whose id cannot go into a URL (".", "..", "/") is set aside first.
     unsafe: list[LiveJob] = []
     safe: list[LiveJob] = []
@@ -209,7 +212,7 @@ def match_jobs(
         )
 
     _leave_unsafe_alone(result, conflicted, unsafe)
-    return _select(result, conflicted, options, ownership)
+    return _select(result, conflicted, options, ownership, selection)
 
 
 def _leave_unsafe_alone(
@@ -247,11 +250,12 @@ def _select(
     conflicted: list[tuple[LocalJob, Notice]],
     options: PlanOptions,
     ownership: Ownership,
+    selection: LabelSelection = EVERY_LABEL,
 ) -> Match:
     planned = ownership.planned_files
 
     def pick(label: str | None) -> bool:
-        return is_selected(label or "", options)
+        return is_selected(label or "", options) and selection.selects(label or "")
 
     def planned_file(job: LocalJob) -> bool:
         return planned is None or job.display in planned

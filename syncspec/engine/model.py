@@ -72,6 +72,15 @@ class FieldChange(_Data):
     from_pointer: str | None = None  # "moved": where the item was (pointer is where it goes)
 
 
+@dataclass(frozen=True, kw_only=True)
+class VarLanding(_Data):
+    """Where a profile's ``!var`` value landed in the job (issue 20): shown with the change."""
+
+    pointer: str  # RFC 6901 pointer into the job, e.g. "/resources/3/config/id"
+    name: str  # the NAME of `!var NAME`
+    value: Any = None  # the profile's value (what the plan compares and sends)
+
+
 @dataclass(kw_only=True)
 class Action(_Data):
     kind: ActionKind
@@ -85,6 +94,8 @@ class Action(_Data):
     # create: the full canonical body to POST; update: the changed top-level fields, each whole;
     # delete: the canonical live job, for review (never sent)
     body: dict[str, Any] | None = None
+    # the `!var` values of the file, where they landed (create/update/noop)
+    vars: list[VarLanding] = field(default_factory=list)
 
 
 class NoticeKind(enum.StrEnum):

@@ -12,8 +12,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from syncspec import __version__
-from syncspec.config import PruneScope
-from syncspec.engine.diff import diff_jobs, pointer_tokens
+from syncspec.config import EVERY_LABEL, LabelSelection, PruneScope
+from syncspec.engine.diff import diff_jobs, pointer, pointer_tokens
 from syncspec.engine.match import EVERYTHING_OWNED, Ownership, live_id, live_label, match_jobs
 from syncspec.engine.model import (
     FORMAT_VERSION,
@@ -24,6 +24,7 @@ from syncspec.engine.model import (
     Plan,
     PlanEnvironment,
     PlanOptions,
+    VarLanding,
 )
 from syncspec.engine.normalize import (
     CLIENT_FIELDS,
@@ -53,10 +54,18 @@ def plan_changes(
     now: str | None = None,
     ownership: Ownership = EVERYTHING_OWNED,
     environment: PlanEnvironment | None = None,
+    selection: LabelSelection = EVERY_LABEL,
 ) -> Plan:
     """The plan that makes the live jobs match the job files (pure; the clock only if ``now``
-    is None)."""
-    matched = match_jobs(local, live, options=options, prune_scope=prune_scope, ownership=ownership)
+    is None). ``selection``: the labels the profile manages (others are left alone)."""
+    matched = match_jobs(
+        local,
+        live,
+        options=options,
+        prune_scope=prune_scope,
+        ownership=ownership,
+        selection=selection,
+    )
     actions: list[Action] = []
     warnings: list[Notice] = []
 
@@ -64,7 +73,12 @@ def plan_changes(
         body = canonical_job(job.data)
         actions.append(
             Action(
-                kind=ActionKind.CREATE, label=job.label, file=job.display, line=job.line, body=body
+                kind=ActionKind.CREATE,
+                label=job.label,
+                file=job.display,
+                line=job.line,
+                body=body,
+                vars=_landings(job),
             )
         )
         if _RUNTIME not in body:
@@ -98,6 +112,7 @@ def plan_changes(
                 body={n: desired[n] for n in CLIENT_FIELDS if n in changed_fields}
                 if changes
                 else None,
+                vars=_landings(job),
             )
         )
         if _RUNTIME not in desired:
@@ -159,6 +174,10 @@ def environment_of(live: Sequence[Mapping[str, Any]], token: str) -> PlanEnviron
         environment_id=next(iter(ids)) if len(ids) == 1 else None,
         token_fingerprint=token_fingerprint(token),
     )
+
+
+def _landings(job: LocalJob) -> list[VarLanding]:
+    return [VarLanding(pointer=pointer(*u.path), name=u.name, value=u.value) for u in job.vars]
 
 
 def _runtime_warning(job: LocalJob, consequence: str) -> Notice:

@@ -95,7 +95,7 @@ class LoadingProject:
                     "syncspec.toml, or create it: `syncspec pull` writes the live jobs there)"
                 )
             targets = [settings.jobs_dir, *paths]
-        self._loading = start_load_jobs(targets, settings.root)
+        self._loading = start_load_jobs(targets, settings.root, settings.var_setup(planning=True))
 
     def result(self) -> LocalProject:
         files = self._loading.files()
@@ -108,6 +108,11 @@ class LoadingProject:
         with_errors: list[str] = []
         for f in files:
             if f.job is not None:
+                continue
+            if f.unselected:
+                # not this profile's job: it still claims its label (never pruned here)
+                if f.data is not None and isinstance(f.data.get("label"), str):
+                    labels.add(f.data["label"])
                 continue
             if f.data is None:
                 blocked.append(f"{f.display} cannot be read or parsed")
@@ -194,6 +199,7 @@ def plan_project(
         profile=settings.profile.name,
         ownership=ownership,
         environment=environment,
+        selection=settings.profile.selection,
     )
 
 
@@ -236,6 +242,7 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem], l
     its job; a file that cannot be parsed at all might claim any label, so pull stops on it.
     """
     from syncspec.jobfile.discovery import discover_job_files, display_path
+    from syncspec.jobfile.vars import may_have_vars, resolve_plain
     from syncspec.jobfile.yaml import loader
 
     jobs: list[LocalJob] = []
@@ -249,12 +256,16 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem], l
         if parsed.data is None:
             problems.extend(parsed.problems)
             continue
+        data = parsed.data
+        if may_have_vars(parsed.text):
+            # the active profile's values; a name it lacks stays a marker (pull keeps it)
+            data, _missing = resolve_plain(data, settings.profile.vars)
         jobs.append(
             LocalJob(
                 path=path.resolve(),
                 display=display,
                 line=loader.label_line(parsed.text),
-                data=parsed.data,
+                data=data,
             )
         )
     return jobs, problems, [s.describe(settings.root) for s in discovery.skipped]

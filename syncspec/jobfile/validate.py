@@ -176,9 +176,7 @@ def _without_superseded(structure: list[Finding], semantic: list[Finding]) -> li
     return [f for f in structure if not (f.rule in _SUPERSEDABLE and f.path in taken)]
 
 
-def _check_chunk(
-    paths: Sequence[Path], root: Path, setup: VarSetup = NO_VARS
-) -> list[_FileResult]:
+def _check_chunk(paths: Sequence[Path], root: Path, setup: VarSetup = NO_VARS) -> list[_FileResult]:
     parents: dict[Path, Path] = {}
     return [_check_file(path, root, parents, setup) for path in paths]
 
@@ -443,9 +441,7 @@ class LoadingJobs:
         self.close()
 
 
-def start_load_jobs(
-    paths: Sequence[Path], root: Path, setup: VarSetup = NO_VARS
-) -> LoadingJobs:
+def start_load_jobs(paths: Sequence[Path], root: Path, setup: VarSetup = NO_VARS) -> LoadingJobs:
     """Start ``load_jobs``: any worker processes are started before this returns, so the
     caller may start threads, or do other work, while the files are checked. ``root`` is the
     project root: names are shown relative to it, and symlinks may not lead out of it.

@@ -189,9 +189,9 @@ def resolve_file(display: str, data: dict[str, Any], setup: VarSetup) -> Resolut
             continue
         resolved = substitute(data, profile.values)
         uses = [VarUse(p, r.name, profile.values[r.name]) for p, r in refs]
-        for i, (document, names, earlier) in enumerate(result.documents):
+        for i, (document, shared, earlier) in enumerate(result.documents):
             if document == resolved:
-                result.documents[i] = (document, (*names, profile.name), earlier)
+                result.documents[i] = (document, (*shared, profile.name), earlier)
                 break
         else:
             result.documents.append((resolved, (profile.name,), uses))
@@ -248,4 +248,3 @@ def resolve_plain(data: Any, values: Mapping[str, Any]) -> tuple[Any, list[VarRe
         return value
 
     return walk(data), missing
-
