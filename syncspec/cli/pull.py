@@ -38,7 +38,12 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
     with open_client(settings) as client:
         live = client.list_sync_jobs()
     result = pull_jobs(
-        live, local, jobs_dir=settings.jobs_dir, root=settings.root, label_globs=label_globs
+        live,
+        local,
+        jobs_dir=settings.jobs_dir,
+        root=settings.root,
+        label_globs=label_globs,
+        values=settings.profile.vars,
     )
     for pulled in result.files:
         if pulled.status == "skipped":
@@ -60,11 +65,11 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         f"Pulled {len(result.files)} job(s): {result.count('created')} created, "
         f"{result.count('updated')} updated, {result.count('unchanged')} unchanged{extra}."
     )
-    broken = _lint_pulled(result, settings.root)
+    broken = _lint_pulled(result, settings.root, settings.var_setup(planning=False))
     return 1 if broken or result.count("failed") else 0
 
 
-def _lint_pulled(result: Any, root: Path) -> int:
+def _lint_pulled(result: Any, root: Path, setup: Any) -> int:
     """Lint the files pull wrote (or found unchanged); report errors at once. They stay written:
     they are what is live, and CI should notice now rather than at the next plan."""
     from syncspec.jobfile.problems import Severity
@@ -74,7 +79,7 @@ def _lint_pulled(result: Any, root: Path) -> int:
     paths = [f.path for f in result.files if f.status in ("created", "updated", "unchanged")]
     if not paths:
         return 0
-    report = validate_paths(paths, root)
+    report = validate_paths(paths, root, setup=setup)
     errors = [p for p in report.problems if p.severity == Severity.ERROR]
     if not errors:
         return 0

@@ -97,8 +97,10 @@ def pull_jobs(
     jobs_dir: Path,
     root: Path,
     label_globs: Sequence[str] = (),
+    values: Mapping[str, Any] | None = None,
 ) -> PullResult:
-    """Write the live jobs matching ``label_globs`` (all when empty) into ``jobs_dir``."""
+    """Write the live jobs matching ``label_globs`` (all when empty) into ``jobs_dir``;
+    ``values``: the active profile's ``!var`` values (tags equal to the live value stay)."""
     result = PullResult()
     usable: list[Mapping[str, Any]] = []
     for job in live_jobs:
@@ -166,7 +168,7 @@ def pull_jobs(
             pinned_file = pin or existing.pinned_id is not None
             try:
                 _inside(existing.path, real_jobs_dir, existing.display)
-                status = update_file(existing.path, job, pin=pinned_file)
+                status = update_file(existing.path, job, pin=pinned_file, values=values)
             except (PullError, OSError) as exc:
                 result.files.append(
                     _failed(existing.path, existing.display, label, job_id, exc, pinned_file)

@@ -4,6 +4,7 @@ settings that hold the values (syncspec.toml, vars/NAME.toml, precedence of env 
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,9 @@ def test_a_value_set_twice_is_an_error(tmp_path: Path) -> None:
     root = _project(tmp_path)
     (root / "vars").mkdir()
     (root / "vars" / "production.toml").write_text('webhook_id = "wh_file"\n', encoding="utf-8")
-    with pytest.raises(ConfigError, match="'webhook_id' is also set in \\[profiles.production"):
+    with pytest.raises(
+        ConfigError, match=re.escape("'webhook_id' is also set in [profiles.production")
+    ):
         load_settings(cwd=root, environ={})
 
 
@@ -206,7 +209,7 @@ def test_a_value_that_is_not_plain_data_is_refused(
 
 def test_a_value_name_must_be_an_identifier(tmp_path: Path) -> None:
     root = _project(tmp_path, toml=TOML.replace('webhook_id = "wh_staging"', '"a-b" = 1'))
-    with pytest.raises(ConfigError, match="profiles.staging.vars.a-b: SS013"):
+    with pytest.raises(ConfigError, match=re.escape("profiles.staging.vars.a-b: SS013")):
         load_settings(cwd=root, environ={})
 
 
@@ -238,7 +241,9 @@ def test_a_job_no_profile_selects_cannot_be_checked(tmp_path: Path) -> None:
 def test_an_env_url_the_profile_overrides_is_an_error(tmp_path: Path) -> None:
     root = _project(tmp_path)
     environ = {"TRUTO_API_URL": "http://127.0.0.1:9"}
-    with pytest.raises(ConfigError, match="TRUTO_API_URL is set to 'http://127.0.0.1:9', but"):
+    with pytest.raises(
+        ConfigError, match=re.escape("TRUTO_API_URL is set to 'http://127.0.0.1:9', but")
+    ):
         load_settings(cwd=root, profile="staging", environ=environ)
     # the same URL is no conflict; a profile without api_url takes the variable
     same = load_settings(
@@ -261,7 +266,7 @@ def test_an_unused_token_variable_is_reported(tmp_path: Path) -> None:
 
 def test_every_profile_is_checked_even_when_another_is_active(tmp_path: Path) -> None:
     root = _project(tmp_path, toml=TOML + "[profiles.broken]\napi_urll = 'x'\n")
-    with pytest.raises(ConfigError, match="unknown key 'profiles.broken.api_urll'"):
+    with pytest.raises(ConfigError, match=re.escape("unknown key 'profiles.broken.api_urll'")):
         load_settings(cwd=root, profile="staging", environ={})
 
 
