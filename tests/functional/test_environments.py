@@ -1,0 +1,185 @@
+"""Issue 20 over HTTP: one set of job files, two emulator environments (two tokens), values that
+differ per profile (`!var`), per-profile job selection, and `syncspec diff` between them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from syncspec.cli import cli
+from tests.conftest import EmulatorHandle
+
+JOB = """\
+label: send-tickets
+integration_name: zendesk
+default_runtime_version: 4
+args_schema:
+  integrated_account_id: {type: string, format: integrated_account_id, required: true}
+resources:
+  - name: tickets
+    type: request
+    resource: ticketing/tickets
+    method: list
+    integrated_account_id: "{{args.integrated_account_id}}"
+  - name: send
+    type: destination
+    depends_on: tickets
+    destination_type: webhook
+    config:
+      id: !var webhook_id
+    resources_to_persist: [tickets]
+"""
+BETA = """\
+label: beta-only
+integration_name: zendesk
+default_runtime_version: 2
+resources:
+  - resource: ticketing/tickets
+    method: list
+"""
+
+
+def _toml(url: str, production_vars: str = 'webhook_id = "wh_production"\n') -> str:
+    return (
+        f'[profiles.staging]\napi_url = "{url}"\ntoken_env = "STAGING_TOKEN"\n'
+        '[profiles.staging.vars]\nwebhook_id = "wh_staging"\n\n'
+        f'[profiles.production]\napi_url = "{url}"\ntoken_env = "PRODUCTION_TOKEN"\n'
+        'exclude = ["beta-*"]\n'
+        f"[profiles.production.vars]\n{production_vars}"
+    )
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def two(tmp_path: Path, emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("TRUTO_API_URL", "TRUTO_API_TOKEN", "SYNCSPEC_PROFILE", "CI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
+    monkeypatch.setenv("STAGING_TOKEN", emulator.token)
+    monkeypatch.setenv("PRODUCTION_TOKEN", emulator.other_token)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "syncspec.toml").write_text(_toml(emulator.url), encoding="utf-8")
+    (tmp_path / "jobs").mkdir()
+    (tmp_path / "jobs" / "send.yaml").write_text(JOB, encoding="utf-8")
+    (tmp_path / "jobs" / "beta.yaml").write_text(BETA, encoding="utf-8")
+    return tmp_path
+
+
+def _destination(emulator: EmulatorHandle, environment: str) -> dict[str, object]:
+    (job,) = [j for j in emulator.control.jobs(environment) if j["label"] == "send-tickets"]
+    return dict(job["resources"][1]["config"])
+
+
+def _promote(emulator: EmulatorHandle) -> None:
+    for profile in ("staging", "production"):
+        applied = run("--profile", profile, "apply", "--auto-approve")
+        assert applied.exit_code == 0, applied.output
+
+
+def test_each_environment_gets_its_own_value_and_converges(
+    two: Path, emulator: EmulatorHandle
+) -> None:
+    planned = run("--profile", "staging", "plan")
+    assert planned.exit_code == 0, planned.output
+    assert '        !var webhook_id → "wh_staging" at /resources/1/config/id\n' in planned.stdout
+    assert planned.stdout.endswith("Plan: 2 to create, 0 to update, 0 to delete; 0 unmanaged.\n")
+
+    _promote(emulator)
+    assert _destination(emulator, "staging") == {"id": "wh_staging"}
+    assert _destination(emulator, "production") == {"id": "wh_production"}
+    # production excludes beta-*: never created there
+    assert [j["label"] for j in emulator.control.jobs("production")] == ["send-tickets"]
+    assert sorted(j["label"] for j in emulator.control.jobs("staging")) == [
+        "beta-only",
+        "send-tickets",
+    ]
+    for profile, count in (("staging", "2 jobs are"), ("production", "1 job is")):
+        again = run("--profile", profile, "plan", "--detailed-exitcode")
+        assert again.exit_code == 0, again.output
+        assert again.stdout == f"No changes. {count} up to date; 0 unmanaged.\n"
+
+
+def test_a_changed_value_is_an_update_showing_the_var(two: Path, emulator: EmulatorHandle) -> None:
+    _promote(emulator)
+    toml = (two / "syncspec.toml").read_text().replace('"wh_production"', '"wh_production_v2"')
+    (two / "syncspec.toml").write_text(toml)
+    planned = run("--profile", "production", "plan", "--out", "plan.json")
+    assert planned.exit_code == 0, planned.output
+    assert "  ~ update send-tickets (id " in planned.stdout
+    assert (
+        '      - /resources/1/config/id (send): "wh_production"\n'
+        '      + /resources/1/config/id (send): "wh_production_v2"\n'
+        '        !var webhook_id → "wh_production_v2" at /resources/1/config/id\n'
+    ) in planned.stdout
+    saved = json.loads((two / "plan.json").read_text())
+    (update,) = [a for a in saved["actions"] if a["kind"] == "update"]
+    assert update["vars"] == [
+        {"pointer": "/resources/1/config/id", "name": "webhook_id", "value": "wh_production_v2"}
+    ]
+    assert update["body"]["resources"][1]["config"] == {"id": "wh_production_v2"}
+    applied = run("--profile", "production", "apply", "plan.json", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    assert _destination(emulator, "production") == {"id": "wh_production_v2"}
+    assert _destination(emulator, "staging") == {"id": "wh_staging"}
+
+
+def test_a_missing_value_fails_before_any_request(two: Path, emulator: EmulatorHandle) -> None:
+    (two / "syncspec.toml").write_text(_toml(emulator.url, production_vars=""))
+    emulator.control.clear_requests()
+    for command in ("plan", "apply"):
+        args = ["--profile", "production", command]
+        result = run(*args, *(["--auto-approve"] if command == "apply" else []))
+        assert result.exit_code == 1, result.output
+        assert (
+            "jobs/send.yaml:17:11: SS014 `!var webhook_id` has no value in profile 'production'"
+        ) in result.stderr
+    assert [r for r in emulator.control.requests() if r.method != "GET"] == []
+    # staging still plans
+    assert run("--profile", "staging", "plan").exit_code == 0
+
+
+def test_a_profile_never_prunes_what_it_does_not_select(
+    two: Path, emulator: EmulatorHandle
+) -> None:
+    toml = (two / "syncspec.toml").read_text()
+    (two / "syncspec.toml").write_text(toml + '\n[prune]\nlabels = ["*"]\n')
+    emulator.seed(
+        {
+            "label": "beta-live",
+            "integration_name": "zendesk",
+            "resources": [{"resource": "ticketing/tickets", "method": "list"}],
+        },
+        other=True,
+    )
+    planned = run("--profile", "production", "plan", "--prune")
+    assert planned.exit_code == 0, planned.output
+    assert "beta-live" not in planned.stdout
+    assert planned.stdout.endswith("Plan: 1 to create, 0 to update, 0 to delete; 0 unmanaged.\n")
+
+
+def test_validate_checks_every_profile_offline(two: Path, emulator: EmulatorHandle) -> None:
+    emulator.control.clear_requests()
+    (two / "syncspec.toml").write_text(_toml(emulator.url, production_vars="webhook_id = 7\n"))
+    result = run("validate")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(
+        "jobs/send.yaml:17:11: SS102 resources[1].config.id should be a string, not an "
+        "integer (in the value of `!var webhook_id`) [profile production] (quote the value to "
+        "make it a string)\n"
+    )
+    assert emulator.control.requests() == []
+
+
+def test_the_token_never_shows(two: Path, emulator: EmulatorHandle) -> None:
+    _promote(emulator)
+    outputs = [
+        run("--profile", p, c).output for p in ("staging", "production") for c in ("plan", "pull")
+    ]
+    for text in outputs:
+        assert emulator.token not in text and emulator.other_token not in text
