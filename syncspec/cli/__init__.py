@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "test": "node_tests",
     "graph": "graph",
+    "diff": "diff",
 }
 
 
@@ -53,11 +54,13 @@ class GlobalOptions:
     no_color: bool = False
     allow_hosts: tuple[str, ...] = ()  # --allow-host (issue 11); also applied process-wide
 
-    def settings(self, cwd: Path | None = None) -> Any:
-        """Load ``syncspec.config.Settings`` for this invocation."""
+    def settings(self, cwd: Path | None = None, profile: str | None = None) -> Any:
+        """Load ``syncspec.config.Settings`` for this invocation (``profile``: instead of
+        ``--profile``, for ``diff``)."""
         from syncspec.config import load_settings
 
-        settings = load_settings(cwd=cwd, profile=self.profile, config_path=self.config)
+        chosen = profile or self.profile
+        settings = load_settings(cwd=cwd, profile=chosen, config_path=self.config)
         for notice in settings.notices:  # an environment variable the profile overrides
             click.echo(f"note: {notice}", err=True)
         return settings

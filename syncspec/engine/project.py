@@ -297,3 +297,26 @@ def read_local_and_live(
         return local, listing.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def var_paths(settings: Settings) -> dict[str, list[tuple[tuple[str | int, ...], str]]]:
+    """label -> the key paths and names of the ``!var`` markers of its job file (files that do
+    not parse, or share a label, are left out: ``diff`` then explains nothing for them)."""
+    from syncspec.jobfile.discovery import discover_job_files, display_path
+    from syncspec.jobfile.vars import find_refs, may_have_vars
+    from syncspec.jobfile.yaml import loader
+
+    found: dict[str, list[tuple[tuple[str | int, ...], str]]] = {}
+    shared: set[str] = set()
+    if not settings.jobs_dir.is_dir():
+        return found
+    for path in discover_job_files([settings.jobs_dir], settings.root).files:
+        parsed = loader.read_path(path, display_path(path, settings.root))
+        if parsed.data is None or not isinstance(parsed.data.get("label"), str):
+            continue
+        label = parsed.data["label"]
+        if label in found:
+            shared.add(label)
+        refs = find_refs(parsed.data) if may_have_vars(parsed.text) else []
+        found[label] = [(p, ref.name) for p, ref in refs]
+    return {k: v for k, v in found.items() if k not in shared}

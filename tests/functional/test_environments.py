@@ -183,3 +183,67 @@ def test_the_token_never_shows(two: Path, emulator: EmulatorHandle) -> None:
     ]
     for text in outputs:
         assert emulator.token not in text and emulator.other_token not in text
+
+
+def test_diff_reports_only_the_explained_value_difference(
+    two: Path, emulator: EmulatorHandle
+) -> None:
+    _promote(emulator)
+    emulator.control.clear_requests()
+    result = run("diff", "--profile", "staging", "--profile", "production")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"syncspec diff: staging ({emulator.url}) vs production ({emulator.url})\n"
+        "\n"
+        "< beta-only: only in staging (profile 'production' does not select this label "
+        "(jobs/exclude))\n"
+        "~ send-tickets: differs by profile values\n"
+        '    /resources/1/config/id: staging: "wh_staging" | production: "wh_production"  '
+        "(explained: !var webhook_id)\n"
+        "\n"
+        "staging vs production: same (every difference is explained by the profiles). "
+        "2 label(s): 0 same, 1 differ only by profile values, 0 differ otherwise, 1 only in "
+        "staging, 0 only in production (1 of those explained by job selection), 0 ambiguous.\n"
+    )
+    assert [r.method for r in emulator.control.requests()] == ["GET", "GET"]
+
+    as_json = run("diff", "--profile", "staging", "--profile", "production", "--format", "json")
+    assert as_json.exit_code == 0
+    data = json.loads(as_json.stdout)
+    assert data["same"] is True
+    (send,) = [j for j in data["jobs"] if j["label"] == "send-tickets"]
+    assert send["differences"] == [
+        {
+            "pointer": "/resources/1/config/id",
+            "kind": "changed",
+            "left": "wh_staging",
+            "right": "wh_production",
+            "explained_by": "webhook_id",
+        }
+    ]
+
+
+def test_diff_marks_an_unexplained_difference_and_exits_2(
+    two: Path, emulator: EmulatorHandle
+) -> None:
+    _promote(emulator)
+    (live,) = [j for j in emulator.control.jobs("production") if j["label"] == "send-tickets"]
+    client = emulator.client(emulator.other_token)
+    client.update_sync_job(live["id"], {"mutex_key": "edited-in-production"})
+    result = run("diff", "--profile", "staging", "--profile", "production", "--format", "markdown")
+    assert result.exit_code == 2, result.output
+    assert '| `send-tickets` | `/mutex_key` | `null` | `"edited-in-production"` | **no** |' in (
+        result.stdout
+    )
+    explained = (
+        '| `send-tickets` | `/resources/1/config/id` | `"wh_staging"` | `"wh_production"` | '
+        "`!var webhook_id` |"
+    )
+    assert explained in result.stdout
+    assert emulator.token not in result.output and emulator.other_token not in result.output
+
+
+def test_diff_needs_two_profiles(two: Path) -> None:
+    result = run("diff", "--profile", "staging")
+    assert result.exit_code == 3
+    assert result.stderr == "error: diff takes two different profiles: --profile A --profile B\n"
