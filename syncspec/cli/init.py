@@ -21,8 +21,19 @@ import click
 @click.option(
     "--hook-rev", metavar="REV", help="Tag or commit of --hook-repo to pin (required with it)."
 )
-def command(
-    directory: Path, force: bool, jobs_dir: str, hook_repo: str | None, hook_rev: str | None
+@click.option(
+    "--profiles",
+    metavar="FIRST,SECOND",
+    help="Two environments (e.g. staging,production): a syncspec.toml with both profiles and "
+    "a workflow that applies FIRST on merge and SECOND after its environment's approval.",
+)
+def command(  # noqa: PLR0917 - click passes each option as an argument
+    directory: Path,
+    force: bool,
+    jobs_dir: str,
+    hook_repo: str | None,
+    hook_rev: str | None,
+    profiles: str | None,
 ) -> int:
     """Scaffold a syncspec config repo: syncspec.toml, jobs/, pre-commit, a GitHub workflow.
 
@@ -32,11 +43,27 @@ def command(
     """
     from syncspec.scaffold import init_repo
 
+    names = tuple(p.strip() for p in profiles.split(",")) if profiles is not None else ()
     result = init_repo(
-        directory, force=force, jobs_dir=jobs_dir, hook_repo=hook_repo, hook_rev=hook_rev
+        directory,
+        force=force,
+        jobs_dir=jobs_dir,
+        hook_repo=hook_repo,
+        hook_rev=hook_rev,
+        profiles=names,
     )
     for rel in result.written:
         click.echo(f"wrote {directory / rel}")
+    if names:
+        first, second = names
+        click.echo(
+            f"next: put each environment's values in syncspec.toml ([profiles.*.vars]), run "
+            f"`syncspec validate`, then `syncspec --profile {first} plan`. For the workflow, "
+            f"create the GitHub environments truto-{first}, truto-{second}-plan and "
+            f"truto-{second} (required reviewers), each with its token secret: see the "
+            "comment at the top of .github/workflows/syncspec.yml."
+        )
+        return 0
     click.echo(
         "next: set TRUTO_API_TOKEN (or a profile in syncspec.toml), then run "
         "`syncspec validate` and `syncspec plan`. For the workflow, create the GitHub "
