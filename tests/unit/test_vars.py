@@ -274,3 +274,44 @@ def test_a_file_without_tags_needs_no_profile(tmp_path: Path) -> None:
     root = _project(tmp_path, toml="", job=JOB.replace("!var webhook_id", '"{{args.webhook_id}}"'))
     report = validate_paths([root / "jobs"], root, setup=VarSetup())
     assert [p.rule for p in report.problems] == ["SS404"]  # the unknown arg, not a !var rule
+
+
+# -- pull keeps tags (engine.pull_yaml) -------------------------------------------------------
+
+
+def _live_of(text: str, values: dict[str, object]) -> dict[str, object]:
+    from syncspec.engine.normalize import canonical_job
+    from syncspec.jobfile.vars import resolve_plain
+
+    data = parse_text(text, "x.yaml").data
+    resolved, missing = resolve_plain(data, values)
+    assert missing == []
+    return {**canonical_job(resolved), "id": "job-1"}
+
+
+def test_pull_keeps_a_tag_whose_value_equals_the_live_one(tmp_path: Path) -> None:
+    from syncspec.engine.pull_yaml import update_file
+
+    path = tmp_path / "send.yaml"
+    path.write_text(JOB, encoding="utf-8")
+    values = {"webhook_id": "wh_staging"}
+    live = _live_of(JOB, values)
+    assert update_file(path, live, pin=False, values=values) == "unchanged"
+    # an unrelated live edit: the file changes, the tag stays
+    live["mutex_key"] = "one-at-a-time"
+    assert update_file(path, live, pin=False, values=values) == "updated"
+    text = path.read_text(encoding="utf-8")
+    assert "      id: !var webhook_id\n" in text
+    assert "mutex_key: one-at-a-time\n" in text
+
+
+def test_pull_writes_the_live_value_where_it_differs_from_the_profile(tmp_path: Path) -> None:
+    from syncspec.engine.pull_yaml import update_file
+
+    path = tmp_path / "send.yaml"
+    path.write_text(JOB, encoding="utf-8")
+    live = _live_of(JOB, {"webhook_id": "wh_edited_in_the_dashboard"})
+    assert update_file(path, live, pin=False, values={"webhook_id": "wh_staging"}) == "updated"
+    text = path.read_text(encoding="utf-8")
+    assert "!var" not in text
+    assert "      id: wh_edited_in_the_dashboard\n" in text
