@@ -89,29 +89,64 @@ def may_have_vars(text: str | None) -> bool:
 
 
 def find_refs(data: Any) -> list[tuple[tuple[PathItem, ...], VarRef]]:
-    """Every marker in ``data`` with its key path (document order)."""
+    """Every marker in ``data`` with its key path (document order). One walk; a path tuple is
+    built only where a marker is (most nodes of a file hold none)."""
     found: list[tuple[tuple[PathItem, ...], VarRef]] = []
-    stack: list[tuple[tuple[PathItem, ...], Any]] = [((), data)]
-    while stack:
-        path, value = stack.pop()
-        if isinstance(value, VarRef):
-            found.append((path, value))
-        elif isinstance(value, dict):
-            stack.extend(((*path, k), v) for k, v in reversed(value.items()))
+    path: list[PathItem] = []
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(item, str):  # most values: nothing to do
+                    continue
+                path.append(key)
+                walk(item)
+                path.pop()
         elif isinstance(value, list):
-            stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+            for index, item in enumerate(value):
+                if isinstance(item, str):
+                    continue
+                path.append(index)
+                walk(item)
+                path.pop()
+        elif isinstance(value, VarRef):
+            found.append((tuple(path), value))
+
+    walk(data)  # the loader bounds the depth (MAX_DEPTH), so the recursion is bounded
     return found
 
 
 def substitute(data: Any, values: Mapping[str, Any]) -> Any:
     """``data`` with every marker replaced by a copy of its value (all must be in ``values``)."""
-    if isinstance(data, VarRef):
-        return copy.deepcopy(values[data.name])
-    if isinstance(data, dict):
-        return {k: substitute(v, values) for k, v in data.items()}
-    if isinstance(data, list):
-        return [substitute(v, values) for v in data]
-    return data
+    return _replaced(data, find_refs(data), values)
+
+
+def _replaced(
+    data: Any, refs: Sequence[tuple[tuple[PathItem, ...], VarRef]], values: Mapping[str, Any]
+) -> Any:
+    """``data`` with the markers at ``refs`` replaced, copying only the containers on their
+    paths: the rest of the document is shared with ``data`` (nothing mutates a loaded job)."""
+    if not refs:
+        return data
+    if refs[0][0] == ():
+        return copy.deepcopy(values[refs[0][1].name])
+    root = _shallow(data)
+    copies: dict[tuple[PathItem, ...], Any] = {(): root}
+    for path, ref in refs:
+        parent = root
+        for depth in range(1, len(path)):
+            prefix = path[:depth]
+            child = copies.get(prefix)
+            if child is None:
+                child = copies[prefix] = _shallow(parent[path[depth - 1]])
+                parent[path[depth - 1]] = child
+            parent = child
+        parent[path[-1]] = copy.deepcopy(values[ref.name])
+    return root
+
+
+def _shallow(value: Any) -> Any:
+    return dict(value) if isinstance(value, dict) else list(value)
 
 
 def _problem(display: str, ref: VarRef, rule: str, message: str, hint: str) -> Problem:
@@ -172,6 +207,8 @@ def resolve_file(display: str, data: dict[str, Any], setup: VarSetup) -> Resolut
             )
         return result
     result.selecting = len(selecting)
+    used = sorted({r.name for _, r in refs})
+    keys: dict[str, int] = {}
     for profile in selecting:
         missing = [(p, r) for p, r in refs if r.name not in profile.values]
         for _, ref in missing:
@@ -187,15 +224,25 @@ def resolve_file(display: str, data: dict[str, Any], setup: VarSetup) -> Resolut
             )
         if missing:
             continue
-        resolved = substitute(data, profile.values)
+        # profiles whose values of these names are equal resolve to the same document
+        key = _values_key([profile.values[n] for n in used])
+        known = keys.get(key)
+        if known is not None:
+            document, shared, uses = result.documents[known]
+            result.documents[known] = (document, (*shared, profile.name), uses)
+            continue
+        keys[key] = len(result.documents)
+        resolved = _replaced(data, refs, profile.values)
         uses = [VarUse(p, r.name, profile.values[r.name]) for p, r in refs]
-        for i, (document, shared, earlier) in enumerate(result.documents):
-            if document == resolved:
-                result.documents[i] = (document, (*shared, profile.name), earlier)
-                break
-        else:
-            result.documents.append((resolved, (profile.name,), uses))
+        result.documents.append((resolved, (profile.name,), uses))
     return result
+
+
+def _values_key(values: list[Any]) -> str:
+    """Equal keys for equal JSON values (``1`` and ``True`` differ, as in JSON)."""
+    import json
+
+    return json.dumps(values, sort_keys=True)
 
 
 def attribute(
