@@ -196,6 +196,7 @@ def test_json_is_versioned_stable_and_loadable(tmp_path: Path) -> None:
         "fingerprint",
         "changes",
         "body",
+        "vars",
     ]
     assert list(data["actions"][1]["changes"][0]) == [
         "pointer",
