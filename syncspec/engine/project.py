@@ -95,7 +95,13 @@ class LoadingProject:
                     "syncspec.toml, or create it: `syncspec pull` writes the live jobs there)"
                 )
             targets = [settings.jobs_dir, *paths]
-        self._loading = start_load_jobs(targets, settings.root, settings.var_setup(planning=True))
+        setup = settings.var_setup(planning=True)
+        self._loading = start_load_jobs(targets, settings.root, setup)
+        # a tag that may fail the check: check the files before the first request
+        from syncspec.jobfile.vars import tags_may_fail
+
+        values = setup.profiles[0].values if setup.profiles else None
+        self.check_first = tags_may_fail(self._loading.discovery.files, values)
 
     def result(self) -> LocalProject:
         files = self._loading.files()
@@ -284,6 +290,11 @@ def read_local_and_live(
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    if loading.check_first:
+        local = loading.result()
+        if has_errors(local.problems):
+            return local, None  # nothing was sent
+        return local, client.list_sync_jobs()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncspec-list")
     try:
         listing = pool.submit(client.list_sync_jobs)

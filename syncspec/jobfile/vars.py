@@ -15,11 +15,14 @@ touched.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from syncspec.jobfile.problems import Finding, PathItem, Problem, Severity
+from syncspec.jobfile.yaml.limits import MAX_BYTES
 from syncspec.jobfile.yaml.varref import VAR_TAG, VarRef
 
 MISSING = "SS014"
@@ -81,6 +84,33 @@ class Resolution:
     problems: list[Problem] = field(default_factory=list)
     unselected: bool = False
     selecting: int = 0  # how many profiles select the job
+
+
+# A YAML tag in raw text: `!name` after a space or flow indicator (JSONata's `!=` is not one),
+# and the word after it. Used only to decide the order of work (see ``tags_may_fail``).
+_TAG_IN_TEXT = re.compile(rb"(?:^|[\s\[{,])!([A-Za-z!][^\s,\]}]*)(?:[ \t]+([^\s,\]}#]+))?", re.M)
+
+
+def tags_may_fail(paths: Sequence[Path], values: Mapping[str, Any] | None) -> bool:
+    """Whether any file's text has a tag other than ``!var NAME`` with NAME in ``values``
+    (None: no profile is active), read without parsing. True means a file check may fail on a
+    tag, so ``plan`` checks the files before its first request (issue 20: a missing value or a
+    bad tag fails before any request); false positives only cost that overlap."""
+    for path in paths:
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(MAX_BYTES + 1)
+        except OSError:
+            continue  # the check reports it
+        if b"!" not in head:
+            continue
+        for match in _TAG_IN_TEXT.finditer(head):
+            tag, name = match.group(1), match.group(2)
+            if tag != b"var" or values is None or name is None:
+                return True
+            if name.decode("utf-8", "replace") not in values:
+                return True
+    return False
 
 
 def may_have_vars(text: str | None) -> bool:

@@ -315,3 +315,24 @@ def test_pull_writes_the_live_value_where_it_differs_from_the_profile(tmp_path: 
     text = path.read_text(encoding="utf-8")
     assert "!var" not in text
     assert "      id: wh_edited_in_the_dashboard\n" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "values", "may_fail"),
+    [
+        ('a: "{{x}}"\nb: "$v != \'deleted\'"\n', {}, False),  # JSONata's != is no tag
+        ("a: !var known\nb: [!var known]\n", {"known": 1}, False),
+        ("a: !var unknown\n", {"known": 1}, True),
+        ("a: !vars known\n", {"known": 1}, True),
+        ("a: !var known\n", None, True),  # no profile is active
+        ("a: !!binary aGk=\n", {}, True),
+    ],
+)
+def test_tags_that_may_fail_are_seen_without_parsing(
+    tmp_path: Path, text: str, values: dict[str, object] | None, may_fail: bool
+) -> None:
+    from syncspec.jobfile.vars import tags_may_fail
+
+    path = tmp_path / "a.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert tags_may_fail([path], values) is may_fail
