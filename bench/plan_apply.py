@@ -76,9 +76,10 @@ def _project(directory: Path, count: int, kind: str) -> list[dict[str, Any]]:
 
 
 def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
+    from syncspec.api.client import LIST_PAGE_SIZE, TrutoClient
     from syncspec.config import load_settings
     from syncspec.engine.model import PlanOptions
-    from syncspec.engine.project import load_local, open_client, plan_project
+    from syncspec.engine.project import load_local, plan_project
 
     emu = _emulator(None)
     walls, requests, phases, parse_floors = [], [], [], []
@@ -120,7 +121,7 @@ def bench_plan(count: int, runs: int, kind: str) -> dict[str, Any]:
                 t0 = time.perf_counter()
                 local, _problems = load_local(settings)
                 t1 = time.perf_counter()
-                with open_client(settings) as client:
+                with TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE) as client:
                     jobs = client.list_sync_jobs()
                 t2 = time.perf_counter()
                 plan = plan_project(settings, local, jobs, PlanOptions())

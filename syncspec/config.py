@@ -40,7 +40,7 @@ import fnmatch
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,6 +113,8 @@ class Profile:
     name: str
     api_url: str = DEFAULT_API_URL
     token_env: str = DEFAULT_TOKEN_ENV
+    # [profiles.X.pins] "label" = "id": this environment's live job for a label held twice
+    pins: Mapping[str, str] = field(default_factory=dict)
     # the values of `!var NAME` in this profile (plain JSON-like data, checked when loaded)
     vars: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
     selection: LabelSelection = EVERY_LABEL
@@ -147,6 +149,8 @@ class Settings:
     parallelism: int = 4
     rate_limit: tuple[int, float] = DEFAULT_RATE_LIMIT
     tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
+    # hosts the command line allows the token to go to (--allow-host); never from syncspec.toml
+    allowed_hosts: tuple[str, ...] = ()
     # every profile of the file (``profile`` is one of them, or the "env" pseudo-profile)
     profiles: tuple[Profile, ...] = ()
     # what the CLI reports on stderr (an environment variable the profile does not read)
@@ -199,7 +203,7 @@ TOP_LEVEL_KEYS = (
     "prune",
 )
 PRUNE_KEYS = ("labels", "integrations")
-PROFILE_KEYS = ("api_url", "token_env", "vars", "jobs", "exclude")
+PROFILE_KEYS = ("api_url", "token_env", "pins", "vars", "jobs", "exclude")
 
 
 def reject_unknown_keys(
@@ -270,6 +274,7 @@ def load_settings(
     profile: str | None = None,
     config_path: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    allow_hosts: Sequence[str] = (),
 ) -> Settings:
     env = os.environ if environ is None else environ
     start = (cwd or Path.cwd()).resolve()
@@ -316,6 +321,7 @@ def load_settings(
         tests_dir=tests_dir,
         parallelism=parallelism,
         rate_limit=rate_limit,
+        allowed_hosts=tuple(h for h in allow_hosts if h.strip()),
         profiles=tuple(profiles.values()),
         notices=_env_notices(active, profiles, env),
     )
@@ -347,6 +353,7 @@ def _read_profiles(
             name=name,
             api_url=url if url is not None else (env_url or DEFAULT_API_URL),
             token_env=str(body.get("token_env", DEFAULT_TOKEN_ENV)),
+            pins=_pins(body.get("pins", {}), f"{where}: profiles.{name}.pins"),
             vars=profile_vars(name, body.get("vars"), where, root),
             selection=LabelSelection(
                 jobs=_str_list(body.get("jobs"), f"{where}: profiles.{name}.jobs"),
@@ -400,3 +407,13 @@ def _env_notices(
         f"{DEFAULT_TOKEN_ENV} is set but not used: profile {active.name!r} reads its token "
         f"from {active.token_env}",
     )
+
+
+def _pins(value: Any, where: str) -> dict[str, str]:
+    """``"label" = "live job id"`` pairs (issue 19: one environment's pick of a doubled label)."""
+    if not isinstance(value, dict):
+        raise ConfigError(f'{where} must be a table of "label" = "id"')
+    for label, job_id in value.items():
+        if not isinstance(job_id, str) or not job_id.strip():
+            raise ConfigError(f'{where}: "{label}" must be a live job id (a non-empty string)')
+    return dict(value)

@@ -22,12 +22,39 @@ UNMANAGED_JOB: dict[str, Any] = {
 }
 
 
+# Connected customers of the demo environment (issue 21: the demo shows a schedule).
+DEMO_ACCOUNTS: list[dict[str, Any]] = [
+    {"tenant_id": "acme", "integration_name": "zendesk"},
+    {"tenant_id": "globex", "integration_name": "zendesk"},
+    {"tenant_id": "acme-sandbox", "integration_name": "zendesk", "is_sandbox": True},
+]
+DEMO_MUTEX_KEY = "one-run-at-a-time"
+DEMO_SCHEDULE = """
+# added by `syncspec demo` (in its copy only): an hourly trigger per production account
+schedules:
+  - name: hourly
+    cron: "H * * * *"
+    accounts: {sandbox: false}
+"""
+
+
 @dataclass
 class DemoStory:
     live_jobs: list[dict[str, Any]] = field(default_factory=list)
     edited: str | None = None  # label of the job changed "in the dashboard"
     missing: str | None = None  # label of the job that does not exist live yet
     unmanaged: str = UNMANAGED_JOB["label"]
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    scheduled: LocalJob | None = None  # the job whose copy gets DEMO_SCHEDULE appended
+
+    def schedule_text(self) -> str:
+        """What the demo appends to its copy of ``scheduled`` (a mutex_key too when the job has
+        none: Truto's checklist wants one on a job that runs on cron)."""
+        if self.scheduled is None:
+            return ""
+        if "mutex_key" in self.scheduled.data:
+            return DEMO_SCHEDULE
+        return DEMO_SCHEDULE + f"mutex_key: {DEMO_MUTEX_KEY}\n"
 
     def describe(self, environment: str = "the environment") -> list[str]:
         lines = [f"{environment} starts with {len(self.live_jobs)} live jobs:"]
@@ -42,6 +69,12 @@ class DemoStory:
             f"  - {self.unmanaged!r} exists only live (in both environments): no file claims it "
             "(unmanaged)"
         )
+        if self.scheduled is not None:
+            tenants = ", ".join(a["tenant_id"] for a in self.accounts)
+            lines.append(
+                f"and {len(self.accounts)} connected zendesk accounts ({tenants}, in both); the "
+                f"copy of {self.scheduled.display} gets an hourly schedule for the non-sandbox ones"
+            )
         return lines
 
 
@@ -79,6 +112,17 @@ def demo_story(local: Sequence[LocalJob]) -> DemoStory:
     story.live_jobs.append(copy.deepcopy(UNMANAGED_JOB))
     story.edited = edited.label
     story.missing = missing.label if missing else None
+    zendesk = [
+        j
+        for j in jobs
+        if j.data.get("integration_name") == "zendesk" and j is not edited and j is not missing
+    ]
+    if zendesk and not any("schedules" in j.data for j in jobs):
+        story.scheduled = zendesk[0]
+        story.accounts = copy.deepcopy(DEMO_ACCOUNTS)
+        if "mutex_key" not in zendesk[0].data:  # the copy gets the same (schedule_text)
+            live = next(b for b in story.live_jobs if b.get("label") == zendesk[0].label)
+            live["mutex_key"] = DEMO_MUTEX_KEY
     return story
 
 

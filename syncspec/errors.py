@@ -3,19 +3,44 @@
 Everything that stops a command is a ``SyncspecError``; it is caught in exactly one place
 (``syncspec.cli._main``), which prints its message and exits with its ``exit_code``. Anything
 else that escapes is a bug: one line asking for a report, the traceback only with ``--debug``.
+Classes defined outside this module are named with their module.
 
     SyncspecError                     exit 1
     ├── ConfigError                   exit 3  (bad syncspec.toml, missing token, bad options/args)
-    ├── ProblemsFound                 exit 1  (validate found problems; already reported)
+    │   └── InvalidArgs               engine.runs: run args that fail the job's args_schema
     ├── ApiError                      exit 1  (keeps method, path, status and Truto's message)
     │   ├── AuthError                 401/403
     │   ├── NotFoundError             404 (maybe another environment's object)
     │   ├── RateLimitedError          429 after retries
     │   ├── ServerError               5xx after retries
-    │   └── TransportError            connect/read failures after retries
+    │   ├── TransportError            connect/read failures after retries
+    │   └── IncompleteListing         api.client: a listing that cannot be proven complete
     ├── StalePlanError                exit 4  (saved plan no longer matches the live jobs)
-    ├── ApplyFailed                   exit 1  (some actions failed; the result lists each)
+    ├── DeleteBudgetExceeded          engine.apply: more deletes than --max-deletes (before writes)
+    ├── ApplyInterrupted              engine.apply: a signal ended the apply (exit 130/143/1)
+    ├── PullError                     engine.pull_yaml: a file pull cannot update safely
     └── Aborted                       exit 1  (the user declined a confirmation)
+    KeyboardInterrupt
+    └── Terminated                    engine.apply: SIGTERM, handled like Ctrl-C (exit 143)
+
+Internal signals never leave the package that raises them: each is caught there and becomes a
+located ``Problem`` or one of the errors above.
+
+    Exception
+    ├── LoadFailed                    jobfile.yaml.limits: a job file that cannot be loaded
+    ├── NeedsMerge                    jobfile.yaml.construct: build with ruamel's constructor
+    ├── Unhashable                    jobfile.yaml.construct: a mapping key YAML cannot hash
+    ├── NodeFailed                    nodetest.nodes: a node that cannot run in a case
+    ├── ExpressionFailed              nodetest.expressions: a JSONata evaluation error
+    ├── PlaceholderError              nodetest.placeholders: a placeholder Truto would reject
+    ├── NotOffline                    nodetest.js.errors: a function not available offline
+    ├── BudgetExceeded                nodetest.budget: a case over its step/value/regex budget
+    ├── NodeUnavailable               nodetest.node_engine: --engine node without Node or package
+    ├── _Retry                        api.http: an attempt tenacity should retry
+    ├── HttpError                     emulator.protocol: an HTTP error answer of the emulator
+    └── EmulatorError                 emulator.server: the emulator could not start or be reached
+    ValueError
+    └── InvalidSchema                 jobfile.rules.args_schema: args_schema is no JSON Schema
 
 Messages never contain the API token: ``ApiError`` is built from method, path, status and the
 server's message only, and the client redacts the token from anything it logs.
@@ -46,20 +71,12 @@ class ConfigError(SyncspecError):
     exit_code = ExitCode.CONFIG
 
 
-class ProblemsFound(SyncspecError):
-    """Problems were found and have already been reported; exit 1 without another message."""
-
-
 class Aborted(SyncspecError):
     pass
 
 
 class StalePlanError(SyncspecError):
     exit_code = ExitCode.STALE_PLAN
-
-
-class ApplyFailed(SyncspecError):
-    pass
 
 
 class ApiError(SyncspecError):

@@ -33,23 +33,15 @@ _CONTROL = re.compile("[\x00-\x1f\x7f]")
 DEFAULT_ALLOWED_HOSTS = ("api.truto.one",)
 ALLOWED_HOSTS_ENV = "SYNCSPEC_ALLOWED_HOSTS"
 
+
 # Hosts allowed by ``--allow-host`` for this process; set (not added to) by the CLI's root group
 # on every invocation, so in-process runs (tests) never inherit another run's allowance.
-_cli_allowed_hosts: tuple[str, ...] = ()
-
-
-def set_cli_allowed_hosts(hosts: Iterable[str]) -> None:
-    global _cli_allowed_hosts  # noqa: PLW0603 - one process-wide setting, like the log level
-    _cli_allowed_hosts = tuple(_norm_host(h) for h in hosts if h.strip())
-
-
 def allowed_hosts(environ: Mapping[str, str] | None = None) -> frozenset[str]:
-    """``api.truto.one`` plus the hosts of ``SYNCSPEC_ALLOWED_HOSTS`` and ``--allow-host``."""
+    """``api.truto.one`` plus the hosts of ``SYNCSPEC_ALLOWED_HOSTS`` (``--allow-host`` hosts
+    reach the client through ``Settings.allowed_hosts``)."""
     env = os.environ if environ is None else environ
     from_env = (h for h in env.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip())
-    return frozenset(
-        {*DEFAULT_ALLOWED_HOSTS, *(_norm_host(h) for h in from_env), *_cli_allowed_hosts}
-    )
+    return frozenset({*DEFAULT_ALLOWED_HOSTS, *(_norm_host(h) for h in from_env)})
 
 
 def _norm_host(host: str) -> str:

@@ -14,11 +14,14 @@ from pathlib import Path
 
 from syncspec import __version__
 from syncspec.errors import ConfigError
+from syncspec.jobfile.shape.schema import schema_text
+from syncspec.pins import Source
 
 WORKFLOW = Path(".github/workflows/syncspec.yml")
 DEPENDABOT = Path(".github/dependabot.yml")
-# The tool version the workflow installs; Dependabot (pip) moves the pin.
+# The tool the workflow installs, every package pinned with its hashes (syncspec.pins).
 REQUIREMENTS = Path("requirements-syncspec.txt")
+PIP_INSTALL = "python -m pip install --require-hashes --no-deps -r requirements-syncspec.txt"
 # yaml-language-server in VS Code: `!var NAME` is a known tag, not an error (issue 20)
 VSCODE_SETTINGS = Path(".vscode/settings.json")
 # a profile name goes into TOML keys, GitHub environment names and variable names
@@ -73,6 +76,9 @@ def _profile_values(profiles: Sequence[str]) -> dict[str, str]:
 
 def scaffold_files(
     *,
+    requirements: str,
+    source: Source | None = None,
+    pins: dict[str, str] | None = None,
     jobs_dir: str = "jobs",
     hook_repo: str | None = None,
     hook_rev: str | None = None,
@@ -80,8 +86,18 @@ def scaffold_files(
 ) -> dict[Path, str]:
     """The files ``init`` writes, relative to the target directory, with their contents.
 
-    ``profiles`` (two names): a ``syncspec.toml`` with both profiles and a ``vars`` example, and
-    a workflow that applies the first on merge and the second after approval."""
+    ``requirements`` is requirements-syncspec.txt (``syncspec.pins``), ``source`` where it gets
+    syncspec itself and ``pins`` the dependency versions it holds. ``profiles`` (two names): a
+    ``syncspec.toml`` with both profiles and a ``vars`` example, and a workflow that applies the
+    first on merge and the second after approval."""
+    source = source or Source("index")
+    if source.kind == "git" and hook_repo:
+        raise ConfigError(
+            "--install-from git+… already points the pre-commit hook at that repository and "
+            "commit: leave out --hook-repo/--hook-rev"
+        )
+    if source.kind == "git":
+        hook_repo, hook_rev = source.url.removeprefix("git+").rpartition("@")[0], source.commit
     if Path(jobs_dir).is_absolute() or ".." in Path(jobs_dir).parts or not jobs_dir.strip():
         raise ConfigError(
             f"--jobs-dir must be a relative path inside the repository, not {jobs_dir!r}"
@@ -101,6 +117,8 @@ def scaffold_files(
         "JOBS_DIR": jobs_dir,
         "HOOK_REPO": hook_repo or "",
         "HOOK_REV": hook_rev or "",
+        "INSTALL": _install_command(source),
+        "PINNED_DEPS": _hook_dependencies(source, pins or {}),
     }
     workflow = _template("github-workflow.yml")
     toml = _template("syncspec.toml")
@@ -113,7 +131,11 @@ def scaffold_files(
     schema_ref = "../" * depth + "schemas/sync-job.schema.json"
     job = _template("example-job.yaml").replace("../schemas/sync-job.schema.json", schema_ref)
     precommit = _template(
-        "pre-commit-config-remote.yaml" if hook_repo else "pre-commit-config.yaml"
+        "pre-commit-config-remote.yaml"
+        if hook_repo
+        else "pre-commit-config-wheel.yaml"
+        if source.kind == "wheel"
+        else "pre-commit-config.yaml"
     )
     return {
         Path("syncspec.toml"): toml,
@@ -124,13 +146,31 @@ def scaffold_files(
         WORKFLOW: _fill(workflow, values),
         VSCODE_SETTINGS: _template("vscode-settings.json"),
         DEPENDABOT: _template("dependabot.yml"),
-        REQUIREMENTS: _fill(_template("requirements-syncspec.txt"), values),
+        REQUIREMENTS: requirements,
         Path(".gitignore"): _template("gitignore"),
     }
 
 
+def _install_command(source: Source) -> str:
+    if source.kind != "git":
+        return PIP_INSTALL
+    # pip cannot hash a git checkout: the hashed file holds the dependencies and the build
+    # backend, then syncspec is built from the pinned commit with nothing fetched besides it.
+    build = "python -m pip install --no-deps --no-build-isolation"
+    return f"{PIP_INSTALL} && {build} '{source.requirement}'"
+
+
+def _hook_dependencies(source: Source, pins: dict[str, str]) -> str:
+    """pre-commit's additional_dependencies for a wheel: the wheel with its sha256 (pip checks
+    the fragment) and every dependency at its pinned version."""
+    if source.kind != "wheel":
+        return ""
+    lines = [f"{source.requirement}#sha256={source.sha256}"]
+    lines += [f"{name}=={version}" for name, version in pins.items()]
+    return "".join(f'\n          - "{line}"' for line in lines)
+
+
 def _schema_text() -> str:
-    from syncspec.jobfile.shape.schema import schema_text
 
     return schema_text()
 
@@ -142,10 +182,30 @@ def init_repo(
     jobs_dir: str = "jobs",
     hook_repo: str | None = None,
     hook_rev: str | None = None,
+    install_from: str | None = None,
+    find_links: Path | None = None,
+    index_url: str | None = None,
+    with_emulator: bool = False,
     profiles: Sequence[str] = (),
 ) -> InitResult:
+    from syncspec import pins
+
+    if profiles:
+        _profile_values(profiles)  # bad names fail before anything is looked up
+
+    extras = ("emulator",) if with_emulator else ()
+    source = pins.parse_install_from(install_from)
+    deps = pins.dependency_pins(source, extras)
     files = scaffold_files(
-        jobs_dir=jobs_dir, hook_repo=hook_repo, hook_rev=hook_rev, profiles=profiles
+        requirements=pins.pinned_requirements(
+            source, find_links=find_links, index_url=index_url, extras=extras
+        ),
+        source=source,
+        pins=deps,
+        jobs_dir=jobs_dir,
+        hook_repo=hook_repo,
+        hook_rev=hook_rev,
+        profiles=profiles,
     )
     if target.exists() and not target.is_dir():
         raise ConfigError(f"{target} exists and is not a directory")

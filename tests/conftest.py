@@ -22,8 +22,10 @@ Fixtures
         ``seed_jobs(jobs, environment="production")``, ``jobs(env)``, ``runs(env)``,
         ``requests(method=, path=)`` -> ``[RecordedRequest(method, path, query, status,
         environment, dropped)]``, ``clear_requests()``, ``reset()``,
-        ``set_readings(run_state_post="upsert"|"conflict", list_key="result"|"results")``
-        (where Truto's sources disagree; ``reset()`` restores upsert / result).
+        ``set_readings(run_state_post="upsert"|"conflict", list_key="result"|"results",
+        default_runtime_version=3|2, label_rewrite="verbatim"|"trim"|"nfd"|"collapse_spaces"|"cap",
+        late_writes="drop"|"complete")`` (where Truto's sources disagree; ``reset()`` restores
+        upsert / result / 3 / verbatim / drop).
     ``.client(token=None, **overrides)``  a ``TrutoClient`` for it (closed after the test);
         defaults for tests: no client rate limit, ``backoff=0.01``, ``timeout=10``.
     ``.environ(token=None)``  ``{"TRUTO_API_URL": url, "TRUTO_API_TOKEN": token}``
@@ -43,6 +45,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -143,3 +146,27 @@ def emulator_env(emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> E
 @pytest.fixture
 def truto_client(emulator: EmulatorHandle) -> TrutoClient:
     return emulator.client()
+
+
+@pytest.fixture(scope="session")
+def wheelhouse_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/wheelhouse.py: the syncspec wheel and a wheel of every installed dependency.
+    ``SYNCSPEC_TEST_WHEEL``: a syncspec wheel already built from this tree (else hatchling)."""
+    import os
+
+    from tests.wheelhouse import make_wheelhouse
+
+    prebuilt = os.environ.get("SYNCSPEC_TEST_WHEEL")
+    if not prebuilt:
+        pytest.importorskip("hatchling", reason="hatchling (test group) builds the wheel offline")
+    out = tmp_path_factory.mktemp("wheelhouse")
+    return make_wheelhouse(out, Path(prebuilt) if prebuilt else None)
+
+
+@pytest.fixture(scope="module")
+def wheelhouse(wheelhouse_dir: Path) -> Iterator[Path]:
+    """`syncspec init` (in-process or a subprocess) reads its hashes from the wheelhouse, for
+    the tests of one module (``pytestmark = pytest.mark.usefixtures("wheelhouse")``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SYNCSPEC_FIND_LINKS", str(wheelhouse_dir))
+        yield wheelhouse_dir

@@ -26,6 +26,7 @@ JOBS = "/sync-job"
 RUNS = "/sync-job-run"
 RUN_STATE = "/sync-job-run-state"
 CRON = "/sync-job-cron-trigger"
+ACCOUNTS = "/integrated-account"
 # A listing longer than this many pages is treated as a server that never ends it.
 DEFAULT_MAX_PAGES = 1000
 DEADLINE_ENV = "SYNCSPEC_REQUEST_DEADLINE"
@@ -57,6 +58,10 @@ def _env_number(environ: Mapping[str, str], name: str, kind: type[float] | type[
 
 class IncompleteListing(ApiError):
     """A listing that cannot be proven complete: never used as a (short) list of items."""
+
+
+# The largest page the API allows: a plan over N live jobs costs ceil(N / 1000) list requests.
+LIST_PAGE_SIZE = 1000
 
 
 class TrutoClient:
@@ -109,7 +114,8 @@ class TrutoClient:
     def from_settings(
         cls, settings: Settings, environ: Mapping[str, str] | None = None, **overrides: Any
     ) -> TrutoClient:
-        """A client for the settings' profile (URL, token variable, rate limit), bounded by
+        """The one way syncspec builds a client: for the settings' profile (URL, token variable,
+        rate limit, the command line's allowed hosts), options in ``overrides``, bounded by
         ``SYNCSPEC_REQUEST_DEADLINE`` (seconds), ``SYNCSPEC_MAX_RESPONSE_BYTES`` and
         ``SYNCSPEC_MAX_PAGES`` when they are set."""
         env = os.environ if environ is None else environ
@@ -125,7 +131,7 @@ class TrutoClient:
             value = _env_number(env, name, kind)
             if value is not None:
                 kwargs[option] = value
-        kwargs["allowed_hosts"] = sorted(allowed_hosts(env))
+        kwargs["allowed_hosts"] = sorted({*allowed_hosts(env), *settings.allowed_hosts})
         kwargs.update(overrides)
         base_url = kwargs.pop("base_url", settings.profile.api_url)
         token = kwargs.pop("token", None) or settings.token()
@@ -342,3 +348,16 @@ class TrutoClient:
     def schedule_cron_trigger(self, trigger_id: str) -> dict[str, Any]:
         path = f"{CRON}/{_segment(trigger_id, 'cron trigger id')}/schedule"
         return self._object("POST", path)
+
+    # -- integrated accounts (read-only: Truto's connect flow creates them) --------------------
+
+    def list_integrated_accounts(
+        self, *, tenant_id: str | None = None, is_sandbox: bool | None = None
+    ) -> list[dict[str, Any]]:
+        """Every integrated account (no documented filter by integration: filter on
+        ``integration.name``), provably complete or ``IncompleteListing``."""
+        sandbox = None if is_sandbox is None else ("true" if is_sandbox else "false")
+        return self.paginate(ACCOUNTS, {"tenant_id": tenant_id, "is_sandbox": sandbox})
+
+    def get_integrated_account(self, account_id: str) -> dict[str, Any]:
+        return self._object("GET", f"{ACCOUNTS}/{_segment(account_id, 'integrated account id')}")

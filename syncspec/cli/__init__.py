@@ -26,7 +26,10 @@ import click
 from syncspec import __version__
 from syncspec.cli._group import complete_help, hoist_group_options
 from syncspec.errors import ExitCode, SyncspecError
-from syncspec.redact import redact
+from syncspec.redact import RedactingFilter, redact
+
+# Project imports inside functions: the root command loads on every call, --help included;
+# settings and colour load only when a command needs them (bench/BENCHMARKS.md, "Imports").
 
 # command name -> module under syncspec.cli (each exposes ``command``)
 COMMANDS: dict[str, str] = {
@@ -42,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "test": "node_tests",
     "graph": "graph",
+    "schedules": "schedules",
     "diff": "diff",
 }
 
@@ -52,24 +56,22 @@ class GlobalOptions:
     config: Path | None
     debug: bool
     no_color: bool = False
-    allow_hosts: tuple[str, ...] = ()  # --allow-host (issue 11); also applied process-wide
+    allow_hosts: tuple[str, ...] = ()  # --allow-host (issue 11): into Settings.allowed_hosts
 
     def settings(self, cwd: Path | None = None, profile: str | None = None) -> Any:
         """Load ``syncspec.config.Settings`` for this invocation (``profile``: instead of
         ``--profile``, for ``diff``)."""
         from syncspec.config import load_settings
 
-        chosen = profile or self.profile
-        settings = load_settings(cwd=cwd, profile=chosen, config_path=self.config)
+        settings = load_settings(
+            cwd=cwd,
+            profile=profile or self.profile,
+            config_path=self.config,
+            allow_hosts=self.allow_hosts,
+        )
         for notice in settings.notices:  # an environment variable the profile overrides
             click.echo(f"note: {notice}", err=True)
         return settings
-
-    def client(self, settings: Any = None, **overrides: Any) -> Any:
-        """A ``TrutoClient`` for ``settings`` (default: this invocation's settings)."""
-        from syncspec.api.client import TrutoClient
-
-        return TrutoClient.from_settings(settings or self.settings(), **overrides)
 
 
 def _module_exists(module: str) -> bool:
@@ -206,10 +208,6 @@ def cli(  # noqa: PLR0917 - click passes each option as an argument
 
     Options above go before or after the command: `syncspec plan --debug` works.
     """
-    from syncspec.safety import set_cli_allowed_hosts
-
-    # Set on every invocation (also to nothing), so one in-process run never inherits another's.
-    set_cli_allowed_hosts(allow_hosts)
     ctx.obj = GlobalOptions(
         profile=profile, config=config, debug=debug, no_color=no_color, allow_hosts=allow_hosts
     )
@@ -219,8 +217,6 @@ def cli(  # noqa: PLR0917 - click passes each option as an argument
 
 def _enable_debug_logging() -> None:
     import logging  # here, not at the top: only --debug needs it
-
-    from syncspec.redact import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())

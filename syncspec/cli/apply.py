@@ -7,12 +7,22 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from syncspec.cli import global_options, use_color
-from syncspec.cli.plan import render_plan, target_options
+from syncspec.cli.plan import echo_local_notes, render_plan, target_options
+from syncspec.errors import Aborted, SyncspecError
+
+# Project imports stay inside the commands: `--help` imports every command module (20 syncspec
+# modules, 0.10 s CPU; with them at the top 47 modules, 0.29 s: bench/BENCHMARKS.md, "Imports").
+
+if TYPE_CHECKING:  # the engine, client and settings load when the command runs, not for --help
+    from syncspec.api.client import TrutoClient
+    from syncspec.config import Settings
+    from syncspec.engine.apply import ApplyOptions
+    from syncspec.engine.model import ApplyResult, Plan, PlanOptions
 
 # More actions than this get a progress bar (on a terminal).
 PROGRESS_MIN_ACTIONS = 5
@@ -61,6 +71,12 @@ def default_max_deletes() -> int | None:
     show_default=True,
     help="json: print the ApplyResult (the plan then goes to stderr).",
 )
+@click.option(
+    "--allow-orphans",
+    is_flag=True,
+    help="Allow deletes that leave cron triggers not managed by syncspec pointing at a deleted "
+    "job (refused otherwise without a terminal; asked about at the prompt).",
+)
 @target_options
 @click.pass_context
 def command(  # noqa: PLR0917 - click passes each option as an argument
@@ -71,6 +87,7 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     on_error: str,
     max_deletes: int | None,
     fmt: str,
+    allow_orphans: bool,
     targets: tuple[str, ...],
     excludes: tuple[str, ...],
     prune: bool,
@@ -81,8 +98,10 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     approval: it is recomputed from the job files and live jobs and applied only if nothing
     differs (else exit 4, nothing changed); another environment's plan is refused (exit 3).
     Each update or delete re-reads its job first and skips it if it changed since the plan
-    (exit 4). Deletes run first, then updates, then creates. Exit 0 when every action is done,
+    (exit 4). Deletes run first, then renames, updates, creates. Exit 0 when every action is done,
     1 when any failed or has an unknown outcome (each is listed), 130/143 on Ctrl-C/SIGTERM.
+    A delete that orphans cron triggers syncspec does not own is refused without a terminal
+    unless --allow-orphans is given; on a terminal the confirmation names them.
     """
     from syncspec.engine.apply import ApplyOptions, OnError
     from syncspec.jobfile.discovery import is_job_file_name
@@ -104,21 +123,33 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     )
     with _sigterm_as_interrupt():
         return _apply(
-            settings, plan_file, paths, options, fmt, auto_approve, targets, excludes, prune
+            settings,
+            plan_file,
+            paths,
+            options,
+            fmt,
+            auto_approve,
+            targets,
+            excludes,
+            prune,
+            allow_orphans=allow_orphans,
         )
 
 
 def _apply(  # noqa: PLR0917 - the command's options, passed on
-    settings: Any,
+    settings: Settings,
     plan_file: Path | None,
     paths: tuple[Path, ...],
-    options: Any,
+    options: ApplyOptions,
     fmt: str,
     auto_approve: bool,
     targets: tuple[str, ...],
     excludes: tuple[str, ...],
     prune: bool,
+    *,
+    allow_orphans: bool = False,
 ) -> int:
+    from syncspec.api.client import LIST_PAGE_SIZE, TrutoClient
     from syncspec.engine.apply import (
         ApplyInterrupted,
         apply_plan,
@@ -126,10 +157,10 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
         check_delete_budget,
     )
     from syncspec.engine.approval import check_saved_options
+    from syncspec.engine.identity import check_orphans
     from syncspec.engine.model import ApplyResult, PlanOptions
     from syncspec.engine.plan import load_plan
-    from syncspec.engine.project import check_plan_target, conflicts_message, open_client
-    from syncspec.errors import SyncspecError
+    from syncspec.engine.project import check_plan_target, conflicts_message
     from syncspec.render.apply_result import render_apply_json
 
     human = sys.stdout if fmt == "text" else sys.stderr
@@ -138,7 +169,7 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
     def say(text: str) -> None:
         click.echo(text, file=human, color=color)
 
-    with open_client(settings) as client:
+    with TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE) as client:
         if plan_file is not None:
             saved = load_plan(plan_file)
             check_plan_target(saved, settings)
@@ -148,6 +179,8 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
             check_saved_options(saved, prune=prune)
             check_delete_budget(saved, options.max_deletes)
             plan = _approved(settings, saved, client)
+            # a saved plan is applied without a prompt: orphaning needs the flag
+            check_orphans(plan, allowed=allow_orphans, interactive=False)
         else:
             plan_options = PlanOptions(prune=prune, targets=list(targets), excludes=list(excludes))
             plan = _fresh_plan(settings, paths, plan_options, client)
@@ -156,8 +189,10 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
             if problem:
                 raise SyncspecError(problem)
             check_delete_budget(plan, options.max_deletes)
+            interactive = not auto_approve and sys.stdin.isatty()
+            orphans = check_orphans(plan, allowed=allow_orphans, interactive=interactive)
             if plan.has_changes and not auto_approve:
-                _confirm()
+                _confirm(orphans)
 
         if not plan.has_changes:
             if fmt == "json":
@@ -189,40 +224,35 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
     return result.exit_code
 
 
-def _fresh_plan(settings: Any, paths: tuple[Path, ...], options: Any, client: Any) -> Any:
-    from syncspec.cli.plan import echo_local_notes
+def _fresh_plan(
+    settings: Settings, paths: tuple[Path, ...], options: PlanOptions, client: TrutoClient
+) -> Plan:
     from syncspec.engine.project import plan_project, read_local_and_live, start_load_local
-    from syncspec.errors import SyncspecError
 
     with start_load_local(settings, paths) as loading:
         local, live = read_local_and_live(loading, client)
     echo_local_notes(local)
     if live is None:
         raise SyncspecError("the job files have problems; fix them before applying")
-    return plan_project(settings, local, live, options)
+    return plan_project(settings, local, live, options, client=client)
 
 
-def _approved(settings: Any, saved: Any, client: Any) -> Any:
+def _approved(settings: Settings, saved: Plan, client: TrutoClient) -> Plan:
     """The plan recomputed now, if it has exactly the saved plan's actions (else exit 4)."""
-    from syncspec.cli.plan import echo_local_notes
-    from syncspec.engine.approval import check_environment, check_same_actions
+    from syncspec.engine.approval import approve
     from syncspec.engine.project import plan_project, read_local_and_live, start_load_local
-    from syncspec.errors import StalePlanError
 
     paths = tuple(settings.root / p for p in saved.options.paths)
     with start_load_local(settings, paths) as loading:
         local, live = read_local_and_live(loading, client)
     if live is None:
         echo_local_notes(local)
-        raise StalePlanError(
-            "the job files now have problems, so the saved plan cannot be checked against "
-            "them; nothing was changed"
-        )
-    check_environment(saved, live, settings.token().reveal())
-    options = saved.options.model_copy(update={"paths": []})
-    plan = plan_project(settings, local, live, options)
-    check_same_actions(saved, plan)
-    return plan
+    return approve(
+        saved,
+        live,
+        settings.token().reveal(),
+        lambda options: plan_project(settings, local, live or [], options, client=client),
+    )
 
 
 @contextmanager
@@ -263,19 +293,24 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _confirm() -> None:
-    from syncspec.errors import Aborted
+def _confirm(orphans: list[str] | None = None) -> None:
 
     if not sys.stdin.isatty():
         raise Aborted(
             "apply needs a confirmation, but stdin is not a terminal; nothing was changed. "
             "Review the plan and re-run with --auto-approve (or apply a saved plan file)"
         )
-    if not click.confirm("Apply these changes?", default=False, err=True):
+    question = "Apply these changes?"
+    if orphans:
+        click.echo("These deletes orphan cron triggers not managed by syncspec:", err=True)
+        for line in orphans:
+            click.echo(f"  {line}", err=True)
+        question = "Apply these changes, orphaning the cron triggers named above?"
+    if not click.confirm(question, default=False, err=True):
         raise Aborted("apply cancelled; nothing was changed")
 
 
-def _report(result: Any, fmt: str, say: Callable[[str], None], color: bool) -> None:
+def _report(result: ApplyResult, fmt: str, say: Callable[[str], None], color: bool) -> None:
     from syncspec.render.apply_result import render_apply_json, render_apply_text
 
     if fmt == "json":

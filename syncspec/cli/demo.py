@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 import shutil
@@ -10,7 +11,11 @@ from pathlib import Path
 
 import click
 
-from syncspec.cli import global_options
+from syncspec.cli import _run, cli, global_options
+from syncspec.errors import ConfigError, SyncspecError
+
+# Project imports stay inside the commands: `--help` imports every command module (20 syncspec
+# modules, 0.10 s CPU; with them at the top 47 modules, 0.29 s: bench/BENCHMARKS.md, "Imports").
 
 DEMO_TOKEN_ENV = "SYNCSPEC_DEMO_TOKEN"
 
@@ -34,7 +39,6 @@ def command(ctx: click.Context, jobs_dir: Path | None) -> int:
     copied to a temporary directory first and never modified. Exit 0 when the final plans show
     no changes and the diff finds nothing unexplained.
     """
-    from syncspec.cli import _run, cli
     from syncspec.cli.emulator import require_emulator_extra
 
     require_emulator_extra("demo")
@@ -44,7 +48,6 @@ def command(ctx: click.Context, jobs_dir: Path | None) -> int:
     from syncspec.emulator.server import start_emulator
     from syncspec.emulator.state import EmulatorConfig
     from syncspec.engine.project import has_errors, load_local
-    from syncspec.errors import ConfigError, SyncspecError
 
     settings = global_options(ctx).settings()
     source = jobs_dir or settings.jobs_dir
@@ -69,12 +72,18 @@ def command(ctx: click.Context, jobs_dir: Path | None) -> int:
             echo_problems(problems, len(local))
             raise SyncspecError("the job files have problems; run `syncspec validate` and fix them")
         story = demo_story(local)
+        if story.scheduled is not None:
+            with story.scheduled.path.open("a", encoding="utf-8") as fh:
+                fh.write(story.schedule_text())
+        seed = {"sync_jobs": story.live_jobs, "integrated_accounts": story.accounts}
         emulator_config = EmulatorConfig(
-            tokens={tokens[first]: first, tokens[second]: second}, seed=story.live_jobs
+            tokens={tokens[first]: first, tokens[second]: second}, seed=seed
         )
         with start_emulator(emulator_config) as emulator:
-            # the "dashboard experiment" exists in both environments: never touched by syncspec
+            # the "dashboard experiment" exists in both environments: never touched by syncspec;
+            # the connected accounts too (the schedule's triggers need them in each)
             emulator.control.seed_jobs([dict(UNMANAGED_JOB)], environment=second)
+            emulator.control.seed_accounts(copy.deepcopy(story.accounts), environment=second)
             config.write_text(demo_toml(emulator.url, environments, token_envs), "utf-8")
             click.echo(
                 f"Truto emulator listening on {emulator.url} with two environments, "

@@ -26,8 +26,9 @@ def command(ctx: click.Context, profiles: tuple[str, ...], output_format: str) -
     explained when the other profile does not select its label. Exit 0 when every difference
     is explained, 2 when any is not (like plan --detailed-exitcode), 1 on errors. Read only.
     """
+    from syncspec.api.client import LIST_PAGE_SIZE, TrutoClient
     from syncspec.engine.envdiff import Side, compare_environments
-    from syncspec.engine.project import open_client, var_paths
+    from syncspec.engine.project import var_paths
     from syncspec.errors import ConfigError
 
     if len(profiles) != 2 or profiles[0] == profiles[1]:
@@ -37,7 +38,8 @@ def command(ctx: click.Context, profiles: tuple[str, ...], output_format: str) -
     lives = []
     for name in profiles:
         settings = options.settings(profile=name)
-        with open_client(settings) as client:  # each with its own token and allowed host
+        # each with its own token and allowed hosts
+        with TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE) as client:
             lives.append(client.list_sync_jobs())
         profile = settings.profile
         sides.append(Side(name, profile.api_url, profile.vars, profile.selection.selects))

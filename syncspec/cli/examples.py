@@ -51,6 +51,10 @@ EXAMPLES: Final[dict[str, list[str]]] = {
     ],
     "runs get": ["syncspec runs get RUN_ID", "syncspec runs get RUN_ID --format json"],
     "runs stop": ["syncspec runs stop RUN_ID"],
+    "schedules": [
+        "syncspec schedules",
+        "syncspec schedules zendesk-tickets --format json",
+    ],
     "run-state": [
         "syncspec run-state list --state-key ACCOUNT_ID --decode",
         "syncspec run-state delete --state-key ACCOUNT_ID last_updated_at   # full sync next",

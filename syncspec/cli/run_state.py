@@ -14,6 +14,9 @@ import click
 from syncspec.cli import format_option, global_options
 from syncspec.errors import Aborted, ConfigError, ExitCode
 
+# Project imports stay inside the commands: `--help` imports every command module (20 syncspec
+# modules, 0.10 s CPU; with them at the top 47 modules, 0.29 s: bench/BENCHMARKS.md, "Imports").
+
 if TYPE_CHECKING:
     from syncspec.api.client import TrutoClient
 
@@ -21,8 +24,9 @@ FORMATS = ("text", "json")
 
 
 def _client(ctx: click.Context) -> TrutoClient:
-    client: TrutoClient = global_options(ctx).client()
-    return client
+    from syncspec.api.client import TrutoClient
+
+    return TrutoClient.from_settings(global_options(ctx).settings())
 
 
 def _stdin_is_interactive() -> bool:

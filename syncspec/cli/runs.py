@@ -18,8 +18,20 @@ from syncspec.engine.runs import (
     DEFAULT_MAX_INTERVAL,
     ERROR_HANDLING,
     RUN_STATUSES,
+    RunOptions,
+    exit_code_for,
+    get_run,
+    list_runs,
+    pinned_ids_from_files,
+    start_run,
+    stat_rows,
+    stop_run,
+    watch_run,
 )
 from syncspec.errors import ExitCode
+
+# Project imports stay inside the commands: `--help` imports every command module (20 syncspec
+# modules, 0.10 s CPU; with them at the top 47 modules, 0.29 s: bench/BENCHMARKS.md, "Imports").
 
 if TYPE_CHECKING:
     from syncspec.api.client import TrutoClient
@@ -40,7 +52,6 @@ def _client(settings: Settings) -> TrutoClient:
 
 
 def _pinned_ids(settings: Settings) -> dict[str, str]:
-    from syncspec.engine.runs import pinned_ids_from_files
 
     return pinned_ids_from_files(settings.jobs_dir, settings.root)
 
@@ -141,7 +152,6 @@ def start(
     label, else the live job with that label, else a job with that id. Args are checked
     against the job's args_schema before anything is written; nothing is started if they fail.
     """
-    from syncspec.engine.runs import RunOptions, start_run
     from syncspec.render import runs as render
 
     options = RunOptions(
@@ -222,7 +232,6 @@ def _follow(
     stop_on_interrupt: bool,
     output_format: str,
 ) -> int:
-    from syncspec.engine.runs import exit_code_for, stop_run, watch_run
     from syncspec.render import runs as render
 
     stream = sys.stdout if output_format == "text" else sys.stderr
@@ -256,7 +265,6 @@ def _follow(
 @click.pass_context
 def get(ctx: click.Context, run_id: str, output_format: str) -> int:
     """Show run ID: status, times, args and resource stats."""
-    from syncspec.engine.runs import get_run, stat_rows
     from syncspec.render import runs as render
 
     with _client(_settings(ctx)) as client:
@@ -287,7 +295,6 @@ def list_command(
     output_format: str,
 ) -> int:
     """List runs, optionally of one job, account or status."""
-    from syncspec.engine.runs import list_runs
     from syncspec.render import runs as render
 
     settings = _settings(ctx)
@@ -313,7 +320,6 @@ def list_command(
 @click.pass_context
 def stop(ctx: click.Context, run_id: str, output_format: str) -> int:
     """Stop run ID (DELETE /sync-job-run/ID)."""
-    from syncspec.engine.runs import stop_run
     from syncspec.render import runs as render
 
     with _client(_settings(ctx)) as client:

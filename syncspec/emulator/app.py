@@ -52,6 +52,11 @@ def build_app(state: EmulatorState) -> ASGIApp:
         Route("/sync-job-cron-trigger/{id}", e.update_cron, methods=["PATCH"]),
         Route("/sync-job-cron-trigger/{id}", e.delete_cron, methods=["DELETE"]),
         Route("/sync-job-cron-trigger/{id}/schedule", e.schedule_cron, methods=["POST"]),
+        Route("/integrated-account", e.accounts.list, methods=["GET"]),
+        Route("/integrated-account", e.accounts.create, methods=["POST"]),
+        Route("/integrated-account/{id}", e.accounts.get, methods=["GET"]),
+        Route("/integrated-account/{id}", e.accounts.update, methods=["PATCH"]),
+        Route("/integrated-account/{id}", e.accounts.delete, methods=["DELETE"]),
     ]
 
     async def http_error(request: Request, exc: Exception) -> Response:
@@ -111,6 +116,8 @@ class Gate:
             await send(message)
 
         seen["record"] = record
+        if method in _WRITES and state.late_writes == "complete":
+            receive = await _buffered(receive)
         try:
             await self._handle(scope, receive, recording_send, seen)
         finally:
@@ -180,6 +187,32 @@ class Gate:
                 await asyncio.sleep(0.02)
         for held_message in held:
             await send(held_message)
+
+
+_WRITES = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Read the whole request body now, and replay it: a write held later still takes effect
+    when its client has gone away meanwhile (the ``late_writes="complete"`` reading)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break  # the client went away before sending it all: nothing to complete
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        return await receive()
+
+    return replay
 
 
 async def _held(gate: HoldGate, state: EmulatorState) -> None:

@@ -1,4 +1,5 @@
-"""The emulated endpoints of ``truto-api.md``: sync jobs, runs, run state, cron triggers.
+"""The emulated endpoints of ``truto-api.md``: sync jobs, runs, run state, cron triggers
+(integrated accounts and trigger firing: ``accounts.py``).
 
 Handlers read the caller's environment from the ASGI scope (set by the gate in ``app.py``) and
 only ever see that environment's rows, so another environment's id is a plain 404.
@@ -21,6 +22,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from syncspec.emulator.accounts import Accounts, check_trigger
 from syncspec.emulator.protocol import (
     CRON_FIELDS,
     ERROR_HANDLING,
@@ -38,7 +40,7 @@ from syncspec.emulator.protocol import (
     validate,
 )
 from syncspec.emulator.runs import STATUSES, TERMINAL, iso, run_view
-from syncspec.emulator.state import EmulatorState, environment_id
+from syncspec.emulator.state import EmulatorState, environment_id, stored_label
 from syncspec.emulator.store import Row
 
 # -- the handlers ----------------------------------------------------------------------------
@@ -48,9 +50,12 @@ class Endpoints:
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
         self.store = state.store
+        self.accounts = Accounts(self)
 
     def _env(self, request: Request) -> str:
-        return environment_id(str(request.scope["syncspec.environment"]))
+        env = environment_id(str(request.scope["syncspec.environment"]))
+        self.accounts.fire_due(env)  # scheduled triggers whose time has come start runs first
+        return env
 
     def _page(
         self, kind: str, rows: list[Row], limit: int, items: list[dict[str, Any]]
@@ -77,7 +82,7 @@ class Endpoints:
         job: dict[str, Any] = {"id": job_id}
         job.update((k, v) for k, v in sent.items() if k not in server)
         job.setdefault("label", "Untitled")
-        job.setdefault("default_runtime_version", self.state.config.default_runtime_version)
+        job.setdefault("default_runtime_version", self.state.default_runtime_version)
         for name in JOB_NULLABLE:
             job.setdefault(name, None)
         job["environment_id"] = env
@@ -105,6 +110,8 @@ class Endpoints:
     async def create_job(self, request: Request) -> JSONResponse:
         body = await json_object(request)
         validate(body, JOB_FIELDS, ("integration_name", "resources"))
+        if "label" in body:
+            body["label"] = stored_label(body["label"], self.state.label_rewrite)
         return JSONResponse(self.new_job(self._env(request), body), status_code=201)
 
     async def update_job(self, request: Request) -> JSONResponse:
@@ -113,6 +120,8 @@ class Endpoints:
         body = await json_object(request)  # read first: no await between read and write
         row = self._found("job", env, job_id, "sync job")
         validate(body, JOB_FIELDS)
+        if "label" in body:
+            body["label"] = stored_label(body["label"], self.state.label_rewrite)
         job = row.body
         job.update(body)  # each top-level field sent replaces the stored one, whole
         job["updated_at"] = self._now()[1]
@@ -124,6 +133,7 @@ class Endpoints:
         job_id = request.path_params["id"]
         if not self.store.delete("job", env, job_id):
             raise HttpError(404, "sync job not found")
+        self.accounts.cascade(env, job_id)
         return JSONResponse({"id": job_id})
 
     # runs
@@ -134,6 +144,18 @@ class Endpoints:
     async def create_run(self, request: Request) -> JSONResponse:
         env = self._env(request)
         body = await json_object(request)
+        run, meta, ts = self.new_run(env, body)
+        return JSONResponse(run_view(run, meta, ts), status_code=201)
+
+    def new_run(
+        self,
+        env: str,
+        body: dict[str, Any],
+        *,
+        at: float | None = None,
+        cron_trigger_id: str | None = None,
+    ) -> tuple[dict[str, Any], dict[str, Any], float]:
+        """Validate and store a run (``at``: when a cron trigger fired it)."""
         validate(body, RUN_FIELDS, ("sync_job_id", "integrated_account_id"))
         if body.get("status", "created") != "created":
             raise HttpError(400, 'status must be "created"')
@@ -147,7 +169,7 @@ class Endpoints:
         for name in _required_args(job.get("args_schema")):
             if name not in args:
                 raise HttpError(400, f"args.{name} is required")
-        ts, now = self._now()
+        ts, now = self._now() if at is None else (at, iso(at))
         run_id = str(uuid.uuid4())
         run: dict[str, Any] = {
             "id": run_id,
@@ -172,6 +194,11 @@ class Endpoints:
         for extra in ("super_query", "events_to_send", "datastore_id", "mutex_key", "state_key"):
             if extra in body:
                 run[extra] = body[extra]
+        for key in ("mutex_key", "state_key"):  # a run carries them rendered (debugging docs)
+            if key not in run:
+                run[key] = _render_key(job.get(key), args, body["integrated_account_id"])
+        if cron_trigger_id is not None:
+            run["sync_job_cron_trigger_id"] = cron_trigger_id
         run["sync_job"] = job
         meta = {
             "created_ts": ts,
@@ -179,7 +206,7 @@ class Endpoints:
             "job_resources": job.get("resources"),
         }
         self.store.insert("run", env, run_id, run, meta=meta)
-        return JSONResponse(run_view(run, meta, ts), status_code=201)
+        return run, meta, ts
 
     async def list_runs(self, request: Request) -> JSONResponse:
         env = self._env(request)
@@ -329,7 +356,10 @@ class Endpoints:
         env = self._env(request)
         body = _own_environment(await json_object(request), env)
         validate(body, CRON_FIELDS, ("sync_job_id", "cron_expression"))
+        check_trigger(body)
         self._found("job", env, body["sync_job_id"], "sync job")
+        if self.state.cron_meta == "dropped":
+            body = {k: v for k, v in body.items() if k != "meta"}
         now = self._now()[1]
         trigger_id = str(uuid.uuid4())
         trigger = {"id": trigger_id, **body, "environment_id": env}
@@ -344,10 +374,17 @@ class Endpoints:
         row = self._found("cron", env, trigger_id, "cron trigger")
         body = _own_environment(body, env)
         validate(body, CRON_FIELDS)
+        if self.state.cron_meta == "dropped":
+            body = {k: v for k, v in body.items() if k != "meta"}
+        trigger = {**row.body, **body, "updated_at": self._now()[1]}
+        check_trigger(trigger)
         if "sync_job_id" in body:
             self._found("job", env, body["sync_job_id"], "sync job")
-        trigger = {**row.body, **body, "updated_at": self._now()[1]}
-        self.store.replace("cron", env, trigger_id, trigger)
+        meta = row.meta
+        if trigger["cron_expression"] != row.body["cron_expression"]:
+            # a changed schedule is inactive until POST /schedule (Truto: needed after a change)
+            meta = {k: v for k, v in meta.items() if k != "next_fire_ts"}
+        self.store.replace("cron", env, trigger_id, trigger, meta=meta)
         return JSONResponse(trigger)
 
     async def delete_cron(self, request: Request) -> JSONResponse:
@@ -360,8 +397,7 @@ class Endpoints:
     async def schedule_cron(self, request: Request) -> JSONResponse:
         env = self._env(request)
         row = self._found("cron", env, request.path_params["id"], "cron trigger")
-        meta = {**row.meta, "scheduled_at": self._now()[1]}
-        self.store.replace("cron", env, row.body["id"], row.body, meta=meta)
+        self.accounts.schedule(env, row)
         return JSONResponse({"success": True})
 
 
@@ -390,3 +426,18 @@ def _required_args(schema: Any) -> list[str]:
     if not isinstance(props, dict):
         return []
     return [n for n, p in props.items() if isinstance(p, dict) and p.get("required") is True]
+
+
+def _render_key(template: Any, args: dict[str, Any], account: Any) -> Any:
+    """A job's ``mutex_key``/``state_key`` template rendered for one run (its args, with the
+    run's integrated account id): what a run shows; None when the job has none."""
+    if not isinstance(template, str):
+        return None
+    from syncspec.nodetest.placeholders import PlaceholderError, replace_placeholders
+
+    context = {"args": {"integrated_account_id": account, **args}, "integrated_account_id": account}
+    try:
+        rendered = replace_placeholders(template, context)
+    except PlaceholderError:
+        return None
+    return rendered if isinstance(rendered, str) else None

@@ -6,7 +6,9 @@ emu.control.fail_next(503, times=2)     # the next two requests answer 503
 emu.control.lose_next_response(method="POST", path="/sync-job", hang_s=2)
 emu.control.set_faults(rate_limit=(50, 1.0), latency_ms=5)
 gate = emu.control.hold_next("PATCH", "/sync-job/ID"); gate.wait_reached(); gate.release()
-emu.control.set_readings(run_state_post="conflict", list_key="results")
+emu.control.set_readings(run_state_post="conflict", list_key="results",
+                         cron_on_job_delete="cascade")
+emu.control.seed_accounts([{"tenant_id": "acme", "integration_name": "zendesk"}])
 emu.control.requests()                  # [RecordedRequest(method, path, query, status, ...)]
 emu.control.reset()                     # data, faults, log and clock back to the config
 emu.stop()
@@ -18,12 +20,14 @@ import json
 import socket
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
+from syncspec.emulator.accounts import seed_groups
 from syncspec.emulator.app import build_app
 from syncspec.emulator.endpoints import Endpoints
-from syncspec.emulator.runs import run_view
+from syncspec.emulator.runs import iso, run_view
 from syncspec.emulator.state import (
     EmulatorConfig,
     EmulatorState,
@@ -31,6 +35,7 @@ from syncspec.emulator.state import (
     Gate,
     RecordedRequest,
     check_reading,
+    check_runtime_reading,
     environment_id,
 )
 
@@ -81,12 +86,37 @@ class EmulatorControl:
             if run_duration_s is not _UNSET:
                 s.run_duration_s = float(run_duration_s)
 
-    def set_readings(self, *, run_state_post: str = _UNSET, list_key: str = _UNSET) -> None:
+    def set_readings(
+        self,
+        *,
+        run_state_post: str = _UNSET,
+        list_key: str = _UNSET,
+        default_runtime_version: int = _UNSET,
+        label_rewrite: str = _UNSET,
+        late_writes: str = _UNSET,
+        cron_on_job_delete: str = _UNSET,
+        cron_meta: str = _UNSET,
+    ) -> None:
         """Play the other reading where Truto's sources disagree (``reset`` restores the
         config's): ``run_state_post`` "upsert" (a POST of an existing key updates it) or
-        "conflict" (409); ``list_key`` "result" or "results" (the array of list responses)."""
+        "conflict" (409); ``list_key`` "result" or "results" (the array of list responses);
+        ``default_runtime_version`` 3 (skills docs) or 2 (CLI docs): what a job created without
+        one is stamped with; ``label_rewrite`` how a job's label is stored (EmulatorConfig);
+        ``late_writes`` "complete": a held write whose client went away still takes effect
+        when released; ``cron_on_job_delete`` "orphan" (a job's triggers outlive it) or
+        "cascade"; ``cron_meta`` "kept" (a trigger's meta round-trips) or "dropped"."""
         s = self._state
         with s.lock:
+            if cron_meta is not _UNSET:
+                s.cron_meta = check_reading("cron_meta", cron_meta)
+            if cron_on_job_delete is not _UNSET:
+                s.cron_on_job_delete = check_reading("cron_on_job_delete", cron_on_job_delete)
+            if default_runtime_version is not _UNSET:
+                s.default_runtime_version = check_runtime_reading(default_runtime_version)
+            if label_rewrite is not _UNSET:
+                s.label_rewrite = check_reading("label_rewrite", label_rewrite)
+            if late_writes is not _UNSET:
+                s.late_writes = check_reading("late_writes", late_writes)
             if run_state_post is not _UNSET:
                 s.run_state_post = check_reading("run_state_post", run_state_post)
             if list_key is not _UNSET:
@@ -187,6 +217,7 @@ class EmulatorControl:
             s.frozen = None
             s.release_gates()
             s.last_created_ms = 0
+            s.cron_due.clear()
             s.reset_faults()
             _seed(self._endpoints, s.config)
 
@@ -208,8 +239,50 @@ class EmulatorControl:
         env = self.environment_id(environment)
         return [row.body for row in self._state.store.select("job", env)]
 
+    def seed_accounts(
+        self, accounts: list[dict[str, Any]], *, environment: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Store integrated accounts directly (as ``POST /integrated-account`` takes them)."""
+        env = self.environment_id(environment)
+        with self._state.lock:
+            return [
+                self._endpoints.accounts.new_account(env, dict(a), keep_ids=True) for a in accounts
+            ]
+
+    def seed_triggers(
+        self, triggers: list[dict[str, Any]], *, environment: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Store cron triggers directly (not validated, not scheduled): benchmarks and tests
+        that need thousands of them without thousands of requests."""
+        env = self.environment_id(environment)
+        now = iso(self._state.now())
+        out = []
+        for sent in triggers:
+            trigger = {"id": str(uuid.uuid4()), **sent, "environment_id": env}
+            trigger.setdefault("created_at", now)
+            trigger.setdefault("updated_at", now)
+            self._state.store.insert("cron", env, trigger["id"], trigger)
+            out.append(trigger)
+        return out
+
+    def accounts(self, environment: str | None = None) -> list[dict[str, Any]]:
+        env = self.environment_id(environment)
+        return [row.body for row in self._state.store.select("account", env)]
+
+    def triggers(self, environment: str | None = None) -> list[dict[str, Any]]:
+        """Every cron trigger of an environment, as the API returns them."""
+        env = self.environment_id(environment)
+        return [row.body for row in self._state.store.select("cron", env)]
+
+    def scheduled(self, environment: str | None = None) -> set[str]:
+        """Ids of the active triggers (``/schedule`` called since the last cron change)."""
+        env = self.environment_id(environment)
+        rows = self._state.store.select("cron", env)
+        return {r.body["id"] for r in rows if r.meta.get("next_fire_ts") is not None}
+
     def runs(self, environment: str | None = None) -> list[dict[str, Any]]:
         env = self.environment_id(environment)
+        self._endpoints.accounts.fire_due(env)
         now = self._state.now()
         return [run_view(r.body, r.meta, now) for r in self._state.store.select("run", env)]
 
@@ -267,17 +340,24 @@ class RunningEmulator:
         self.stop()
 
 
-def load_seed(path: Path) -> list[dict[str, Any]] | dict[str, list[dict[str, Any]]]:
-    """Read a ``--seed`` file: a JSON list of jobs, or ``{environment: [jobs]}``."""
+def load_seed(path: Path) -> list[dict[str, Any]] | dict[str, Any]:
+    """Read a ``--seed`` file: a JSON list of jobs, or ``{environment: [jobs]}``; instead of a
+    list of jobs, ``{"sync_jobs": [...], "integrated_accounts": [...]}``."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise EmulatorError(f"{path}: cannot read: {exc.strerror}") from None
     except ValueError as exc:
         raise EmulatorError(f"{path}: invalid JSON: {exc}") from None
-    jobs = data.values() if isinstance(data, dict) else [data]
-    for group in jobs:
-        if not isinstance(group, list) or not all(isinstance(j, dict) for j in group):
+    single = isinstance(data, dict) and ("sync_jobs" in data or "integrated_accounts" in data)
+    groups = data.values() if isinstance(data, dict) and not single else [data]
+    for group in groups:
+        parts = (
+            [group.get("sync_jobs") or [], group.get("integrated_accounts") or []]
+            if isinstance(group, dict)
+            else [group]
+        )
+        if not all(isinstance(p, list) and all(isinstance(j, dict) for j in p) for p in parts):
             raise EmulatorError(
                 f"{path}: expected a list of job objects, or an object mapping "
                 "environment names to lists of job objects"
@@ -286,18 +366,15 @@ def load_seed(path: Path) -> list[dict[str, Any]] | dict[str, list[dict[str, Any
 
 
 def _seed(endpoints: Endpoints, config: EmulatorConfig) -> None:
-    if not config.seed:
-        return
-    groups = (
-        config.seed
-        if isinstance(config.seed, dict)
-        else {next(iter(config.tokens.values())): config.seed}
-    )
-    for name, jobs in groups.items():
-        if endpoints.store.select("job", environment_id(name), limit=1):
-            continue  # a --db file seeded on an earlier start
-        for job in jobs:
-            endpoints.new_job(environment_id(name), dict(job), keep_ids=True)
+    groups = seed_groups(config.seed, next(iter(config.tokens.values())))
+    for name, (jobs, accounts) in groups.items():
+        env = environment_id(name)
+        if not endpoints.store.select("job", env, limit=1):  # else: seeded on an earlier start
+            for job in jobs:
+                endpoints.new_job(env, dict(job), keep_ids=True)
+        if not endpoints.store.select("account", env, limit=1):
+            for account in accounts:
+                endpoints.accounts.new_account(env, dict(account), keep_ids=True)
 
 
 def start_emulator(config: EmulatorConfig) -> RunningEmulator:

@@ -34,17 +34,33 @@ class EmulatorConfig:
     fail_rate: float = 0.0  # share of requests answered with a random 500/502/503
     rate_limit: tuple[int, float] | None = None  # (requests, seconds) per token
     run_duration_s: float = 3.0
-    # Jobs to preload: a list (first token's environment) or {environment name: [jobs]}.
-    seed: list[dict[str, Any]] | dict[str, list[dict[str, Any]]] | None = None
+    # Jobs (and integrated accounts) to preload: see ``server.load_seed``.
+    seed: list[dict[str, Any]] | dict[str, Any] | None = None
     db_path: str | None = None  # None = in memory
     random_seed: int | None = None
-    default_runtime_version: int = 2  # stamped on jobs created without one (legacy default)
+    # stamped on jobs created without one: Truto's skills docs say 3, its CLI docs say 2 (a
+    # reading: ``set_readings(default_runtime_version=2)`` plays the other)
+    default_runtime_version: int = 3
     # Where Truto's sources disagree (truto-api.md), the reading the emulator plays:
     # run-state POST of an existing key: "upsert" (create-or-update, as the skills docs say)
     # or "conflict" (409, the other reading); the array of a list response: "result" or
     # "results" (some doc pages).
     run_state_post: str = "upsert"
     list_key: str = "result"
+    # How a created or renamed job's label is stored (issue 19; no source says Truto stores it
+    # verbatim): "verbatim", "trim", "nfd" (Unicode decomposed), "collapse_spaces" or "cap"
+    # (cut to LABEL_CAP characters).
+    label_rewrite: str = "verbatim"
+    # A write whose client went away while it was held: "drop" (it never takes effect, as when
+    # the body was never read) or "complete" (the front end had the whole request and finishes
+    # it: a late write, landing after the client is gone).
+    late_writes: str = "drop"
+    # whether deleting a sync job deletes its cron triggers ("cascade") or leaves them pointing
+    # at a job that is gone ("orphan"); no source says (truto-api.md)
+    cron_on_job_delete: str = "orphan"
+    # whether a trigger's ``meta`` comes back as sent ("kept") or is not stored ("dropped");
+    # truto-api.md lists it among what no source settles
+    cron_meta: str = "kept"
     host: str = "127.0.0.1"
     port: int = 0
 
@@ -117,12 +133,44 @@ class Fault:
         return path == self.path if self.exact else path.startswith(self.path)
 
 
-READINGS = {"run_state_post": ("upsert", "conflict"), "list_key": ("result", "results")}
+READINGS = {
+    "run_state_post": ("upsert", "conflict"),
+    "list_key": ("result", "results"),
+    "label_rewrite": ("verbatim", "trim", "nfd", "collapse_spaces", "cap"),
+    "late_writes": ("drop", "complete"),
+    "cron_on_job_delete": ("orphan", "cascade"),
+    "cron_meta": ("kept", "dropped"),
+}
+LABEL_CAP = 64  # characters kept by the "cap" label_rewrite reading
+
+
+def stored_label(label: object, reading: str) -> object:
+    """``label`` as a server playing ``reading`` stores it (non-strings unchanged)."""
+    import unicodedata
+
+    if not isinstance(label, str) or reading == "verbatim":
+        return label
+    if reading == "trim":
+        return label.strip()
+    if reading == "nfd":
+        return unicodedata.normalize("NFD", label)
+    if reading == "collapse_spaces":
+        return " ".join(label.split())
+    return label[:LABEL_CAP]
 
 
 def check_reading(name: str, value: str) -> str:
     if value not in READINGS[name]:
         raise ValueError(f"{name} must be one of {', '.join(READINGS[name])}, not {value!r}")
+    return value
+
+
+RUNTIME_READINGS = (2, 3)  # what Truto stamps on a job created without default_runtime_version
+
+
+def check_runtime_reading(value: int) -> int:
+    if isinstance(value, bool) or value not in RUNTIME_READINGS:
+        raise ValueError(f"default_runtime_version must be 2 or 3, not {value!r}")
     return value
 
 
@@ -142,6 +190,8 @@ class EmulatorState:
         # frozen: the clock stands still except for ``advance_time`` (tests on any machine speed)
         self.frozen: tuple[float, float] | None = None  # (wall, monotonic) when frozen
         self.gates: list[Gate] = []
+        # per environment: the earliest next fire time of an active cron trigger
+        self.cron_due: dict[str, float] = {}
         self.stopping = False
         self.reset_faults()
 
@@ -153,6 +203,15 @@ class EmulatorState:
             self.run_duration_s = self.config.run_duration_s
             self.run_state_post = check_reading("run_state_post", self.config.run_state_post)
             self.list_key = check_reading("list_key", self.config.list_key)
+            self.default_runtime_version = check_runtime_reading(
+                self.config.default_runtime_version
+            )
+            self.label_rewrite = check_reading("label_rewrite", self.config.label_rewrite)
+            self.late_writes = check_reading("late_writes", self.config.late_writes)
+            self.cron_on_job_delete = check_reading(
+                "cron_on_job_delete", self.config.cron_on_job_delete
+            )
+            self.cron_meta = check_reading("cron_meta", self.config.cron_meta)
             self.faults.clear()
             self._windows.clear()
 

@@ -38,6 +38,7 @@ FILTERABLE = {
     "run": ("sync_job_id", "integrated_account_id"),
     "cron": ("sync_job_id", "integrated_account_id"),
     "state": (),
+    "account": ("tenant_id",),
 }
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from typing import Any, Protocol
 
+from syncspec.engine.match import creation_order
 from syncspec.engine.model import (
     Action,
     ActionKind,
@@ -19,9 +19,11 @@ from syncspec.engine.model import (
     Outcome,
     Plan,
 )
+from syncspec.engine.normalize import canonical_job
 from syncspec.errors import NotFoundError, SyncspecError
 
-_PHASES = (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.CREATE)  # as engine.apply.PHASES
+# as engine.apply.PHASES
+_PHASES = (ActionKind.DELETE, ActionKind.RENAME, ActionKind.UPDATE, ActionKind.CREATE)
 
 
 class _DeleteApi(Protocol):
@@ -38,7 +40,6 @@ def converge_creates(
     keeps (earliest ``created_at``, then smallest id) and delete this apply's own duplicate;
     ``results`` (by action index) are updated in place. Returns the live jobs as they now are.
     """
-    from syncspec.engine.normalize import canonical_job
 
     created = [
         (i, r)
@@ -48,9 +49,22 @@ def converge_creates(
     removed: set[str] = set()
     for index, ours in sorted(created, key=lambda item: item[0]):
         holders = [j for j in live if j.get("label") == ours.label]
+        if holders and ours.job_id not in {str(j.get("id")) for j in live}:
+            # gone, and another job holds the label: another apply kept the earliest and
+            # deleted ours as a duplicate (it heals copies with no runs and no triggers)
+            keep_id = str(min(holders, key=creation_order).get("id"))
+            results[index] = ours.model_copy(
+                update={
+                    "job_id": keep_id,
+                    "note": f"another apply kept the earliest job {keep_id} with this label and "
+                    f"deleted the one this apply created ({ours.job_id}) as its duplicate",
+                    "duplicate_deleted": ours.job_id,
+                }
+            )
+            continue
         if len(holders) < 2 or ours.job_id not in {str(j.get("id")) for j in holders}:
             continue
-        keep = min(holders, key=_creation_order)
+        keep = min(holders, key=creation_order)
         keep_id = str(keep.get("id"))
         others = len(holders) - 1
         if keep_id == ours.job_id:
@@ -95,18 +109,6 @@ def converge_creates(
     return [j for j in live if str(j.get("id")) not in removed]
 
 
-def _creation_order(job: Mapping[str, Any]) -> tuple[int, str, str, str]:
-    """The order every racer agrees on: earliest ``created_at``, then smallest id."""
-    raw = job.get("created_at")
-    text = "" if raw is None else str(raw)
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        key = moment.isoformat() if moment.tzinfo is not None else moment.isoformat() + "+00:00"
-        return (0, key, text, str(job.get("id")))
-    except ValueError:
-        return (1, text, text, str(job.get("id")))
-
-
 def overwritten_since(
     actions: Sequence[Action],
     results: dict[int, ActionResult],
@@ -117,7 +119,6 @@ def overwritten_since(
     now): they are not verified (that is not a normalization bug) and the run exits 4 naming
     them. Another write of the same content (a racing apply of the same files) is no loss.
     Updates ``results`` in place."""
-    from syncspec.engine.normalize import canonical_job
 
     by_id = {str(j.get("id")): j for j in live}
     for index, r in list(results.items()):
@@ -148,7 +149,6 @@ def verify_applied(
     Only actions that are done are checked: an update's changed fields and a create's whole body
     must compare equal (canonically) to the live job; a deleted job must be gone.
     """
-    from syncspec.engine.normalize import canonical_job
 
     by_id = {str(j.get("id")): j for j in live_jobs}
     residual: list[Action] = []

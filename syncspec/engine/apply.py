@@ -40,11 +40,18 @@ from syncspec.engine.model import (
     Outcome,
     Plan,
 )
+from syncspec.engine.schedules_apply import TriggerRun, verify_triggers
 from syncspec.engine.writes import SyncJobApi, run_action
 from syncspec.errors import ExitCode, SyncspecError
 
 # Order of the phases: a label freed by a delete can be reused by a create.
-PHASES: tuple[ActionKind, ...] = (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.CREATE)
+# A rename frees its old label too, and is a PATCH like an update.
+PHASES: tuple[ActionKind, ...] = (
+    ActionKind.DELETE,
+    ActionKind.RENAME,
+    ActionKind.UPDATE,
+    ActionKind.CREATE,
+)
 
 INTERRUPTED = "not attempted: interrupted"
 IN_FLIGHT_UNKNOWN = (
@@ -92,12 +99,21 @@ def changing_actions(plan: Plan) -> list[Action]:
 
 
 def check_delete_budget(plan: Plan, max_deletes: int | None) -> None:
-    deletes = plan.count(ActionKind.DELETE)
+    """Job deletes and cron trigger deletes both count against ``--max-deletes``. Copies of a
+    job that heal (``duplicate_of``: no runs, no triggers, the job is kept) are not deletes of
+    a job: they do not count."""
+    counted = [a for a in plan.actions if a.kind == ActionKind.DELETE and not a.duplicate_of]
+    jobs = len(counted)
+    triggers = plan.count_triggers(ActionKind.DELETE)
+    deletes = jobs + triggers
     if max_deletes is None or deletes <= max_deletes:
         return
-    labels = ", ".join(a.label for a in plan.actions if a.kind == ActionKind.DELETE)
+    labels = ", ".join(a.label for a in counted)
+    what = f"{jobs} job(s) ({labels})" if jobs else ""
+    if triggers:
+        what += f"{' and ' if what else ''}{triggers} cron trigger(s)"
     raise DeleteBudgetExceeded(
-        f"the plan deletes {deletes} job(s) ({labels}) but --max-deletes allows {max_deletes}; "
+        f"the plan deletes {what} but --max-deletes allows {max_deletes}; "
         f"nothing was changed. Re-run with --max-deletes {deletes} if these deletes are intended"
     )
 
@@ -121,12 +137,30 @@ def apply_plan(
     actions are awaited.
     """
     run = _Run(plan, client, options, on_result, on_interrupt)
+    triggers = TriggerRun(
+        plan.triggers,
+        client,
+        options.parallelism,
+        options.on_error == OnError.STOP,
+        on_interrupt=on_interrupt,
+    )
     try:
+        triggers.run_deletes()  # a job being deleted takes its own triggers first
+        if triggers.failed and options.on_error == OnError.STOP:
+            run.stop.set()
         run.execute()
         run.converge_and_verify()
+        if run.stop.is_set():
+            triggers.hold_back(run.stop_reason)
+        triggers.run_writes(run.created_ids())
+        trigger_residual = verify_triggers(triggers.actions, triggers.results(), client)
     except KeyboardInterrupt as exc:
+        triggers.hold_back(INTERRUPTED)
         run.interrupted(exc)
+        trigger_residual = []
     result = run.result()
+    result.triggers = triggers.results()
+    result.trigger_residual = trigger_residual
     if result.interrupted is not None:
         raise ApplyInterrupted(result)
     return result
@@ -308,6 +342,15 @@ class _Run:
             overwritten_since(self.actions, self.results, live)
         result = self.result_so_far()
         self.residual = verify_applied(self.plan, result, live)
+
+    def created_ids(self) -> dict[str, str]:
+        """label -> id of each job this apply created (for the triggers of new jobs)."""
+        with self.lock:
+            return {
+                r.label: r.job_id
+                for r in self.results.values()
+                if r.kind == ActionKind.CREATE and r.outcome == Outcome.DONE and r.job_id
+            }
 
     def result_so_far(self) -> ApplyResult:
         with self.lock:

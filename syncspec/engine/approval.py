@@ -10,20 +10,30 @@ environment it was made against (``Plan.environment``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from syncspec.engine.model import Action, Plan
+from syncspec.engine.model import Action, Plan, PlanOptions, TriggerAction
+from syncspec.engine.plan import token_fingerprint
 from syncspec.errors import ConfigError, StalePlanError
 
 # What is compared, in this order (the first field that differs is named).
-_FIELDS = ("kind", "label", "job_id", "fingerprint", "body", "changes", "file", "line")
+_FIELDS = (
+    "kind",
+    "label",
+    "job_id",
+    "fingerprint",
+    "body",
+    "changes",
+    "file",
+    "line",
+    "renamed_from",
+    "duplicate_of",
+)
 
 
 def check_environment(plan: Plan, live: Sequence[Mapping[str, Any]], token: str) -> None:
     """``ConfigError`` (exit 3) unless the live jobs / token are of the plan's environment."""
-    from syncspec.engine.plan import token_fingerprint
-
     saved = plan.environment
     if saved is None:
         raise ConfigError(
@@ -45,6 +55,35 @@ def check_environment(plan: Plan, live: Sequence[Mapping[str, Any]], token: str)
             f"{'' if saved.environment_id else ', which had no jobs yet'}); nothing was "
             "changed. Apply it with the token it was planned with, or re-run plan"
         )
+
+
+def approve(
+    saved: Plan,
+    live: Sequence[Mapping[str, Any]] | None,
+    token: str,
+    recompute: Callable[[PlanOptions], Plan],
+) -> Plan:
+    """The plan to execute for the saved plan ``saved``: recomputed now, and returned only if its
+    actions are exactly the saved ones.
+
+    ``live`` is the environment's live jobs (``None`` when the job files at hand have problems, so
+    nothing can be recomputed); ``token`` is the API token the apply would use; ``recompute`` makes
+    the plan from the files at hand and ``live`` with the given options (pure: no I/O).
+    Raises ``StalePlanError`` (exit 4: files with problems, or any action differs) or
+    ``ConfigError`` (exit 3: another environment). Check ``check_saved_options`` first: it needs
+    no live read.
+    """
+    if live is None:
+        raise StalePlanError(
+            "the job files now have problems, so the saved plan cannot be checked against "
+            "them; nothing was changed"
+        )
+    check_environment(saved, live, token)
+    # the saved paths narrowed what was planned; they were checked by check_saved_options and
+    # applied when the files were loaded: the recomputation plans every loaded file
+    plan = recompute(saved.options.model_copy(update={"paths": []}))
+    check_same_actions(saved, plan)
+    return plan
 
 
 def check_saved_options(saved: Plan, *, prune: bool) -> None:
@@ -72,7 +111,13 @@ def check_saved_options(saved: Plan, *, prune: bool) -> None:
 
 def check_same_actions(saved: Plan, recomputed: Plan) -> None:
     """``StalePlanError`` (exit 4) naming the first difference between the two plans' actions."""
+    if recomputed.trigger_errors:
+        raise StalePlanError(
+            f"{'; '.join(recomputed.trigger_errors)} (the saved plan was not applied)"
+        )
     difference = first_difference(saved.actions, recomputed.actions)
+    if difference is None:
+        difference = first_trigger_difference(saved.triggers, recomputed.triggers)
     if difference is not None:
         raise StalePlanError(
             "the saved plan is not what the job files and the live jobs give now: "
@@ -99,6 +144,38 @@ def first_difference(saved: Sequence[Action], now: Sequence[Action]) -> str | No
         missing = now[len(saved)]
         return f"the files and live jobs now also call for: {_describe(missing)}"
     return None
+
+
+# What is compared of a trigger action: everything but ``next_fire`` (it moves with the clock).
+_TRIGGER_FIELDS = (
+    "kind", "label", "schedule", "account_id", "trigger_id", "job_id", "cron", "reschedule",
+    "fingerprint", "body", "changes",
+)  # fmt: skip
+
+
+def first_trigger_difference(
+    saved: Sequence[TriggerAction], now: Sequence[TriggerAction]
+) -> str | None:
+    for index, (a, b) in enumerate(zip(saved, now, strict=False), start=1):
+        left, right = a.model_dump(mode="json"), b.model_dump(mode="json")
+        for name in _TRIGGER_FIELDS:
+            if left.get(name) != right.get(name):
+                return f"trigger action {index} ({_describe_trigger(a)}): {name} differs"
+    if len(saved) != len(now):
+        longer = saved if len(saved) > len(now) else now
+        extra = _describe_trigger(longer[min(len(saved), len(now))])
+        if len(saved) > len(now):
+            return f"the saved plan has a trigger action the files do not call for: {extra}"
+        return f"the files and live triggers now also call for: {extra}"
+    return None
+
+
+def _describe_trigger(action: TriggerAction) -> str:
+    ident = f", id {action.trigger_id}" if action.trigger_id else ""
+    return (
+        f"{action.kind.value} trigger {action.label!r}/{action.schedule} for account "
+        f"{action.account_id}{ident}"
+    )
 
 
 def _describe(action: Action) -> str:

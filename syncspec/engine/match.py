@@ -15,10 +15,12 @@ from __future__ import annotations
 import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from syncspec.config import EVERY_LABEL, LabelSelection, PruneScope
-from syncspec.engine.model import Notice, NoticeKind, PlanOptions
+from syncspec.engine.model import ConflictCandidate, Notice, NoticeKind, PlanOptions
+from syncspec.engine.normalize import canonical_job, comparable_live, nfc, stable_json
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.safety import path_id_problem
 
@@ -52,6 +54,52 @@ class Match:
     deletes: list[LiveJob] = field(default_factory=list)  # unmanaged, in prune scope, --prune
     unmanaged: list[Notice] = field(default_factory=list)
     conflicts: list[Notice] = field(default_factory=list)
+    # live id -> the old label, for pairs bound through the file's ``renamed_from``
+    renamed: dict[str, str] = field(default_factory=dict)
+    # (copy to delete, the live job kept): duplicates of a file's job that heal (issue 19)
+    duplicates: list[tuple[LiveJob, LiveJob]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What points at a live job, read only for jobs whose label is held twice."""
+
+    triggers: int
+    runs: int
+
+
+def renamed_from(job: LocalJob) -> list[str]:
+    """The file's ``renamed_from`` labels (strings other than its own label), in file order."""
+    value = job.data.get("renamed_from")
+    if not isinstance(value, list):
+        return []
+    out: list[str] = []
+    for item in value:
+        if isinstance(item, str) and item and item != job.label and item not in out:
+            out.append(item)
+    return out
+
+
+def creation_order(job: LiveJob) -> tuple[int, str, str, str]:
+    """The order every racer agrees on: earliest ``created_at``, then smallest id."""
+    raw = job.get("created_at")
+    text = "" if raw is None else str(raw)
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        key = moment.isoformat() if moment.tzinfo is not None else moment.isoformat() + "+00:00"
+        return (0, key, text, live_id(job))
+    except ValueError:
+        return (1, text, text, live_id(job))
+
+
+def is_copy(job: LocalJob, remote: LiveJob, *, ignore_label: bool = False) -> bool:
+    """The live job is canonically the file's job (fields the file leaves unmanaged aside)."""
+    desired = canonical_job(job.data)
+    current = comparable_live(canonical_job(remote), desired)
+    if ignore_label:
+        desired = {**desired, "label": None}
+        current = {**current, "label": None}
+    return stable_json(current) == stable_json(desired)
 
 
 def live_id(job: LiveJob) -> str:
@@ -86,11 +134,18 @@ def match_jobs(
     options: PlanOptions,
     prune_scope: PruneScope,
     ownership: Ownership = EVERYTHING_OWNED,
+    activity: Mapping[str, Activity] | None = None,
+    profile: str = "",
     selection: LabelSelection = EVERY_LABEL,
 ) -> Match:
     """Bind files to live jobs; see the module docstring for the rules. ``selection``: the
     labels the active profile manages; jobs outside it (files and live) are left out, like
-    ``--exclude`` leaves them out."""
+    ``--exclude`` leaves them out.
+
+    ``activity`` (triggers and runs per live id) is read only for labels held by several live
+    jobs: where the extra ones are copies of the file's job with neither, they are deleted
+    (the racing applies' survivor kept); without it, such a label stays a conflict.
+    """
     # Issue 11: a live job whose id cannot go into a URL (".", "..", "/") is set aside first.
     unsafe: list[LiveJob] = []
     safe: list[LiveJob] = []
@@ -101,11 +156,15 @@ def match_jobs(
     by_label: dict[str, list[LiveJob]] = {}
     for remote in sorted(live, key=live_id):
         by_id.setdefault(live_id(remote), remote)
-        by_label.setdefault(live_label(remote), []).append(remote)
+        by_label.setdefault(nfc(live_label(remote)), []).append(remote)
 
     result = Match()
+    pin_table = "<profile>" if profile in ("env", "") else profile
     bound: set[str] = set(ownership.ids)  # live ids bound to a file, or named by a conflict
-    file_labels = {f.label for f in local} | ownership.labels
+    file_labels = {nfc(label) for label in ({f.label for f in local} | ownership.labels)}
+    own_labels = set(file_labels)
+    # an old label is claimed too: the live job holding it is renamed, never pruned
+    file_labels |= {nfc(old) for f in local for old in renamed_from(f)}
     conflicted: list[tuple[LocalJob, Notice]] = []
 
     def conflict(job: LocalJob, message: str, ids: Sequence[str] = ()) -> None:
@@ -134,7 +193,7 @@ def match_jobs(
         # Files that all pin an id are distinct jobs sharing a label (how `pull` writes them).
         if len(same_label) > 1 and not all(f.pinned_id for f in same_label):
             others = ", ".join(f.display for f in same_label)
-            ids = _ids(by_label.get(job.label, []))
+            ids = _ids(by_label.get(nfc(job.label), []))
             conflict(
                 job,
                 f'label "{job.label}" is claimed by {len(same_label)} files ({others}); '
@@ -171,20 +230,65 @@ def match_jobs(
     for job in usable:
         if job.pinned_id is not None:
             continue
-        candidates = [j for j in by_label.get(job.label, []) if live_id(j) not in bound]
-        if not candidates:
+        candidates = [j for j in by_label.get(nfc(job.label), []) if live_id(j) not in bound]
+        # live jobs under an old label (one no file claims as its own): renamed, not created
+        olds = [
+            j
+            for old in renamed_from(job)
+            if nfc(old) not in own_labels
+            for j in by_label.get(nfc(old), [])
+            if live_id(j) not in bound
+        ]
+        if candidates and olds:
+            ids = _ids([*candidates, *olds])
+            old_names = ", ".join(f'"{live_label(j)}" (id {live_id(j)})' for j in olds)
+            conflict(
+                job,
+                f'"{job.label}" is live (id {_quoted_ids(_ids(candidates))}) and so is its old '
+                f"label {old_names}: renaming would make two jobs with one label. Delete the "
+                "job you do not want (or drop its label from renamed_from)",
+                ids,
+            )
+        elif olds:
+            if len(olds) == 1:
+                result.pairs.append((job, olds[0]))
+                result.renamed[live_id(olds[0])] = live_label(olds[0])
+                bound.add(live_id(olds[0]))
+            else:
+                ids = _ids(olds)
+                conflict(
+                    job,
+                    f"{len(ids)} live jobs hold the old labels of {job.display} "
+                    f"(ids {_quoted_ids(ids)}); renaming more than one job to "
+                    f'"{job.label}" would make two jobs with one label. Delete the one you '
+                    "do not want, or pin one",
+                    ids,
+                )
+        elif not candidates:
             result.creates.append(job)
         elif len(candidates) == 1:
             result.pairs.append((job, candidates[0]))
             bound.add(live_id(candidates[0]))
         else:
+            ordered = sorted(candidates, key=creation_order)
+            keep, extras = ordered[0], ordered[1:]
+            if activity is not None and all(
+                activity.get(live_id(j)) == Activity(0, 0) and is_copy(job, j) for j in extras
+            ):
+                result.pairs.append((job, keep))
+                result.duplicates.extend((j, keep) for j in extras)
+                bound.update(live_id(j) for j in ordered)
+                continue
             ids = _ids(candidates)
             conflict(
                 job,
                 f'{len(ids)} live jobs are labelled "{job.label}" (ids {_quoted_ids(ids)}); '
-                f'pin one with "id:" in {job.display}',
+                "keep one: pin it for this environment in syncspec.toml "
+                f'([profiles.{pin_table}.pins] "{job.label}" = "<id>"; each environment pins '
+                "its own, the job file stays as it is), or delete the others",
                 ids,
             )
+            conflicted[-1][1].candidates = _candidates(job, ordered, activity)
 
     for remote in sorted(live, key=lambda j: (live_label(j), live_id(j))):
         ident, label = live_id(remote), live_label(remote)
@@ -192,7 +296,7 @@ def match_jobs(
             continue
         integration = remote.get("integration_name")
         in_scope = prune_scope.contains(label, None if integration is None else str(integration))
-        if label in file_labels:
+        if nfc(label) in file_labels:
             message = (
                 f'live job "{label}" (id {ident}) carries the label of a job file but is not '
                 "bound to it; it is never pruned"
@@ -213,6 +317,29 @@ def match_jobs(
 
     _leave_unsafe_alone(result, conflicted, unsafe)
     return _select(result, conflicted, options, ownership, selection)
+
+
+def _candidates(
+    job: LocalJob, ordered: Sequence[LiveJob], activity: Mapping[str, Activity] | None
+) -> list[ConflictCandidate]:
+    out = []
+    for remote in ordered:
+        seen = (activity or {}).get(live_id(remote))
+        out.append(
+            ConflictCandidate(
+                id=live_id(remote),
+                created_at=_text(remote.get("created_at")),
+                updated_at=_text(remote.get("updated_at")),
+                matches_file=is_copy(job, remote),
+                triggers=None if seen is None else seen.triggers,
+                runs=None if seen is None else seen.runs,
+            )
+        )
+    return out
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _leave_unsafe_alone(
@@ -289,12 +416,16 @@ def _select(
                 )
             )
         deletes = []
+    pairs = [
+        (f, j)
+        for f, j in result.pairs
+        if planned_file(f) and (pick(f.label) or pick(live_label(j)))
+    ]
+    kept = {live_id(j) for _, j in pairs}
     return Match(
-        pairs=[
-            (f, j)
-            for f, j in result.pairs
-            if planned_file(f) and (pick(f.label) or pick(live_label(j)))
-        ],
+        pairs=pairs,
+        renamed={i: old for i, old in result.renamed.items() if i in kept},
+        duplicates=[(j, keep) for j, keep in result.duplicates if live_id(keep) in kept],
         creates=[f for f in result.creates if planned_file(f) and pick(f.label)],
         deletes=deletes,
         unmanaged=[n for n in result.unmanaged if pick(n.label)] + notices,

@@ -59,6 +59,8 @@ class ActionKind(enum.StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     NOOP = "noop"
+    # a PATCH of the same live job that also changes its label (the file's ``renamed_from``)
+    RENAME = "rename"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,8 +96,40 @@ class Action(_Data):
     # create: the full canonical body to POST; update: the changed top-level fields, each whole;
     # delete: the canonical live job, for review (never sent)
     body: dict[str, Any] | None = None
+    # rename: the live job's label before (one of the file's ``renamed_from``)
+    renamed_from: str | None = None
+    # delete: what the job leaves behind (read only for deletes; None when not read)
+    impact: DeleteImpact | None = None
+    # delete: the job is a copy of this live job, which is kept (duplicate healing)
+    duplicate_of: str | None = None
     # the `!var` values of the file, where they landed (create/update/noop)
     vars: list[VarLanding] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class CronTriggerRef(_Data):
+    """A cron trigger that points at a job (DESIGN.md "Renames keep the job")."""
+
+    id: str
+    integrated_account_id: str | None = None
+    cron_expression: str | None = None
+    owned: bool = False  # carries syncspec's ownership marker in ``meta``
+
+
+@dataclass(kw_only=True)
+class DeleteImpact(_Data):
+    """What deleting a job orphans: its cron triggers, runs in progress, run state."""
+
+    triggers: list[CronTriggerRef] = field(default_factory=list)
+    runs_in_progress: list[str] = field(default_factory=list)  # run ids
+    runs_total: int = 0
+    # True/False when known; None when the state namespace could not be worked out
+    has_run_state: bool | None = False
+
+    @property
+    def foreign_triggers(self) -> list[CronTriggerRef]:
+        """Triggers syncspec does not own: deleting the job orphans them."""
+        return [t for t in self.triggers if not t.owned]
 
 
 class NoticeKind(enum.StrEnum):
@@ -112,6 +146,22 @@ class Notice(_Data):
     job_ids: list[str] = field(default_factory=list)
     file: str | None = None
     line: int | None = None
+    # the exact line to add to ``file`` (e.g. a suggested ``renamed_from``), when there is one
+    suggestion: str | None = None
+    # a conflict: per live job, what helps choose the one to keep
+    candidates: list[ConflictCandidate] = field(default_factory=list)
+
+
+@dataclass(kw_only=True)
+class ConflictCandidate(_Data):
+    """One live job of a label held several times (what helps choose which to keep)."""
+
+    id: str
+    created_at: str | None = None
+    updated_at: str | None = None
+    matches_file: bool = False  # canonically equal to the file's job
+    triggers: int | None = None  # None: not read
+    runs: int | None = None
 
 
 @dataclass(kw_only=True)
@@ -138,6 +188,51 @@ class PlanEnvironment(_Data):
 
 
 @dataclass(kw_only=True)
+class TriggerAction(_Data):
+    """A cron trigger to create, update or delete (DESIGN.md "Schedules"), under its job.
+
+    ``job_id`` is None for a trigger of a job this plan creates (apply fills in the new id).
+    ``body``: create: the POST body (``sync_job_id`` filled at apply when None); update: the
+    changed fields; delete: the live trigger, for review (never sent). ``reschedule``: POST
+    ``/schedule`` after the write (a create, or a changed ``cron_expression``). ``next_fire`` is
+    shown to the reviewer and not part of a saved plan's approval (it moves with the clock).
+    """
+
+    kind: ActionKind
+    label: str  # the job's label
+    schedule: str | None = None  # the schedule's name (None: a trigger no schedule claims)
+    account_id: str | None = None
+    trigger_id: str | None = None  # live id (update/delete)
+    job_id: str | None = None
+    cron: str | None = None  # resolved (H substituted) for create/update; live for delete
+    next_fire: str | None = None  # ISO 8601 UTC
+    reschedule: bool = False
+    reason: str | None = None  # why (delete: "account no longer matches", ...)
+    fingerprint: str | None = None  # sha256 of the live trigger as planned (update/delete)
+    changes: list[FieldChange] = field(default_factory=list)
+    body: dict[str, Any] | None = None
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(kw_only=True)
+class Coverage(_Data):
+    """One schedule's line in the plan: how many accounts it covers and what happens."""
+
+    label: str
+    schedule: str
+    cron: str  # as written (with H)
+    accounts: int
+    up_to_date: int = 0
+    create: int = 0
+    update: int = 0
+    delete: int = 0
+    next_fire: str | None = None  # the earliest next fire of its triggers (ISO 8601 UTC)
+    file: str | None = None
+    line: int | None = None
+
+
+@dataclass(kw_only=True)
 class Plan(_Data):
     format_version: int = FORMAT_VERSION
     syncspec_version: str
@@ -146,16 +241,24 @@ class Plan(_Data):
     profile: str
     options: PlanOptions = field(default_factory=PlanOptions)
     environment: PlanEnvironment | None = None
-    # deterministic order: deletes, updates, creates, noops; each group by label
+    # deterministic order: deletes, renames, updates, creates, noops; each group by label
     actions: list[Action] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    # cron triggers (schedules): actions in execution order, one coverage line per schedule,
+    # and why the triggers could not be planned (then the plan has no trigger action at all)
+    triggers: list[TriggerAction] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    trigger_errors: list[str] = field(default_factory=list)
 
     def count(self, kind: ActionKind) -> int:
         return sum(1 for a in self.actions if a.kind == kind)
 
+    def count_triggers(self, kind: ActionKind) -> int:
+        return sum(1 for t in self.triggers if t.kind == kind)
+
     @property
     def has_changes(self) -> bool:
-        return any(a.kind != ActionKind.NOOP for a in self.actions)
+        return any(a.kind != ActionKind.NOOP for a in self.actions) or bool(self.triggers)
 
 
 class Outcome(enum.StrEnum):
@@ -185,6 +288,21 @@ class ActionResult(_Data):
 
 
 @dataclass(kw_only=True)
+class TriggerResult(_Data):
+    """The outcome of one ``TriggerAction``."""
+
+    kind: ActionKind
+    label: str
+    schedule: str | None = None
+    account_id: str | None = None
+    trigger_id: str | None = None  # for creates: the new id when done
+    outcome: Outcome
+    error: str | None = None
+    stale: bool = False
+    note: str | None = None
+
+
+@dataclass(kw_only=True)
 class ApplyResult(_Data):
     format_version: int = FORMAT_VERSION
     results: list[ActionResult] = field(default_factory=list)
@@ -194,12 +312,17 @@ class ApplyResult(_Data):
     verification_error: str | None = None
     # "SIGINT" / "SIGTERM" when a signal ended the run
     interrupted: str | None = None
+    triggers: list[TriggerResult] = field(default_factory=list)
+    # cron triggers still differing after the apply (a re-list): normalization bugs
+    trigger_residual: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
+        every: list[ActionResult | TriggerResult] = [*self.results, *self.triggers]
         return (
-            all(r.outcome == Outcome.DONE and not r.stale for r in self.results)
+            all(r.outcome == Outcome.DONE and not r.stale for r in every)
             and not self.residual
+            and not self.trigger_residual
             and self.verification_error is None
             and self.interrupted is None
         )
@@ -213,10 +336,11 @@ class ApplyResult(_Data):
         if self.interrupted is not None:
             return 130
         bad = (Outcome.FAILED, Outcome.UNKNOWN)
-        if any(r.outcome in bad for r in self.results) or self.residual:
+        every: list[ActionResult | TriggerResult] = [*self.results, *self.triggers]
+        if any(r.outcome in bad for r in every) or self.residual or self.trigger_residual:
             return 1
         if self.verification_error is not None:
             return 1
-        if any(r.stale for r in self.results):
+        if any(r.stale for r in every):
             return 4
         return 0 if self.ok else 1

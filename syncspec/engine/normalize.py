@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from syncspec.jobfile import jobs
+
 CLIENT_FIELDS: Final[tuple[str, ...]] = (
     "label",
     "integration_name",
@@ -28,7 +30,7 @@ CLIENT_FIELDS: Final[tuple[str, ...]] = (
     "state_key",
     "resources",
 )
-SERVER_FIELDS: Final[tuple[str, ...]] = ("id", "environment_id", "created_at", "updated_at")
+SERVER_FIELDS: Final[tuple[str, ...]] = ("id", *sorted(jobs.SERVER_FIELDS))
 
 
 class _Omit:
@@ -75,7 +77,9 @@ def _canonical_resource(item: Any) -> Any:
 
 FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     # Required in files; a live job without one is compared as null (the server shows "Untitled").
-    "label": FieldRule(default=None),
+    # Compared in Unicode NFC: a server that stores the decomposed (NFD) form of "café" keeps the
+    # same text, and must not cause a perpetual rename (issue 19).
+    "label": FieldRule(default=None, transform=lambda v: nfc(v) if isinstance(v, str) else v),
     # truto-api.md: may be "" for multi-integration V4 jobs; null and "" mean the same (none), and
     # "" is what the API documents, so "" is canonical.
     "integration_name": FieldRule(default="", empty=(None, "")),
@@ -93,6 +97,13 @@ FIELD_RULES: Final[Mapping[str, FieldRule]] = {
     # absent ≡ null ≡ []; inside each item, null-valued keys and empty query/body ≡ absent.
     "resources": FieldRule(default=[], empty=(None, []), transform=_canonical_resources),
 }
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode NFC (labels are compared in this form)."""
+    import unicodedata
+
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _plain(value: Any) -> Any:

@@ -14,7 +14,15 @@ from urllib.parse import urlsplit, urlunsplit
 from syncspec import __version__
 from syncspec.config import EVERY_LABEL, LabelSelection, PruneScope
 from syncspec.engine.diff import diff_jobs, pointer, pointer_tokens
-from syncspec.engine.match import EVERYTHING_OWNED, Ownership, live_id, live_label, match_jobs
+from syncspec.engine.identity import rename_suggestions, rewritten_labels
+from syncspec.engine.match import (
+    EVERYTHING_OWNED,
+    Activity,
+    Ownership,
+    live_id,
+    live_label,
+    match_jobs,
+)
 from syncspec.engine.model import (
     FORMAT_VERSION,
     Action,
@@ -38,7 +46,13 @@ from syncspec.errors import ConfigError
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.redact import redact
 
-_ORDER = {ActionKind.DELETE: 0, ActionKind.UPDATE: 1, ActionKind.CREATE: 2, ActionKind.NOOP: 3}
+_ORDER = {
+    ActionKind.DELETE: 0,
+    ActionKind.RENAME: 1,
+    ActionKind.UPDATE: 2,
+    ActionKind.CREATE: 3,
+    ActionKind.NOOP: 4,
+}
 _NOTICE_ORDER = {NoticeKind.CONFLICT: 0, NoticeKind.WARNING: 1, NoticeKind.UNMANAGED: 2}
 _RUNTIME = "default_runtime_version"
 
@@ -54,20 +68,29 @@ def plan_changes(
     now: str | None = None,
     ownership: Ownership = EVERYTHING_OWNED,
     environment: PlanEnvironment | None = None,
+    activity: Mapping[str, Activity] | None = None,
     selection: LabelSelection = EVERY_LABEL,
 ) -> Plan:
     """The plan that makes the live jobs match the job files (pure; the clock only if ``now``
-    is None). ``selection``: the labels the profile manages (others are left alone)."""
+    is None). ``activity``: triggers and runs of the live jobs whose label is held twice
+    (``engine.identity.duplicated_ids``), so that copies left by an interrupted apply heal.
+    ``selection``: the labels the profile manages (others are left alone)."""
     matched = match_jobs(
         local,
         live,
         options=options,
         prune_scope=prune_scope,
         ownership=ownership,
+        activity=activity,
+        profile=profile,
         selection=selection,
     )
     actions: list[Action] = []
     warnings: list[Notice] = []
+    blocked = rewritten_labels(matched.creates, live, matched)
+    for job, notice in blocked:
+        matched.creates.remove(job)
+        matched.conflicts.append(notice)
 
     for job in matched.creates:
         body = canonical_job(job.data)
@@ -99,9 +122,12 @@ def plan_changes(
         comparable_json = current_json if same_fields else stable_json(comparable)
         changes = [] if comparable_json == stable_json(desired) else diff_jobs(comparable, desired)
         changed_fields = {pointer_tokens(c.pointer)[0] for c in changes}
+        old_label = matched.renamed.get(live_id(remote))
+        kind = ActionKind.UPDATE if changes else ActionKind.NOOP
         actions.append(
             Action(
-                kind=ActionKind.UPDATE if changes else ActionKind.NOOP,
+                kind=ActionKind.RENAME if old_label is not None and changes else kind,
+                renamed_from=old_label if changes else None,
                 label=job.label,
                 job_id=live_id(remote),
                 file=job.display,
@@ -134,6 +160,19 @@ def plan_changes(
                 body=canonical_job(remote),
             )
         )
+
+    for remote, keep in matched.duplicates:
+        actions.append(
+            Action(
+                kind=ActionKind.DELETE,
+                label=live_label(remote),
+                job_id=live_id(remote),
+                fingerprint=fingerprint(remote),
+                body=canonical_job(remote),
+                duplicate_of=live_id(keep),
+            )
+        )
+    warnings.extend(rename_suggestions(local, matched, live))
 
     actions.sort(key=lambda a: (_ORDER[a.kind], a.label, a.job_id or "", a.file or ""))
     notices = [*matched.conflicts, *warnings, *matched.unmanaged]

@@ -1,7 +1,7 @@
 """Glue shared by ``plan``, ``apply`` and ``pull``: settings + job files + live jobs -> plan.
 
 No network code here: the client is passed in (``syncspec.api.client.TrutoClient`` or anything
-with ``list_sync_jobs``); the CLI builds it with ``open_client``.
+with ``list_sync_jobs``); the CLI builds it with ``TrutoClient.from_settings``.
 """
 
 from __future__ import annotations
@@ -14,32 +14,53 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from syncspec.config import Settings
+
+# discovery, validate and plan load inside the functions: plan imports them while its files
+# are checked and the live list is in flight, not before (bench/BENCHMARKS.md, "Imports").
+from syncspec.engine.identity import ActivitySource
 from syncspec.engine.match import Ownership
-from syncspec.errors import ConfigError, SyncspecError
+from syncspec.engine.model import NoticeKind
+from syncspec.engine.schedules import ScheduleSource, plan_schedules
+from syncspec.errors import ConfigError
+from syncspec.jobfile.discovery import discover_job_files, display_path
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem, Severity
+from syncspec.jobfile.vars import find_refs, may_have_vars, resolve_plain, tags_may_fail
+from syncspec.jobfile.yaml import loader
 
 if TYPE_CHECKING:
-    from syncspec.api.client import TrutoClient
     from syncspec.engine.model import Plan, PlanOptions
 
-# The largest page the API allows: a plan over N live jobs costs ceil(N / 1000) list requests.
-LIST_PAGE_SIZE = 1000
+
+class PlanSource(ActivitySource, ScheduleSource, Protocol):
+    """What planning reads besides the job list (``syncspec.api.client.TrutoClient``)."""
+
+
+class _ReadOnce:
+    """A ``PlanSource`` that lists the cron triggers of a job once per plan: the delete impact
+    (identity) and the schedules both read the triggers of a job being deleted."""
+
+    def __init__(self, client: PlanSource) -> None:
+        self._client = client
+        self._triggers: dict[str | None, list[dict[str, Any]]] = {}
+
+    def list_cron_triggers(self, *, sync_job_id: str | None = None) -> list[dict[str, Any]]:
+        if sync_job_id not in self._triggers:
+            self._triggers[sync_job_id] = self._client.list_cron_triggers(sync_job_id=sync_job_id)
+        return list(self._triggers[sync_job_id])
+
+    def list_integrated_accounts(self) -> list[dict[str, Any]]:
+        return self._client.list_integrated_accounts()
+
+    def list_sync_job_runs(self, *, sync_job_id: str | None = None) -> list[dict[str, Any]]:
+        return self._client.list_sync_job_runs(sync_job_id=sync_job_id)
+
+    def list_run_state(self, state_key: str) -> list[dict[str, Any]]:
+        return self._client.list_run_state(state_key)
 
 
 class LiveSource(Protocol):
     def list_sync_jobs(self) -> list[dict[str, Any]]: ...
-
-
-class ConflictsFound(SyncspecError):
-    """The plan has identity conflicts (a file's label carried by several live jobs)."""
-
-
-def open_client(settings: Settings, **overrides: Any) -> TrutoClient:
-    from syncspec.api.client import TrutoClient
-
-    overrides.setdefault("page_size", LIST_PAGE_SIZE)
-    return TrutoClient.from_settings(settings, **overrides)
 
 
 @dataclass
@@ -98,8 +119,6 @@ class LoadingProject:
         setup = settings.var_setup(planning=True)
         self._loading = start_load_jobs(targets, settings.root, setup)
         # a tag that may fail the check: check the files before the first request
-        from syncspec.jobfile.vars import tags_may_fail
-
         values = setup.profiles[0].values if setup.profiles else None
         self.check_first = tags_may_fail(self._loading.discovery.files, values)
 
@@ -184,9 +203,17 @@ def plan_project(
     local: Sequence[LocalJob] | LocalProject,
     live: Sequence[Mapping[str, Any]],
     options: PlanOptions,
+    *,
+    client: PlanSource | None = None,
 ) -> Plan:
     """The plan for these files and live jobs; with a ``LocalProject``, narrowed as it says
-    and recording the environment (``Plan.environment``)."""
+    and recording the environment (``Plan.environment``).
+
+    With a ``client``, what the plan needs besides the job list is read, and only then: the
+    cron triggers and runs of live jobs whose label is held twice (duplicates that heal), what
+    each delete leaves behind (triggers, runs, run state), and the cron triggers of the jobs'
+    ``schedules`` with the integrated accounts (``engine.schedules``)."""
+    from syncspec.engine.identity import duplicated_ids, read_activity, read_delete_impact
     from syncspec.engine.plan import environment_of, plan_changes
 
     if isinstance(local, LocalProject):
@@ -196,7 +223,11 @@ def plan_project(
         environment = environment_of(live, settings.token().reveal())
     else:
         jobs, ownership, environment = local, Ownership(), None
-    return plan_changes(
+    jobs = apply_pins(jobs, settings.profile.pins)
+    if client is not None:
+        client = _ReadOnce(client)  # identity and schedules read one snapshot, each list once
+    doubled = duplicated_ids(jobs, live) if client is not None else []
+    plan = plan_changes(
         jobs,
         live,
         options=options,
@@ -205,19 +236,41 @@ def plan_project(
         profile=settings.profile.name,
         ownership=ownership,
         environment=environment,
+        activity=read_activity(client, doubled) if client is not None and doubled else None,
         selection=settings.profile.selection,
     )
+    if client is not None:
+        read_delete_impact(plan, client, live)
+        plan_schedules(plan, jobs, client)
+    return plan
+
+
+def apply_pins(jobs: Sequence[LocalJob], pins: Mapping[str, str]) -> list[LocalJob]:
+    """The jobs with this profile's pins (``[profiles.X.pins] "label" = "id"``) as if the file
+    said ``id:``: the fix for a label held twice that suits a repo serving several
+    environments (each profile pins its own id; the job file stays the same)."""
+    import dataclasses
+
+    if not pins:
+        return list(jobs)
+    out = []
+    for job in jobs:
+        pin = pins.get(job.label)
+        pinned = pin is not None and job.pinned_id is None
+        out.append(dataclasses.replace(job, data={**job.data, "id": pin}) if pinned else job)
+    return out
 
 
 def conflicts_message(plan: Plan) -> str | None:
-    from syncspec.engine.model import NoticeKind
 
     conflicts = [n for n in plan.notices if n.kind == NoticeKind.CONFLICT]
+    if plan.trigger_errors:
+        return "; ".join(plan.trigger_errors)
     if not conflicts:
         return None
     return (
-        f"{len(conflicts)} identity conflict(s): pin an `id:` in the file (see the plan) "
-        "before applying; nothing was changed"
+        f"{len(conflicts)} identity conflict(s) (see the plan for each and its fix); "
+        "nothing was changed"
     )
 
 
@@ -247,10 +300,6 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem], l
     ``pull`` binds files by label / pinned id only, so a file with lint problems still claims
     its job; a file that cannot be parsed at all might claim any label, so pull stops on it.
     """
-    from syncspec.jobfile.discovery import discover_job_files, display_path
-    from syncspec.jobfile.vars import may_have_vars, resolve_plain
-    from syncspec.jobfile.yaml import loader
-
     jobs: list[LocalJob] = []
     problems: list[Problem] = []
     if not settings.jobs_dir.is_dir():
@@ -313,10 +362,6 @@ def read_local_and_live(
 def var_paths(settings: Settings) -> dict[str, list[tuple[tuple[str | int, ...], str]]]:
     """label -> the key paths and names of the ``!var`` markers of its job file (files that do
     not parse, or share a label, are left out: ``diff`` then explains nothing for them)."""
-    from syncspec.jobfile.discovery import discover_job_files, display_path
-    from syncspec.jobfile.vars import find_refs, may_have_vars
-    from syncspec.jobfile.yaml import loader
-
     found: dict[str, list[tuple[tuple[str | int, ...], str]]] = {}
     shared: set[str] = set()
     if not settings.jobs_dir.is_dir():

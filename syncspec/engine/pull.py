@@ -34,8 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from syncspec.engine.match import is_copy
+from syncspec.engine.normalize import nfc
 from syncspec.engine.pull_yaml import PullError, create_file, label_of, update_file
 from syncspec.jobfile.jobs import LocalJob
+from syncspec.jobfile.rules.project import check_label
 from syncspec.jobfile.yaml.limits import MAX_BYTES, MAX_DEPTH
 from syncspec.safety import path_id_problem
 
@@ -65,6 +68,10 @@ class PulledFile:
 @dataclass
 class PullResult:
     files: list[PulledFile] = field(default_factory=list)
+    # files whose label no live job holds any more (renamed or deleted in the dashboard?)
+    warnings: list[str] = field(default_factory=list)
+    # (file, old label, new label): a dashboard rename, written to the file with renamed_from
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)
 
     def count(self, status: Status) -> int:
         return sum(1 for f in self.files if f.status == status)
@@ -144,6 +151,21 @@ def pull_jobs(
         if job_id not in bound and by_name is not None and id(by_name) not in used_files:
             bound[job_id] = by_name
             used_files.add(id(by_name))
+    renames = _dashboard_renames(selected, local_jobs, live_jobs, bound, used_files)
+    for job_id, lj in renames.items():
+        bound[job_id] = lj
+        used_files.add(id(lj))
+    live_labels = {nfc(label_of(j)) for j in live_jobs}
+    for lj in local_jobs:
+        if id(lj) in used_files or lj.pinned_id or nfc(lj.label) in live_labels:
+            continue
+        if label_globs and not _selected(lj.label, label_globs):
+            continue
+        result.warnings.append(
+            f'{lj.display}: no live job has its label "{lj.label}" (renamed or deleted in '
+            "Truto?); the next plan would create it again. If the job was renamed, set the new "
+            f"label and add `renamed_from: [{lj.label}]`; if it was deleted, delete the file"
+        )
 
     try:
         jobs_dir.mkdir(parents=True, exist_ok=True)
@@ -164,11 +186,25 @@ def pull_jobs(
             reason = "its label is empty; give it a label in Truto (or write its file by hand)"
             result.files.append(PulledFile(Path(), "", label, job_id, "skipped", False, reason))
             continue
+        unfit = check_label(label)
+        if unfit:
+            # validate refuses such a label (SS604-SS606): the file could never be planned
+            reason = (
+                f"its label {json.dumps(label, ensure_ascii=False)} cannot be a job file's label: "
+                f"{unfit[0].message}; rename the job in Truto ({unfit[0].hint})"
+            )
+            result.files.append(PulledFile(Path(), "", label, job_id, "skipped", False, reason))
+            continue
         if existing is not None:
             pinned_file = pin or existing.pinned_id is not None
+            old = existing.label if job_id in renames else None
             try:
                 _inside(existing.path, real_jobs_dir, existing.display)
-                status = update_file(existing.path, job, pin=pinned_file, values=values)
+                status = update_file(
+                    existing.path, job, pin=pinned_file, renamed_from=old, values=values
+                )
+                if old is not None:
+                    result.renamed.append((existing.display, old, label))
             except (PullError, OSError) as exc:
                 result.files.append(
                     _failed(existing.path, existing.display, label, job_id, exc, pinned_file)
@@ -191,6 +227,34 @@ def pull_jobs(
             continue
         result.files.append(PulledFile(path, _display(path, root), label, job_id, "created", pin))
     return result
+
+
+def _dashboard_renames(
+    selected: Sequence[Mapping[str, Any]],
+    local_jobs: Sequence[LocalJob],
+    live_jobs: Sequence[Mapping[str, Any]],
+    bound: Mapping[str, LocalJob],
+    used_files: set[int],
+) -> dict[str, LocalJob]:
+    """Live jobs no file binds that are, but for the label, the job of a file whose label no
+    live job holds: renamed in the dashboard. One-to-one matches only."""
+
+    live_labels = {nfc(label_of(j)) for j in live_jobs}
+    orphans = [
+        lj
+        for lj in local_jobs
+        if id(lj) not in used_files and not lj.pinned_id and nfc(lj.label) not in live_labels
+    ]
+    unbound = [j for j in selected if str(j.get("id")) not in bound]
+    pairs: dict[str, LocalJob] = {}
+    for job in unbound:
+        files = [lj for lj in orphans if is_copy(lj, job, ignore_label=True)]
+        if len(files) != 1:
+            continue
+        others = [j for j in unbound if is_copy(files[0], j, ignore_label=True)]
+        if len(others) == 1:
+            pairs[str(job.get("id"))] = files[0]
+    return pairs
 
 
 def _failed(  # noqa: PLR0917 - the fields of a PulledFile

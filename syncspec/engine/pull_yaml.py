@@ -17,9 +17,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from syncspec.engine.normalize import EMPTY_OBJECT_KEYS
+from syncspec.engine.normalize import CLIENT_FIELDS, EMPTY_OBJECT_KEYS, canonical_job
 from syncspec.errors import SyncspecError
+from syncspec.jobfile.vars import resolve_plain
 from syncspec.jobfile.yaml.limits import MAX_BYTES
+from syncspec.jobfile.yaml.loader import parse_text
 
 
 class PullError(SyncspecError):
@@ -51,7 +53,6 @@ def label_of(job: Mapping[str, Any]) -> str:
 
 def client_document(job: Mapping[str, Any], *, pin: bool) -> dict[str, Any]:
     """The client-managed fields of a live job, as a file holds them (label first)."""
-    from syncspec.engine.normalize import CLIENT_FIELDS
 
     doc: dict[str, Any] = {"label": label_of(job)}
     if pin:
@@ -233,10 +234,6 @@ def _dump(yaml: Any, data: Any) -> str:
 def _reads_back(
     text: str, job: Mapping[str, Any], where: Path, values: Mapping[str, Any] | None = None
 ) -> bool:
-    from syncspec.engine.normalize import canonical_job
-    from syncspec.jobfile.vars import resolve_plain
-    from syncspec.jobfile.yaml.loader import parse_text
-
     # The validator's own loader: what plan will read is what is checked here.
     data = parse_text(text, str(where)).data
     if data is None:
@@ -278,10 +275,17 @@ def create_file(path: Path, job: Mapping[str, Any], *, pin: bool, schema: str) -
 
 
 def update_file(
-    path: Path, job: Mapping[str, Any], *, pin: bool, values: Mapping[str, Any] | None = None
+    path: Path,
+    job: Mapping[str, Any],
+    *,
+    pin: bool,
+    renamed_from: str | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> Literal["updated", "unchanged"]:
-    """Merge the live ``job`` into the file at ``path``; ``values``: the active profile's
-    ``!var`` values (a tag whose value equals the live value is kept)."""
+    """Merge the live job into the file; ``renamed_from``: the file's old label, added to its
+    ``renamed_from`` (the job was renamed in the dashboard: other environments follow);
+    ``values``: the active profile's ``!var`` values (a tag whose value equals the live value
+    is kept)."""
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.util import load_yaml_guess_indent
 
@@ -303,6 +307,8 @@ def update_file(
     for escape in (False, True):  # as in _create_file
         merged = copy.deepcopy(data)
         _merge_document(merged, wanted, job_id, pin=pin, escape=escape, values=values)
+        if renamed_from is not None:
+            _add_renamed_from(merged, renamed_from)
         text = _dump(yaml, merged)
         _check_size(text, path)
         if _reads_back(text, job, path, values):
@@ -331,7 +337,6 @@ def _merge_document(
     escape: bool,
     values: Mapping[str, Any],
 ) -> None:
-    from syncspec.engine.normalize import CLIENT_FIELDS
 
     order = ["label", "id", *CLIENT_FIELDS]
     for name in order:
@@ -350,6 +355,20 @@ def _merge_document(
                 _insert(data, name, _to_yaml(wanted[name], escape), order)
         elif name in data:
             del data[name]
+
+
+def _add_renamed_from(data: Any, old: str) -> None:
+    """Add ``old`` to the document's ``renamed_from`` (a flow list right after ``label``)."""
+    from ruamel.yaml.comments import CommentedSeq
+
+    current = data.get("renamed_from")
+    if isinstance(current, list):
+        if old not in current:
+            current.append(old)
+        return
+    seq = CommentedSeq([old])
+    seq.fa.set_flow_style()
+    _insert(data, "renamed_from", seq, ["label", "renamed_from"])
 
 
 def _insert(data: Any, key: str, value: Any, order: Iterable[str]) -> None:

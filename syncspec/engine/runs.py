@@ -26,6 +26,9 @@ from typing import Any, Protocol
 
 from syncspec.errors import ConfigError, NotFoundError, SyncspecError
 
+# jobfile.validate and the args checker load on first use: cli/runs imports this module at
+# --help time (27 more modules when at the top; bench/BENCHMARKS.md, "Imports").
+
 RUN_STATUSES = ("created", "running", "rate_limited", "completed", "failed", "stopped")
 TERMINAL_STATUSES = frozenset({"completed", "failed", "stopped"})
 ERROR_HANDLING = ("fail_fast", "ignore", "batch")
@@ -186,60 +189,14 @@ def args_json_schema(args_schema: Any) -> dict[str, Any]:
 
 def check_args(job_label: str, json_schema: Mapping[str, Any], args: Mapping[str, Any]) -> None:
     """Raise ``InvalidArgs`` naming every argument that breaks a rule of ``json_schema``."""
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
-    from referencing.exceptions import Unresolvable
+    from syncspec.jobfile.rules.args_schema import InvalidSchema, args_problems
 
     try:
-        Draft202012Validator.check_schema(json_schema)
-        errors = list(Draft202012Validator(json_schema).iter_errors(dict(args)))
-    except SchemaError as exc:
-        raise SyncspecError(
-            f"job {job_label!r}: its args_schema is not a valid JSON Schema ({exc.message}); "
-            "fix the job before starting runs"
-        ) from None
-    except Unresolvable as exc:
-        raise SyncspecError(
-            f"job {job_label!r}: its args_schema has an unresolvable $ref ({exc}); "
-            "fix the job before starting runs"
-        ) from None
-    problems = sorted({_describe_error(err) for err in errors})
+        problems = args_problems(json_schema, args)
+    except InvalidSchema as exc:
+        raise SyncspecError(f"job {job_label!r}: {exc}; fix the job before starting runs") from None
     if problems:
         raise InvalidArgs(job_label, problems)
-
-
-_REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
-_UNEXPECTED = re.compile(r"\('(?P<names>.+)' (?:was|were) unexpected\)")
-
-
-def _describe_error(err: Any) -> str:
-    path = [*err.absolute_path]
-    rule = str(err.validator)
-    message = str(err.message)
-    if rule == "required" and (m := _REQUIRED.match(message)):
-        return (
-            f"argument {_arg_name([*path, m.group('name')])!r}: is required (schema rule: required)"
-        )
-    if rule == "additionalProperties" and (m := _UNEXPECTED.search(message)):
-        names = [n.strip().strip("'") for n in m.group("names").split(",")]
-        return "; ".join(
-            f"argument {_arg_name([*path, n])!r}: is not declared in the job's args_schema "
-            "(schema rule: additionalProperties)"
-            for n in names
-        )
-    if not path:
-        return f"args: {message} (schema rule: {rule})"
-    return f"argument {_arg_name(path)!r}: {message} (schema rule: {rule})"
-
-
-def _arg_name(path: Sequence[Any]) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 # ---------------------------------------------------------------------------------------------

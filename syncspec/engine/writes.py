@@ -4,10 +4,12 @@ PATCH/DELETE, and the look-before-retry of a POST that may have reached the serv
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from syncspec.engine.model import Action, ActionKind, ActionResult, Outcome
+from syncspec.engine.normalize import fingerprint
 from syncspec.errors import ApiError, NotFoundError, SyncspecError, TransportError
 
 # A create that may have reached the server is looked for, then re-tried, at most this often.
@@ -41,7 +43,7 @@ def run_action(action: Action, client: SyncJobApi) -> ActionResult:
     job_id = action.job_id
     written_at: str | None = None
     try:
-        if action.kind in (ActionKind.DELETE, ActionKind.UPDATE):
+        if action.kind in (ActionKind.DELETE, ActionKind.UPDATE, ActionKind.RENAME):
             moved = _moved_since_plan(action, client)
             if moved == "gone" and action.kind == ActionKind.DELETE:
                 return _done(action, job_id, 0, note="already gone")
@@ -63,12 +65,15 @@ def run_action(action: Action, client: SyncJobApi) -> ActionResult:
             # NotFound: already gone (e.g. a retried DELETE whose first answer was lost).
             with contextlib.suppress(NotFoundError):
                 client.delete_sync_job(_require_id(action))
-        elif action.kind == ActionKind.UPDATE:
+        elif action.kind in (ActionKind.UPDATE, ActionKind.RENAME):
             attempts[0] = 1
             written = client.update_sync_job(_require_id(action), action.body or {})
             written_at = _updated_at(written)
         elif action.kind == ActionKind.CREATE:
-            job_id, written_at = _create(action, client, attempts)
+            job_id, written_at, stored = _create(action, client, attempts)
+            problem = _label_read_back(action, job_id, stored)
+            if problem is not None:
+                return _failed(action, job_id, problem, attempts[0])
         else:  # pragma: no cover - changing_actions never yields noops
             raise ValueError(f"not a changing action: {action.kind}")
     except SyncspecError as exc:  # ApiError, or a plan without the id it needs
@@ -94,7 +99,6 @@ def _updated_at(job: Any) -> str | None:
 
 def _moved_since_plan(action: Action, client: SyncJobApi) -> str | None:
     """None when the live job is as planned; "gone", or why it moved, otherwise."""
-    from syncspec.engine.normalize import fingerprint
 
     try:
         current = client.get_sync_job(_require_id(action))
@@ -136,7 +140,28 @@ def _require_id(action: Action) -> str:
     return action.job_id
 
 
-def _create(action: Action, client: SyncJobApi, attempts: list[int]) -> tuple[str, str | None]:
+def _label_read_back(action: Action, job_id: str | None, stored: Any) -> str | None:
+    """Why the created job's label is not the one sent (None when it is): the create is then
+    reported as failed, and the next plan holds this file's create back (engine.identity), so
+    no apply ever makes a second job because the server stored a label differently."""
+    from syncspec.engine.identity import how_rewritten
+    from syncspec.engine.normalize import nfc
+
+    sent = action.label
+    if isinstance(stored, str) and nfc(stored) == nfc(sent):
+        return None
+    shown = json.dumps(stored, ensure_ascii=False)
+    how = how_rewritten(sent, stored) if isinstance(stored, str) else None
+    where = action.file or "the job file"
+    return (
+        f"created job {job_id}, but the server stored its label as {shown}"
+        f"{f' ({how})' if how else ''} instead of {json.dumps(sent, ensure_ascii=False)}. "
+        f"syncspec will not create another job for {where}: set `label: {shown}` there (what "
+        "the server keeps), or delete that job and choose a label the server stores as written"
+    )
+
+
+def _create(action: Action, client: SyncJobApi, attempts: list[int]) -> tuple[str, str | None, Any]:
     """POST the job; after an answer-less POST, adopt a job with the label before re-trying."""
     from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
@@ -153,16 +178,18 @@ def _create(action: Action, client: SyncJobApi, attempts: list[int]) -> tuple[st
             if attempts[0] > 1:
                 found = _find_by_label(client.list_sync_jobs(), action.label)
                 if found is not None:
-                    return found, None
+                    return found, None, action.label
             created = client.create_sync_job(body)
-            return str(created.get("id")), _updated_at(created)
+            return str(created.get("id")), _updated_at(created), created.get("label")
     raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
 
 
 def _find_by_label(live_jobs: Iterable[Mapping[str, Any]], label: str) -> str | None:
     # The plan said no job had this label: one that has it now is the one our lost POST
     # created (or a concurrent apply's, which the re-list after the writes sorts out).
+    from syncspec.engine.normalize import nfc
+
     for job in live_jobs:
-        if job.get("label") == label:
+        if isinstance(job.get("label"), str) and nfc(job["label"]) == nfc(label):
             return str(job.get("id"))
     return None

@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from syncspec.jobfile.vars import VarUse
 
+# Fields the server sets on a job: never in a job file, never written by pull, never diffed
+# (the live ``id`` is compared through the binding, not as a field).
+SERVER_FIELDS: frozenset[str] = frozenset({"environment_id", "created_at", "updated_at"})
+
 
 @dataclass(frozen=True)
 class LocalJob:

@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, Any
 from syncspec.jobfile.discovery import Discovery, discover_job_files, display_path
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Finding, Problem, Severity
-from syncspec.jobfile.vars import NO_VARS, VarSetup, VarUse, may_have_vars
+from syncspec.jobfile.rules import jsonata as rules_jsonata
+from syncspec.jobfile.rules import registry  # noqa: F401
+from syncspec.jobfile.rules import registry as semantics
+from syncspec.jobfile.rules.project import check_project, identity_probes, may_hold_identity
+from syncspec.jobfile.shape import corevalidate
+from syncspec.jobfile.shape.structure import check_structure
+from syncspec.jobfile.vars import NO_VARS, VarSetup, VarUse, attribute, may_have_vars, resolve_file
 from syncspec.jobfile.yaml import limits, loader
 from syncspec.jobfile.yaml.locate import TopPositions, to_problems, top_to_problems
 
@@ -80,10 +86,6 @@ class _FileResult:
     # planning: the active profile does not select this job (not a job here; claims its label)
     unselected: bool = False
 
-    @property
-    def loaded(self) -> bool:
-        return self.parsed.data is not None
-
 
 def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
     """Job files under ``paths`` (see ``syncspec.jobfile.discovery``); ``root`` bounds symlinks
@@ -107,9 +109,6 @@ def _resolved(path: Path, parents: dict[Path, Path]) -> Path:
 
 
 def _findings(data: dict[str, Any]) -> list[Finding]:
-    from syncspec.jobfile.rules import registry as semantics
-    from syncspec.jobfile.shape.structure import check_structure
-
     semantic = semantics.check_job(data)
     findings = _without_superseded(check_structure(data), semantic)
     findings.extend(semantic)
@@ -142,8 +141,6 @@ def _check_file(
 def _resolved_findings(result: _FileResult, setup: VarSetup) -> list[Finding]:
     """The findings of a file with ``!var`` markers: each distinct resolved document is
     checked; a finding of some profiles only names them (see ``vars.attribute``)."""
-    from syncspec.jobfile.vars import attribute, resolve_file
-
     parsed = result.parsed
     assert parsed.data is not None
     resolution = resolve_file(parsed.display, parsed.data, setup)
@@ -201,9 +198,6 @@ def _ignore_sigint() -> None:
 
 def _warm_up() -> None:
     """Import and build what every file check needs once, here, rather than once per worker."""
-    from syncspec.jobfile.rules import jsonata as rules_jsonata
-    from syncspec.jobfile.rules import registry  # noqa: F401
-    from syncspec.jobfile.shape import corevalidate, structure  # noqa: F401
 
     loader.warm_up()
     corevalidate.warm_up()
@@ -254,7 +248,6 @@ def _with_project_findings(
 ) -> list[_FileResult]:
     """Add the project findings (SS6xx) of ``results``, checked against ``results`` plus the
     ``context`` documents (other job files of the project, which get no findings here)."""
-    from syncspec.jobfile.rules.project import check_project
 
     documents = [(r.parsed.display, r.parsed.data) for r in results if r.parsed.data is not None]
     by_display = {r.parsed.display: r for r in results}
@@ -271,7 +264,6 @@ def _context_documents(
     a label or pinned id with one of them: parsed only (no rules run), for the project rules (a
     hook passing some files still sees every label). Files whose text cannot contain any of
     those values are not parsed (see ``project.identity_probes``)."""
-    from syncspec.jobfile.rules.project import identity_probes, may_hold_identity
 
     if not context:
         return []

@@ -7,3 +7,7 @@ compares. ``js/`` holds the JavaScript-semantics ports: JS values (``values``) a
 (``dates``), Luxon DateTimes (``luxon``, ``luxon_parse``) and the lodash wrappers (``lodash``).
 Rendering is in ``syncspec.render.node_tests``. ``syncspec validate`` imports none of it.
 """
+
+# The @truto/truto-jsonata release whose behaviour the ports reproduce: the oracle suite
+# (tests/oracle, pinned by its package-lock.json) checks them against exactly this version.
+TRUTO_JSONATA_VERSION = "3.0.6"

@@ -24,8 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from syncspec.jobfile.discovery import discover_job_files
 from syncspec.jobfile.problems import Finding, Problem, Rule, Severity
 from syncspec.jobfile.rules.kit import did_you_mean
+from syncspec.jobfile.yaml import loader
+from syncspec.jobfile.yaml.locate import compose, locate, positions, to_problems
 
 RULES: tuple[Rule, ...] = (
     Rule("SS901", Severity.ERROR, "case file: unknown key"),
@@ -60,7 +63,6 @@ class CaseFile:
 
     def case_line(self, index: int) -> int:
         """1-based line of case ``index`` (from the C composer's node marks)."""
-        from syncspec.jobfile.yaml.locate import compose, locate, positions
 
         if not hasattr(self, "_doc"):
             self._doc = compose(self.text)
@@ -167,8 +169,6 @@ def _shape(data: dict[str, Any]) -> list[Finding]:
 
 def load_case_file(path: Path, display: str) -> tuple[CaseFile | None, list[Problem]]:
     """One case file, or its problems."""
-    from syncspec.jobfile.yaml import loader
-    from syncspec.jobfile.yaml.locate import to_problems
 
     parsed = loader.read_path(path, display)
     if parsed.data is None:
@@ -213,6 +213,5 @@ def _for_case_files(problem: Problem) -> Problem:
 
 def discover_case_files(paths: Sequence[Path]) -> list[Path]:
     """Case files under ``paths``, found as job files are (symlinks may not leave the cwd)."""
-    from syncspec.jobfile.discovery import discover_job_files
 
     return discover_job_files(paths, Path.cwd()).files

@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from syncspec.jobfile.rules.kit import did_you_mean
 from syncspec.nodetest.expressions import ExpressionFailed, evaluate
 from syncspec.nodetest.js.values import UNDEFINED, js_truthy
+from syncspec.nodetest.placeholders import PlaceholderError, replace_placeholders, to_json_value
 
 
 class NodeFailed(Exception):
@@ -29,12 +31,17 @@ class NodeFailed(Exception):
     """
 
     def __init__(
-        self, message: str, field: tuple[str | int, ...] = (), offset: int | None = None
+        self,
+        message: str,
+        field: tuple[str | int, ...] = (),
+        offset: int | None = None,
+        budget: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
         self.offset = offset
+        self.budget = budget  # it went over a budget of the case
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,6 @@ def find_node(job: dict[str, Any], name: str) -> Node | str:
     if len(candidates) > 1:
         methods = ", ".join(f"{name}#{c.data.get('method')}" for c in candidates)
         return f"several resources are {name!r}: name one with its method ({methods})"
-    from syncspec.jobfile.rules.kit import did_you_mean
 
     kind = "node" if v4 else "resource"
     hint = did_you_mean(name, names)
@@ -90,7 +96,7 @@ def _expression(node: Node, field: tuple[str | int, ...], given: Any) -> Any:
     try:
         return evaluate(text, given)
     except ExpressionFailed as exc:
-        raise NodeFailed(exc.message, field, exc.offset) from None
+        raise NodeFailed(exc.message, field, exc.offset, exc.budget) from None
 
 
 def _at(data: Any, field: tuple[str | int, ...]) -> Any:
@@ -103,7 +109,6 @@ def _at(data: Any, field: tuple[str | int, ...]) -> Any:
 
 
 def _placeholders(node: Node, field: tuple[str | int, ...], given: Any) -> Any:
-    from syncspec.nodetest.placeholders import PlaceholderError, replace_placeholders
 
     try:
         return replace_placeholders(_at(node.data, field), given)
@@ -113,7 +118,6 @@ def _placeholders(node: Node, field: tuple[str | int, ...], given: Any) -> Any:
 
 def produces(node: Node, given: Any) -> Any:
     """The value ``node`` produces on ``given`` (JSON; ``UNDEFINED`` for nothing)."""
-    from syncspec.nodetest.placeholders import to_json_value
 
     kind, data = node.type, node.data
     config = data.get("config") if isinstance(data.get("config"), dict) else {}

@@ -13,10 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from syncspec.jobfile.discovery import display_path
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem
-from syncspec.nodetest.casefile import ABSENT, Case, CaseFile
+from syncspec.jobfile.rules.kit import did_you_mean
+from syncspec.jobfile.yaml.locate import compose, locate, positions
+from syncspec.jobfile.yaml.scalarpos import position_in_scalar
+from syncspec.nodetest.casefile import ABSENT, Case, CaseFile, discover_case_files, load_case_file
 from syncspec.nodetest.js.values import UNDEFINED
+from syncspec.nodetest.nodes import NodeFailed, find_node, produces, runs
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,6 @@ class _Jobs:
         if found:
             files = ", ".join(j.display for j in found)
             return f"several job files have the label {label!r} ({files})"
-        from syncspec.jobfile.rules.kit import did_you_mean
 
         hint = did_you_mean(label, self.by_label)
         message = f"no job labelled {label!r} in the jobs directory"
@@ -110,8 +114,6 @@ class _Jobs:
 
     def where(self, job: LocalJob, path: tuple[str | int, ...], offset: int | None) -> str:
         """``file:line:col`` of a value inside a job (a character of it, given ``offset``)."""
-        from syncspec.jobfile.yaml.locate import compose, locate, positions
-        from syncspec.jobfile.yaml.scalarpos import position_in_scalar
 
         if job.path not in self._positions:
             try:
@@ -129,7 +131,6 @@ class _Jobs:
 
 
 def run_case(jobs: _Jobs, case_file: CaseFile, case: Case) -> CaseResult:
-    from syncspec.nodetest.nodes import NodeFailed, find_node, produces, runs
 
     job = jobs.find(case_file.job)
     if isinstance(job, str):
@@ -150,7 +151,13 @@ def run_case(jobs: _Jobs, case_file: CaseFile, case: Case) -> CaseResult:
             where = None
             if exc.field:
                 where = jobs.where(job, ("resources", node.index, *exc.field), exc.offset)
-            failures.append(Failure(f"{kind}: {exc.message}", where=where))
+            message = exc.message
+            if exc.budget:
+                message = (
+                    f"case {case.name!r} (job {case_file.job!r}, node {case.node!r}) "
+                    f"went over its budget: {message}"
+                )
+            failures.append(Failure(f"{kind}: {message}", where=where))
             continue
         if not same(expected, actual):
             what = "what the node produces" if kind == "expect" else "whether the node runs"
@@ -186,8 +193,6 @@ class Suite:
 
 def load_suite(paths: Sequence[Path], root: Path) -> Suite:
     """Every case file under ``paths``, loaded (or its problems)."""
-    from syncspec.jobfile.discovery import display_path
-    from syncspec.nodetest.casefile import discover_case_files, load_case_file
 
     suite = Suite(searched=list(paths))
     for path in discover_case_files([p for p in paths if p.exists()]):

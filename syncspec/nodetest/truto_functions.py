@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -38,11 +39,19 @@ from syncspec.nodetest.js.lodash import (
     omit,
     order_by,
     pick,
-    sort_key,
+    sort_by,
     values,
     wrap,
 )
-from syncspec.nodetest.js.values import as_js_number, js_string
+from syncspec.nodetest.js.values import UNDEFINED, as_js_number, js_number, js_string, js_truthy
+
+
+def _null() -> Any:
+    """JSONata's ``null`` (a function returning None yields *undefined*)."""
+    from jsonata.utils import Utils  # type: ignore[import-untyped]
+
+    return Utils.NULL_VALUE
+
 
 # Every function @truto/truto-jsonata registers: one list, shared with the JSONata lint rules
 # (syncspec/jobfile/rules/truto_functions.py). The ones not in IMPLEMENTED fail offline.
@@ -61,14 +70,13 @@ def remove_empty(arg: Any = None) -> Any:
     return arg if length else None
 
 
-def remove_empty_items(arg: Any = None) -> Any:
+def remove_empty_items(arg: Any = UNDEFINED) -> Any:
     if not isinstance(arg, list):
-        return arg
+        return _null() if arg is None else (None if arg is UNDEFINED else arg)
 
     def keep(item: Any) -> bool:
         if isinstance(item, dict | list):
             return len(item) > 0
-        from syncspec.nodetest.js.values import js_truthy
 
         return js_truthy(item)
 
@@ -76,13 +84,17 @@ def remove_empty_items(arg: Any = None) -> Any:
 
 
 def map_values(
-    original: Any = None, mapping: Any = None, lower_case: bool = False, default: Any = None
+    original: Any = UNDEFINED, mapping: Any = None, lower_case: bool = False, default: Any = None
 ) -> Any:
-    if original is None and default is not None:
-        return default
-    if mapping is None:
+    if original is None or original is UNDEFINED:
+        if default is not None and default is not UNDEFINED:
+            return default
+        return _null() if original is None else None
+    if mapping is None or mapping is UNDEFINED:
         return original
-    table = dict(mapping) if lower_case else {str(k).lower(): v for k, v in mapping.items()}
+    table = (
+        dict(mapping) if js_truthy(lower_case) else {str(k).lower(): v for k, v in mapping.items()}
+    )
     if isinstance(original, str) or (
         isinstance(original, int | float) and not isinstance(original, bool)
     ):
@@ -99,6 +111,8 @@ def sort_nodes(
     array: Any = None, id_key: str = "id", parent_key: str = "parent_id", seq_key: str = "sequence"
 ) -> Any:
     nodes = cast_array(array)
+    if seq_key is None:
+        seq_key = "sequence"
     by_id: dict[Any, dict[str, Any]] = {}
     for node in nodes:
         by_id[lodash_get(node, id_key)] = {**node, "children": []}
@@ -106,7 +120,6 @@ def sort_nodes(
     for node in nodes:
         parent_id = lodash_get(node, parent_key)
         entry = by_id[lodash_get(node, id_key)]
-        from syncspec.nodetest.js.values import js_truthy
 
         if js_truthy(parent_id) and parent_id in by_id:
             by_id[parent_id]["children"].append(entry)
@@ -117,7 +130,7 @@ def sort_nodes(
         if depth > 10_000:
             raise ValueError("node tree too deep")
         out: list[dict[str, Any]] = []
-        for node in sorted(group, key=lambda n: sort_key(lodash_get(n, seq_key))):
+        for node in sort_by(group, [lambda n: lodash_get(n, seq_key)], []):
             out.append({k: v for k, v in node.items() if k != "children"})
             out.extend(ordered(node["children"], depth + 1))
         return out
@@ -127,40 +140,22 @@ def sort_nodes(
 
 def json_parse(text: Any = None) -> Any:
     try:
-        return json.loads(js_string(text), parse_constant=_no_constant)
+        parsed = json.loads(js_string(text), parse_constant=_no_constant)
+        return _null() if parsed is None else parsed
     except ValueError:
-        return None
+        return _null()  # the package returns null on a parse error
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def to_number(value: Any = None) -> Any:
-    """lodash ``toNumber``: Number(value) for text (hex/binary/octal literals too), NaN -> null."""
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int | float):
-        return as_js_number(value)
-    if value is None:
-        return None  # NaN, which JSONata turns into undefined
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text == "":
-        return 0
-    try:
-        if re.fullmatch(r"0[bB][01]+", text):
-            return int(text[2:], 2)
-        if re.fullmatch(r"0[oO][0-7]+", text):
-            return int(text[2:], 8)
-        if re.fullmatch(r"0[xX][0-9a-fA-F]+", text):
-            return int(text[2:], 16)
-        if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?Infinity", text):
-            return as_js_number(float(text.replace("Infinity", "inf")))
-    except ValueError:
-        return None
-    return None
+def to_number(value: Any = UNDEFINED) -> Any:
+    """lodash ``toNumber``: Number(value) (hex/binary/octal literals too); NaN is JSON null."""
+    if isinstance(value, str) and re.fullmatch(r"[+-]0[xX][0-9a-fA-F]+", value.strip()):
+        return math.nan  # lodash's "bad hex"
+    number = js_number(value)
+    return number if math.isnan(number) or math.isinf(number) else as_js_number(number)
 
 
 def base64_encode(text: Any = None, url_safe: bool = False) -> str:
@@ -200,10 +195,16 @@ def digest(text: Any = None, algorithm: str = "SHA-256", string_type: str = "hex
 
 
 def each(obj: Any = None, fn: Any = None) -> Any:
-    """core.ts's null-safe ``$each``."""
-    if obj is None:
+    """core.ts's null-safe ``$each`` (its arguments keep JSONata's nulls: a null value is passed
+    to the function as null, and a null result is kept)."""
+    if obj is None or obj is _null():
         return None
-    results = [r for k, v in obj.items() if (r := call_function(fn, v, k, obj)) is not None]
+    null = _null()
+    results = [
+        r
+        for k, v in obj.items()
+        if (r := call_function(fn, null if v is None else v, k, obj)) is not None
+    ]
     if not results:
         return None
     return results[0] if len(results) == 1 else results
@@ -211,24 +212,34 @@ def each(obj: Any = None, fn: Any = None) -> Any:
 
 def sift(obj: Any = None, fn: Any = None) -> Any:
     """core.ts's null-safe ``$sift``."""
-    if obj is None:
+    if obj is None or obj is _null():
         return None
-    from syncspec.nodetest.js.values import js_truthy
+    from jsonata.functions import Functions  # type: ignore[import-untyped]
 
-    kept = {k: v for k, v in obj.items() if js_truthy(call_function(fn, v, k, obj))}
+    null = _null()
+    kept = {
+        k: v
+        for k, v in obj.items()
+        if Functions.to_boolean(call_function(fn, null if v is None else v, k, obj))
+    }
     return kept or None
 
 
 def _alphanumeric(value: Any) -> str:
-    return re.sub(r"[^a-z0-9]", "", js_string(value).lower())
+    if not isinstance(value, str):  # value.toLowerCase() in the TypeScript source
+        raise TypeError(f"value.toLowerCase is not a function ({js_string(value)})")
+    return re.sub(r"[^a-z0-9]", "", value.lower())
+
+
+def _pairs(text: str) -> list[str]:
+    return [text] if len(text) == 1 else [text[i : i + 2] for i in range(len(text) - 1)]
 
 
 def _dice(left_text: str, right_text: str) -> float | int | None:
     """The ``dice-coefficient`` package: shared bigrams, each matched once."""
-    left = [left_text[i : i + 2] for i in range(len(left_text) - 1)]
-    right = [right_text[i : i + 2] for i in range(len(right_text) - 1)]
+    left, right = _pairs(left_text), _pairs(right_text)
     if not left and not right:
-        return None  # 0 / 0: NaN in JavaScript, which JSONata cannot return
+        return math.nan  # 0 / 0: NaN in JavaScript (JSON null)
     shared = 0
     for pair in left:
         if pair in right:
@@ -243,20 +254,22 @@ def dice_coefficient(value: Any = None, other: Any = None) -> float | int | None
     return _dice(_alphanumeric(value), _alphanumeric(other))
 
 
-def most_similar(value: Any = None, candidates: Any = None, threshold: Any = 0.8) -> Any:
+def most_similar(value: Any = None, candidates: Any = None, threshold: Any = UNDEFINED) -> Any:
     best, best_score = "", 0.0
     target = _alphanumeric(value)
-    for candidate in cast_array(candidates):
+    items = candidates if isinstance(candidates, list) else []
+    for candidate in items:
         score = _dice(target, _alphanumeric(candidate))
         if score is not None and score > best_score:
             best, best_score = candidate, score
-    return best if best_score >= (0.8 if threshold is None else threshold) else value
+    limit = 0.8 if threshold is UNDEFINED else js_number(threshold)  # `>= null` compares with 0
+    return best if best_score >= limit else value
 
 
 def dt_from_iso(text: Any = None, zone: Any = None) -> luxon.DateTimeValue:
     dt = luxon_parse.from_iso(text)
     if zone:
-        dt = dt._in_zone(luxon.zone_named(zone)) if dt.moment is not None else dt
+        dt = dt._in_zone(luxon.zone_named(zone))
     return dt
 
 
@@ -308,7 +321,7 @@ def _unavailable(name: str) -> Callable[..., Any]:
 def _json_nulls(value: Any) -> Any:
     """JSONata's ``null`` (a sentinel in jsonata-python) as None, without touching the original
     (literals of the compiled expression may be shared by the next evaluation)."""
-    from jsonata.utils import Utils  # type: ignore[import-untyped]
+    from jsonata.utils import Utils
 
     if value is Utils.NULL_VALUE:
         return None
@@ -326,7 +339,25 @@ def _with_json_nulls(fn: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-_WRAPPED = {name: _with_json_nulls(fn) for name, fn in IMPLEMENTED.items()}
+def _null_aware(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """For functions that tell an argument given as null (None) from one that is absent
+    (UNDEFINED), as JavaScript default parameters and lodash do."""
+
+    def call(*args: Any) -> Any:
+        return fn(*[UNDEFINED if a is None else _json_nulls(a) for a in args])
+
+    return call
+
+
+# each/sift pass the object's values (nulls included) on to a JSONata function
+_RAW_ARGUMENTS = ("each", "sift")
+_NULL_AWARE = ("join", "chunk", "mostSimilar", "removeEmptyItems", "mapValues", "toNumber")
+_WRAPPED = {
+    name: fn
+    if name in _RAW_ARGUMENTS
+    else (_null_aware(fn) if name in _NULL_AWARE else _with_json_nulls(fn))
+    for name, fn in IMPLEMENTED.items()
+}
 
 
 def register(expression: Any) -> None:

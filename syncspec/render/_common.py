@@ -11,17 +11,28 @@ from __future__ import annotations
 import difflib
 import io
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from syncspec.engine.diff import pointer_tokens
-from syncspec.engine.model import Action, ActionKind, FieldChange, NoticeKind, Plan
+from syncspec.engine.model import (
+    Action,
+    ActionKind,
+    CronTriggerRef,
+    DeleteImpact,
+    FieldChange,
+    Notice,
+    NoticeKind,
+    Plan,
+)
+from syncspec.render.schedules import trigger_counts
 
 SIGN = {
     ActionKind.CREATE: "+",
     ActionKind.UPDATE: "~",
     ActionKind.DELETE: "-",
     ActionKind.NOOP: " ",
+    ActionKind.RENAME: "~",
 }
 CHANGE_SIGN = {"added": "+", "removed": "-", "changed": "~", "moved": "↕"}
 VALUE_LIMIT = 80  # characters of one value shown inline before it is cut (annotations)
@@ -39,9 +50,11 @@ def summary_line(plan: Plan) -> str:
     when conflicts kept files out of the plan, an ``Error: ...`` line (never "No changes")."""
     unmanaged = count_notices(plan, NoticeKind.UNMANAGED)
     conflicts = count_notices(plan, NoticeKind.CONFLICT)
+    renames = plan.count(ActionKind.RENAME)
+    renamed = f"{renames} to rename, " if renames else ""
     counts = (
         f"{plan.count(ActionKind.CREATE)} to create, {plan.count(ActionKind.UPDATE)} to "
-        f"update, {plan.count(ActionKind.DELETE)} to delete; {unmanaged} unmanaged."
+        f"update, {renamed}{plan.count(ActionKind.DELETE)} to delete; {unmanaged} unmanaged."
     )
     if conflicts:
         files = "its file is" if conflicts == 1 else "their files are"
@@ -49,10 +62,14 @@ def summary_line(plan: Plan) -> str:
             f"Error: {_plural(conflicts, 'conflict')} ({files} not planned). "
             f"Plan for the rest: {counts}"
         )
+    if plan.trigger_errors:
+        return f"Error: the cron triggers could not be planned. Plan for the jobs: {counts}"
     if not plan.has_changes:
         noops = plan.count(ActionKind.NOOP)
         jobs = "job is" if noops == 1 else "jobs are"
         return f"No changes. {noops} {jobs} up to date; {unmanaged} unmanaged."
+    if plan.triggers:
+        counts += f" {trigger_counts(plan)}"
     return f"Plan: {counts}"
 
 
@@ -64,6 +81,74 @@ def delete_banner(plan: Plan, *, limit: int = 10) -> str | None:
     shown = ", ".join(labels[:limit])
     more = f" and {len(labels) - limit} more" if len(labels) > limit else ""
     return f"⚠ This plan deletes {_plural(len(labels), 'job')}: {shown}{more}"
+
+
+def action_title(action: Action) -> str:
+    """``update LABEL``; a rename says where the label comes from: ``rename OLD → NEW``."""
+    if action.kind == ActionKind.RENAME and action.renamed_from is not None:
+        return f"{action.kind.value} {action.renamed_from} → {action.label}"
+    return f"{action.kind.value} {action.label}"
+
+
+def impact_lines(action: Action) -> list[str]:
+    """What a delete leaves behind (its cron triggers, runs, run state), or why it heals."""
+    if action.kind != ActionKind.DELETE:
+        return []
+    if action.duplicate_of:
+        return [
+            f"a copy of job {action.duplicate_of} (the same job, no runs, no cron triggers), "
+            "left by an interrupted apply: deleted, the earliest job is kept"
+        ]
+    if action.impact is None:
+        return []
+    return describe_impact(action.impact)
+
+
+def describe_impact(impact: DeleteImpact) -> list[str]:
+    """One line each: triggers (how many, which accounts), runs in progress, run state."""
+    lines: list[str] = []
+    foreign = impact.foreign_triggers
+    owned = [t for t in impact.triggers if t.owned]
+    if foreign:
+        lines.append(
+            f"{len(foreign)} cron trigger(s) not managed by syncspec point at it and would be "
+            f"orphaned (accounts: {_accounts(foreign)}; ids {', '.join(t.id for t in foreign)})"
+        )
+    if owned:
+        lines.append(
+            f"{len(owned)} cron trigger(s) managed by syncspec point at it (accounts: "
+            f"{_accounts(owned)})"
+        )
+    if impact.runs_in_progress:
+        lines.append(
+            f"{len(impact.runs_in_progress)} run(s) in progress: "
+            f"{', '.join(impact.runs_in_progress)}"
+        )
+    if impact.runs_total:
+        lines.append(f"{impact.runs_total} run(s) in its history would be detached")
+    if impact.has_run_state is True:
+        lines.append("it has run state (cursors): a new job would start from scratch")
+    elif impact.has_run_state is None:
+        lines.append("whether it has run state could not be told (state_key is a template)")
+    return lines
+
+
+def _accounts(triggers: Sequence[CronTriggerRef]) -> str:
+    return ", ".join(sorted({t.integrated_account_id or "none" for t in triggers}))
+
+
+def candidate_lines(notice: Notice) -> list[str]:
+    """For a label held several times: one line per live job, with what helps choose."""
+    out = []
+    for c in notice.candidates:
+        parts = [f"id {c.id}"]
+        parts += [f"created {c.created_at}"] if c.created_at else []
+        parts += [f"updated {c.updated_at}"] if c.updated_at else []
+        parts.append("matches the file" if c.matches_file else "differs from the file")
+        parts += [f"{c.triggers} cron trigger(s)"] if c.triggers is not None else []
+        parts += [f"{c.runs} run(s)"] if c.runs is not None else []
+        out.append(", ".join(parts))
+    return out
 
 
 def count_notices(plan: Plan, kind: NoticeKind) -> int:
@@ -281,7 +366,7 @@ def var_lines(action: Action, touched: list[str]) -> list[DiffLine]:
 
 def change_count(action: Action) -> str:
     """``3 changes`` / ``1 change`` for an update; ``N fields`` for a create; empty otherwise."""
-    if action.kind == ActionKind.UPDATE:
+    if action.kind in (ActionKind.UPDATE, ActionKind.RENAME):
         return _plural(len(action.changes), "change")
     if action.kind == ActionKind.CREATE:
         resources = (action.body or {}).get("resources")

@@ -24,14 +24,21 @@ import json
 from typing import Any
 
 from syncspec.engine.model import ActionKind, ActionResult, ApplyResult, Outcome
+from syncspec.render.schedules import apply_lines
 
 _VERB = {
     ActionKind.CREATE: ("create", "created"),
     ActionKind.UPDATE: ("update", "updated"),
     ActionKind.DELETE: ("delete", "deleted"),
     ActionKind.NOOP: ("keep", "kept"),
+    ActionKind.RENAME: ("rename", "renamed"),
 }
-_SIGN = {ActionKind.CREATE: "+", ActionKind.UPDATE: "~", ActionKind.DELETE: "-"}
+_SIGN = {
+    ActionKind.CREATE: "+",
+    ActionKind.UPDATE: "~",
+    ActionKind.DELETE: "-",
+    ActionKind.RENAME: "~",
+}
 _COLOR = {
     Outcome.DONE: "\x1b[32m",
     Outcome.FAILED: "\x1b[31m",
@@ -57,6 +64,8 @@ def render_apply_json(result: ApplyResult) -> str:
         "summary": summary_counts(result),
         "results": [r.model_dump(mode="json") for r in result.results],
         "residual": [a.model_dump(mode="json") for a in result.residual],
+        "triggers": [t.model_dump(mode="json") for t in result.triggers],
+        "trigger_residual": result.trigger_residual,
     }
     return json.dumps(data, indent=2, ensure_ascii=False)
 
@@ -100,7 +109,15 @@ def render_apply_text(result: ApplyResult, *, color: bool = False) -> str:
         lines.append(f"  not attempted: {shown}{more} ({len(grouped)} action(s){why})")
     if result.verification_error:
         lines.append(f"! {result.verification_error}")
-    if not result.results:
+    if result.triggers:
+        lines.extend(apply_lines(result.triggers))
+    if result.trigger_residual:
+        lines.append(
+            f"After apply, {len(result.trigger_residual)} cron trigger(s) differ from what was "
+            "written. This is a normalization bug in syncspec; please report it:"
+        )
+        lines.extend(f"  {text}" for text in result.trigger_residual)
+    if not result.results and not result.triggers:
         lines.append("No changes applied.")
     else:
         if result.interrupted:

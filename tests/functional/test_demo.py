@@ -49,8 +49,14 @@ def test_demo_entry_point_in_a_subprocess(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     out = proc.stdout
-    assert "Plan: 1 to create, 1 to update, 0 to delete; 1 unmanaged." in out
+    assert (
+        "Plan: 1 to create, 1 to update, 0 to delete; 1 unmanaged. "
+        "Triggers: 2 to create, 0 to update, 0 to delete." in out
+    )
     assert "Apply complete: 2 done, 0 failed, 0 not attempted." in out
+    assert "Triggers: 2 created, 0 updated, 0 deleted; 0 failed" in out
+    # the schedule covers the two production accounts, not the sandbox
+    assert 'zendesk-tickets / hourly "H * * * *": 2 account(s) · 2 up to date' in out
     assert out.count("No changes. 6 jobs are up to date; 1 unmanaged.") == 2  # both environments
     # promoted with the values of each profile of the repository's syncspec.toml
     assert "$ syncspec --profile production apply --auto-approve\n" in out

@@ -80,7 +80,7 @@ def test_create_stores_the_job_as_sent_plus_server_fields(
         "updated_at",
     ]
     assert job["label"] == "Untitled"
-    assert job["default_runtime_version"] == 2
+    assert job["default_runtime_version"] == 3  # the skills docs; set_readings plays 2
     assert (job["args_schema"], job["args_validation"], job["state_key"]) == (None, None, None)
     assert job["environment_id"] == emulator.environment_id
     assert job["created_at"] == job["updated_at"]
@@ -256,7 +256,7 @@ def test_run_progresses_created_running_completed(
     assert run["status"] == "created"
     assert (run["started_at"], run["finished_at"], run["resource_stats"]) == (None, None, {})
     assert run["sync_job"] == job
-    assert (run["args"], run["error_handling"], run["version"]) == ({"x": 1}, "fail_fast", 2)
+    assert (run["args"], run["error_handling"], run["version"]) == ({"x": 1}, "fail_fast", 3)
 
     emulator.control.advance_time(0.6)  # duration 1.0 s: running from 0.2 s to 1.0 s
     running = http.get(f"/sync-job-run/{run['id']}").json()

@@ -4,6 +4,7 @@ client works against both, over HTTP. Also cron-trigger filtering and ``environm
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -219,3 +220,92 @@ def test_cron_create_accepts_the_tokens_own_environment_id(
     bad = http.post("/sync-job-cron-trigger", json={**body, "environment_id": 7})
     assert (bad.status_code, bad.json()["message"]) == (400, "environment_id must be a string")
     assert len(http.get("/sync-job-cron-trigger").json()["result"]) == 1
+
+
+# -- default_runtime_version stamped on a job created without one: 3 (skills docs) or 2 --------
+
+
+@pytest.mark.parametrize("stamped", [3, 2])
+def test_plan_apply_and_pull_under_both_runtime_stamps(
+    emulator_env: EmulatorHandle,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    stamped: int,
+) -> None:
+    from tests.functional.test_plan_apply import make_project, run, writes
+
+    if stamped != 3:
+        emulator_env.control.set_readings(default_runtime_version=stamped)
+    monkeypatch.chdir(tmp_path)
+    project = make_project(tmp_path, examples=False)
+    text = "label: bare\nintegration_name: zendesk\nresources: []\n"
+    (project / "jobs" / "bare.yaml").write_text(text, encoding="utf-8")
+    applied = run("apply", "--auto-approve")
+    assert applied.exit_code == 0, applied.output
+    (live,) = emulator_env.control.jobs("staging")
+    assert live["default_runtime_version"] == stamped
+    # the file does not manage the field, so the stamp is no change, whichever it is
+    again = run("plan", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+    assert "does not set default_runtime_version" in again.output
+    assert writes(emulator_env) == [("POST", "/sync-job")]
+    # pull writes the live value as it is
+    (project / "jobs" / "bare.yaml").unlink()
+    pulled = run("pull")
+    assert pulled.exit_code == 0, pulled.output
+    written = (project / "jobs" / "bare.yaml").read_text("utf-8")
+    assert f"\ndefault_runtime_version: {stamped}\n" in written
+    assert run("plan", "--detailed-exitcode").exit_code == 0
+
+
+def test_the_runtime_reading_is_checked_and_reset(
+    emulator: EmulatorHandle, http: httpx.Client
+) -> None:
+    with pytest.raises(ValueError, match="default_runtime_version must be 2 or 3, not 4"):
+        emulator.control.set_readings(default_runtime_version=4)
+    emulator.control.set_readings(default_runtime_version=2)
+    assert http.post("/sync-job", json=JOB).json()["default_runtime_version"] == 2
+    emulator.control.reset()
+    assert http.post("/sync-job", json=JOB).json()["default_runtime_version"] == 3
+
+
+# -- runs carry the job's mutex_key/state_key rendered (Truto's debugging docs read them) ------
+
+
+def test_a_run_carries_its_rendered_mutex_and_state_keys(http: httpx.Client) -> None:
+    job = http.post(
+        "/sync-job",
+        json={
+            **JOB,
+            "mutex_key": "sync-{{args.integrated_account_id}}",
+            "state_key": "{{args.integrated_account_id}}-{{args.region}}",
+        },
+    ).json()
+    run = http.post(
+        "/sync-job-run",
+        json={
+            "sync_job_id": job["id"],
+            "integrated_account_id": "acct-9",
+            "args": {"region": "eu"},
+            "status": "created",
+        },
+    ).json()
+    assert (run["mutex_key"], run["state_key"]) == ("sync-acct-9", "acct-9-eu")
+    assert http.get(f"/sync-job-run/{run['id']}").json()["state_key"] == "acct-9-eu"
+    # an override sent with the run wins; a job without keys gives runs without them (null)
+    other = http.post(
+        "/sync-job-run",
+        json={
+            "sync_job_id": job["id"],
+            "integrated_account_id": "acct-9",
+            "status": "created",
+            "state_key": "mine",
+        },
+    ).json()
+    assert (other["mutex_key"], other["state_key"]) == ("sync-acct-9", "mine")
+    bare = http.post("/sync-job", json=JOB).json()
+    plain = http.post(
+        "/sync-job-run",
+        json={"sync_job_id": bare["id"], "integrated_account_id": "a", "status": "created"},
+    ).json()
+    assert (plain["mutex_key"], plain["state_key"]) == (None, None)

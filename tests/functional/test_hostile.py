@@ -388,6 +388,22 @@ def test_the_token_goes_to_no_host_that_only_syncspec_toml_allows(
     )
 
 
+def test_allow_host_reaches_the_client_and_only_for_its_own_invocation(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a closed port on an allowed https host: the request is attempted (connection refused),
+    # so the host check passed; the next invocation without --allow-host refuses again
+    monkeypatch.setenv("TRUTO_API_URL", "https://allowed.example")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("SYNCSPEC_REQUEST_DEADLINE", "2")
+    allowed, _ = run("--allow-host", "allowed.example", "plan")
+    assert "refusing to send the API token" not in allowed.stderr, allowed.stderr
+    assert allowed.exit_code == 1, allowed.output
+    refused, _ = run("plan")
+    assert refused.exit_code == 3
+    assert "refusing to send the API token to 'allowed.example'" in refused.stderr
+
+
 def test_plain_http_to_a_non_loopback_host_is_refused(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -450,17 +466,13 @@ def test_allowed_hosts_come_from_the_environment_and_the_command_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from syncspec.errors import ConfigError
-    from syncspec.safety import check_api_url, set_cli_allowed_hosts
+    from syncspec.safety import check_api_url
 
     monkeypatch.delenv("SYNCSPEC_ALLOWED_HOSTS", raising=False)
     with pytest.raises(ConfigError, match=r"refusing to send the API token to 'a\.example'"):
         check_api_url("https://a.example")
     assert check_api_url("https://A.example./", environ={"SYNCSPEC_ALLOWED_HOSTS": " a.example,b"})
-    try:
-        set_cli_allowed_hosts(["a.example"])
-        assert check_api_url("https://a.example:8443") == "https://a.example:8443"
-    finally:
-        set_cli_allowed_hosts([])
+    assert check_api_url("https://a.example:8443", extra_hosts=["a.example"])
     for url in ("http://127.0.0.5:1", "http://[::1]:2", "http://localhost:3"):
         assert check_api_url(url) == url
     # other *.localhost names go to whatever resolver the machine has: not loopback

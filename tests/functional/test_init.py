@@ -15,6 +15,9 @@ from click.testing import CliRunner
 from syncspec import __version__
 from syncspec.cli import cli
 
+# `syncspec init` reads the hashes it pins offline (tests/wheelhouse.py)
+pytestmark = pytest.mark.usefixtures("wheelhouse")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Commits of the actions, from the actions' own repositories (see the lead's pin list).
@@ -42,7 +45,7 @@ EXPECTED = [
 def _bin(name: str) -> str:
     found = shutil.which(name, path=str(Path(sys.executable).parent))
     if found is None:
-        pytest.skip(f"{name} is not installed in this environment (it comes with the test extra)")
+        pytest.skip(f"{name} is not installed here (it comes with the test group)")
     return found
 
 
@@ -201,7 +204,7 @@ def test_dependabot_config_is_valid(tmp_path: Path) -> None:
     assert "package-ecosystem: github-actions" in text
     assert "package-ecosystem: pip" in text
     requirements = (tmp_path / "repo/requirements-syncspec.txt").read_text()
-    assert f"\ntruto-syncspec=={__version__}\n" in requirements
+    assert f"\ntruto-syncspec=={__version__} \\\n    --hash=sha256:" in requirements
 
 
 def test_gitignore_and_config_header(tmp_path: Path) -> None:

@@ -12,8 +12,12 @@ from click.testing import CliRunner, Result
 
 from syncspec.cli import cli
 
+# `syncspec init` reads the hashes it pins offline (tests/wheelhouse.py)
+pytestmark = pytest.mark.usefixtures("wheelhouse")
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "tests" / "examples" / "node_tests"
+HEADER = "engine: @truto/truto-jsonata 3.0.6 behaviour (offline ports)"
 
 
 def _run(cwd: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
@@ -39,6 +43,7 @@ def test_the_issue_example_passes_as_written(monkeypatch: pytest.MonkeyPatch) ->
     result = _run(EXAMPLE, monkeypatch, "tests/calendar-events.yaml")
     assert result.exit_code == 0, result.output
     assert result.output == (
+        f"{HEADER}\n"
         "tests/calendar-events.yaml::the cursor goes into the context PASSED\n"
         "tests/calendar-events.yaml::the webhook runs only with a webhook id PASSED\n"
         "2 passed, 0 failed\n"
@@ -66,6 +71,7 @@ def test_init_writes_cases_that_pass(tmp_path: Path, monkeypatch: pytest.MonkeyP
     result = _run(tmp_path / "new", monkeypatch)
     assert result.exit_code == 0, result.output
     assert result.output == (
+        f"{HEADER}\n"
         "tests/zendesk-tickets.yaml::comments are fetched for the current ticket PASSED\n"
         "1 passed, 0 failed\n"
     )
@@ -96,6 +102,7 @@ def test_a_wrong_expectation_fails_with_a_readable_diff(
     assert result.exit_code == 1
     header = "job calendar-events-incremental, node"
     assert result.output.splitlines() == [
+        HEADER,
         "tests/wrong.yaml::off by one minute FAILED",
         "tests/wrong.yaml::the wrong account FAILED",
         "",
@@ -394,6 +401,7 @@ def test_no_tests_dir_runs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert result.exit_code == 0
     assert result.output == (
         f"no case files: {tmp_path / 'cases'} does not exist (set tests_dir in syncspec.toml)\n"
+        f"{HEADER}\n"
         "0 passed, 0 failed\n"
     )
 
@@ -403,3 +411,72 @@ def test_tests_dir_must_be_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     result = _run(tmp_path, monkeypatch)
     assert result.exit_code == 3
     assert "tests_dir must be a path (a string)" in result.output
+
+
+def test_runaway_cases_fail_on_their_budgets_and_the_run_ends(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # counted budgets (values, regex subject), not time: the same failure on any machine
+    job = (repo / "jobs" / "calendar-events-incremental.yaml").read_text("utf-8")
+    job = job.replace(
+        '{ "last_synced_at": resources.`get-last-synced-at`.value }',
+        "$count([1..10000000])",
+    )
+    (repo / "jobs" / "calendar-events-incremental.yaml").write_text(job, encoding="utf-8")
+    assert "$count([1..10000000])" in job
+    _cases(
+        repo,
+        "runaway.yaml",
+        f"""\
+        job: calendar-events-incremental
+        cases:
+          - name: a huge range
+            node: add-last-synced-at
+            given: {{}}
+            expect: 1
+          - name: a catastrophic regex
+            node: webhook
+            given: {{args: {{webhook_id: "{"a" * 10_000}"}}}}
+            expect_run: true
+        """,
+    )
+    job = job.replace("$exists(args.webhook_id)", "$contains(args.webhook_id, /(a+)+b/)")
+    (repo / "jobs" / "calendar-events-incremental.yaml").write_text(job, encoding="utf-8")
+    result = _run(repo, monkeypatch, "tests/runaway.yaml")
+    assert result.exit_code == 1, result.output
+    assert (
+        "expect: case 'a huge range' (job 'calendar-events-incremental', node "
+        "'add-last-synced-at') went over its budget: the range [1..10000000] has 10,000,000 "
+        "values (the budget is 1,000,000 per case)"
+    ) in result.output
+    assert (
+        "expect_run: case 'a catastrophic regex' (job 'calendar-events-incremental', node "
+        "'webhook') went over its budget: the regular expression /(a+)+b/ repeats a repeated "
+        "group"
+    ) in result.output
+    assert result.output.endswith("\n0 passed, 2 failed\n")
+
+
+def test_the_node_engine_gives_the_same_output(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    oracle = REPO / "tests" / "oracle" / "node_modules"
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: --engine node runs @truto/truto-jsonata on Node.js")
+    if not (oracle / "@truto" / "truto-jsonata").exists():
+        pytest.skip("the oracle package is not installed (npm ci --prefix tests/oracle)")
+    (repo / "node_modules").symlink_to(oracle, target_is_directory=True)
+    offline = _run(repo, monkeypatch)
+    node = _run(repo, monkeypatch, "--engine", "node")
+    assert node.exit_code == offline.exit_code == 0, node.output
+    assert node.output.splitlines()[0] == "engine: @truto/truto-jsonata 3.0.6 under Node.js"
+    assert node.output.splitlines()[1:] == offline.output.splitlines()[1:]
+
+
+def test_the_node_engine_without_the_package_is_a_clear_error(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: --engine node runs @truto/truto-jsonata on Node.js")
+    result = _run(repo, monkeypatch, "--engine", "node")
+    assert result.exit_code == 3, result.output
+    assert "--engine node: @truto/truto-jsonata is not installed in" in result.output
+    assert "fix: npm install --prefix" in result.output

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -20,6 +21,9 @@ from pathlib import Path
 import pytest
 
 from syncspec import __version__
+
+# `syncspec init` reads the hashes it pins offline (tests/wheelhouse.py)
+pytestmark = pytest.mark.usefixtures("wheelhouse")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,7 +48,7 @@ def _run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProc
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("hatchling", reason="hatchling (test extra) builds the wheel offline")
+    pytest.importorskip("hatchling", reason="hatchling (test group) builds the wheel offline")
     out = tmp_path_factory.mktemp("dist")
     proc = _run(
         sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index",
@@ -75,6 +79,28 @@ def test_wheel_metadata(wheel: Path) -> None:
     for template in ("github-workflow.yml", "dependabot.yml", "gitignore", "syncspec.toml"):
         assert f"syncspec/templates/init/{template}" in names
     assert not any(n.startswith(("tests/", "bench/")) for n in names)
+    # the index page's description: every link absolute (relative ones break on PyPI)
+    description = metadata.split("\n\n", 1)[1]
+    assert "Description-Content-Type: text/markdown" in headers
+    assert description.startswith("# truto-syncspec\n")
+    links = re.findall(r"\]\(([^)]*)\)", description)
+    assert links and all(link.startswith("https://") for link in links), links
+    assert "Project-URL: Release history, https://pypi.org/project/truto-syncspec/#history" in (
+        headers
+    )
+
+
+def test_the_version_is_written_once_and_has_a_changelog_entry() -> None:
+    """pyproject.toml reads the version from syncspec/__init__.py; CHANGELOG.md has its entry."""
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert 'dynamic = ["version"]' in pyproject
+    assert '[tool.hatch.version]\npath = "syncspec/__init__.py"' in pyproject
+    assert not re.search(r"^version\s*=", pyproject, re.MULTILINE)
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert re.search(
+        rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.M
+    )
+    assert "## [Unreleased]" in changelog
 
 
 def test_wheel_installs_into_a_fresh_venv_and_runs(wheel: Path, tmp_path: Path) -> None:

@@ -142,6 +142,8 @@ def test_apply_json_result(tmp_path: Path, emulator_env: EmulatorHandle, monkeyp
             },
         ],
         "residual": [],
+        "triggers": [],
+        "trigger_residual": [],
     }
     assert "Plan: 1 to create, 1 to update" in result.stderr  # the plan goes to stderr
 
@@ -275,8 +277,7 @@ def test_identity_conflict_fails_plan_and_apply(
     applied = run("apply", "--auto-approve")
     assert applied.exit_code == 1
     assert applied.stderr.endswith(
-        "error: 1 identity conflict(s): pin an `id:` in the file (see the plan) before "
-        "applying; nothing was changed\n"
+        "error: 1 identity conflict(s) (see the plan for each and its fix); nothing was changed\n"
     )
     assert writes(emulator_env) == []
 

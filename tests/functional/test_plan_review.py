@@ -67,7 +67,8 @@ def test_conflict_plan_does_not_say_no_changes(
         "label: b\nintegration_name: zendesk\ndefault_runtime_version: 2\n"
         "resources:\n  - resource: ticketing/tickets\n    method: list\n"
     )
-    emulator_env.seed(job("a"), job("b"), job("b"))
+    # two live "b" that differ (not copies left by an interrupted apply, which would heal)
+    emulator_env.seed(job("a"), job("b"), job("b", mutex_key="edited-in-the-dashboard"))
     result = run("plan")
     assert result.exit_code == 1
     assert result.stdout.splitlines()[-1] == (

@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# `syncspec init` reads the hashes it pins offline (tests/wheelhouse.py)
+pytestmark = pytest.mark.usefixtures("wheelhouse")
+
 ROOT = Path(__file__).resolve().parents[2]
 
 GOOD = """\

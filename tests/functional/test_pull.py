@@ -147,6 +147,7 @@ def test_any_job_stored_by_the_api_pulls_back_to_no_changes(
     from syncspec.engine.normalize import canonical_job
     from syncspec.engine.plan import plan_changes
     from syncspec.engine.pull import pull_jobs
+    from syncspec.jobfile.rules.project import check_label
     from syncspec.jobfile.validate import load_jobs
 
     emulator.control.reset()
@@ -154,7 +155,12 @@ def test_any_job_stored_by_the_api_pulls_back_to_no_changes(
     client = emulator.client()
     # created as apply creates it; whatever the API stores is what pull sees
     client.create_sync_job(canonical_job(data))
-    pull_jobs(client.list_sync_jobs(), [], jobs_dir=root / "jobs", root=root)
+    pulled = pull_jobs(client.list_sync_jobs(), [], jobs_dir=root / "jobs", root=root)
+    if check_label(data["label"]):
+        # a label validate refuses (SS604-SS606, issue 19) is not pulled, and pull says why
+        assert [f.status for f in pulled.files] == ["skipped"]
+        assert "cannot be a job file's label" in str(pulled.files[0].reason)
+        return
     local, problems = load_jobs([root / "jobs"], root)
     assert [p for p in problems if p.severity == "error"] == []
     plan = plan_changes(

@@ -8,13 +8,14 @@ from hypothesis import strategies as st
 
 from syncspec.jobfile.problems import Finding, Severity
 from syncspec.jobfile.rules.args_schema import (
+    InvalidSchema,
+    args_problems,
     check_args_schema,
     declared_args,
     properties,
     required_args,
     shape,
     to_json_schema,
-    validate_args,
 )
 
 JSON_STYLE: dict[str, Any] = {
@@ -114,7 +115,7 @@ def test_empty_or_unusable_schema_translates_to_anything_goes(empty: object) -> 
     assert to_json_schema(empty) == {}
     assert declared_args(empty) == {}
     assert required_args(empty) == []
-    assert validate_args(empty, {"anything": 1}) == []
+    assert args_problems(to_json_schema(empty), {"anything": 1}) == []
 
 
 def test_declared_and_required_args() -> None:
@@ -131,27 +132,30 @@ def test_declared_and_required_args() -> None:
     assert list(properties({"description": "d", "required": ["a"], "a": {}})) == ["a"]
 
 
-def test_validate_args() -> None:
-    assert validate_args(JSON_STYLE, {"user_ids": ["1", "2"]}) == []
-    assert validate_args(JSON_STYLE, {}) == ["args: 'user_ids' is a required property"]
-    assert validate_args(JSON_STYLE, {"user_ids": 5}) == ["args.user_ids: 5 is not of type 'array'"]
-    assert validate_args(JSON_STYLE, {"user_ids": ["a", 2]}) == [
-        "args.user_ids.1: 2 is not of type 'string'"
+def test_args_problems() -> None:
+    def check(schema: Any, args: dict[str, Any]) -> list[str]:
+        return args_problems(to_json_schema(schema), args)
+
+    assert check(JSON_STYLE, {"user_ids": ["1", "2"]}) == []
+    assert check(JSON_STYLE, {}) == ["argument 'user_ids': is required (schema rule: required)"]
+    assert check(JSON_STYLE, {"user_ids": 5}) == [
+        "argument 'user_ids': 5 is not of type 'array' (schema rule: type)"
+    ]
+    assert check(JSON_STYLE, {"user_ids": ["a", 2]}) == [
+        "argument 'user_ids[1]': 2 is not of type 'string' (schema rule: type)"
     ]
     # Truto formats are annotations, never assertions
-    assert validate_args(FLAT, {"integrated_account_id": "not-a-uuid"}) == []
+    assert check(FLAT, {"integrated_account_id": "not-a-uuid"}) == []
 
 
-def test_validate_args_with_an_invalid_schema() -> None:
-    assert validate_args({"a": {"type": "int"}}, {"a": 1}) == [
-        "args_schema is not a valid JSON Schema: 'int' is not valid under any of the given schemas"
-    ]
+def test_args_problems_with_an_invalid_schema() -> None:
+    with pytest.raises(InvalidSchema, match=r"not a valid JSON Schema .'int' is not valid under"):
+        args_problems(to_json_schema({"a": {"type": "int"}}), {"a": 1})
 
 
-def test_validate_args_with_an_unresolvable_ref() -> None:
-    messages = validate_args({"type": "object", "$ref": "#/nowhere"}, {"a": 1})
-    assert len(messages) == 1
-    assert messages[0].startswith("args_schema has an unresolvable $ref: ")
+def test_args_problems_with_an_unresolvable_ref() -> None:
+    with pytest.raises(InvalidSchema, match=r"^its args_schema has an unresolvable \$ref "):
+        args_problems(to_json_schema({"type": "object", "$ref": "#/nowhere"}), {"a": 1})
 
 
 # --- lint --------------------------------------------------------------------------------------
@@ -299,4 +303,9 @@ def test_public_functions_never_raise(schema: object, args: dict[str, Any]) -> N
     assert isinstance(to_json_schema(schema), dict)
     assert all(isinstance(v, str) for v in required_args(schema))
     assert isinstance(declared_args(schema), dict)
-    assert all(isinstance(m, str) for m in validate_args(schema, args))
+    try:  # the one documented exception: a schema that is not a valid JSON Schema
+        problems = args_problems(to_json_schema(schema), args)
+    except InvalidSchema as exc:
+        assert str(exc).startswith("its args_schema ")
+    else:
+        assert all(isinstance(m, str) for m in problems)

@@ -239,3 +239,30 @@ def test_a_non_http_proxy_for_https_is_a_config_error(monkeypatch: pytest.Monkey
     assert str(info.value).startswith(
         "the proxy 'socks5://proxy.example:1080' from the environment (HTTPS_PROXY/ALL_PROXY) "
     )
+
+
+@pytest.mark.parametrize("moved", ["HTTPTransport._pool", "ConnectionPool._network_backend"])
+def test_the_deadline_install_fails_loudly_if_httpx_moves_its_internals(moved: str) -> None:
+    """The request deadline lives in httpx/httpcore private attributes (pyproject bounds both
+    from above). If a release moves them, building a client must fail, never run unbounded."""
+    from syncspec.api import transport
+
+    real = httpx.HTTPTransport()
+    try:
+        transport.install(real)  # the versions installed now: it works
+        assert type(real._pool._network_backend).__name__ == "_Backend"  # type: ignore[attr-defined]
+    finally:
+        real.close()
+    broken = httpx.HTTPTransport()
+    pool = broken._pool  # type: ignore[attr-defined]
+    if moved == "HTTPTransport._pool":
+        del broken._pool  # type: ignore[attr-defined]
+    else:
+        del pool._network_backend
+    with pytest.raises(RuntimeError) as raised:
+        transport.install(broken)
+    assert str(raised.value) == (
+        f"cannot install the request deadline on httpx {httpx.__version__}: "
+        "syncspec needs updating for this httpx version"
+    )
+    pool.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from syncspec.jobfile.rules.catalog import all_rules
+from syncspec.jobfile.rules.registry import all_rules
 from syncspec.jobfile.validate import validate_paths
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -68,7 +68,9 @@ def test_two_live_jobs_with_the_claimed_label_is_a_conflict_and_not_planned() ->
         "conflicts": [("jobs/a.yaml", ["1", "2"])],
     }
     assert m.conflicts[0].message == (
-        '2 live jobs are labelled "a" (ids 1, 2); pin one with "id:" in jobs/a.yaml'
+        '2 live jobs are labelled "a" (ids 1, 2); keep one: pin it for this environment in '
+        'syncspec.toml ([profiles.<profile>.pins] "a" = "<id>"; each environment pins its own, '
+        "the job file stays as it is), or delete the others"
     )
 
 

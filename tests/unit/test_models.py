@@ -236,4 +236,3 @@ def test_core_validator_reports_what_the_models_report(shape: str, document: obj
 
 def test_structure_constants_match_the_models() -> None:
     assert structure._NODE_TYPES == models.NODE_TYPES
-    assert structure._SERVER_FIELDS == models.SERVER_FIELDS

@@ -15,6 +15,7 @@ from syncspec.engine.model import ActionKind, PlanOptions
 from syncspec.engine.normalize import canonical_job
 from syncspec.engine.plan import plan_changes
 from syncspec.engine.pull import MAX_STEM, pull_jobs, safe_file_stem
+from syncspec.jobfile.rules.project import check_label
 from syncspec.jobfile.validate import load_jobs
 from syncspec.jobfile.vars import resolve_plain
 from syncspec.jobfile.yaml.loader import parse_text
@@ -307,7 +308,12 @@ def test_any_job_pulls_back_to_no_changes(
 ) -> None:
     root = tmp_path_factory.mktemp("pull")
     live = [_live(job, 1)]
-    pull_jobs(live, [], jobs_dir=root / "jobs", root=root)
+    pulled = pull_jobs(live, [], jobs_dir=root / "jobs", root=root)
+    if check_label(job["label"]):
+        # a label validate refuses (SS604-SS606, issue 19) is not pulled, and pull says why
+        assert [f.status for f in pulled.files] == ["skipped"]
+        assert "cannot be a job file's label" in str(pulled.files[0].reason)
+        return
     plan = _plan_after_pull(root, live)
     assert [a.kind for a in plan.actions] == [ActionKind.NOOP]
     # and a second pull changes nothing

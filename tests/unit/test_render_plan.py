@@ -127,7 +127,11 @@ def test_text_rendering_exact() -> None:
         "\n"
         "Conflicts (these files are not planned):\n"
         '  error: jobs/dup.yaml:2: 2 live jobs are labelled "dup" (ids j4, j5); '
-        'pin one with "id:" in jobs/dup.yaml\n'
+        "keep one: pin it for this environment in syncspec.toml ([profiles.staging.pins] "
+        '"dup" = "<id>"; each environment pins its own, the job file stays as it is), or '
+        "delete the others\n"
+        "      id j4, differs from the file\n"
+        "      id j5, differs from the file\n"
         "\n"
         "Unmanaged live jobs (never changed):\n"
         '  unmanaged: live job "other" (id j3) is not managed by any file\n'
@@ -185,6 +189,9 @@ def test_json_is_versioned_stable_and_loadable(tmp_path: Path) -> None:
         "environment",
         "actions",
         "notices",
+        "triggers",
+        "coverage",
+        "trigger_errors",
     ]
     assert data["format_version"] == 1
     assert list(data["actions"][1]) == [
@@ -196,6 +203,9 @@ def test_json_is_versioned_stable_and_loadable(tmp_path: Path) -> None:
         "fingerprint",
         "changes",
         "body",
+        "renamed_from",
+        "impact",
+        "duplicate_of",
         "vars",
     ]
     assert list(data["actions"][1]["changes"][0]) == [
@@ -205,7 +215,16 @@ def test_json_is_versioned_stable_and_loadable(tmp_path: Path) -> None:
         "new",
         "from_pointer",
     ]
-    assert list(data["notices"][0]) == ["kind", "message", "label", "job_ids", "file", "line"]
+    assert list(data["notices"][0]) == [
+        "kind",
+        "message",
+        "label",
+        "job_ids",
+        "file",
+        "line",
+        "suggestion",
+        "candidates",
+    ]
     path = tmp_path / "p.json"
     path.write_text(text)
     assert load_plan(path) == plan
@@ -335,7 +354,10 @@ def test_github_rendering_exact() -> None:
     out = render_plan_github(sample_plan()).splitlines()
     assert out == [
         "::error file=jobs/dup.yaml,line=2,title=syncspec plan%3A conflict dup::"
-        '2 live jobs are labelled "dup" (ids j4, j5); pin one with "id:" in jobs/dup.yaml',
+        '2 live jobs are labelled "dup" (ids j4, j5); keep one: pin it for this environment '
+        'in syncspec.toml ([profiles.staging.pins] "dup" = "<id>"; each environment pins its '
+        "own, the job file stays as it is), or delete the others"
+        "%0Aid j4, differs from the file%0Aid j5, differs from the file",
         "::warning title=syncspec plan%3A delete team-a-old::delete team-a-old (id j2)",
         "::notice file=jobs/zendesk-tickets.yaml,line=2,title=syncspec plan%3A update "
         "zendesk-tickets::update zendesk-tickets (id j1)%0A↕ /resources/0 -> /resources/1%0A"

@@ -205,7 +205,11 @@ def test_text_compact_is_one_line_per_action() -> None:
         "\n"
         "Conflicts (these files are not planned):\n"
         '  error: jobs/dup.yaml:2: 2 live jobs are labelled "dup" (ids j4, j5); '
-        'pin one with "id:" in jobs/dup.yaml\n'
+        "keep one: pin it for this environment in syncspec.toml ([profiles.staging.pins] "
+        '"dup" = "<id>"; each environment pins its own, the job file stays as it is), or '
+        "delete the others\n"
+        "      id j4, differs from the file\n"
+        "      id j5, differs from the file\n"
         "\n"
         "Error: 1 conflict (its file is not planned). Plan for the rest: 1 to create, 1 to "
         "update, 1 to delete; 1 unmanaged.\n"
@@ -336,8 +340,12 @@ def test_markdown_compact() -> None:
     md = render_plan_markdown(sample_plan(), compact=True)
     assert md.endswith(
         "**Conflicts** (these files are not planned):\n\n"
-        '- `jobs/dup.yaml:2`: 2 live jobs are labelled "dup" (ids j4, j5); pin one with "id:" '
-        "in jobs/dup.yaml\n\n"
+        '- `jobs/dup.yaml:2`: 2 live jobs are labelled "dup" (ids j4, j5); keep one: pin it '
+        'for this environment in syncspec.toml (\\[profiles.staging.pins\\] "dup" = '
+        '"&lt;id&gt;"; each environment pins its own, the job file stays as it is), or delete the '
+        "others\n"
+        "  - id j4, differs from the file\n"
+        "  - id j5, differs from the file\n\n"
         "**Changes:**\n\n"
         "- `- delete` `team-a-old` (id `j2`)\n"
         "- `~ update` `zendesk-tickets` (id `j1`) — 2 changes — `jobs/zendesk-tickets.yaml:2`\n"

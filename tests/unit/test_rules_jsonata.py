@@ -198,3 +198,60 @@ def test_validate_imports_jsonata_only_when_a_job_has_an_expression(tmp_path: ob
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("call", "fix"),
+    [
+        ("$groupBy(resources.pages, function($v) { $v.kind })", "items{type: [$]}"),
+        ("$keyBy(resources.pages, function($v) { $v.id })", "items{$string(id): $}"),
+        ("$orderBy(resources.pages, function($v) { $v.n })", "$sort(items, function($a, $b)"),
+        ("$find(resources.pages, function($v) { $v.n > 1 })", ")[0]"),
+        ("$lofilter(resources.pages, $uppercase)", "$filter(items, function($v)"),
+    ],
+)
+def test_a_lodash_wrapper_given_a_jsonata_function_is_a_warning(call: str, fix: str) -> None:
+    found = run(
+        f"""\
+        - name: t
+          type: transform
+          config:
+            expression: '$x := {call}'
+        """
+    )
+    assert [(f.rule, f.severity, f.path, f.offset) for f in found] == [
+        ("SS703", Severity.WARNING, ("resources", 1, "config", "expression"), 6)
+    ]
+    assert "receives a Promise" in found[0].message
+    assert found[0].hint is not None and fix in found[0].hint
+
+
+def test_a_lodash_wrapper_with_a_property_iteratee_is_fine() -> None:
+    found = run(
+        """\
+        - name: t
+          type: transform
+          config:
+            expression: '$groupBy(resources.pages, "kind") ~> $keys()'
+        """
+    )
+    assert found == []
+
+
+def test_destination_config_expression_is_allowed_and_checked() -> None:
+    # truto-jsonata's own docs (SKILL.md, usage-in-truto.md) shape records with it
+    data = YAML(typ="safe").load(
+        HEAD
+        + textwrap.dedent(
+            """\
+            - name: out
+              type: destination
+              destination_type: webhook
+              resources_to_persist: [pages]
+              config: {id: "w1", expression: "$groupBy(records, function($r) { $r.id })"}
+            """
+        )
+    )
+    findings = check_job(data)
+    assert not [f for f in findings if f.rule == "SS101"]
+    assert [f.rule for f in findings if f.rule.startswith("SS7")] == ["SS703"]

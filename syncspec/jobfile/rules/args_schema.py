@@ -14,7 +14,8 @@ when a schema needs more than the cheap built-in checks (it costs ~80 ms to impo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
@@ -185,33 +186,63 @@ def to_json_schema(args_schema: object) -> dict[str, Any]:
     return out
 
 
-def validate_args(args_schema: object, args: Mapping[str, Any]) -> list[str]:
-    """Why ``args`` do not satisfy ``args_schema`` (one message per problem; empty when valid).
+def args_problems(json_schema: Mapping[str, Any], args: Mapping[str, Any]) -> list[str]:
+    """Why ``args`` do not satisfy ``json_schema`` (``to_json_schema`` of a job's args_schema):
+    one message per argument, e.g. ``argument 'user_ids': 5 is not of type 'array' (schema rule:
+    type)``; empty when they do. The one args checker (runs start, schedules).
 
-    Messages look like ``args.user_ids: 5 is not of type 'array'``. A schema that is itself invalid
-    gives a single message saying so.
+    Raises ``InvalidSchema`` when ``json_schema`` itself is not a valid JSON Schema.
     """
-    schema = to_json_schema(args_schema)
-    if not schema:
-        return []
     from jsonschema import Draft202012Validator
     from jsonschema.exceptions import SchemaError
     from referencing.exceptions import Unresolvable
 
     try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as err:
-        return [f"args_schema is not a valid JSON Schema: {err.message}"]
-    validator = Draft202012Validator(schema)
-    messages: list[str] = []
-    try:
-        errors = sorted(validator.iter_errors(dict(args)), key=lambda e: list(map(str, e.path)))
-    except Unresolvable as err:
-        return [f"args_schema has an unresolvable $ref: {err}"]
-    for error in errors:
-        where = ".".join(["args", *(str(p) for p in error.path)])
-        messages.append(f"{where}: {error.message}")
-    return messages
+        Draft202012Validator.check_schema(json_schema)
+        errors = list(Draft202012Validator(json_schema).iter_errors(dict(args)))
+    except SchemaError as exc:
+        raise InvalidSchema(f"its args_schema is not a valid JSON Schema ({exc.message})") from None
+    except Unresolvable as exc:
+        raise InvalidSchema(f"its args_schema has an unresolvable $ref ({exc})") from None
+    return sorted({_describe_error(err) for err in errors})
+
+
+class InvalidSchema(ValueError):
+    """A job's args_schema that is not a valid JSON Schema (so no args can be checked)."""
+
+
+_REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
+_UNEXPECTED = re.compile(r"\('(?P<names>.+)' (?:was|were) unexpected\)")
+
+
+def _describe_error(err: Any) -> str:
+    path = [*err.absolute_path]
+    rule = str(err.validator)
+    message = str(err.message)
+    if rule == "required" and (m := _REQUIRED.match(message)):
+        return (
+            f"argument {_arg_name([*path, m.group('name')])!r}: is required (schema rule: required)"
+        )
+    if rule == "additionalProperties" and (m := _UNEXPECTED.search(message)):
+        names = [n.strip().strip("'") for n in m.group("names").split(",")]
+        return "; ".join(
+            f"argument {_arg_name([*path, n])!r}: is not declared in the job's args_schema "
+            "(schema rule: additionalProperties)"
+            for n in names
+        )
+    if not path:
+        return f"args: {message} (schema rule: {rule})"
+    return f"argument {_arg_name(path)!r}: {message} (schema rule: {rule})"
+
+
+def _arg_name(path: Sequence[Any]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
 
 
 # --- lint ----------------------------------------------------------------------------------------

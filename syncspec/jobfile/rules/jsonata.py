@@ -22,10 +22,25 @@ from typing import Any
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
 from syncspec.jobfile.rules.kit import closest
 from syncspec.jobfile.rules.placeholder_syntax import is_placeholder_text
+from syncspec.jobfile.rules.truto_functions import KNOWN_FUNCTIONS
 
 SS701 = Rule("SS701", Severity.ERROR, "JSONata expression has a syntax error")
 SS702 = Rule("SS702", Severity.WARNING, "JSONata calls an unknown function (misspelt?)")
-RULES: tuple[Rule, ...] = (SS701, SS702)
+SS703 = Rule(
+    "SS703", Severity.WARNING, "lodash wrapper called with a JSONata function (Truto quirk)"
+)
+RULES: tuple[Rule, ...] = (SS701, SS702, SS703)
+
+# Truto's lodash wrappers call a JSONata function synchronously and get a Promise back (its
+# lambdas are asynchronous): every item gets the same truthy key. The JSONata-native forms:
+LODASH_TRAP_FIXES = {
+    "groupBy": 'a property name ($groupBy(items, "type")) or JSONata grouping: items{type: [$]}',
+    "keyBy": 'a property name ($keyBy(items, "id")) or JSONata grouping: items{$string(id): $}',
+    "orderBy": 'property names ($orderBy(items, ["name"], ["asc"])) or '
+    "$sort(items, function($a, $b) { $a.name > $b.name })",
+    "find": "$filter(items, function($v) { ... })[0] (or items[condition][0])",
+    "lofilter": "$filter(items, function($v) { ... }) (or items[condition])",
+}
 
 Path = tuple[PathItem, ...]
 
@@ -41,6 +56,8 @@ class Analysis:
 
     error: tuple[str, str, int] | None = None  # code, message, character offset
     calls: tuple[tuple[str, int], ...] = ()  # (function name, offset of its "$")
+    # lodash wrappers given a JSONata function as their iteratee: (name, offset of its "$")
+    lodash_traps: tuple[tuple[str, int], ...] = ()
     bound: frozenset[str] = frozenset()  # $variables the expression binds itself
     object_keys: frozenset[str] | None = None  # string keys of a top-level object constructor
 
@@ -139,6 +156,7 @@ def _children(node: Any) -> Iterator[Any]:
 def _summarise(ast: Any) -> Analysis:
     symbol = type(_parser()).Symbol  # every AST node's base class
     calls: list[tuple[str, int]] = []
+    traps: list[tuple[str, int]] = []
     bound: set[str] = set()
     seen: set[int] = set()
     stack = [ast]
@@ -153,6 +171,14 @@ def _summarise(ast: Any) -> Analysis:
             if isinstance(proc, symbol) and proc.type == "variable" and proc.value:
                 name = str(proc.value)
                 calls.append((name, max(0, int(proc.position) - len(name) - 1)))
+                arguments: Any = node.arguments or ()
+                if name in LODASH_TRAP_FIXES and len(arguments) > 1:
+                    iteratee = arguments[1]
+                    if isinstance(iteratee, symbol) and (
+                        iteratee.type == "lambda"
+                        or (iteratee.type == "variable" and _is_function_name(iteratee.value))
+                    ):
+                        traps.append(calls[-1])
         elif kind == "bind" and isinstance(node.lhs, symbol) and node.lhs.type == "variable":
             bound.add(str(node.lhs.value))
         elif kind == "lambda":
@@ -164,9 +190,16 @@ def _summarise(ast: Any) -> Analysis:
         stack.extend(_children(node))
     return Analysis(
         calls=tuple(sorted(calls, key=lambda c: c[1])),
+        lodash_traps=tuple(sorted(traps, key=lambda c: c[1])),
         bound=frozenset(bound),
         object_keys=_object_keys(ast, symbol),
     )
+
+
+def _is_function_name(value: Any) -> bool:
+    from syncspec.jobfile.rules.truto_functions import KNOWN_FUNCTIONS
+
+    return isinstance(value, str) and value in KNOWN_FUNCTIONS
 
 
 def _object_keys(ast: Any, symbol: Any) -> frozenset[str] | None:
@@ -207,6 +240,8 @@ def jsonata_fields(
             key = {"transform": "expression", "add_context": "expression"}.get(str(kind))
             if kind == "update_state":
                 key = "value_expression"
+            if kind == "destination":
+                key = "expression"
             if key is not None and isinstance(config.get(key), str):
                 yield (*base, "config", key), config[key], f"config.{key} of {label}"
         if kind != "request":
@@ -224,7 +259,6 @@ def jsonata_fields(
 @lru_cache(maxsize=1024)
 def _near_function(name: str) -> str | None:
     """The known function ``name`` is most probably a typo of (case-insensitively: $dtFromISO)."""
-    from syncspec.jobfile.rules.truto_functions import KNOWN_FUNCTIONS
 
     lowered = {known.lower(): known for known in KNOWN_FUNCTIONS}
     near = closest(name.lower(), lowered, 0.8)
@@ -233,7 +267,6 @@ def _near_function(name: str) -> str | None:
 
 def check(data: Mapping[str, Any], nodes: list[Any] | None) -> list[Finding]:
     """SS701/SS702 for every JSONata field of one job."""
-    from syncspec.jobfile.rules.truto_functions import KNOWN_FUNCTIONS
 
     out: list[Finding] = []
     for path, expression, where in jsonata_fields(data, nodes):
@@ -259,6 +292,27 @@ def check(data: Mapping[str, Any], nodes: list[Any] | None) -> list[Finding]:
                 )
             )
             continue
+        for name, offset in result.lodash_traps:
+            if name in result.bound:
+                continue
+            out.append(
+                Finding(
+                    SS703.id,
+                    SS703.severity,
+                    f"{where}: ${name} is given a JSONata function; on Truto it receives a "
+                    "Promise from it (Truto's JSONata functions are asynchronous), so "
+                    + {
+                        "groupBy": 'every item lands in one group, "[object Promise]"',
+                        "keyBy": 'every item gets the key "[object Promise]" (the last wins)',
+                        "orderBy": "the items keep their order",
+                        "find": "it returns the first item",
+                        "lofilter": "it keeps every item",
+                    }[name],
+                    path,
+                    f"use {LODASH_TRAP_FIXES[name]}",
+                    offset=offset,
+                )
+            )
         for name, offset in result.calls:
             if name in KNOWN_FUNCTIONS or name in result.bound:
                 continue

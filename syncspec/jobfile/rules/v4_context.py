@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
+from syncspec.jobfile.rules.jsonata import context_keys
 from syncspec.jobfile.rules.kit import finding, node_label
 from syncspec.jobfile.rules.placeholder_syntax import Placeholder
 from syncspec.jobfile.rules.placeholders import at_placeholder
@@ -35,7 +36,6 @@ _RESERVED = frozenset(
 
 
 def _setters(nodes: Mapping[int, Mapping[str, Any]]) -> dict[str, list[int]]:
-    from syncspec.jobfile.rules.jsonata import context_keys
 
     out: dict[str, list[int]] = {}
     for i, node in nodes.items():

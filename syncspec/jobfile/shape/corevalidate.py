@@ -13,6 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+# models (pydantic) load only to regenerate the core schema: validate runs on pydantic-core
+# alone (bench/BENCHMARKS.md, "Imports").
+
 SCHEMA_FILE = Path(__file__).with_name("job_core_schema.json")
 Shape = Literal["legacy", "v4"]
 

@@ -48,6 +48,13 @@ _JOB: Final[dict[str, str]] = {
         "collide live. Ids differ per environment (one token = one environment), so avoid it "
         "otherwise; `syncspec pull` never writes it."
     ),
+    "renamed_from": (
+        "Earlier labels of this job: syncspec's own key, never sent to Truto and never pulled. "
+        "When the file's label is not live and one live job holds a label listed here, the plan "
+        "renames that job (a PATCH of the same job: its id, cron triggers and run history stay), "
+        "in every environment, with no id. Chains collapse: list every earlier label. Once no "
+        "environment holds an old label, its entry may be removed."
+    ),
     "integration_name": (
         'The integration the job syncs, e.g. `zendesk` or `salesforce`; `""` for a '
         "multi-integration V4 job."
@@ -66,6 +73,11 @@ _JOB: Final[dict[str, str]] = {
         "Placeholder template, e.g. `{{args.integrated_account_id}}`: runs whose rendered keys "
         "are equal never run at the same time (a run's `force` bypasses it). Set it when the job "
         "runs on a cron trigger." + _PLACEHOLDER_NOTE
+    ),
+    "schedules": (
+        "syncspec's own key (never sent as the job body): the cron triggers that start this "
+        "job, one per (schedule, integrated account), reconciled by plan/apply. Absent: the "
+        "job's triggers are not managed; `[]`: the triggers syncspec made are deleted."
     ),
     "state_key": (
         "Placeholder template naming the run-state namespace, e.g. "
@@ -245,6 +257,40 @@ PROPERTIES: Final[dict[str, dict[str, str]]] = {
         ),
         "method": "Datastore destinations: the write method.",
         "loop_on": "Datastore destinations: a path to an array to write item by item.",
+    },
+    "Schedule": {
+        "name": (
+            "Unique within the job; part of each trigger's identity (its `meta` says "
+            "`<label>/<name>`). Renaming a schedule replaces its triggers."
+        ),
+        "cron": (
+            "When the triggers fire: 5 fields (minute hour day-of-month month day-of-week), in "
+            "UTC; `*`, numbers, `a-b`, `a,b`, `*/n`, JAN-DEC, SUN-SAT. `H` (also `H(a-b)`, `H/n`) "
+            "is a value syncspec derives from (label, account id), so thousands of accounts do "
+            "not fire in the same minute."
+        ),
+        "accounts": (
+            "Which integrated accounts of `integration_name` get a trigger (default: every "
+            "active one): `tenants` globs, `sandbox`, explicit `ids`."
+        ),
+        "args": (
+            "Run arguments of each trigger, checked against `args_schema`; "
+            "`integrated_account_id` is filled per account when `args_schema` declares it."
+        ),
+        "error_handling": "How the triggered runs treat errors: `fail_fast`, `ignore` or `batch`.",
+        "super_query": "SuperQuery region of the triggered runs: `apac` or `wnam`.",
+        "events_to_send": "Which run events the triggered runs send (names as Truto documents).",
+        "webhook_id": (
+            "Legacy: the webhook the triggered runs deliver to (not with daemon_group_key)."
+        ),
+        "daemon_group_key": (
+            "Legacy: the daemon group that runs the triggers (not with webhook_id)."
+        ),
+    },
+    "AccountSelector": {
+        "tenants": "Globs on the account's `tenant_id`, e.g. `acme-*` (any one may match).",
+        "sandbox": "`true`: sandbox accounts only; `false`: no sandbox accounts.",
+        "ids": "Explicit integrated account ids (usually per environment, through `!var`).",
     },
     "DestinationConfig": {
         "id": (

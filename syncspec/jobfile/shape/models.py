@@ -195,6 +195,9 @@ class EventNode(_Node):
 class DestinationConfig(_Model):
     id: Placeholder = Field(description="webhook/datastore id, templated from args")
     config: OpenObject | None = Field(None, description="datastore settings")
+    expression: str | None = Field(
+        None, description="JSONata that shapes the records before delivery (truto-jsonata docs)"
+    )
 
 
 class DestinationNode(_Node):
@@ -225,12 +228,57 @@ NODE_TYPES: tuple[str, ...] = tuple(
 )
 
 
+# ---- schedules: cron triggers as code (syncspec's own key, never sent as the job body) ---------
+
+
+class AccountSelector(_Model):
+    """Which integrated accounts of the job's integration a schedule covers (default: every
+    active one)."""
+
+    tenants: list[str] | None = Field(
+        None, description="globs on the account's tenant_id, e.g. acme-*"
+    )
+    sandbox: bool | None = Field(
+        None, description="true: only sandbox accounts; false: no sandbox accounts"
+    )
+    ids: list[str] | None = Field(
+        None, description="explicit integrated account ids (usually through !var)"
+    )
+
+
+class Schedule(_Model):
+    """One schedule policy: a cron trigger per (job, matching integrated account)."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="unique within the job; part of each trigger's identity",
+    )
+    cron: str = Field(
+        description="5 fields, UTC (minute hour day-of-month month day-of-week); "
+        "H = a value derived from (label, account id), to spread load"
+    )
+    accounts: AccountSelector | None = None
+    args: OpenObject | None = Field(
+        None,
+        description="run args; integrated_account_id is filled per account when args_schema "
+        "declares it",
+    )
+    error_handling: Literal["fail_fast", "ignore", "batch"] | None = None
+    super_query: Literal["apac", "wnam"] | None = None
+    events_to_send: list[str] | None = None
+    webhook_id: str | None = Field(None, description="never together with daemon_group_key")
+    daemon_group_key: str | None = Field(None, description="never together with webhook_id")
+
+
 # ---- the job file ----------------------------------------------------------------------------
 
 
 class _Job(_Model):
     label: str = Field(min_length=1, description="identity of the job: unique across jobs/")
     id: str | None = Field(None, description="pin to one live job id (escape hatch)")
+    renamed_from: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        None, description="earlier labels of this job (syncspec's own key: never sent)"
+    )
     integration_name: str | None = Field(None, description='e.g. "zendesk"; "" for multi')
     args_schema: OpenObject | None = Field(None, json_schema_extra=ARGS_SCHEMA_DOC)
     args_validation: JSONata | None = Field(
@@ -238,6 +286,11 @@ class _Job(_Model):
     )
     mutex_key: Placeholder | None = None
     state_key: Placeholder | None = None
+    schedules: list[Schedule] | None = Field(
+        None,
+        description="syncspec's own key: cron triggers per integrated account (absent: the "
+        "job's triggers are not managed; [] deletes the ones syncspec made)",
+    )
 
 
 class LegacyJob(_Job):
@@ -258,9 +311,6 @@ class JobFile(RootModel[LegacyJob | V4Job]):
     """A syncspec job file (one Truto sync job)."""
 
     model_config = ConfigDict(defer_build=True)
-
-
-SERVER_FIELDS: frozenset[str] = frozenset({"environment_id", "created_at", "updated_at"})
 
 
 def job_file_schema() -> dict[str, Any]:

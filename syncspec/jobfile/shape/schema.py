@@ -13,6 +13,17 @@ import copy
 import json
 from typing import Any
 
+from syncspec.jobfile.shape.descriptions import (
+    ARG_PROPERTY,
+    ARGS_SCHEMA_KEYS,
+    MODELS,
+    NODE_TYPE_SUMMARIES,
+    node_type_description,
+)
+
+# models (pydantic) load only when the editor schema is generated or checked, never on the
+# validate path (bench/BENCHMARKS.md, "Imports").
+
 # A URN: a stable name that no tool will try to download (refs inside are all "#/$defs/...").
 SCHEMA_ID = "urn:truto-syncspec:schema:sync-job"
 
@@ -88,7 +99,6 @@ _NODE_BODIES: dict[str, dict[str, Any]] = {
 
 
 def _node_snippets() -> list[dict[str, Any]]:
-    from syncspec.jobfile.shape.descriptions import NODE_TYPE_SUMMARIES
 
     return [
         {
@@ -112,7 +122,6 @@ def _model_descriptions(model_name: str) -> dict[str, str]:
 
 
 def _describe_args_schema(prop: dict[str, Any]) -> None:
-    from syncspec.jobfile.shape.descriptions import ARG_PROPERTY, ARGS_SCHEMA_KEYS
 
     json_schema_style, flat_map, _null = prop["anyOf"]
     top = json_schema_style["properties"]
@@ -125,7 +134,6 @@ def _describe_args_schema(prop: dict[str, Any]) -> None:
 
 def editor_schema() -> dict[str, Any]:
     """The job-file JSON Schema with descriptions, the node-type enum, snippets and ``$id``."""
-    from syncspec.jobfile.shape.descriptions import MODELS, node_type_description
     from syncspec.jobfile.shape.models import NODE_TYPES, job_file_schema
 
     # a copy: pydantic may share json_schema_extra dicts with the models module

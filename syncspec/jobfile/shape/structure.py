@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
+from syncspec.jobfile.jobs import SERVER_FIELDS
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
-from syncspec.jobfile.rules.project import SS603
+from syncspec.jobfile.rules.project import SS603, check_label
+from syncspec.jobfile.shape.corevalidate import core_schema, validation_errors
 
 SS101 = Rule("SS101", Severity.ERROR, "unknown key")
 SS102 = Rule("SS102", Severity.ERROR, "value has the wrong type")
@@ -26,7 +28,7 @@ Shape = Literal["legacy", "v4"]
 _V4_KEYS = frozenset({"name", "type", "run_if", "debug", "integrated_account_id", "config"})
 _V4_KEYS |= {"destination_type", "resources_to_persist", "body", "recurse", "delete_tracking"}
 _LEGACY_KEYS = frozenset({"persist"})
-_SERVER_FIELDS = frozenset({"environment_id", "created_at", "updated_at"})
+
 
 _TYPE_NAMES = {
     "string": "a string",
@@ -120,7 +122,6 @@ def _shape_name(shape: Shape) -> str:
 
 def check_structure(data: Mapping[str, Any]) -> list[Finding]:
     """SS1xx findings (and SS603 for the label) of one parsed job document."""
-    from syncspec.jobfile.shape.corevalidate import validation_errors
 
     shape, findings, skip = choose_shape(data)
     errors = validation_errors(shape, data)
@@ -129,6 +130,8 @@ def check_structure(data: Mapping[str, Any]) -> list[Finding]:
     label = data.get("label")
     if isinstance(label, str) and label and not label.strip():
         findings.append(_finding(SS603, "the label is blank", ("label",)))
+    elif isinstance(label, str) and label:
+        findings.extend(check_label(label))
     return findings
 
 
@@ -317,7 +320,7 @@ def _unknown_key(shape: Shape, loc: tuple[Any, ...], path: tuple[PathItem, ...])
     key = str(path[-1]) if path else str(loc[-1])
     allowed = allowed_keys(shape, loc[:-1])
     where = _where(path[:-1])
-    if key in _SERVER_FIELDS and len(path) == 1:
+    if key in SERVER_FIELDS and len(path) == 1:
         return _finding(
             SS101,
             f"`{key}` is a server field; job files do not carry it",
@@ -334,7 +337,6 @@ def _unknown_key(shape: Shape, loc: tuple[Any, ...], path: tuple[PathItem, ...])
 
 def allowed_keys(shape: Shape, loc: tuple[Any, ...]) -> list[str]:
     """The keys a job of ``shape`` accepts at ``loc`` (a pydantic loc, union tags included)."""
-    from syncspec.jobfile.shape.corevalidate import core_schema
 
     schema = core_schema(shape)
     definitions = {d["ref"]: d for d in schema.get("definitions", [])}

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncspec.jobfile.problems import Finding, PathItem, Problem
+from syncspec.jobfile.yaml.loader import compose_root
 from syncspec.jobfile.yaml.scalarpos import position_in_scalar
 
 _NULL = "tag:yaml.org,2002:null"
@@ -202,7 +203,6 @@ def _problem(display: str, text: str, f: Finding, line: int, col: int) -> Proble
 
 def compose(text: str) -> Any:
     """The root node of ``text`` (None if it cannot be composed; the loader reported why)."""
-    from syncspec.jobfile.yaml.loader import compose_root
 
     try:
         return compose_root(text)

@@ -15,22 +15,75 @@ text, and ``jsdate.prepare_input`` turns them into Date-like objects for JSONata
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import partial
 from typing import Any
 
 from syncspec.nodetest.js.errors import NotOffline
-from syncspec.nodetest.js.values import UNDEFINED
+from syncspec.nodetest.js.values import UNDEFINED, as_js_number
 
 _UNITS = {
     "year": "years", "quarter": "quarters", "month": "months", "week": "weeks", "day": "days",
     "hour": "hours", "minute": "minutes", "second": "seconds", "millisecond": "milliseconds",
 }  # fmt: skip
+_CALENDAR_DAYS = {"years": 365, "quarters": 91, "months": 30, "weeks": 7, "days": 1}
 _OFFLINE_METHODS = (
     "setLocale", "reconfigure", "toRelative", "toRelativeCalendar", "toLocaleString", "diff",
     "diffNow", "until", "hasSame", "toJSDate", "toISOWeekDate", "set",
 )  # fmt: skip
+
+
+_GETTERS = (
+    "year",
+    "month",
+    "day",
+    "hour",
+    "minute",
+    "second",
+    "millisecond",
+    "weekday",
+    "quarter",
+    "ordinal",
+    "weekNumber",
+    "weekYear",
+    "daysInYear",
+    "zoneName",
+    "zone",
+    "weeksInWeekYear",
+    "offset",
+    "isOffsetFixed",
+    "monthShort",
+    "monthLong",
+    "weekdayShort",
+    "weekdayLong",
+    "locale",
+    "offsetNameShort",
+    "offsetNameLong",
+    "invalidExplanation",
+    "numberingSystem",
+    "outputCalendar",
+)  # fmt: skip (an invalid DateTime's getters; its daysInMonth is undefined)
+_ZONE_NAMES = ("offsetNameShort", "offsetNameLong")  # ICU names: only UTC's are known offline
+
+
+def js_null() -> Any:
+    """JSONata's ``null`` (a None would read as undefined)."""
+    from jsonata.utils import Utils  # type: ignore[import-untyped]
+
+    return Utils.NULL_VALUE
+
+
+def _or_null(fn: Any) -> Any:
+    """A Luxon output method: null on an invalid DateTime."""
+
+    def call(self: DateTimeValue, *args: Any) -> Any:
+        if self.moment is None:
+            return js_null()
+        return fn(self, *args)
+
+    return call
 
 
 def jsonata_function(fn: Any) -> Any:
@@ -48,7 +101,8 @@ class Zone:
 
 SYSTEM = Zone("UTC", UTC, universal=False)
 UTC_ZONE = Zone("UTC", UTC, universal=True)
-_FIXED = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?\Z", re.IGNORECASE)
+# Luxon's FixedOffsetZone.parseSpecifier: "UTC+3", "utc-05:30" (not "+03:00", not "GMT+3")
+_FIXED = re.compile(r"UTC([+-])(\d{1,2})(?::(\d{2}))?\Z", re.IGNORECASE)
 
 
 def zone_named(name: Any) -> Zone | None:
@@ -59,7 +113,7 @@ def zone_named(name: Any) -> Zone | None:
     lowered = name.lower()
     if lowered in ("local", "system", "default"):
         return SYSTEM
-    if lowered in ("utc", "gmt", "z"):
+    if lowered in ("utc", "gmt"):
         return UTC_ZONE
     fixed = _FIXED.match(name)
     if fixed:
@@ -75,6 +129,16 @@ def zone_named(name: Any) -> Zone | None:
         return Zone(name, ZoneInfo(name), universal=False)
     except Exception:  # unknown zone: Luxon makes the DateTime invalid
         return None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _whole_millis(moment: datetime) -> datetime:
+    """A JavaScript time value: whole milliseconds, a fraction cut toward zero (TimeClip)."""
+    micros = (moment - _EPOCH) // timedelta(microseconds=1)
+    millis = abs(micros) // 1000 * (1 if micros >= 0 else -1)
+    return _EPOCH + timedelta(milliseconds=millis)
 
 
 class DateTimeValue(dict[str, Any]):
@@ -100,6 +164,8 @@ class DateTimeValue(dict[str, Any]):
             if bound is None:
                 bound = self._bound[key] = jsonata_function(partial(method, self))
             return bound
+        if key in _ZONE_NAMES and self.zone is not None and self.zone.name != "UTC":
+            raise NotOffline(f".{key} (the zone's localized name)")
         return self.fields().get(key, default)
 
     def __contains__(self, key: object) -> bool:
@@ -109,8 +175,19 @@ class DateTimeValue(dict[str, Any]):
         """The getters (year, month, ..., isValid)."""
         if self._fields is not None:
             return self._fields
-        fields: dict[str, Any] = {"isValid": self.moment is not None, "invalidReason": self.reason}
         m, zone = self.moment, self.zone
+        if m is None or zone is None:
+            # an invalid DateTime: its getters are NaN or null (JSON null), as in Luxon
+            null = js_null()
+            invalid: dict[str, Any] = {name: null for name in _GETTERS}
+            invalid.update(
+                isValid=False, isInLeapYear=False, isInDST=False, invalidReason=self.reason
+            )
+            self._fields = invalid
+            return invalid
+        null = js_null()
+        fields: dict[str, Any] = {"isValid": True, "invalidReason": null}
+        fields.update(invalidExplanation=null, numberingSystem=null, outputCalendar=null)
         if m is not None and zone is not None:
             offset = m.utcoffset() or timedelta(0)
             iso_year, iso_week, _ = m.isocalendar()
@@ -119,10 +196,13 @@ class DateTimeValue(dict[str, Any]):
                 second=m.second, millisecond=m.microsecond // 1000, weekday=m.isoweekday(),
                 quarter=(m.month - 1) // 3 + 1, ordinal=m.timetuple().tm_yday,
                 weekNumber=iso_week, weekYear=iso_year,
+                weeksInWeekYear=datetime(iso_year, 12, 28).isocalendar()[1],
+                isInDST=bool(m.dst()), offsetNameShort="UTC",
+                offsetNameLong="Coordinated Universal Time",
                 daysInMonth=calendar.monthrange(m.year, m.month)[1],
                 daysInYear=366 if calendar.isleap(m.year) else 365,
                 isInLeapYear=calendar.isleap(m.year), zoneName=zone.name, zone=zone.name,
-                offset=int(offset.total_seconds() // 60), isOffsetFixed=zone.universal,
+                offset=as_js_number(offset.total_seconds() / 60), isOffsetFixed=zone.universal,
                 monthShort=calendar.month_abbr[m.month], monthLong=calendar.month_name[m.month],
                 weekdayShort=calendar.day_abbr[m.weekday()],
                 weekdayLong=calendar.day_name[m.weekday()],
@@ -138,6 +218,7 @@ class DateTimeValue(dict[str, Any]):
             and other.zone is not None
             and self.zone is not None
             and other.zone.name == self.zone.name
+            and other.zone.universal == self.zone.universal
         )
 
     def _seconds(self, *_: Any) -> float | None:
@@ -150,15 +231,20 @@ class DateTimeValue(dict[str, Any]):
         return int(self.moment.timestamp() * 1000 // 1)
 
     def _in_zone(self, zone: Zone | None) -> DateTimeValue:
+        # Luxon's setZone: an invalid zone wins, even over an invalid DateTime
         if zone is None:
             return DateTimeValue(None, None, "unsupported zone")
+        if self.moment is None:
+            return self
         return DateTimeValue(self.moment, zone)
 
     def _shift(self, duration: Any, sign: int) -> DateTimeValue:
         if self.moment is None:
             return self
         if isinstance(duration, int | float) and not isinstance(duration, bool):
-            return DateTimeValue(self.moment + timedelta(milliseconds=sign * duration), self.zone)
+            # exact milliseconds: on the UTC timeline (Python adds wall-clock time in a zone)
+            shifted = self.moment.astimezone(UTC) + timedelta(milliseconds=sign * duration)
+            return DateTimeValue(_whole_millis(shifted).astimezone(self.moment.tzinfo), self.zone)
         if not isinstance(duration, dict):
             raise ValueError(f"invalid duration {duration!r}")
         amounts = {_UNITS.get(str(k), str(k)): v for k, v in duration.items()}
@@ -166,24 +252,32 @@ class DateTimeValue(dict[str, Any]):
         if unknown:
             raise ValueError(f"invalid duration unit(s) {', '.join(unknown)}")
         m = self.moment
-        months = sign * int(amounts.get("years", 0) * 12 + amounts.get("quarters", 0) * 3)
-        months += sign * int(amounts.get("months", 0))
+        # Luxon's adjustTime: the whole years/quarters/months/weeks/days move the calendar; their
+        # fractions become milliseconds by the casual conversions (a year is 365 days, a quarter
+        # 91, a month 30, a week 7), added with the time units
+        whole = {unit: math.trunc(sign * amounts.get(unit, 0)) for unit in _CALENDAR_DAYS}
+        months = whole["years"] * 12 + whole["quarters"] * 3 + whole["months"]
         if months:
             total = m.year * 12 + (m.month - 1) + months
             year, month = divmod(total, 12)
             day = min(m.day, calendar.monthrange(year, month + 1)[1])
             m = m.replace(year=year, month=month + 1, day=day)
-        days = sign * (amounts.get("weeks", 0) * 7 + amounts.get("days", 0))
+        days = whole["weeks"] * 7 + whole["days"]
         if days:  # calendar days keep the wall-clock time (DST-aware in IANA zones)
             naive = m.replace(tzinfo=None) + timedelta(days=days)
             m = naive.replace(tzinfo=m.tzinfo)
-        exact = timedelta(
-            hours=amounts.get("hours", 0),
-            minutes=amounts.get("minutes", 0),
-            seconds=amounts.get("seconds", 0),
-            milliseconds=amounts.get("milliseconds", 0),
+        fraction_days = sum(
+            (sign * amounts.get(unit, 0) - whole[unit]) * length
+            for unit, length in _CALENDAR_DAYS.items()
         )
-        m = (m.astimezone(UTC) + sign * exact).astimezone(m.tzinfo)
+        exact = timedelta(
+            days=fraction_days,
+            hours=sign * amounts.get("hours", 0),
+            minutes=sign * amounts.get("minutes", 0),
+            seconds=sign * amounts.get("seconds", 0),
+            milliseconds=sign * amounts.get("milliseconds", 0),
+        )
+        m = _whole_millis(m.astimezone(UTC) + exact).astimezone(m.tzinfo)
         return DateTimeValue(m, self.zone)
 
     def _boundary(self, unit: Any, end: bool) -> DateTimeValue:
@@ -191,6 +285,8 @@ class DateTimeValue(dict[str, Any]):
             return self
         name = _UNITS.get(str(unit), str(unit)).rstrip("s")
         m = self.moment.replace(tzinfo=None)
+        if name == "millisecond":
+            return self
         if name == "year":
             start = m.replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
             nxt = start.replace(year=start.year + 1)
@@ -258,19 +354,23 @@ _METHODS: dict[str, Any] = {
     "setZone": lambda self, z=None, _opts=None: self._in_zone(zone_named(z)),
     "toUTC": lambda self, *_: self._in_zone(UTC_ZONE),
     "toLocal": lambda self, *_: self._in_zone(SYSTEM),
-    "toISO": lambda self, opts=None: self.to_iso(opts),
-    "toISODate": lambda self, *_: self._fmt("yyyy-MM-dd"),
-    "toISOTime": lambda self, opts=None: self._iso_time(opts),
-    "toSQLDate": lambda self, *_: self._fmt("yyyy-MM-dd"),
-    "toSQLTime": lambda self, *_: self._fmt("HH:mm:ss.SSS ZZ", allow_z=True),
-    "toSQL": lambda self, *_: self._fmt("yyyy-MM-dd HH:mm:ss.SSS ZZ", allow_z=True),
-    "toHTTP": lambda self, *_: self._in_zone(UTC_ZONE)._fmt("EEE, dd MMM yyyy HH:mm:ss 'GMT'"),
-    "toRFC2822": lambda self, *_: self._fmt("EEE, dd MMM yyyy HH:mm:ss ZZZ"),
+    "toISO": _or_null(lambda self, opts=None: self.to_iso(opts)),
+    "toISODate": _or_null(lambda self, *_: self._fmt("yyyy-MM-dd")),
+    "toISOTime": _or_null(lambda self, opts=None: self._iso_time(opts)),
+    "toSQLDate": _or_null(lambda self, *_: self._fmt("yyyy-MM-dd")),
+    "toSQLTime": _or_null(lambda self, *_: self._fmt("HH:mm:ss.SSS ZZ", allow_z=True)),
+    "toSQL": _or_null(lambda self, *_: self._fmt("yyyy-MM-dd HH:mm:ss.SSS ZZ", allow_z=True)),
+    "toHTTP": _or_null(
+        lambda self, *_: self._in_zone(UTC_ZONE)._fmt("EEE, dd MMM yyyy HH:mm:ss 'GMT'")
+    ),
+    "toRFC2822": _or_null(lambda self, *_: self._fmt("EEE, dd MMM yyyy HH:mm:ss ZZZ")),
     "toFormat": lambda self, fmt="", _opts=None: self._fmt(str(fmt)),
-    "toMillis": lambda self, *_: self._millis(),
-    "valueOf": lambda self, *_: self._millis(),
-    "toSeconds": DateTimeValue._seconds,
-    "toUnixInteger": lambda self, *_: None if self.moment is None else int(self.moment.timestamp()),
+    "toMillis": _or_null(lambda self, *_: self._millis()),
+    "valueOf": _or_null(lambda self, *_: self._millis()),
+    "toSeconds": _or_null(DateTimeValue._seconds),
+    "toUnixInteger": _or_null(
+        lambda self, *_: None if self.moment is None else math.floor(self.moment.timestamp())
+    ),
     "equals": DateTimeValue._equals,
 }
 
@@ -290,11 +390,12 @@ FORMAT_TOKEN = re.compile(r"'[^']*'|([A-Za-z])\1*|.", re.DOTALL)
 
 
 def _offset_text(moment: datetime, zone: Zone, allow_z: bool, style: str) -> str:
-    minutes = int((moment.utcoffset() or timedelta(0)).total_seconds() // 60)
-    if allow_z and zone.universal and minutes == 0:
+    seconds = (moment.utcoffset() or timedelta(0)).total_seconds()
+    if allow_z and zone.universal and seconds == 0:
         return "Z"
-    sign = "-" if minutes < 0 else "+"
-    hours, mins = divmod(abs(minutes), 60)
+    sign = "-" if seconds < 0 else "+"
+    # Luxon truncates an offset of whole minutes and seconds (LMT -00:01:15 -> -00:01)
+    hours, mins = divmod(int(abs(seconds) // 60), 60)
     if style == "narrow":
         return f"{sign}{hours}" + (f":{mins:02d}" if mins else "")
     if style == "techie":
@@ -334,7 +435,8 @@ _FORMATTERS: dict[str, Any] = {
     "o": lambda m: str(m.timetuple().tm_yday), "ooo": lambda m: f"{m.timetuple().tm_yday:03d}",
     "q": lambda m: str((m.month - 1) // 3 + 1), "qq": lambda m: f"{(m.month - 1) // 3 + 1:02d}",
     "WW": lambda m: f"{m.isocalendar()[1]:02d}", "W": lambda m: str(m.isocalendar()[1]),
-    "X": lambda m: str(int(m.timestamp())), "x": lambda m: str(int(m.timestamp() * 1000 // 1)),
+    "X": lambda m: str(math.floor(m.timestamp())),
+    "x": lambda m: str(int(m.timestamp() * 1000 // 1)),
 }  # fmt: skip
 
 
@@ -350,9 +452,53 @@ def _format_token(token: str, m: datetime, zone: Zone, allow_z: bool) -> str:
         return _offset_text(m, zone, allow_z, "narrow")
     if token == "ZZZ":
         return _offset_text(m, zone, allow_z, "techie")
-    if token[0].isalpha():
+    if token in _LOCALE_TOKENS:  # localized dates/times and zone names (ICU data)
         raise NotOffline(f"toFormat token {token!r}")
-    return token
+    return token  # not a Luxon token: written as it is
+
+
+_LOCALE_TOKENS = frozenset(
+    {"ZZZZ", "ZZZZZ", "D", "DD", "DDD", "DDDD", "t", "tt", "ttt", "tttt", "T", "TT", "TTT"}
+    | {"TTTT", "f", "ff", "fff", "ffff", "F", "FF", "FFF", "FFFF"}
+)
+
+
+def _local_week(m: datetime) -> tuple[int, int]:
+    """en-US local week (Luxon ``localWeekYear``/``localWeekNumber``): weeks start on Sunday,
+    week 1 holds January 1."""
+    from datetime import date
+
+    day = m.date()
+    start = day - timedelta(days=day.isoweekday() % 7)
+    year = (start + timedelta(days=6)).year
+    jan1 = date(year, 1, 1)
+    first = jan1 - timedelta(days=jan1.isoweekday() % 7)
+    return year, (start - first).days // 7 + 1
+
+
+_FORMATTERS.update(
+    {
+        "kk": lambda m: f"{m.isocalendar()[0] % 100:02d}",
+        "kkkk": lambda m: f"{m.isocalendar()[0]:04d}",
+        "ii": lambda m: f"{_local_week(m)[0] % 100:02d}",
+        "iiii": lambda m: f"{_local_week(m)[0]:04d}",
+        "n": lambda m: str(_local_week(m)[1]),
+        "nn": lambda m: f"{_local_week(m)[1]:02d}",
+        "u": lambda m: f"{m.microsecond // 1000:03d}",
+        "uu": lambda m: f"{m.microsecond // 10000:02d}",
+        "uuu": lambda m: str(m.microsecond // 100000),
+        "LLL": lambda m: calendar.month_abbr[m.month],
+        "LLLL": lambda m: calendar.month_name[m.month],
+        "LLLLL": lambda m: calendar.month_name[m.month][0],
+        "MMMMM": lambda m: calendar.month_name[m.month][0],
+        "EEEEE": lambda m: calendar.day_name[m.weekday()][0],
+        "ccccc": lambda m: calendar.day_name[m.weekday()][0],
+        "G": lambda m: "AD",
+        "GG": lambda m: "Anno Domini",
+        "GGGGG": lambda m: "A",
+        "yyyyyy": lambda m: f"{m.year:06d}",
+    }
+)
 
 
 __all__ = ["DateTimeValue", "Zone", "format_moment", "zone_named"]

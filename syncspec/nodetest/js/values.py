@@ -107,6 +107,39 @@ def parse_float(value: Any) -> float | int | None:
     return as_js_number(number)
 
 
+_NUMBER_TEXT = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+_RADIX_TEXT = re.compile(r"0([xXbBoO])([0-9a-fA-F]+)")
+
+
+def js_number(value: Any) -> float:
+    """JavaScript ``Number(value)`` of a primitive (null -> 0, undefined -> NaN)."""
+    if value is None:
+        return 0.0
+    if value is UNDEFINED:
+        return math.nan
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip(" \t\n\r\v\f\u00a0\ufeff\u2028\u2029")
+        if text == "":
+            return 0.0
+        if _NUMBER_TEXT.fullmatch(text):
+            return float(text.replace("Infinity", "inf"))
+        radix = _RADIX_TEXT.fullmatch(text)
+        if radix:
+            base = {"x": 16, "b": 2, "o": 8}[radix.group(1).lower()]
+            try:
+                return float(int(radix.group(2), base))
+            except ValueError:
+                return math.nan
+        return math.nan
+    if isinstance(value, list | tuple):
+        return js_number(js_string(value))
+    return math.nan
+
+
 def as_js_number(number: float | int) -> float | int:
     """One number type, as in JavaScript: integral floats become ints (1.0 -> 1)."""
     if isinstance(number, float) and number.is_integer() and abs(number) < 2**53:
