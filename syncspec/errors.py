@@ -19,6 +19,7 @@ Classes defined outside this module are named with their module.
     ├── DeleteBudgetExceeded          engine.apply: more deletes than --max-deletes (before writes)
     ├── ApplyInterrupted              engine.apply: a signal ended the apply (exit 130/143/1)
     ├── PullError                     engine.pull_yaml: a file pull cannot update safely
+    ├── OrphansRefused                engine.identity: deletes would orphan foreign cron triggers
     └── Aborted                       exit 1  (the user declined a confirmation)
     KeyboardInterrupt
     └── Terminated                    engine.apply: SIGTERM, handled like Ctrl-C (exit 143)
@@ -38,6 +39,7 @@ located ``Problem`` or one of the errors above.
     ├── BudgetExceeded                nodetest.budget: a case over its step/value/regex budget
     ├── NodeUnavailable               nodetest.node_engine: --engine node without Node or package
     ├── _Retry                        api.http: an attempt tenacity should retry
+    ├── _Refused                      api.index: an index answer init cannot use (caught there)
     ├── HttpError                     emulator.protocol: an HTTP error answer of the emulator
     └── EmulatorError                 emulator.server: the emulator could not start or be reached
     ValueError
