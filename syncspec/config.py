@@ -11,6 +11,11 @@ Example ``syncspec.toml``::
     [profiles.staging]
     api_url = "https://api.truto.one"
     token_env = "TRUTO_STAGING_TOKEN"   # the *name* of the variable, never the token
+    jobs = ["*"]                        # labels (fnmatch globs) this profile manages
+    exclude = ["experimental-*"]        # labels it leaves alone (never created nor pruned)
+
+    [profiles.staging.vars]            # what `!var NAME` in a job file stands for here
+    webhook_id = "wh_staging"          # (more may live in vars/staging.toml)
 
     [prune]                            # live jobs syncspec may delete with --prune
     labels = ["team-a-*"]              # fnmatch globs; a job must match one (if given)
@@ -18,6 +23,11 @@ Example ``syncspec.toml``::
 
 Without a file (or with no profiles) the environment decides: ``TRUTO_API_URL`` (default
 ``https://api.truto.one``) and ``TRUTO_API_TOKEN``.
+
+Precedence (issue 20): an active profile that sets ``api_url`` while ``TRUTO_API_URL`` is set to
+another URL is an error (neither silently wins); a profile without ``api_url`` takes
+``TRUTO_API_URL``. A ``TRUTO_API_TOKEN`` that the profile does not read (its ``token_env`` names
+another variable) is reported on stderr (``Settings.notices``).
 
 Whatever ``api_url`` this file names, the token is sent only where ``syncspec.safety`` allows
 (``api.truto.one``, loopback, ``SYNCSPEC_ALLOWED_HOSTS``, ``--allow-host``): the check is made on
@@ -33,10 +43,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from syncspec.errors import ConfigError
+from syncspec.profile_values import profile_vars, toml_error
 from syncspec.redact import register_secret
+
+if TYPE_CHECKING:
+    from syncspec.jobfile.vars import VarSetup
 
 DEFAULT_API_URL = "https://api.truto.one"
 DEFAULT_TOKEN_ENV = "TRUTO_API_TOKEN"
@@ -89,12 +103,38 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class LabelSelection:
+    """Which jobs a profile manages, by label (fnmatch globs, case-sensitive): every label
+    unless ``jobs`` is given and none matches, minus those matching ``exclude``. Labels, not
+    paths: a label is what a job is known by both in the files and live, so a live job the
+    profile does not select is never created, changed nor pruned there."""
+
+    jobs: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def selects(self, label: str) -> bool:
+        if self.jobs and not any(fnmatch.fnmatchcase(label, g) for g in self.jobs):
+            return False
+        return not any(fnmatch.fnmatchcase(label, g) for g in self.exclude)
+
+    @property
+    def everything(self) -> bool:
+        return not self.jobs and not self.exclude
+
+
+EVERY_LABEL = LabelSelection()
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     api_url: str = DEFAULT_API_URL
     token_env: str = DEFAULT_TOKEN_ENV
     # [profiles.X.pins] "label" = "id": this environment's live job for a label held twice
     pins: Mapping[str, str] = field(default_factory=dict)
+    # the values of `!var NAME` in this profile (plain JSON-like data, checked when loaded)
+    vars: Mapping[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    selection: LabelSelection = EVERY_LABEL
 
 
 @dataclass(frozen=True)
@@ -128,6 +168,33 @@ class Settings:
     tests_dir: Path | None = None  # case files of `syncspec test` (None: root / "tests")
     # hosts the command line allows the token to go to (--allow-host); never from syncspec.toml
     allowed_hosts: tuple[str, ...] = ()
+    # every profile of the file (``profile`` is one of them, or the "env" pseudo-profile)
+    profiles: tuple[Profile, ...] = ()
+    # what the CLI reports on stderr (an environment variable the profile does not read)
+    notices: tuple[str, ...] = ()
+
+    def var_setup(self, *, planning: bool) -> VarSetup:
+        """What ``!var`` resolves against: the active profile (``planning``: plan, apply,
+        pull), or every profile (validate)."""
+        from syncspec.jobfile.vars import ProfileValues, VarSetup
+
+        def values(p: Profile) -> ProfileValues:
+            return ProfileValues(
+                p.name, dict(p.vars), None if p.selection.everything else p.selection
+            )
+
+        if not planning:
+            return VarSetup(tuple(values(p) for p in self.profiles))
+        if self.profile.name != "env" or not self.profiles:
+            chosen = [p for p in self.profiles if p.name == self.profile.name]
+            return VarSetup(tuple(values(p) for p in chosen), planning=True)
+        names = ", ".join(p.name for p in self.profiles)
+        return VarSetup(
+            (),
+            no_profile=f"no profile is active (choose one with --profile or {PROFILE_ENV}; "
+            f"profiles: {names})",
+            planning=True,
+        )
 
     def token(self, environ: Mapping[str, str] | None = None) -> Secret:
         env = os.environ if environ is None else environ
@@ -153,7 +220,7 @@ TOP_LEVEL_KEYS = (
     "prune",
 )
 PRUNE_KEYS = ("labels", "integrations")
-PROFILE_KEYS = ("api_url", "token_env", "pins")
+PROFILE_KEYS = ("api_url", "token_env", "pins", "vars", "jobs", "exclude")
 
 
 def reject_unknown_keys(
@@ -230,7 +297,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+        raise ConfigError(toml_error(path, exc)) from None
     except RecursionError:
         raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
     except ValueError as exc:  # e.g. an integer of thousands of digits
@@ -323,25 +390,66 @@ def load_settings(
         integrations=_str_list(prune_data.get("integrations"), f"{where}: prune.integrations"),
     )
 
+    profiles = _read_profiles(data, env, where, root)
+    active = _choose_profile(data, profiles, profile, env, where)
     return Settings(
         root=root,
         config_file=path,
         jobs_dir=jobs_dir,
-        profile=_choose_profile(data, profile, env, where),
+        profile=active,
         prune=prune,
         tests_dir=tests_dir,
         parallelism=parallelism,
         rate_limit=rate_limit,
         allowed_hosts=tuple(h for h in allow_hosts if h.strip()),
+        profiles=tuple(profiles.values()),
+        notices=_env_notices(active, profiles, env),
     )
 
 
-def _choose_profile(
-    data: dict[str, Any], requested: str | None, env: Mapping[str, str], where: str
-) -> Profile:
-    profiles = data.get("profiles", {})
-    if not isinstance(profiles, dict):
+def _read_profiles(
+    data: dict[str, Any], env: Mapping[str, str], where: str, root: Path
+) -> dict[str, Profile]:
+    """Every ``[profiles.NAME]``, checked (a bad profile is an error whichever is active:
+    ``validate`` checks them all)."""
+    tables = data.get("profiles", {})
+    if not isinstance(tables, dict):
         raise ConfigError(f"{where}: [profiles] must be a table of tables")
+    profiles: dict[str, Profile] = {}
+    for name, body in tables.items():
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: profiles.{name} must be a table")
+        if "token" in body:
+            raise ConfigError(
+                f"{where}: profiles.{name}: do not put the token in the file; "
+                "set token_env to the name of an environment variable that holds it"
+            )
+        reject_unknown_keys(body, PROFILE_KEYS, where, f"profiles.{name}")
+        url = body.get("api_url")
+        if url is not None and not isinstance(url, str):
+            raise ConfigError(f"{where}: profiles.{name}.api_url must be a string")
+        env_url = env.get(DEFAULT_URL_ENV)
+        profiles[name] = Profile(
+            name=name,
+            api_url=url if url is not None else (env_url or DEFAULT_API_URL),
+            token_env=str(body.get("token_env", DEFAULT_TOKEN_ENV)),
+            pins=_pins(body.get("pins", {}), f"{where}: profiles.{name}.pins"),
+            vars=profile_vars(name, body.get("vars"), where, root),
+            selection=LabelSelection(
+                jobs=_str_list(body.get("jobs"), f"{where}: profiles.{name}.jobs"),
+                exclude=_str_list(body.get("exclude"), f"{where}: profiles.{name}.exclude"),
+            ),
+        )
+    return profiles
+
+
+def _choose_profile(
+    data: dict[str, Any],
+    profiles: dict[str, Profile],
+    requested: str | None,
+    env: Mapping[str, str],
+    where: str,
+) -> Profile:
     name = requested or env.get(PROFILE_ENV) or data.get("default_profile")
     if name is None and len(profiles) == 1:
         name = next(iter(profiles))
@@ -354,20 +462,30 @@ def _choose_profile(
     if name not in profiles:
         available = ", ".join(sorted(profiles)) or "none defined"
         raise ConfigError(f"{where}: no profile named {name!r} (profiles: {available})")
-    body = profiles[name]
-    if not isinstance(body, dict):
-        raise ConfigError(f"{where}: profiles.{name} must be a table")
-    if "token" in body:
+    chosen = profiles[name]
+    env_url = env.get(DEFAULT_URL_ENV)
+    body = data["profiles"][name]
+    if env_url and "api_url" in body and env_url.rstrip("/") != chosen.api_url.rstrip("/"):
+        # Neither may win silently: the variable is the caller's intent, the file the project's.
         raise ConfigError(
-            f"{where}: profiles.{name}: do not put the token in the file; "
-            "set token_env to the name of an environment variable that holds it"
+            f"{where}: {DEFAULT_URL_ENV} is set to {env_url!r}, but profile {name!r} sets "
+            f"api_url = {chosen.api_url!r}; syncspec does not choose between them: unset "
+            f"{DEFAULT_URL_ENV}, or remove api_url from the profile to take the URL from "
+            "the environment"
         )
-    reject_unknown_keys(body, PROFILE_KEYS, where, f"profiles.{name}")
-    return Profile(
-        name=name,
-        api_url=str(body.get("api_url", env.get(DEFAULT_URL_ENV, DEFAULT_API_URL))),
-        token_env=str(body.get("token_env", DEFAULT_TOKEN_ENV)),
-        pins=_pins(body.get("pins", {}), f"{where}: profiles.{name}.pins"),
+    return chosen
+
+
+def _env_notices(
+    active: Profile, profiles: Mapping[str, Profile], env: Mapping[str, str]
+) -> tuple[str, ...]:
+    if active.name == "env" or active.token_env == DEFAULT_TOKEN_ENV:
+        return ()
+    if not env.get(DEFAULT_TOKEN_ENV, "").strip():
+        return ()
+    return (
+        f"{DEFAULT_TOKEN_ENV} is set but not used: profile {active.name!r} reads its token "
+        f"from {active.token_env}",
     )
 
 

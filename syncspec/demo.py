@@ -7,6 +7,7 @@ has something to show — one job edited "in the dashboard", one job missing, on
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,8 +56,8 @@ class DemoStory:
             return DEMO_SCHEDULE
         return DEMO_SCHEDULE + f"mutex_key: {DEMO_MUTEX_KEY}\n"
 
-    def describe(self) -> list[str]:
-        lines = [f"The emulator starts with {len(self.live_jobs)} live jobs:"]
+    def describe(self, environment: str = "the environment") -> list[str]:
+        lines = [f"{environment} starts with {len(self.live_jobs)} live jobs:"]
         if self.edited:
             lines.append(
                 f"  - {self.edited!r} was edited in the dashboard "
@@ -64,12 +65,15 @@ class DemoStory:
             )
         if self.missing:
             lines.append(f"  - {self.missing!r} does not exist yet (its file is new)")
-        lines.append(f"  - {self.unmanaged!r} exists only live: no file claims it (unmanaged)")
+        lines.append(
+            f"  - {self.unmanaged!r} exists only live (in both environments): no file claims it "
+            "(unmanaged)"
+        )
         if self.scheduled is not None:
             tenants = ", ".join(a["tenant_id"] for a in self.accounts)
             lines.append(
-                f"and {len(self.accounts)} connected zendesk accounts ({tenants}); the copy of "
-                f"{self.scheduled.display} gets an hourly schedule for the non-sandbox ones"
+                f"and {len(self.accounts)} connected zendesk accounts ({tenants}, in both); the "
+                f"copy of {self.scheduled.display} gets an hourly schedule for the non-sandbox ones"
             )
         return lines
 
@@ -120,3 +124,51 @@ def demo_story(local: Sequence[LocalJob]) -> DemoStory:
             live = next(b for b in story.live_jobs if b.get("label") == zendesk[0].label)
             live["mutex_key"] = DEMO_MUTEX_KEY
     return story
+
+
+def demo_environments(
+    profiles: Sequence[Any],
+) -> list[tuple[str, dict[str, Any]]]:
+    """The demo's two environments: the first two profiles (name and `!var` values), else
+    staging and production without values."""
+    chosen = [(str(p.name), dict(p.vars)) for p in profiles[:2]]
+    defaults: list[tuple[str, dict[str, Any]]] = [("staging", {}), ("production", {})]
+    for name, values in defaults:
+        if len(chosen) < 2 and name not in {c[0] for c in chosen}:
+            chosen.append((name, values))
+    return chosen[:2]
+
+
+def demo_toml(
+    url: str, environments: Sequence[tuple[str, dict[str, Any]]], token_envs: dict[str, str]
+) -> str:
+    """The demo workspace's syncspec.toml: both profiles at the emulator, with their values."""
+    out = ['jobs_dir = "jobs"', ""]
+    for name, values in environments:
+        out += [
+            f"[profiles.{_key(name)}]",
+            f"api_url = {_toml_value(url)}",
+            f"token_env = {_toml_value(token_envs[name])}",
+            f"[profiles.{_key(name)}.vars]",
+            *(f"{_key(k)} = {_toml_value(v)}" for k, v in values.items()),
+            "",
+        ]
+    return "\n".join(out)
+
+
+def _key(name: str) -> str:
+    return json.dumps(name, ensure_ascii=False)
+
+
+def _toml_value(value: Any) -> str:
+    """Plain data (checked by ``config.plain_value_problem``) as a TOML inline value: JSON's
+    string escapes are TOML basic-string escapes; tables become inline tables."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(k)} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"not plain data: {type(value).__name__}")

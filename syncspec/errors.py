@@ -34,6 +34,7 @@ located ``Problem`` or one of the errors above.
     ├── LoadFailed                    jobfile.yaml.limits: a job file that cannot be loaded
     ├── NeedsMerge                    jobfile.yaml.construct: build with ruamel's constructor
     ├── Unhashable                    jobfile.yaml.construct: a mapping key YAML cannot hash
+    ├── _VarAsKey                     jobfile.yaml.loader: a `!var` used as a mapping key
     ├── NodeFailed                    nodetest.nodes: a node that cannot run in a case
     ├── ExpressionFailed              nodetest.expressions: a JSONata evaluation error
     ├── PlaceholderError              nodetest.placeholders: a placeholder Truto would reject

@@ -6,6 +6,8 @@ unless ``force`` is given.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -20,6 +22,10 @@ DEPENDABOT = Path(".github/dependabot.yml")
 # The tool the workflow installs, every package pinned with its hashes (syncspec.pins).
 REQUIREMENTS = Path("requirements-syncspec.txt")
 PIP_INSTALL = "python -m pip install --require-hashes --no-deps -r requirements-syncspec.txt"
+# yaml-language-server in VS Code: `!var NAME` is a known tag, not an error (issue 20)
+VSCODE_SETTINGS = Path(".vscode/settings.json")
+# a profile name goes into TOML keys, GitHub environment names and variable names
+_PROFILE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
 
 
 @dataclass
@@ -38,6 +44,36 @@ def _fill(text: str, values: dict[str, str]) -> str:
     return text
 
 
+def _token_env(profile: str) -> str:
+    return f"TRUTO_{profile.upper().replace('-', '_')}_TOKEN"
+
+
+def _profile_values(profiles: Sequence[str]) -> dict[str, str]:
+    """Template values of ``init --profiles FIRST,SECOND`` (FIRST on merge, SECOND after
+    approval)."""
+    if len(profiles) != 2 or profiles[0] == profiles[1]:
+        raise ConfigError(
+            "--profiles takes two different profile names, comma-separated: the environment "
+            "applied on merge, then the one applied after approval (e.g. staging,production)"
+        )
+    for name in profiles:
+        if not _PROFILE_NAME.match(name):
+            raise ConfigError(
+                f"--profiles: {name!r} is not a usable profile name (lower-case letters, "
+                "digits, - and _, starting with a letter; it names GitHub environments too)"
+            )
+    first, second = profiles
+    return {
+        "FIRST_TOKEN": _token_env(first),
+        "SECOND_PLAN_TOKEN": _token_env(f"{second}-plan"),
+        "SECOND_TOKEN": _token_env(second),
+        "FIRST_ID": f"apply-{first}",
+        "FIRST": first,
+        "SECOND_ID": second,
+        "SECOND": second,
+    }
+
+
 def scaffold_files(
     *,
     requirements: str,
@@ -46,11 +82,14 @@ def scaffold_files(
     jobs_dir: str = "jobs",
     hook_repo: str | None = None,
     hook_rev: str | None = None,
+    profiles: Sequence[str] = (),
 ) -> dict[Path, str]:
     """The files ``init`` writes, relative to the target directory, with their contents.
 
     ``requirements`` is requirements-syncspec.txt (``syncspec.pins``), ``source`` where it gets
-    syncspec itself and ``pins`` the dependency versions it holds."""
+    syncspec itself and ``pins`` the dependency versions it holds. ``profiles`` (two names): a
+    ``syncspec.toml`` with both profiles and a ``vars`` example, and a workflow that applies the
+    first on merge and the second after approval."""
     source = source or Source("index")
     if source.kind == "git" and hook_repo:
         raise ConfigError(
@@ -81,7 +120,13 @@ def scaffold_files(
         "INSTALL": _install_command(source),
         "PINNED_DEPS": _hook_dependencies(source, pins or {}),
     }
-    toml = _template("syncspec.toml").replace('jobs_dir = "jobs"', f'jobs_dir = "{jobs_dir}"')
+    workflow = _template("github-workflow.yml")
+    toml = _template("syncspec.toml")
+    if profiles:
+        values.update(_profile_values(profiles))
+        workflow = _template("github-workflow-profiles.yml")
+        toml = _fill(_template("syncspec-profiles.toml"), values)
+    toml = toml.replace('jobs_dir = "jobs"', f'jobs_dir = "{jobs_dir}"')
     depth = len(Path(jobs_dir).parts)
     schema_ref = "../" * depth + "schemas/sync-job.schema.json"
     job = _template("example-job.yaml").replace("../schemas/sync-job.schema.json", schema_ref)
@@ -98,7 +143,8 @@ def scaffold_files(
         Path("tests/zendesk-tickets.yaml"): _template("example-tests.yaml"),  # syncspec test
         Path("schemas/sync-job.schema.json"): _schema_text(),
         Path(".pre-commit-config.yaml"): _fill(precommit, values),
-        WORKFLOW: _fill(_template("github-workflow.yml"), values),
+        WORKFLOW: _fill(workflow, values),
+        VSCODE_SETTINGS: _template("vscode-settings.json"),
         DEPENDABOT: _template("dependabot.yml"),
         REQUIREMENTS: requirements,
         Path(".gitignore"): _template("gitignore"),
@@ -140,8 +186,12 @@ def init_repo(
     find_links: Path | None = None,
     index_url: str | None = None,
     with_emulator: bool = False,
+    profiles: Sequence[str] = (),
 ) -> InitResult:
     from syncspec import pins
+
+    if profiles:
+        _profile_values(profiles)  # bad names fail before anything is looked up
 
     extras = ("emulator",) if with_emulator else ()
     source = pins.parse_install_from(install_from)
@@ -155,6 +205,7 @@ def init_repo(
         jobs_dir=jobs_dir,
         hook_repo=hook_repo,
         hook_rev=hook_rev,
+        profiles=profiles,
     )
     if target.exists() and not target.is_dir():
         raise ConfigError(f"{target} exists and is not a directory")

@@ -45,6 +45,7 @@ COMMANDS: dict[str, str] = {
     "test": "node_tests",
     "graph": "graph",
     "schedules": "schedules",
+    "diff": "diff",
 }
 
 
@@ -56,13 +57,20 @@ class GlobalOptions:
     no_color: bool = False
     allow_hosts: tuple[str, ...] = ()  # --allow-host (issue 11): into Settings.allowed_hosts
 
-    def settings(self, cwd: Path | None = None) -> Any:
-        """Load ``syncspec.config.Settings`` for this invocation."""
+    def settings(self, cwd: Path | None = None, profile: str | None = None) -> Any:
+        """Load ``syncspec.config.Settings`` for this invocation (``profile``: instead of
+        ``--profile``, for ``diff``)."""
         from syncspec.config import load_settings
 
-        return load_settings(
-            cwd=cwd, profile=self.profile, config_path=self.config, allow_hosts=self.allow_hosts
+        settings = load_settings(
+            cwd=cwd,
+            profile=profile or self.profile,
+            config_path=self.config,
+            allow_hosts=self.allow_hosts,
         )
+        for notice in settings.notices:  # an environment variable the profile overrides
+            click.echo(f"note: {notice}", err=True)
+        return settings
 
 
 def _module_exists(module: str) -> bool:

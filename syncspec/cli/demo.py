@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import secrets
 import shutil
@@ -29,17 +30,21 @@ DEMO_TOKEN_ENV = "SYNCSPEC_DEMO_TOKEN"
 def command(ctx: click.Context, jobs_dir: Path | None) -> int:
     """See syncspec work end to end, with no Truto account and no token.
 
-    Starts the embedded Truto emulator on a free port, seeds it with live jobs that differ
-    from your job files (one edited in the "dashboard", one missing, one unmanaged), then runs
-    `syncspec plan`, `syncspec apply --auto-approve` and `syncspec plan` again, and stops the
-    emulator. Your files are copied to a temporary directory first and never modified.
-    Exit 0 when the final plan shows no changes.
+    Starts the embedded Truto emulator on a free port with two environments, named after the
+    first two profiles of syncspec.toml (else staging and production) and given their `!var`
+    values. The first starts with live jobs that differ from your job files (one edited in the
+    "dashboard", one missing, one unmanaged): `syncspec plan`, `apply --auto-approve` and `plan`
+    again show it converge; then the same files are promoted to the second environment and
+    `syncspec diff` shows how the two differ (by the profiles' values only). Your files are
+    copied to a temporary directory first and never modified. Exit 0 when the final plans show
+    no changes and the diff finds nothing unexplained.
     """
     from syncspec.cli.emulator import require_emulator_extra
 
     require_emulator_extra("demo")
     from syncspec.cli.plan import echo_problems
-    from syncspec.demo import demo_story
+    from syncspec.config import load_settings
+    from syncspec.demo import UNMANAGED_JOB, demo_environments, demo_story, demo_toml
     from syncspec.emulator.server import start_emulator
     from syncspec.emulator.state import EmulatorConfig
     from syncspec.engine.project import has_errors, load_local
@@ -51,10 +56,18 @@ def command(ctx: click.Context, jobs_dir: Path | None) -> int:
             f"{source}: no jobs directory here; run the demo from a config repo "
             "(e.g. this repository's root) or create one with `syncspec init`"
         )
+    environments = demo_environments(settings.profiles)
+    first, second = (name for name, _ in environments)
+    tokens = {name: secrets.token_urlsafe(24) for name, _ in environments}
+    token_envs = {name: f"{DEMO_TOKEN_ENV}_{i}" for i, (name, _) in enumerate(environments)}
     with tempfile.TemporaryDirectory(prefix="syncspec-demo-") as tmp:
         workspace = Path(tmp)
         shutil.copytree(source, workspace / "jobs")
-        local, problems = load_local(settings, [workspace / "jobs"])
+        config = workspace / "syncspec.toml"
+        # the URL is not known before the emulator starts: the first load needs none
+        config.write_text(demo_toml("http://127.0.0.1:9", environments, token_envs), "utf-8")
+        local_settings = load_settings(cwd=workspace, profile=first, config_path=config, environ={})
+        local, problems = load_local(local_settings, [workspace / "jobs"])
         if has_errors(problems):
             echo_problems(problems, len(local))
             raise SyncspecError("the job files have problems; run `syncspec validate` and fix them")
@@ -62,46 +75,71 @@ def command(ctx: click.Context, jobs_dir: Path | None) -> int:
         if story.scheduled is not None:
             with story.scheduled.path.open("a", encoding="utf-8") as fh:
                 fh.write(story.schedule_text())
-        token = secrets.token_urlsafe(24)
         seed = {"sync_jobs": story.live_jobs, "integrated_accounts": story.accounts}
-        config = EmulatorConfig(tokens={token: "demo"}, seed=seed)
-        with start_emulator(config) as emulator:
-            (workspace / "syncspec.toml").write_text(
-                'jobs_dir = "jobs"\ndefault_profile = "demo"\n\n[profiles.demo]\n'
-                f'api_url = "{emulator.url}"\ntoken_env = "{DEMO_TOKEN_ENV}"\n',
-                encoding="utf-8",
+        emulator_config = EmulatorConfig(
+            tokens={tokens[first]: first, tokens[second]: second}, seed=seed
+        )
+        with start_emulator(emulator_config) as emulator:
+            # the "dashboard experiment" exists in both environments: never touched by syncspec;
+            # the connected accounts too (the schedule's triggers need them in each)
+            emulator.control.seed_jobs([dict(UNMANAGED_JOB)], environment=second)
+            emulator.control.seed_accounts(copy.deepcopy(story.accounts), environment=second)
+            config.write_text(demo_toml(emulator.url, environments, token_envs), "utf-8")
+            click.echo(
+                f"Truto emulator listening on {emulator.url} with two environments, "
+                f"{first} and {second} (stopped at the end)."
             )
-            click.echo(f"Truto emulator listening on {emulator.url} (stopped at the end).")
-            for line in story.describe():
+            for line in story.describe(first):
                 click.echo(line)
-            previous = os.environ.get(DEMO_TOKEN_ENV)
-            os.environ[DEMO_TOKEN_ENV] = token
+            for line in _values_lines(environments):
+                click.echo(line)
+            steps = [
+                ["--profile", first, "plan"],
+                ["--profile", first, "apply", "--auto-approve"],
+                ["--profile", first, "plan", "--detailed-exitcode"],
+                ["--profile", second, "apply", "--auto-approve"],
+                ["--profile", second, "plan", "--detailed-exitcode"],
+                ["diff", "--profile", first, "--profile", second],
+            ]
+            saved = {env: os.environ.get(env) for env in token_envs.values()}
+            os.environ.update({token_envs[name]: tokens[name] for name in tokens})
             try:
-                steps = [
-                    ["plan"],
-                    ["apply", "--auto-approve"],
-                    ["plan", "--detailed-exitcode"],
-                ]
                 codes = []
                 for argv in steps:
                     click.echo(f"\n$ syncspec {' '.join(argv)}")
                     codes.append(
-                        _run(
-                            cli,
-                            ["--config", str(workspace / "syncspec.toml"), *argv],
-                            "syncspec",
-                            None,
-                            False,
-                        )
+                        _run(cli, ["--config", str(config), *argv], "syncspec", None, False)
                     )
             finally:
-                if previous is None:
-                    os.environ.pop(DEMO_TOKEN_ENV, None)
-                else:
-                    os.environ[DEMO_TOKEN_ENV] = previous
-    if codes[0] != 0 or codes[1] != 0:
+                for env, value in saved.items():
+                    if value is None:
+                        os.environ.pop(env, None)
+                    else:
+                        os.environ[env] = value
+    if any(code != 0 for code in (codes[0], codes[1], codes[3])):
         raise SyncspecError("the demo's plan or apply failed (see above)")
-    if codes[2] != 0:
-        raise SyncspecError("the second plan still shows changes: this is a syncspec bug")
-    click.echo("\nDone: the second plan shows no changes. Next: `syncspec --help`, and the README.")
+    if codes[2] != 0 or codes[4] != 0:
+        raise SyncspecError("a plan after apply still shows changes: this is a syncspec bug")
+    if codes[5] != 0:
+        raise SyncspecError("the environments differ beyond the profiles' values (see above)")
+    click.echo(
+        f"\nDone: {first} and {second} hold the same jobs, differing only by their profiles' "
+        "values. Next: `syncspec --help`, and the README."
+    )
     return 0
+
+
+def _values_lines(environments: list[tuple[str, dict[str, object]]]) -> list[str]:
+    import json
+
+    names = sorted({key for _, values in environments for key in values})
+    if not names:
+        return []
+    lines = ["Values that differ per environment (`!var NAME` in the job files):"]
+    for key in names:
+        shown = ", ".join(
+            f"{env} {json.dumps(values.get(key), ensure_ascii=False)}"
+            for env, values in environments
+        )
+        lines.append(f"  - {key}: {shown}")
+    return lines

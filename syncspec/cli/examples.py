@@ -71,11 +71,18 @@ EXAMPLES: Final[dict[str, list[str]]] = {
         "syncspec emulator --port 8787 --token dev-token",
         "syncspec emulator --db emulator.sqlite --seed jobs.json --latency-ms 50",
     ],
-    "init": ["syncspec init my-truto-jobs && cd my-truto-jobs && syncspec validate"],
+    "init": [
+        "syncspec init my-truto-jobs && cd my-truto-jobs && syncspec validate",
+        "syncspec init my-truto-jobs --profiles staging,production   # a promotion workflow",
+    ],
     "demo": ["syncspec demo", "syncspec demo --jobs-dir jobs"],
     "test": [
         "syncspec test",
         "syncspec test tests/zendesk-tickets.yaml --format junit > junit.xml",
+    ],
+    "diff": [
+        "syncspec diff --profile staging --profile production",
+        "syncspec diff --profile staging --profile production --format markdown   # a PR comment",
     ],
     "graph": [
         "syncspec graph salesforce-accounts-incremental",

@@ -48,7 +48,13 @@ import click
     is_flag=True,
     help="Also pin the emulator extra (starlette, uvicorn): `syncspec demo`/`emulator` in CI.",
 )
-def command(  # noqa: PLR0917 - one parameter per click option
+@click.option(
+    "--profiles",
+    metavar="FIRST,SECOND",
+    help="Two environments (e.g. staging,production): a syncspec.toml with both profiles and "
+    "a workflow that applies FIRST on merge and SECOND after its environment's approval.",
+)
+def command(  # noqa: PLR0917 - click passes each option as an argument
     directory: Path,
     force: bool,
     jobs_dir: str,
@@ -58,6 +64,7 @@ def command(  # noqa: PLR0917 - one parameter per click option
     find_links: Path | None,
     index_url: str | None,
     with_emulator: bool,
+    profiles: str | None,
 ) -> int:
     """Scaffold a syncspec config repo: syncspec.toml, jobs/, pre-commit, a GitHub workflow.
 
@@ -70,6 +77,7 @@ def command(  # noqa: PLR0917 - one parameter per click option
     """
     from syncspec.scaffold import init_repo
 
+    names = tuple(p.strip() for p in profiles.split(",")) if profiles is not None else ()
     result = init_repo(
         directory,
         force=force,
@@ -80,9 +88,20 @@ def command(  # noqa: PLR0917 - one parameter per click option
         find_links=find_links,
         index_url=index_url,
         with_emulator=with_emulator,
+        profiles=names,
     )
     for rel in result.written:
         click.echo(f"wrote {directory / rel}")
+    if names:
+        first, second = names
+        click.echo(
+            f"next: put each environment's values in syncspec.toml ([profiles.*.vars]), run "
+            f"`syncspec validate`, then `syncspec --profile {first} plan`. For the workflow, "
+            f"create the GitHub environments truto-{first}, truto-{second}-plan and "
+            f"truto-{second} (required reviewers), each with its token secret: see the "
+            "comment at the top of .github/workflows/syncspec.yml."
+        )
+        return 0
     click.echo(
         "next: set TRUTO_API_TOKEN (or a profile in syncspec.toml), then run "
         "`syncspec validate` and `syncspec plan`. For the workflow, create the GitHub "

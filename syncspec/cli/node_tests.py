@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -71,6 +72,7 @@ def command(
     if not paths and not tests_dir.is_dir():
         click.echo(f"no case files: {tests_dir} does not exist (set tests_dir in syncspec.toml)")
     jobs, unreadable, _skipped = scan_job_files(settings)
+    _note_unresolved(jobs, settings)
     from syncspec.nodetest import TRUTO_JSONATA_VERSION
     from syncspec.nodetest.expressions import use_node_engine
 
@@ -102,3 +104,18 @@ def command(
         except OSError as exc:
             raise ConfigError(f"cannot write {junit_xml}: {exc.strerror}") from None
     return int(ExitCode.OK if results.failed == 0 else ExitCode.ERROR)
+
+
+def _note_unresolved(jobs: list[Any], settings: Any) -> None:
+    """Say which `!var`s the cases see as tags: the active profile has no value for them."""
+    from syncspec.jobfile.vars import find_refs
+
+    for job in jobs:
+        names = sorted({ref.name for _, ref in find_refs(job.data)})
+        if names:
+            shown = ", ".join(f"`!var {n}`" for n in names)
+            click.echo(
+                f"note: {job.display}: {shown} has no value in profile {settings.profile.name!r} "
+                "(choose a profile that has it with --profile); cases that read it see the tag",
+                err=True,
+            )

@@ -43,7 +43,12 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         live = client.list_sync_jobs()
         schedules_of = _live_schedules(client, live)
     result = pull_jobs(
-        live, local, jobs_dir=settings.jobs_dir, root=settings.root, label_globs=label_globs
+        live,
+        local,
+        jobs_dir=settings.jobs_dir,
+        root=settings.root,
+        label_globs=label_globs,
+        values=settings.profile.vars,
     )
     _pull_schedules(result, schedules_of)
     for pulled in result.files:
@@ -74,7 +79,7 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         f"Pulled {len(result.files)} job(s): {result.count('created')} created, "
         f"{result.count('updated')} updated, {result.count('unchanged')} unchanged{extra}."
     )
-    broken = _lint_pulled(result, settings.root)
+    broken = _lint_pulled(result, settings.root, settings.var_setup(planning=False))
     return 1 if broken or result.count("failed") else 0
 
 
@@ -121,7 +126,7 @@ def _pull_schedules(result: Any, schedules_of: dict[str, Any]) -> None:
             click.echo(f"error: schedules of {pulled.label!r} not written: {exc}", err=True)
 
 
-def _lint_pulled(result: Any, root: Path) -> int:
+def _lint_pulled(result: Any, root: Path, setup: Any) -> int:
     """Lint the files pull wrote (or found unchanged); report errors at once. They stay written:
     they are what is live, and CI should notice now rather than at the next plan."""
     from syncspec.jobfile.problems import Severity
@@ -131,7 +136,7 @@ def _lint_pulled(result: Any, root: Path) -> int:
     paths = [f.path for f in result.files if f.status in ("created", "updated", "unchanged")]
     if not paths:
         return 0
-    report = validate_paths(paths, root)
+    report = validate_paths(paths, root, setup=setup)
     errors = [p for p in report.problems if p.severity == Severity.ERROR]
     if not errors:
         return 0

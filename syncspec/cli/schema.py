@@ -25,7 +25,10 @@ def command(out: Path, check: bool) -> int:
     """Write the JSON Schema of job files, generated from syncspec's models.
 
     Editors using yaml-language-server autocomplete job files from it (add
-    `# yaml-language-server: $schema=../schemas/sync-job.schema.json` to a job file).
+    `# yaml-language-server: $schema=../schemas/sync-job.schema.json` to a job file). Values
+    written `!var NAME` (one per profile, from syncspec.toml) need the tag declared for the
+    editor: `"yaml.customTags": ["!var scalar"]` (init writes .vscode/settings.json); the schema's
+    `$comment` says so too.
     """
     from syncspec.jobfile.shape.schema import schema_text
 

@@ -50,7 +50,8 @@ def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool)
     # Files passed (a pre-commit hook passes the changed ones) are checked against every job
     # file of the project for the project rules (unique labels and pins).
     context = [settings.jobs_dir] if paths and settings.jobs_dir.is_dir() else []
-    report = validate_paths(targets, cwd, context=context, repo_root=settings.root)
+    setup = settings.var_setup(planning=False)  # `!var`: every profile is checked
+    report = validate_paths(targets, cwd, context=context, repo_root=settings.root, setup=setup)
     for skipped in report.skipped:
         click.echo(f"note: skipped {skipped}", err=True)
     click.echo(render(report, fmt), nl=False)

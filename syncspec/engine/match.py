@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from syncspec.config import PruneScope
+from syncspec.config import EVERY_LABEL, LabelSelection, PruneScope
 from syncspec.engine.model import ConflictCandidate, Notice, NoticeKind, PlanOptions
 from syncspec.engine.normalize import canonical_job, comparable_live, nfc, stable_json
 from syncspec.jobfile.jobs import LocalJob
@@ -136,8 +136,11 @@ def match_jobs(
     ownership: Ownership = EVERYTHING_OWNED,
     activity: Mapping[str, Activity] | None = None,
     profile: str = "",
+    selection: LabelSelection = EVERY_LABEL,
 ) -> Match:
-    """Bind files to live jobs; see the module docstring for the rules.
+    """Bind files to live jobs; see the module docstring for the rules. ``selection``: the
+    labels the active profile manages; jobs outside it (files and live) are left out, like
+    ``--exclude`` leaves them out.
 
     ``activity`` (triggers and runs per live id) is read only for labels held by several live
     jobs: where the extra ones are copies of the file's job with neither, they are deleted
@@ -313,7 +316,7 @@ def match_jobs(
         )
 
     _leave_unsafe_alone(result, conflicted, unsafe)
-    return _select(result, conflicted, options, ownership)
+    return _select(result, conflicted, options, ownership, selection)
 
 
 def _candidates(
@@ -374,11 +377,12 @@ def _select(
     conflicted: list[tuple[LocalJob, Notice]],
     options: PlanOptions,
     ownership: Ownership,
+    selection: LabelSelection = EVERY_LABEL,
 ) -> Match:
     planned = ownership.planned_files
 
     def pick(label: str | None) -> bool:
-        return is_selected(label or "", options)
+        return is_selected(label or "", options) and selection.selects(label or "")
 
     def planned_file(job: LocalJob) -> bool:
         return planned is None or job.display in planned

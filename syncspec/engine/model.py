@@ -74,6 +74,15 @@ class FieldChange(_Data):
     from_pointer: str | None = None  # "moved": where the item was (pointer is where it goes)
 
 
+@dataclass(frozen=True, kw_only=True)
+class VarLanding(_Data):
+    """Where a profile's ``!var`` value landed in the job (issue 20): shown with the change."""
+
+    pointer: str  # RFC 6901 pointer into the job, e.g. "/resources/3/config/id"
+    name: str  # the NAME of `!var NAME`
+    value: Any = None  # the profile's value (what the plan compares and sends)
+
+
 @dataclass(kw_only=True)
 class Action(_Data):
     kind: ActionKind
@@ -93,6 +102,8 @@ class Action(_Data):
     impact: DeleteImpact | None = None
     # delete: the job is a copy of this live job, which is kept (duplicate healing)
     duplicate_of: str | None = None
+    # the `!var` values of the file, where they landed (create/update/noop)
+    vars: list[VarLanding] = field(default_factory=list)
 
 
 @dataclass(kw_only=True)

@@ -13,8 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from syncspec import __version__
 from syncspec.bounded import FileRefused, check_depth, read_regular_file
-from syncspec.config import PruneScope
-from syncspec.engine.diff import diff_jobs, pointer_tokens
+from syncspec.config import EVERY_LABEL, LabelSelection, PruneScope
+from syncspec.engine.diff import diff_jobs, pointer, pointer_tokens
 from syncspec.engine.identity import rename_suggestions, rewritten_labels
 from syncspec.engine.match import (
     EVERYTHING_OWNED,
@@ -33,6 +33,7 @@ from syncspec.engine.model import (
     Plan,
     PlanEnvironment,
     PlanOptions,
+    VarLanding,
 )
 from syncspec.engine.normalize import (
     CLIENT_FIELDS,
@@ -70,10 +71,12 @@ def plan_changes(
     ownership: Ownership = EVERYTHING_OWNED,
     environment: PlanEnvironment | None = None,
     activity: Mapping[str, Activity] | None = None,
+    selection: LabelSelection = EVERY_LABEL,
 ) -> Plan:
     """The plan that makes the live jobs match the job files (pure; the clock only if ``now``
     is None). ``activity``: triggers and runs of the live jobs whose label is held twice
-    (``engine.identity.duplicated_ids``), so that copies left by an interrupted apply heal."""
+    (``engine.identity.duplicated_ids``), so that copies left by an interrupted apply heal.
+    ``selection``: the labels the profile manages (others are left alone)."""
     matched = match_jobs(
         local,
         live,
@@ -82,6 +85,7 @@ def plan_changes(
         ownership=ownership,
         activity=activity,
         profile=profile,
+        selection=selection,
     )
     actions: list[Action] = []
     warnings: list[Notice] = []
@@ -94,7 +98,12 @@ def plan_changes(
         body = canonical_job(job.data)
         actions.append(
             Action(
-                kind=ActionKind.CREATE, label=job.label, file=job.display, line=job.line, body=body
+                kind=ActionKind.CREATE,
+                label=job.label,
+                file=job.display,
+                line=job.line,
+                body=body,
+                vars=_landings(job),
             )
         )
         if _RUNTIME not in body:
@@ -131,6 +140,7 @@ def plan_changes(
                 body={n: desired[n] for n in CLIENT_FIELDS if n in changed_fields}
                 if changes
                 else None,
+                vars=_landings(job),
             )
         )
         if _RUNTIME not in desired:
@@ -205,6 +215,10 @@ def environment_of(live: Sequence[Mapping[str, Any]], token: str) -> PlanEnviron
         environment_id=next(iter(ids)) if len(ids) == 1 else None,
         token_fingerprint=token_fingerprint(token),
     )
+
+
+def _landings(job: LocalJob) -> list[VarLanding]:
+    return [VarLanding(pointer=pointer(*u.path), name=u.name, value=u.value) for u in job.vars]
 
 
 def _runtime_warning(job: LocalJob, consequence: str) -> Notice:

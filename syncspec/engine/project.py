@@ -25,6 +25,7 @@ from syncspec.errors import ConfigError
 from syncspec.jobfile.discovery import discover_job_files, display_path
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.problems import Problem, Severity
+from syncspec.jobfile.vars import find_refs, may_have_vars, resolve_plain, tags_may_fail
 from syncspec.jobfile.yaml import loader
 
 if TYPE_CHECKING:
@@ -115,7 +116,11 @@ class LoadingProject:
                     "syncspec.toml, or create it: `syncspec pull` writes the live jobs there)"
                 )
             targets = [settings.jobs_dir, *paths]
-        self._loading = start_load_jobs(targets, settings.root)
+        setup = settings.var_setup(planning=True)
+        self._loading = start_load_jobs(targets, settings.root, setup)
+        # a tag that may fail the check: check the files before the first request
+        values = setup.profiles[0].values if setup.profiles else None
+        self.check_first = tags_may_fail(self._loading.discovery.files, values)
 
     def result(self) -> LocalProject:
         files = self._loading.files()
@@ -128,6 +133,11 @@ class LoadingProject:
         with_errors: list[str] = []
         for f in files:
             if f.job is not None:
+                continue
+            if f.unselected:
+                # not this profile's job: it still claims its label (never pruned here)
+                if f.data is not None and isinstance(f.data.get("label"), str):
+                    labels.add(f.data["label"])
                 continue
             if f.data is None:
                 blocked.append(f"{f.display} cannot be read or parsed")
@@ -227,6 +237,7 @@ def plan_project(
         ownership=ownership,
         environment=environment,
         activity=read_activity(client, doubled) if client is not None and doubled else None,
+        selection=settings.profile.selection,
     )
     if client is not None:
         read_delete_impact(plan, client, live)
@@ -289,7 +300,6 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem], l
     ``pull`` binds files by label / pinned id only, so a file with lint problems still claims
     its job; a file that cannot be parsed at all might claim any label, so pull stops on it.
     """
-
     jobs: list[LocalJob] = []
     problems: list[Problem] = []
     if not settings.jobs_dir.is_dir():
@@ -301,12 +311,16 @@ def scan_job_files(settings: Settings) -> tuple[list[LocalJob], list[Problem], l
         if parsed.data is None:
             problems.extend(parsed.problems)
             continue
+        data = parsed.data
+        if may_have_vars(parsed.text):
+            # the active profile's values; a name it lacks stays a marker (pull keeps it)
+            data, _missing = resolve_plain(data, settings.profile.vars)
         jobs.append(
             LocalJob(
                 path=path.resolve(),
                 display=display,
                 line=loader.label_line(parsed.text),
-                data=parsed.data,
+                data=data,
             )
         )
     return jobs, problems, [s.describe(settings.root) for s in discovery.skipped]
@@ -325,6 +339,11 @@ def read_local_and_live(
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    if loading.check_first:
+        local = loading.result()
+        if has_errors(local.problems):
+            return local, None  # nothing was sent
+        return local, client.list_sync_jobs()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="syncspec-list")
     try:
         listing = pool.submit(client.list_sync_jobs)
@@ -338,3 +357,22 @@ def read_local_and_live(
         return local, listing.result()
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def var_paths(settings: Settings) -> dict[str, list[tuple[tuple[str | int, ...], str]]]:
+    """label -> the key paths and names of the ``!var`` markers of its job file (files that do
+    not parse, or share a label, are left out: ``diff`` then explains nothing for them)."""
+    found: dict[str, list[tuple[tuple[str | int, ...], str]]] = {}
+    shared: set[str] = set()
+    if not settings.jobs_dir.is_dir():
+        return found
+    for path in discover_job_files([settings.jobs_dir], settings.root).files:
+        parsed = loader.read_path(path, display_path(path, settings.root))
+        if parsed.data is None or not isinstance(parsed.data.get("label"), str):
+            continue
+        label = parsed.data["label"]
+        if label in found:
+            shared.add(label)
+        refs = find_refs(parsed.data) if may_have_vars(parsed.text) else []
+        found[label] = [(p, ref.name) for p, ref in refs]
+    return {k: v for k, v in found.items() if k not in shared}

@@ -104,8 +104,10 @@ def pull_jobs(
     jobs_dir: Path,
     root: Path,
     label_globs: Sequence[str] = (),
+    values: Mapping[str, Any] | None = None,
 ) -> PullResult:
-    """Write the live jobs matching ``label_globs`` (all when empty) into ``jobs_dir``."""
+    """Write the live jobs matching ``label_globs`` (all when empty) into ``jobs_dir``;
+    ``values``: the active profile's ``!var`` values (tags equal to the live value stay)."""
     result = PullResult()
     usable: list[Mapping[str, Any]] = []
     for job in live_jobs:
@@ -198,7 +200,9 @@ def pull_jobs(
             old = existing.label if job_id in renames else None
             try:
                 _inside(existing.path, real_jobs_dir, existing.display)
-                status = update_file(existing.path, job, pin=pinned_file, renamed_from=old)
+                status = update_file(
+                    existing.path, job, pin=pinned_file, renamed_from=old, values=values
+                )
                 if old is not None:
                     result.renamed.append((existing.display, old, label))
             except (PullError, OSError) as exc:

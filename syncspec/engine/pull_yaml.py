@@ -8,6 +8,7 @@ with every multi-line string escaped, and only when that fails too is it a bug.
 
 from __future__ import annotations
 
+import copy
 import io
 import os
 import re
@@ -19,6 +20,7 @@ from typing import Any, Literal
 from syncspec.engine.normalize import CLIENT_FIELDS, EMPTY_OBJECT_KEYS, canonical_job
 from syncspec.errors import SyncspecError
 from syncspec.jobfile.shape.runtime import canonical_runtime_version
+from syncspec.jobfile.vars import resolve_plain
 from syncspec.jobfile.yaml.limits import MAX_BYTES
 from syncspec.jobfile.yaml.loader import parse_text
 from syncspec.redact import redact_data
@@ -166,19 +168,61 @@ def _same_scalar(old: Any, new: Any) -> bool:
         return False
 
 
-def _merge(old: Any, new: Any, escape: bool = False) -> Any:
-    """Merge plain ``new`` into the round-trip node ``old``, keeping what is already equal."""
+def _var_name(node: Any) -> str | None:
+    """The NAME of a round-trip ``!var NAME`` node (None for anything else)."""
+    from ruamel.yaml.comments import TaggedScalar
+
+    if isinstance(node, TaggedScalar) and node.tag.value == "!var":
+        return str(node.value)
+    return None
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """JSON equality: ``1`` is not ``True``, ``1`` is not ``"1"``."""
+    import json
+
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def resolved(node: Any, values: Mapping[str, Any]) -> Any:
+    """A round-trip node as plain data, each ``!var`` with a value replaced by it (issue 20)."""
+    name = _var_name(node)
+    if name is not None:
+        return copy.deepcopy(values[name]) if name in values else node
+    if isinstance(node, Mapping):
+        return {k: resolved(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [resolved(v, values) for v in node]
+    return node
+
+
+def _merge(
+    old: Any, new: Any, escape: bool = False, values: Mapping[str, Any] | None = None
+) -> Any:
+    """Merge plain ``new`` into the round-trip node ``old``, keeping what is already equal.
+
+    A ``!var NAME`` stays where the profile's value of NAME equals the live value: pull never
+    writes a resolved value over a tag (issue 20); where they differ, the live value is written.
+    """
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+    values = values or {}
+    name = _var_name(old)
+    if name is not None:
+        if name in values and _same_value(values[name], new):
+            return old
+        return _to_yaml(new, escape)
     if isinstance(old, CommentedMap) and isinstance(new, Mapping):
         for key in [k for k in old if k not in new]:
             del old[key]
         for key, value in new.items():
-            old[key] = _merge(old[key], value, escape) if key in old else _to_yaml(value, escape)
+            old[key] = (
+                _merge(old[key], value, escape, values) if key in old else _to_yaml(value, escape)
+            )
         return old
     if isinstance(old, CommentedSeq) and isinstance(new, list) and len(old) == len(new):
         for i, value in enumerate(new):
-            old[i] = _merge(old[i], value, escape)
+            old[i] = _merge(old[i], value, escape, values)
         return old
     if not isinstance(old, Mapping | list) and _same_scalar(old, new):
         return old
@@ -191,10 +235,15 @@ def _dump(yaml: Any, data: Any) -> str:
     return buf.getvalue()
 
 
-def _reads_back(text: str, job: Mapping[str, Any], where: Path) -> bool:
+def _reads_back(
+    text: str, job: Mapping[str, Any], where: Path, values: Mapping[str, Any] | None = None
+) -> bool:
     # The validator's own loader: what plan will read is what is checked here.
     data = parse_text(text, str(where)).data
-    return data is not None and canonical_job(data) == canonical_job(job)
+    if data is None:
+        return False
+    data, missing = resolve_plain(data, values or {})
+    return not missing and canonical_job(data) == canonical_job(job)
 
 
 def _check_size(text: str, where: Path) -> None:
@@ -231,10 +280,17 @@ def create_file(path: Path, job: Mapping[str, Any], *, pin: bool, schema: str) -
 
 
 def update_file(
-    path: Path, job: Mapping[str, Any], *, pin: bool, renamed_from: str | None = None
+    path: Path,
+    job: Mapping[str, Any],
+    *,
+    pin: bool,
+    renamed_from: str | None = None,
+    values: Mapping[str, Any] | None = None,
 ) -> Literal["updated", "unchanged"]:
     """Merge the live job into the file; ``renamed_from``: the file's old label, added to its
-    ``renamed_from`` (the job was renamed in the dashboard: other environments follow)."""
+    ``renamed_from`` (the job was renamed in the dashboard: other environments follow);
+    ``values``: the active profile's ``!var`` values (a tag whose value equals the live value
+    is kept)."""
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.util import load_yaml_guess_indent
 
@@ -246,7 +302,8 @@ def update_file(
     wanted = client_document(job, pin=pin)
     job_id = str(job.get("id"))
     pin_ok = not pin or str(data.get("id")) == job_id
-    if pin_ok and canonical_job(data) == canonical_job(job):
+    values = values or {}
+    if pin_ok and _same_job(resolved(data, values), job):
         return "unchanged"
     yaml = _yaml(
         mapping=_mapping_indent(original),
@@ -257,12 +314,12 @@ def update_file(
         # The second try starts from the file again: parsed anew, not deep-copied (ruamel's
         # deepcopy of a long document is quadratic: a 3,000-node job took minutes, issue 22).
         merged = load_yaml_guess_indent(original, yaml=_yaml())[0] if escape else data
-        _merge_document(merged, wanted, job_id, pin=pin, escape=escape)
+        _merge_document(merged, wanted, job_id, pin=pin, escape=escape, values=values)
         if renamed_from is not None:
             _add_renamed_from(merged, renamed_from)
         text = _dump(yaml, merged)
         _check_size(text, path)
-        if _reads_back(text, job, path):
+        if _reads_back(text, job, path, values):
             break
     else:
         raise _not_read_back(job, path)
@@ -270,8 +327,23 @@ def update_file(
     return "updated"
 
 
+def _same_job(data: Any, job: Mapping[str, Any]) -> bool:
+    from syncspec.engine.normalize import canonical_job
+
+    try:
+        return bool(canonical_job(data) == canonical_job(job))
+    except (TypeError, ValueError):  # a `!var` without a value in this profile
+        return False
+
+
 def _merge_document(
-    data: Any, wanted: Mapping[str, Any], job_id: str, *, pin: bool, escape: bool
+    data: Any,
+    wanted: Mapping[str, Any],
+    job_id: str,
+    *,
+    pin: bool,
+    escape: bool,
+    values: Mapping[str, Any],
 ) -> None:
 
     order = ["label", "id", *CLIENT_FIELDS]
@@ -280,13 +352,13 @@ def _merge_document(
             if pin and str(data.get("id")) != job_id:
                 _insert(data, "id", job_id, order)
             continue
-        if name in CLIENT_FIELDS and canonical_job({name: data.get(name)}) == canonical_job(
-            {name: wanted.get(name)}
+        if name in CLIENT_FIELDS and _same_job(
+            {name: resolved(data.get(name), values)}, {name: wanted.get(name)}
         ):
             continue
         if name in wanted:
             if name in data:
-                data[name] = _merge(data[name], wanted[name], escape)
+                data[name] = _merge(data[name], wanted[name], escape, values)
             else:
                 _insert(data, name, _to_yaml(wanted[name], escape), order)
         elif name in data:

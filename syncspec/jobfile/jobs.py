@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from syncspec.jobfile.vars import VarUse
 
 # Fields the server sets on a job: never in a job file, never written by pull, never diffed
 # (the live ``id`` is compared through the binding, not as a field).
@@ -16,7 +19,8 @@ class LocalJob:
     path: Path  # absolute path of the file
     display: str  # the path as shown to the user (relative to the project root when possible)
     line: int  # 1-based line of the `label` key (1 when unknown)
-    data: dict[str, Any]  # the parsed document: plain JSON-like data, as written in the file
+    data: dict[str, Any]  # the parsed document: plain JSON-like data, `!var`s resolved
+    vars: tuple[VarUse, ...] = ()  # where the active profile's `!var` values landed
 
     @property
     def label(self) -> str:

@@ -35,6 +35,7 @@ from syncspec.jobfile.rules import registry as semantics
 from syncspec.jobfile.rules.project import check_project, identity_probes, may_hold_identity
 from syncspec.jobfile.shape import corevalidate
 from syncspec.jobfile.shape.structure import check_structure
+from syncspec.jobfile.vars import NO_VARS, VarSetup, VarUse, attribute, may_have_vars, resolve_file
 from syncspec.jobfile.yaml import limits, loader
 from syncspec.jobfile.yaml.locate import TopPositions, to_problems, top_to_problems
 
@@ -89,6 +90,10 @@ class _FileResult:
     project_findings: list[Finding] = field(default_factory=list)
     # the absolute path a job is known by (files that load), taken where the file was checked
     resolved: Path | None = None
+    # where `!var` values landed (the first resolved document's; plan: the active profile's)
+    uses: list[VarUse] = field(default_factory=list)
+    # planning: the active profile does not select this job (not a job here; claims its label)
+    unselected: bool = False
 
 
 def discover(paths: Iterable[Path], root: Path | None = None) -> Discovery:
@@ -112,14 +117,28 @@ def _resolved(path: Path, parents: dict[Path, Path]) -> Path:
     return real / path.name
 
 
-def _check_file(path: Path, root: Path, parents: dict[Path, Path] | None = None) -> _FileResult:
+def _check_file(
+    path: Path, root: Path, parents: dict[Path, Path] | None = None, setup: VarSetup = NO_VARS
+) -> _FileResult:
     display = display_path(path, root)
     parsed = loader.read_path(path, display, plain=True)
     result = _FileResult(path, parsed, problems=list(parsed.problems))
     if parsed.data is not None:
         text = parsed.text
         assert text is not None  # set for every file that loads
-        findings = _findings(parsed.data)
+        label = parsed.data.get("label")
+        if setup.planning and setup.profiles and not setup.profiles[0].selects(str(label)):
+            result.unselected = True  # not this profile's job: not checked, not planned
+            findings: list[Finding] = []
+        elif may_have_vars(text):
+            if parsed.root is None:  # markers are located through the node graph
+                parsed = result.parsed = loader.parse_text(text, display)
+                assert parsed.data is not None  # it loaded above
+            findings = _unique(_resolved_findings(result, setup))
+            parsed = result.parsed
+        else:
+            assert parsed.data is not None
+            findings = _findings(parsed.data)
         if parsed.root is None:
             # the compiled parser's data, without positions: enough for a clean file, and for
             # findings on the whole document (SS107); any other finding needs the node graph
@@ -152,6 +171,29 @@ def _findings(data: dict[str, Any]) -> list[Finding]:
     return _unique(findings)
 
 
+def _resolved_findings(result: _FileResult, setup: VarSetup) -> list[Finding]:
+    """The findings of a file with ``!var`` markers: each distinct resolved document is
+    checked; a finding of some profiles only names them (see ``vars.attribute``)."""
+    parsed = result.parsed
+    assert parsed.data is not None
+    resolution = resolve_file(parsed.display, parsed.data, setup)
+    result.problems.extend(resolution.problems)
+    result.unselected = resolution.unselected
+    if not resolution.documents:
+        return []  # nothing resolved: the problems say why; the data keeps its markers
+    parsed.data, _, result.uses = resolution.documents[0]
+    checked = [(_findings(doc), names, uses) for doc, names, uses in resolution.documents]
+    common = set(checked[0][0]).intersection(*(set(f) for f, _, _ in checked[1:]))
+    everyone = tuple(name for _, names, _ in checked for name in names)
+    total = max(resolution.selecting, len(everyone))
+    findings: list[Finding] = []
+    for found, names, uses in checked:
+        for finding in found:
+            shared = finding in common
+            findings.extend(attribute([finding], uses, everyone if shared else names, total))
+    return findings
+
+
 # Structure findings that a semantic error at the same path says better (it names the node,
 # e.g. SS305 'request node "b" has no method / integrated_account_id' over two SS103s).
 _SUPERSEDABLE = frozenset({"SS103", "SS104"})
@@ -164,9 +206,9 @@ def _without_superseded(structure: list[Finding], semantic: list[Finding]) -> li
     return [f for f in structure if not (f.rule in _SUPERSEDABLE and f.path in taken)]
 
 
-def _check_chunk(paths: Sequence[Path], root: Path) -> list[_FileResult]:
+def _check_chunk(paths: Sequence[Path], root: Path, setup: VarSetup = NO_VARS) -> list[_FileResult]:
     parents: dict[Path, Path] = {}
-    return [_check_file(path, root, parents) for path in paths]
+    return [_check_file(path, root, parents, setup) for path in paths]
 
 
 def _worker_count(files: int, free: float | None = None) -> int:
@@ -207,9 +249,13 @@ class _Checking:
     """The per-file checks of ``files``, started (in worker processes when there are many)."""
 
     def __init__(
-        self, files: list[Path], root: Path, max_parallel_files: int | None = None
+        self,
+        files: list[Path],
+        root: Path,
+        max_parallel_files: int | None = None,
+        setup: VarSetup = NO_VARS,
     ) -> None:
-        self._files, self._root = files, root
+        self._files, self._root, self._setup = files, root, setup
         if max_parallel_files is None:
             max_parallel_files = len(files)
         self._executor: ProcessPoolExecutor | None = None
@@ -228,14 +274,14 @@ class _Checking:
         # The workers are forked by the first submit, before this returns: callers that start
         # threads afterwards (plan lists the live jobs meanwhile) never fork a threaded process.
         self._chunks = [
-            self._executor.submit(_check_chunk, files[i : i + size], root)
+            self._executor.submit(_check_chunk, files[i : i + size], root, setup)
             for i in range(0, len(files), size)
         ]
 
     def results(self) -> list[_FileResult]:
         """Every file's result, in file order (waits for the workers)."""
         if self._executor is None:
-            return _check_chunk(self._files, self._root)
+            return _check_chunk(self._files, self._root, self._setup)
         try:
             return [result for chunk in self._chunks for result in chunk.result()]
         finally:
@@ -360,16 +406,18 @@ def validate_paths(
     *,
     context: Sequence[Path] = (),
     repo_root: Path | None = None,
+    setup: VarSetup = NO_VARS,
 ) -> ValidationReport:
     """Validate every job file under ``paths``; file names are shown relative to ``root``.
 
     ``context`` (the project's jobs dir) adds the other job files to the project rules only:
     labels and pinned ids of ``paths`` must be unique against them too, but their own problems
-    are not reported. ``repo_root`` bounds symlinks (default ``root``).
+    are not reported. ``repo_root`` bounds symlinks (default ``root``). ``setup``: the profiles
+    whose values ``!var`` markers take (every profile is checked).
     """
     bound = root if repo_root is None else repo_root
     discovery = discover(paths, bound)
-    results = _Checking(discovery.files, root).results()
+    results = _Checking(discovery.files, root, setup=setup).results()
     _with_project_findings(results, _context_documents(context, results, root, bound))
     problems: list[Problem] = []
     for result in results:
@@ -382,12 +430,14 @@ def validate_paths(
     )
 
 
-def load_jobs(paths: Sequence[Path], root: Path) -> tuple[list[LocalJob], list[Problem]]:
+def load_jobs(
+    paths: Sequence[Path], root: Path, setup: VarSetup = NO_VARS
+) -> tuple[list[LocalJob], list[Problem]]:
     """The jobs of every file without errors, and every problem (errors and warnings).
 
     Files with an error (of any rule) do not become jobs; warnings do not stop a file.
     """
-    return start_load_jobs(paths, root).result()
+    return start_load_jobs(paths, root, setup).result()
 
 
 @dataclass
@@ -400,15 +450,16 @@ class LoadedFile:
     data: dict[str, Any] | None
     problems: list[Problem]
     job: LocalJob | None
+    unselected: bool = False  # the active profile does not manage this job
 
 
 class LoadingJobs:
     """``load_jobs`` under way (see ``start_load_jobs``); a context manager that stops the
     checks on exit if ``result`` was not called."""
 
-    def __init__(self, paths: Sequence[Path], root: Path) -> None:
+    def __init__(self, paths: Sequence[Path], root: Path, setup: VarSetup = NO_VARS) -> None:
         self.discovery = discover(paths, root)
-        self._checking = _Checking(self.discovery.files, root, PLAN_PARALLEL_MAX_FILES)
+        self._checking = _Checking(self.discovery.files, root, PLAN_PARALLEL_MAX_FILES, setup)
 
     def files(self) -> list[LoadedFile]:
         """Every discovered file, checked (waits for the checks to finish)."""
@@ -431,23 +482,28 @@ class LoadingJobs:
         self.close()
 
 
-def start_load_jobs(paths: Sequence[Path], root: Path) -> LoadingJobs:
+def start_load_jobs(paths: Sequence[Path], root: Path, setup: VarSetup = NO_VARS) -> LoadingJobs:
     """Start ``load_jobs``: any worker processes are started before this returns, so the
     caller may start threads, or do other work, while the files are checked. ``root`` is the
-    project root: names are shown relative to it, and symlinks may not lead out of it."""
-    return LoadingJobs(paths, root)
+    project root: names are shown relative to it, and symlinks may not lead out of it.
+    ``setup``: the profile(s) ``!var`` values come from."""
+    return LoadingJobs(paths, root, setup)
 
 
 def _loaded(result: _FileResult) -> LoadedFile:
     file_problems = _problems(result)
     data: dict[str, Any] | None = result.parsed.data
     job = None
-    if data is not None and not any(p.severity == Severity.ERROR for p in file_problems):
+    errors = any(p.severity == Severity.ERROR for p in file_problems)
+    if data is not None and not errors and not result.unselected:
         assert result.resolved is not None  # set for every file that loads
         job = LocalJob(
             path=result.resolved,
             display=result.parsed.display,
             line=loader.label_line(result.parsed.text),
             data=data,
+            vars=tuple(result.uses),
         )
-    return LoadedFile(result.path, result.parsed.display, data, file_problems, job)
+    return LoadedFile(
+        result.path, result.parsed.display, data, file_problems, job, result.unselected
+    )

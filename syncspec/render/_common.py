@@ -339,13 +339,29 @@ def action_lines(action: Action) -> list[DiffLine]:
     """Every diff line of ``action``: the whole job for a create (``+``) or a delete (``-``),
     the field changes of an update."""
     if action.kind == ActionKind.CREATE:
-        return [("+", line) for line in job_yaml_lines(action.body)]
+        lines = [("+", line) for line in job_yaml_lines(action.body)]
+        return lines + var_lines(action, [""])
     if action.kind == ActionKind.DELETE:
         return [("-", line) for line in job_yaml_lines(action.body)]
-    lines: list[DiffLine] = []
+    lines = []
     for change in action.changes:
         lines.extend(change_lines(change, action.body))
-    return lines
+    return lines + var_lines(action, [c.pointer for c in action.changes])
+
+
+def _under(pointer: str, prefix: str) -> bool:
+    return pointer == prefix or pointer.startswith(prefix + "/") or not prefix
+
+
+def var_lines(action: Action, touched: list[str]) -> list[DiffLine]:
+    """``!var NAME → value at /pointer`` for each profile value that lands in a ``touched``
+    part of the job (issue 20: the reviewer sees which value came from the profile)."""
+    out: list[DiffLine] = []
+    for landing in action.vars:
+        if any(_under(landing.pointer, t) or _under(t, landing.pointer) for t in touched):
+            value = format_value(landing.value)
+            out.append((" ", f"!var {landing.name} → {value} at {landing.pointer}"))
+    return out
 
 
 def change_count(action: Action) -> str:

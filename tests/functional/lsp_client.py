@@ -2,8 +2,9 @@
 
 JSON-RPC 2.0 with ``Content-Length`` framing (the LSP base protocol). A reader thread parses
 messages into a queue; every wait is bounded by a timeout, so a silent server fails the test
-instead of hanging it. Requests the server sends us (``client/registerCapability``,
-``workspace/configuration``) are answered with ``null``: we declare no such capabilities.
+instead of hanging it. ``workspace/configuration`` requests (yaml-language-server pulls its
+settings with them after ``workspace/didChangeConfiguration``) are answered from ``settings``,
+by section; other requests the server sends us are answered with ``null``.
 """
 
 from __future__ import annotations
@@ -54,6 +55,9 @@ class LspClient:
         self._next_id = 0
         self._inbox: queue.Queue[Message | None] = queue.Queue()
         self._seen: list[Message] = []
+        # what ``workspace/configuration`` answers, by section (e.g. {"yaml": {...}})
+        self.settings: dict[str, Any] = {}
+        self.configuration_pulls = 0  # how many workspace/configuration requests were answered
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
         self._reader.start()
@@ -101,12 +105,32 @@ class LspClient:
             if message is None:
                 raise LspError(f"the language server exited while waiting for {what}")
             if "method" in message and "id" in message:  # a request from the server
-                self._send({"id": message["id"], "result": None})
+                self._send({"id": message["id"], "result": self._answer(message)})
                 continue
             if match(message):
                 return message
             self._seen.append(message)
         raise LspError(f"no {what} from the language server within {timeout} s")
+
+    def _answer(self, request: Message) -> Any:
+        if request["method"] != "workspace/configuration":
+            return None
+        items = request.get("params", {}).get("items", [])
+        self.configuration_pulls += 1
+        return [self.settings.get(str(item.get("section"))) for item in items]
+
+    def wait_for_configuration_pull(self, timeout: float) -> None:
+        """Until the server has asked for (and been given) ``settings``."""
+        deadline = time.monotonic() + timeout
+        while self.configuration_pulls == 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise LspError(f"the server did not ask for its settings within {timeout} s")
+            try:  # answers the server's requests while waiting; nothing else matches
+                self.wait_for(lambda m: False, min(left, 0.2), "the settings request")
+            except LspError as exc:
+                if "exited" in str(exc):
+                    raise
 
     def diagnostics(self, uri: str, timeout: float) -> list[Message]:
         message = self.wait_for(

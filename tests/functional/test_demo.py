@@ -57,7 +57,20 @@ def test_demo_entry_point_in_a_subprocess(tmp_path: Path) -> None:
     assert "Triggers: 2 created, 0 updated, 0 deleted; 0 failed" in out
     # the schedule covers the two production accounts, not the sandbox
     assert 'zendesk-tickets / hourly "H * * * *": 2 account(s) · 2 up to date' in out
-    assert "No changes. 6 jobs are up to date; 1 unmanaged." in out
+    assert out.count("No changes. 6 jobs are up to date; 1 unmanaged.") == 2  # both environments
+    # promoted with the values of each profile of the repository's syncspec.toml
+    assert "$ syncspec --profile production apply --auto-approve\n" in out
+    landed = '!var candidates_webhook_id → "wh_production_candidates" at /resources/4/config/id'
+    assert f"        {landed}\n" in out
+    assert "Apply complete: 6 done, 0 failed, 0 not attempted." in out
+    # and diff reports only that value, explained
+    diff = out.split("$ syncspec diff --profile staging --profile production\n", 1)[1]
+    assert diff.split("\n\n")[1] == (
+        "~ greenhouse-candidates: differs by profile values\n"
+        '    /resources/4/config/id: staging: "wh_staging_candidates" | production: '
+        '"wh_production_candidates"  (explained: !var candidates_webhook_id)'
+    )
+    assert "staging vs production: same (every difference is explained by the profiles)" in diff
     # the demo never writes to the user's files
     assert {p.name: p.read_bytes() for p in (work / "jobs").iterdir()} == before
 

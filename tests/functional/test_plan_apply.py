@@ -18,9 +18,17 @@ EXAMPLES = sorted((REPO / "jobs").glob("*.yaml"))
 N = len(EXAMPLES)
 
 
+# One profile (so it is active) holding the `!var` values of the repository's example jobs; it
+# has no api_url nor token_env, so TRUTO_API_URL / TRUTO_API_TOKEN (the emulator) decide.
+EXAMPLE_VALUES = {"candidates_webhook_id": "wh_test"}
+EXAMPLE_VARS = '[profiles.test.vars]\ncandidates_webhook_id = "wh_test"\n'
+
+
 def make_project(root: Path, *, examples: bool = True, toml: str = "") -> Path:
     (root / "jobs").mkdir(parents=True, exist_ok=True)
-    (root / "syncspec.toml").write_text('jobs_dir = "jobs"\n' + toml)
+    (root / "syncspec.toml").write_text(
+        'jobs_dir = "jobs"\n' + toml + ("\n" + EXAMPLE_VARS if examples else "")
+    )
     if examples:
         for path in EXAMPLES:
             shutil.copy(path, root / "jobs" / path.name)
@@ -234,8 +242,8 @@ def test_saved_plan_for_another_target_is_refused(
     result = run("apply", "plan.json", env=other)
     assert result.exit_code == 3
     assert result.stderr == (
-        f"error: the plan was made for profile 'env' at {emulator_env.url}, but this run targets "
-        "profile 'env' at http://127.0.0.1:9; re-run plan against this target or choose the "
+        f"error: the plan was made for profile 'test' at {emulator_env.url}, but this run targets "
+        "profile 'test' at http://127.0.0.1:9; re-run plan against this target or choose the "
         "plan's profile\n"
     )
 

@@ -46,8 +46,8 @@ def test_markdown_marker_head_and_run_link_from_github(
     result = run("plan", "--format", "markdown")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:3] == [
-        "<!-- syncspec-plan profile=default -->",
-        f"### syncspec plan · `env` · {emulator_env.url}",
+        "<!-- syncspec-plan profile=test -->",
+        f"### syncspec plan · `test` · {emulator_env.url}",
         "Planned at head `c0ffee000000` · [workflow run](https://github.com/acme/jobs/actions/runs/42)",
     ]
     assert "```mermaid\nflowchart TD\n" in result.stdout

@@ -66,7 +66,7 @@ def test_no_zizmor_findings_on_the_projects_workflows() -> None:
 
 def test_actionlint_on_every_workflow(tmp_path: Path, wheelhouse: Path) -> None:
     """actionlint (with shellcheck on PATH it also checks every run: script). The scaffold's
-    workflow is checked in its index form and its git form."""
+    workflow is checked in its index form, its git form and its two-environment form."""
     from click.testing import CliRunner
 
     from syncspec.cli import cli
@@ -75,13 +75,15 @@ def test_actionlint_on_every_workflow(tmp_path: Path, wheelhouse: Path) -> None:
     if actionlint is None:
         pytest.skip("actionlint is not installed (see .ci/actionlint-requirements.txt)")
     commit = "0123456789abcdef0123456789abcdef01234567"
-    for name, args in (
+    forms = (
         ("index", []),
         ("git", ["--install-from", f"git+https://h.example/o/r@{commit}"]),
-    ):
+        ("profiles", ["--profiles", "staging,production"]),  # issue 20: two environments
+    )
+    for name, args in forms:
         result = CliRunner().invoke(cli, ["init", str(tmp_path / name), *args])
         assert result.exit_code == 0, result.output
-    scaffolds = [tmp_path / n / ".github/workflows/syncspec.yml" for n in ("index", "git")]
+    scaffolds = [tmp_path / n / ".github/workflows/syncspec.yml" for n, _ in forms]
     proc = subprocess.run(
         [actionlint, "-no-color", *map(str, WORKFLOWS), *map(str, scaffolds)],
         capture_output=True, text=True, check=False,

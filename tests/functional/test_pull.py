@@ -8,9 +8,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from syncspec.jobfile.vars import resolve_plain
 from syncspec.jobfile.yaml.loader import parse_text
 from tests.conftest import EmulatorHandle
-from tests.functional.test_plan_apply import EXAMPLES, job, make_project, run, writes
+from tests.functional.test_plan_apply import (
+    EXAMPLE_VALUES,
+    EXAMPLES,
+    job,
+    make_project,
+    run,
+    writes,
+)
 from tests.unit.test_pull_engine import _job as job_strategy
 
 N = len(EXAMPLES)
@@ -28,7 +36,9 @@ def _seed_examples(emulator: EmulatorHandle) -> None:
     for path in EXAMPLES:
         data = parse_text(path.read_text(), path.name).data
         assert data is not None
-        emulator.seed(data)
+        resolved, missing = resolve_plain(data, EXAMPLE_VALUES)  # the examples' `!var`s
+        assert missing == []
+        emulator.seed(resolved)
 
 
 def test_import_round_trip(empty_project: Path, emulator_env: EmulatorHandle) -> None:

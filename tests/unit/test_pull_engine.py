@@ -10,17 +10,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from syncspec.config import PruneScope
+from syncspec.config import PruneScope, load_settings
 from syncspec.engine.model import ActionKind, PlanOptions
 from syncspec.engine.normalize import canonical_job
 from syncspec.engine.plan import plan_changes
 from syncspec.engine.pull import MAX_STEM, pull_jobs, safe_file_stem
 from syncspec.jobfile.rules.project import check_label
 from syncspec.jobfile.validate import load_jobs
+from syncspec.jobfile.vars import resolve_plain
 from syncspec.jobfile.yaml.loader import parse_text
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((REPO / "jobs").glob("*.yaml"))
+REPO_STAGING = load_settings(cwd=REPO, profile="staging", environ={}).profile
 
 
 def _live(job: dict[str, Any], n: int) -> dict[str, Any]:
@@ -235,6 +237,8 @@ def test_label_globs_select_jobs(tmp_path: Path) -> None:
 def test_every_example_job_pulls_back_to_no_changes(tmp_path: Path, example: Path) -> None:
     data = parse_text(example.read_text(), example.name).data
     assert data is not None
+    data, missing = resolve_plain(data, REPO_STAGING.vars)  # the repo's own `!var` values
+    assert missing == []
     # what the server would hold after a create: the canonical body (keys sorted)
     live = [_live(canonical_job(data), 1)]
     pull_jobs(live, [], jobs_dir=tmp_path / "jobs", root=tmp_path)

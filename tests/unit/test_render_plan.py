@@ -206,6 +206,7 @@ def test_json_is_versioned_stable_and_loadable(tmp_path: Path) -> None:
         "renamed_from",
         "impact",
         "duplicate_of",
+        "vars",
     ]
     assert list(data["actions"][1]["changes"][0]) == [
         "pointer",

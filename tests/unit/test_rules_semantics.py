@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from ruamel.yaml import YAML
 
+from syncspec.config import load_settings
 from syncspec.jobfile.rules.registry import RULES, check_job
+from syncspec.jobfile.validate import validate_paths
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "tests" / "examples" / "invalid"
@@ -31,7 +32,10 @@ def test_every_semantic_rule_has_an_invalid_example() -> None:
 
 @pytest.mark.parametrize("path", sorted((REPO / "jobs").glob("*.yaml")), ids=lambda p: p.name)
 def test_example_jobs_are_clean(path: Path) -> None:
-    assert check_job(YAML(typ="safe").load(path.read_text())) == []
+    # checked with the values of each of the repository's profiles (`!var`), as validate does
+    setup = load_settings(cwd=REPO, environ={}).var_setup(planning=False)
+    assert len(setup.profiles) == 2
+    assert validate_paths([path], REPO, setup=setup).problems == []
 
 
 _scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text()

@@ -245,7 +245,8 @@ def test_ss316_hard_coded_destination_id() -> None:
             Severity.WARNING,
             'destination node "send" hard-codes config.id "wh_123": ids differ per environment',
             ("resources", 1, "config", "id"),
-            'template it from the run arguments: id: "{{args.webhook_id}}"',
+            'template it from the run arguments: id: "{{args.webhook_id}}", or give it a value '
+            "per profile: id: !var NAME",
         )
     ]
 

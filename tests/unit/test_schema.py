@@ -29,16 +29,22 @@ def test_schema_is_deterministic_sorted_and_newline_terminated() -> None:
 
 def test_schema_validates_the_example_jobs() -> None:
     import jsonschema
-    from ruamel.yaml import YAML
+
+    from syncspec.config import load_settings
+    from syncspec.jobfile.vars import resolve_plain
+    from syncspec.jobfile.yaml.loader import parse_text
 
     schema = json.loads(schema_text())
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    yaml = YAML(typ="safe", pure=True)
     jobs = sorted((ROOT / "jobs").glob("*.yaml"))
     assert len(jobs) >= 6
+    # the schema describes a job as resolved (`!var`s replaced by a profile's values)
+    values = load_settings(cwd=ROOT, profile="staging", environ={}).profile.vars
     for job in jobs:
-        errors = [e.message for e in validator.iter_errors(yaml.load(job))]
+        resolved, missing = resolve_plain(parse_text(job.read_text(), job.name).data, values)
+        assert missing == []
+        errors = [e.message for e in validator.iter_errors(resolved)]
         assert errors == [], job.name
     bad = {"label": "x", "default_runtime_version": 4, "resources": [{"name": "a", "type": "nope"}]}
     assert list(validator.iter_errors(bad))
@@ -173,3 +179,9 @@ def test_snippets_are_valid_jobs_and_nodes() -> None:
     for snippet in node_snippets:
         job = {"label": "x", "default_runtime_version": 4, "resources": [filled(snippet["body"])]}
         assert [e.message for e in validator.iter_errors(job)] == [], snippet["label"]
+
+
+def test_schema_documents_the_var_tag() -> None:
+    schema = json.loads(schema_text())
+    assert "`!var NAME`" in schema["$comment"]
+    assert '"yaml.customTags": ["!var scalar"]' in schema["$comment"]

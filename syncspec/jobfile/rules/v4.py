@@ -221,7 +221,8 @@ def _destination(i: int, node: Mapping[str, Any], out: list[Finding]) -> None:
                 f'destination node {name} hard-codes config.id "{dest_id}": ids differ per '
                 "environment",
                 (*base, "config", "id"),
-                hint=f'template it from the run arguments: id: "{{{{args.{arg}}}}}"',
+                hint=f'template it from the run arguments: id: "{{{{args.{arg}}}}}", or give '
+                "it a value per profile: id: !var NAME",
             )
         )
     persist = node.get("resources_to_persist")

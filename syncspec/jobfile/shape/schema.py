@@ -163,7 +163,17 @@ def editor_schema() -> dict[str, Any]:
     }
     nodes["defaultSnippets"] = _node_snippets()
     schema["defaultSnippets"] = JOB_SNIPPETS
-    return {"$id": SCHEMA_ID, **schema}
+    return {"$id": SCHEMA_ID, "$comment": VAR_TAG_COMMENT, **schema}
+
+
+# Issue 20: the schema describes the resolved job; the tag itself is for the editor to accept.
+VAR_TAG_COMMENT = (
+    "A value that differs per environment may be written `!var NAME` (a YAML tag, never text "
+    "substitution): syncspec replaces it with NAME's value in the active profile "
+    "([profiles.PROFILE.vars] in syncspec.toml, or vars/PROFILE.toml) before checking the job "
+    "against this schema. Editors using yaml-language-server need the tag declared: "
+    '"yaml.customTags": ["!var scalar"] (`syncspec init` writes it to .vscode/settings.json).'
+)
 
 
 def schema_text() -> str:

@@ -5,6 +5,7 @@ machines); this builder costs a fraction of that, because job files need only JS
 mappings with unique hashable keys, lists, strings, numbers, booleans and null. Dates and
 ``=`` stay text (the API takes JSON). Any other tag is refused. Nesting beyond ``MAX_DEPTH`` is
 refused here exactly (the loader's pre-check only has to keep the C composer's stack safe).
+The one tag of syncspec's own, ``!var NAME``, becomes a ``VarRef`` marker (see ``varref``).
 Mapping keys are kept as written (text): JSON has only text keys. Merge keys (``<<``) are rare:
 those documents go through ruamel's own constructor instead.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from syncspec.jobfile.yaml.limits import MAX_DEPTH, LoadFailed
+from syncspec.jobfile.yaml.varref import VAR_TAG, var_ref
 
 _P = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ, _NULL, _BOOL = f"{_P}str", f"{_P}map", f"{_P}seq", f"{_P}null", f"{_P}bool"
@@ -78,6 +80,8 @@ def _build(loader: Any, node: Any, depth: int, memo: dict[int, Any] | None) -> A
                 # not a plain string key: merge keys, numbers, booleans, collections, tags
                 if _tag(key_node) == _MERGE:
                     raise NeedsMerge
+                if _tag(key_node) == VAR_TAG:
+                    raise var_as_key(key_node)
                 if isinstance(_build(loader, key_node, depth, memo), list | dict):
                     raise _unhashable(node)
             # JSON object keys are text: `200:` and `"200":` are the same key, `true:` is "true"
@@ -104,13 +108,40 @@ def _build(loader: Any, node: Any, depth: int, memo: dict[int, Any] | None) -> A
         return loader.construct_yaml_float(node)
     if tag in _AS_TEXT:
         return str(value)
+    if tag == VAR_TAG:
+        return var_ref(node)
     line, col = _at(node)
-    raise LoadFailed(
+    raise unsupported_tag(tag, line, col)
+
+
+def unsupported_tag(tag: str, line: int, col: int) -> LoadFailed:
+    """SS009 for ``tag`` (``!!binary``, ``!vars``...), with a did-you-mean for local tags."""
+    shown = tag.replace(_P, "!!")
+    hint = "remove the tag; quote the value if it should be text"
+    if shown.startswith("!") and not shown.startswith("!!"):
+        hint = (
+            "the only tag a job file may use is `!var NAME` (a value of the active profile); "
+            + hint
+        )
+        if shown.lower().startswith("!var"):
+            hint = "did you mean `!var`? " + hint
+    return LoadFailed(
         "SS009",
-        f"unsupported YAML tag {tag.replace(_P, '!!')}: job files hold plain data only",
+        f"unsupported YAML tag {shown}: job files hold plain data only",
         line,
         col,
-        "remove the tag; quote the value if it should be text",
+        hint,
+    )
+
+
+def var_as_key(node: Any) -> LoadFailed:
+    line, col = _at(node)
+    return LoadFailed(
+        "SS016",
+        "a `!var` cannot be a mapping key: keys are the same in every environment",
+        line,
+        col,
+        "put the `!var` in the value; to vary the whole mapping, write `key: !var NAME`",
     )
 
 

@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from syncspec.jobfile.problems import Problem, Rule, Severity
-from syncspec.jobfile.yaml.construct import NeedsMerge, Unhashable, build
+from syncspec.jobfile.yaml.construct import (
+    NeedsMerge,
+    Unhashable,
+    build,
+    unsupported_tag,
+    var_as_key,
+)
 from syncspec.jobfile.yaml.limits import MAX_BYTES, MAX_DEPTH, MAX_NODES, LoadFailed
 
 RULES: tuple[Rule, ...] = (
@@ -36,6 +42,10 @@ RULES: tuple[Rule, ...] = (
     Rule("SS010", Severity.ERROR, "nesting deeper than the limit"),
     Rule("SS011", Severity.ERROR, "file larger than the size bound"),
     Rule("SS012", Severity.ERROR, "file cannot be read"),
+    Rule("SS013", Severity.ERROR, "`!var` without an identifier name"),
+    Rule("SS014", Severity.ERROR, "`!var` has no value in a profile, or an unusable one"),
+    Rule("SS015", Severity.ERROR, "`!var` with no profile to take its value from"),
+    Rule("SS016", Severity.ERROR, "`!var` where a value cannot differ (a key, the label)"),
 )
 # An unquoted `{{ args.x }}` is a mapping used as a key: the C loader refuses it. It is the same
 # mistake the placeholder rules report as SS401 (for `{args.x}`, which loads), so same id.
@@ -56,6 +66,14 @@ class Parsed:
     data: dict[str, Any] | None = None
     problems: list[Problem] = field(default_factory=list)
     root: Any = field(default=None, repr=False, compare=False)
+
+
+class _VarAsKey(Exception):
+    """A ``!var`` used as a mapping key, met by ruamel's constructor (merge-key documents)."""
+
+    def __init__(self, node: Any) -> None:
+        super().__init__("!var as a key")
+        self.node = node
 
 
 _LOADER_CLASS: Any = None
@@ -84,8 +102,15 @@ def _loader_class() -> Any:
             return str(node.value)
 
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            from syncspec.jobfile.yaml.varref import VarRef
+
+            for key_node, _ in node.value:
+                if key_node.tag == "!var":
+                    raise _VarAsKey(key_node)
             mapping = super().construct_mapping(node, deep=deep)
             for key in mapping:
+                if isinstance(key, VarRef):  # pragma: no cover - refused above
+                    raise _VarAsKey(node)
                 if isinstance(key, tuple):  # ruamel turns a list used as a key into a tuple
                     raise ConstructorError(
                         "while constructing a mapping",
@@ -114,6 +139,11 @@ def _loader_class() -> Any:
         def construct_unsupported(self, node: Any) -> Any:
             raise ConstructorError(None, None, f"unsupported tag {node.tag!r}", node.start_mark)
 
+        def construct_var(self, node: Any) -> Any:
+            from syncspec.jobfile.yaml.varref import var_ref
+
+            return var_ref(node)
+
     _JsonConstructor.yaml_constructors = dict(SafeConstructor.yaml_constructors)
     for tag in ("timestamp", "value"):
         _JsonConstructor.add_constructor(
@@ -128,6 +158,7 @@ def _loader_class() -> Any:
         _JsonConstructor.add_constructor(
             f"tag:yaml.org,2002:{tag}", _JsonConstructor.construct_unsupported
         )
+    _JsonConstructor.add_constructor("!var", _JsonConstructor.construct_var)
     _JsonConstructor.add_constructor(None, _JsonConstructor.construct_unsupported)
 
     if CParser is not None:
@@ -465,6 +496,8 @@ def _load(text: str) -> tuple[Any, Any]:
             loader.dispose()
     except LoadFailed:
         raise
+    except _VarAsKey as exc:
+        raise var_as_key(exc.node) from None
     except Unhashable as exc:
         start = exc.mapping_node.start_mark
         raise _unhashable(text, start.line + 1, start.column + 1) from None
@@ -523,14 +556,7 @@ def _classify(exc: Any, text: str) -> LoadFailed:
     if "could not determine a constructor" in problem or "unsupported tag" in problem:
         tag = re.search(r"'([^']*)'", problem)
         name = tag.group(1) if tag else "?"
-        name = name.replace("tag:yaml.org,2002:", "!!")
-        return LoadFailed(
-            "SS009",
-            f"unsupported YAML tag {name}: job files hold plain data only",
-            line,
-            col,
-            "remove the tag; quote the value if it should be text",
-        )
+        return unsupported_tag(name, line, col)
     tab_line = _tab_indented_line(text, line)
     if tab_line is not None:
         return LoadFailed(
