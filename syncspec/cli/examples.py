@@ -67,7 +67,10 @@ EXAMPLES: Final[dict[str, list[str]]] = {
         "syncspec emulator --port 8787 --token dev-token",
         "syncspec emulator --db emulator.sqlite --seed jobs.json --latency-ms 50",
     ],
-    "init": ["syncspec init my-truto-jobs && cd my-truto-jobs && syncspec validate"],
+    "init": [
+        "syncspec init my-truto-jobs && cd my-truto-jobs && syncspec validate",
+        "syncspec init --adopt",
+    ],
     "demo": ["syncspec demo", "syncspec demo --jobs-dir jobs"],
     "test": [
         "syncspec test",

@@ -11,7 +11,16 @@ import click
 @click.argument(
     "directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
 )
-@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="For jobs that already exist in Truto: no sample job or case; then pull and plan.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite existing files (.gitignore and the pre-commit config are still only added to).",
+)
 @click.option("--jobs-dir", default="jobs", show_default=True, help="Where job files live.")
 @click.option(
     "--hook-repo",
@@ -21,22 +30,46 @@ import click
 @click.option(
     "--hook-rev", metavar="REV", help="Tag or commit of --hook-repo to pin (required with it)."
 )
-def command(
-    directory: Path, force: bool, jobs_dir: str, hook_repo: str | None, hook_rev: str | None
+def command(  # noqa: PLR0917 - click passes each option as an argument
+    directory: Path,
+    adopt: bool,
+    force: bool,
+    jobs_dir: str,
+    hook_repo: str | None,
+    hook_rev: str | None,
 ) -> int:
     """Scaffold a syncspec config repo: syncspec.toml, jobs/, pre-commit, a GitHub workflow.
 
-    \b
-    Example:
-      syncspec init my-truto-jobs && cd my-truto-jobs && syncspec validate
+    In an existing repository it writes only what is missing: lines are added to an existing
+    .gitignore and the hook to an existing .pre-commit-config.yaml; other files are kept.
     """
     from syncspec.scaffold import init_repo
 
     result = init_repo(
-        directory, force=force, jobs_dir=jobs_dir, hook_repo=hook_repo, hook_rev=hook_rev
+        directory,
+        force=force,
+        jobs_dir=jobs_dir,
+        hook_repo=hook_repo,
+        hook_rev=hook_rev,
+        adopt=adopt,
     )
     for rel in result.written:
         click.echo(f"wrote {directory / rel}")
+    for rel in result.merged:
+        click.echo(f"added to {directory / rel}")
+    for rel in result.kept:
+        click.echo(f"kept {directory / rel} (exists)")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    if result.kept and not force:
+        click.echo("(existing files are never overwritten without --force)")
+    if adopt:
+        click.echo(
+            "next: set TRUTO_API_TOKEN (or a profile in syncspec.toml), then run "
+            "`syncspec pull` (writes the live jobs into "
+            f'{jobs_dir}/) and `syncspec plan`, which must say "No changes."; commit the files.'
+        )
+        return 0
     click.echo(
         "next: set TRUTO_API_TOKEN (or a profile in syncspec.toml), then run "
         "`syncspec validate` and `syncspec plan`. For the workflow, create the GitHub "
