@@ -42,6 +42,8 @@ COMMANDS: dict[str, str] = {
     "demo": "demo",
     "test": "node_tests",
     "graph": "graph",
+    "fmt": "fmt",
+    "show": "show",
 }
 
 

@@ -12,13 +12,24 @@ from syncspec.cli import global_options
 
 @click.command("pull")
 @click.argument("label_globs", nargs=-1, metavar="[LABEL-GLOB]...")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Write nothing; print the diff of what pull would write (exit 2 when there is any).",
+)
+@click.option(
+    "--force", is_flag=True, help="Also overwrite job files that have uncommitted changes."
+)
 @click.pass_context
-def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
+def command(ctx: click.Context, label_globs: tuple[str, ...], dry_run: bool, force: bool) -> int:
     """Write live jobs (all, or those whose label matches a glob) to the jobs directory.
 
-    Files already bound to a job (same label, or a pinned `id:`) are updated in place, keeping
-    comments and key order; other jobs get new files named after their label. Labels carried by
-    several live jobs are written with a pinned `id:`. The next `syncspec plan` shows no changes.
+    Files already bound to a job (same label, or a pinned `id:`) are updated in place: nodes are
+    matched by name (V4) or resource and method (legacy), so only the lines of what changed
+    change; comments, key order, quoting and line endings are kept. Other jobs get new files
+    named after their label. Labels carried by several live jobs are written with a pinned `id:`.
+    A file with uncommitted git changes is not overwritten without --force. The next
+    `syncspec plan` shows no changes.
     """
     from syncspec.cli.plan import echo_problems
     from syncspec.engine.project import open_client, scan_job_files
@@ -37,9 +48,22 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         )
     with open_client(settings) as client:
         live = client.list_sync_jobs()
+    protected: set[Path] = set()
+    if not force:
+        from syncspec.engine.gitstatus import uncommitted_files
+
+        protected = uncommitted_files(settings.jobs_dir) or set()
     result = pull_jobs(
-        live, local, jobs_dir=settings.jobs_dir, root=settings.root, label_globs=label_globs
+        live,
+        local,
+        jobs_dir=settings.jobs_dir,
+        root=settings.root,
+        label_globs=label_globs,
+        dry_run=dry_run,
+        protected=protected,
     )
+    if dry_run:
+        return _dry_run_report(result, label_globs)
     for pulled in result.files:
         if pulled.status == "skipped":
             click.echo(f"warning: not pulled: job {pulled.job_id}: {pulled.reason}", err=True)
@@ -61,7 +85,40 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         f"{result.count('updated')} updated, {result.count('unchanged')} unchanged{extra}."
     )
     broken = _lint_pulled(result, settings.root)
-    return 1 if broken or result.count("failed") else 0
+    # a file kept for its uncommitted changes: the pull is not complete
+    kept = any(f.status == "skipped" and f.after is not None for f in result.files)
+    return 1 if broken or kept or result.count("failed") else 0
+
+
+def _dry_run_report(result: Any, label_globs: tuple[str, ...]) -> int:
+    import difflib
+
+    changes = 0
+    for pulled in result.files:
+        if pulled.status in ("created", "updated") and pulled.after is not None:
+            before = (pulled.before or "").splitlines(keepends=True)
+            diff = difflib.unified_diff(
+                before,
+                pulled.after.splitlines(keepends=True),
+                "/dev/null" if pulled.before is None else f"a/{pulled.display}",
+                f"b/{pulled.display}",
+            )
+            click.echo("".join(diff), nl=False)
+            changes += 1
+        elif pulled.status in ("skipped", "failed"):
+            click.echo(f"{pulled.status}: job {pulled.job_id}: {pulled.reason}", err=True)
+    if label_globs and not result.files:
+        click.echo(f"no live job matches {' '.join(label_globs)}", err=True)
+        return 1
+    click.echo(
+        f"Dry run: {result.count('created')} file(s) would be created, "
+        f"{result.count('updated')} updated, {result.count('unchanged')} unchanged; "
+        "nothing was written.",
+        err=True,
+    )
+    if result.count("failed"):
+        return 1
+    return 2 if changes else 0
 
 
 def _lint_pulled(result: Any, root: Path) -> int:

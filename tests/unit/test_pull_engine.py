@@ -124,15 +124,15 @@ def test_new_file_has_the_schema_modeline_only_client_fields_and_literal_blocks(
     text = (tmp_path / "jobs" / "sub" / "on.yaml").read_text()
     assert text == (
         "# yaml-language-server: $schema=../../schemas/sync-job.schema.json\n"
-        "label: 'on'\n"
-        "integration_name: 'yes'\n"
+        'label: "on"\n'
+        'integration_name: "yes"\n'
         "default_runtime_version: 2\n"
         "args_validation: |-\n"
         "  (\n"
         "    $a := args.x;\n"
         "    $a ? null : {'message': 'x'}\n"
         "  )\n"
-        "mutex_key: '1.0'\n"
+        'mutex_key: "1.0"\n'
         "resources:\n"
         "  - resource: crm/contacts\n"
         "    method: list\n"
@@ -180,7 +180,7 @@ def test_update_in_place_keeps_comments_order_and_quotes(tmp_path: Path) -> None
         "    method: list\n    depends_on", "    method: get\n    depends_on"
     ).replace(
         "default_runtime_version: 2\n",
-        "default_runtime_version: 2\nstate_key: 'yes'\n",
+        'default_runtime_version: 2\nstate_key: "yes"\n',
     )
 
 

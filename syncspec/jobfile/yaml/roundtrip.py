@@ -71,3 +71,33 @@ def newline_of(text: str) -> str:
 def with_newlines(text: str, newline: str) -> str:
     """``text`` (LF line breaks, as ruamel emits) with ``newline`` line breaks."""
     return text if newline == "\n" else text.replace("\n", newline)
+
+
+def exact_floats(data: Any) -> None:
+    """Replace, in place, each loaded float that ruamel would write back as another number.
+
+    ruamel keeps a float's spelling (``1e3``, ``1.50``), but with an exponent it can drop the
+    last digit (``2.797844432626679e-207`` comes back ``...678e-207``): such a float is written
+    the way Python prints it instead, which reads back exactly.
+    """
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.scalarfloat import ScalarFloat
+
+    yaml = rt_yaml()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CommentedMap):
+            keys: list[Any] = list(node)
+        elif isinstance(node, CommentedSeq):
+            keys = list(range(len(node)))
+        else:
+            continue
+        for key in keys:
+            value = node[key]
+            if isinstance(value, ScalarFloat):
+                back = yaml.load(dump(yaml, [value]))[0]
+                if float(back) != float(value) and float(value) == float(value):  # not NaN
+                    node[key] = float(value)
+            else:
+                stack.append(value)
