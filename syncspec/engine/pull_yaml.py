@@ -154,18 +154,24 @@ def _same_scalar(old: Any, new: Any) -> bool:
         return False
 
 
-def _merge(old: Any, new: Any, escape: bool = False) -> Any:
-    """Merge plain ``new`` into the round-trip node ``old``, keeping what is already equal."""
+def _merge(old: Any, new: Any, escape: bool = False, owner: tuple[Any, Any] | None = None) -> Any:
+    """Merge plain ``new`` into the round-trip node ``old``, keeping what is already equal.
+    ``owner``: the mapping and key holding ``old`` (it keeps the comment above a list's first
+    item)."""
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
     if isinstance(old, CommentedMap) and isinstance(new, Mapping):
         for key in [k for k in old if k not in new]:
             del old[key]
         for key, value in new.items():
-            old[key] = _merge(old[key], value, escape) if key in old else _to_yaml(value, escape)
+            old[key] = (
+                _merge(old[key], value, escape, (old, key))
+                if key in old
+                else _to_yaml(value, escape)
+            )
         return old
     if isinstance(old, CommentedSeq) and isinstance(new, list):
-        return _merge_seq(old, new, escape)
+        return _merge_seq(old, new, escape, owner)
     if not isinstance(old, Mapping | list) and _same_scalar(old, new):
         return old
     return _to_yaml(new, escape)
@@ -198,13 +204,14 @@ def _named(items: Sequence[Any]) -> bool:
     )
 
 
-def _merge_seq(old: Any, new: list[Any], escape: bool) -> Any:
+def _merge_seq(old: Any, new: list[Any], escape: bool, owner: tuple[Any, Any] | None = None) -> Any:
     """Merge list ``new`` into the round-trip list ``old`` item by item.
 
     Nodes are matched by name (V4) or resource + method (legacy), so a node the dashboard adds,
     removes or moves changes only its own lines: the other nodes keep their comments, key order
     and quoting. Lists of other values are merged index by index when their length is the same,
-    else matched by value. A comment written above a node stays above it when nodes move.
+    else matched by value. The comment lines written above a node belong to it: they stay above
+    it when nodes move, and go with it when the node is removed.
     """
     by_name = _named(old) and _named(new)
     if not by_name and len(old) == len(new):
@@ -217,8 +224,11 @@ def _merge_seq(old: Any, new: list[Any], escape: bool) -> Any:
         for i, value in enumerate(new):
             old[i] = _merge(old[i], value, escape)
         return old
-    _pair_renamed(old_keys, new_keys)
+    _pair_renamed(old, new, old_keys, new_keys)
     leading, tail = _detach_leading_comments(old, old_keys)
+    first = _detach_first_comment(owner)
+    if first and old_keys:
+        leading[old_keys[0]] = first
     wanted = set(new_keys)
     for i in reversed(range(len(old))):
         if old_keys[i] not in wanted:
@@ -239,17 +249,69 @@ def _merge_seq(old: Any, new: list[Any], escape: bool) -> Any:
             _append_comment(old, i - 1, leading[old_keys[i]])
     if tail and len(old):
         _append_comment(old, len(old) - 1, tail)
+    if owner is not None and old_keys and old_keys[0] in leading:
+        _attach_first_comment(owner, leading[old_keys[0]])
     return old
 
 
-def _pair_renamed(old_keys: list[Hashable], new_keys: list[Hashable]) -> None:
+def _detach_first_comment(owner: tuple[Any, Any] | None) -> str:
+    """The comment lines above a list's first item (ruamel keeps them on the key that holds the
+    list), as text; they are taken off."""
+    if owner is None:
+        return ""
+    parent, key = owner
+    entry = parent.ca.items.get(key)
+    if entry is None or len(entry) < 4 or not entry[3]:
+        return ""
+    text = "".join(" " * _column(token) + token.value for token in entry[3])
+    entry[3] = None
+    return text
+
+
+def _attach_first_comment(owner: tuple[Any, Any], text: str) -> None:
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    tokens: list[Any] = []
+    for line in text.split("\n")[:-1]:
+        if not line.strip():
+            if tokens:
+                tokens[-1].value += "\n"
+            continue
+        indent = len(line) - len(line.lstrip(" "))
+        tokens.append(CommentToken(line.strip() + "\n", CommentMark(indent)))
+    if tokens:
+        parent, key = owner
+        entry = parent.ca.items.setdefault(key, [None, None, None, None])
+        while len(entry) < 4:
+            entry.append(None)
+        entry[3] = tokens
+
+
+def _column(token: Any) -> int:
+    mark = getattr(token, "start_mark", None)
+    column = getattr(mark, "column", None)
+    return column if isinstance(column, int) else 0
+
+
+def _pair_renamed(
+    old: Sequence[Any], new: Sequence[Any], old_keys: list[Hashable], new_keys: list[Hashable]
+) -> None:
     """An item whose identity changed in place (a renamed node, a legacy item's new method) is
     an edit, not a removal and an addition: an old item that lost its identity and a new item
-    that has a new one, at the same index, are paired (the old item is merged: its comments
-    stay)."""
+    with a new one, at the same index, of the same type and resource, are paired (the old item
+    is merged: its comments stay)."""
     new_set, old_set = set(new_keys), set(old_keys)
     for index, key in enumerate(old_keys):
-        if key not in new_set and index < len(new_keys) and new_keys[index] not in old_set:
+        if key in new_set or index >= len(new_keys) or new_keys[index] in old_set:
+            continue
+        before, after = old[index], new[index]
+        if (
+            isinstance(before, Mapping)
+            and isinstance(after, Mapping)
+            and before.get("type") == after.get("type")
+            and before.get("resource") == after.get("resource")
+        ):
             old_keys[index] = new_keys[index]
 
 
@@ -435,7 +497,7 @@ def _merge_document(
             continue
         if name in wanted:
             if name in data:
-                data[name] = _merge(data[name], wanted[name], escape)
+                data[name] = _merge(data[name], wanted[name], escape, (data, name))
             else:
                 _insert(data, name, _to_yaml(wanted[name], escape), order)
         elif name in data:

@@ -165,10 +165,10 @@ def _replace(path: Path, text: str) -> None:
 def _format_once(text: str) -> str:
     from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-    from syncspec.jobfile.yaml.roundtrip import dump, exact_floats, rt_yaml
+    from syncspec.jobfile.yaml.roundtrip import dump, exact_floats, load, rt_yaml
 
     yaml = rt_yaml()
-    data = yaml.load(text)
+    data = load(yaml, text)
     if not isinstance(data, CommentedMap):
         return text
     exact_floats(data)

@@ -9,6 +9,7 @@ these helpers are only for writing.
 from __future__ import annotations
 
 import io
+import warnings
 from typing import Any
 
 # Long strings (JSONata, placeholders) are never folded across lines.
@@ -43,11 +44,24 @@ def mapping_indent(text: str) -> int:
     return 2
 
 
+def load(yaml: Any, text: str) -> Any:
+    """``yaml.load(text)``, without ruamel's warning about YAML 1.1 floats such as ``1e3``: the
+    validator reads job files as YAML 1.2 (JSON's numbers), where they are fine."""
+    from ruamel.yaml.error import MantissaNoDotYAML1_1Warning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MantissaNoDotYAML1_1Warning)
+        return yaml.load(text)
+
+
 def styled_yaml(text: str) -> tuple[Any, Any]:
     """``(yaml, data)``: ``text`` loaded round-trip, and a ``YAML`` that dumps in its style."""
+    from ruamel.yaml.error import MantissaNoDotYAML1_1Warning
     from ruamel.yaml.util import load_yaml_guess_indent
 
-    data, sequence, offset = load_yaml_guess_indent(text, yaml=rt_yaml())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MantissaNoDotYAML1_1Warning)
+        data, sequence, offset = load_yaml_guess_indent(text, yaml=rt_yaml())
     yaml = rt_yaml(
         mapping=mapping_indent(text),
         sequence=sequence if sequence is not None else 4,
@@ -96,7 +110,7 @@ def exact_floats(data: Any) -> None:
         for key in keys:
             value = node[key]
             if isinstance(value, ScalarFloat):
-                back = yaml.load(dump(yaml, [value]))[0]
+                back = load(yaml, dump(yaml, [value]))[0]
                 if float(back) != float(value) and float(value) == float(value):  # not NaN
                     node[key] = float(value)
             else:
