@@ -185,6 +185,7 @@ def plan_project(
         environment = environment_of(live, settings.token().reveal())
     else:
         jobs, ownership, environment = local, Ownership(), None
+    check_targets(options.targets, [j.label for j in jobs], [str(j.get("label")) for j in live])
     return plan_changes(
         jobs,
         live,
@@ -195,6 +196,24 @@ def plan_project(
         ownership=ownership,
         environment=environment,
     )
+
+
+def check_targets(targets: Sequence[str], local: Sequence[str], live: Sequence[str]) -> None:
+    """A ``--target`` glob that matches no job file and no live job is a mistake (exit 3), not
+    "No changes" (Terraform refuses an unknown target address too)."""
+    import fnmatch
+
+    from syncspec.jobfile.rules.kit import did_you_mean
+
+    labels = sorted({*local, *live})
+    for glob in targets:
+        if not any(fnmatch.fnmatchcase(label, glob) for label in labels):
+            hint = did_you_mean(glob.replace("*", "").replace("?", ""), labels)
+            raise ConfigError(
+                f"--target {glob!r} matches no job file and no live job"
+                + (f" ({hint})" if hint else "")
+                + "; labels are matched case-sensitively, as globs; nothing was planned"
+            )
 
 
 def conflicts_message(plan: Plan) -> str | None:

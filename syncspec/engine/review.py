@@ -22,6 +22,13 @@ _MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
 ENV_PROFILE = "env"  # the profile name syncspec.config gives "no profiles, environment only"
 
 
+def profile_name(profile: str) -> str:
+    """How output names a plan's profile: ``default`` when none was selected (the environment
+    variables decide), the same word in the text plan, the PR comment, its marker and the
+    apply prompt (issue 24)."""
+    return "default" if profile == ENV_PROFILE else profile
+
+
 @dataclass(frozen=True)
 class ReviewContext:
     profile: str = "default"  # the profile named in the hidden marker
@@ -47,8 +54,7 @@ def review_context(
     run_url = None
     if _SERVER.fullmatch(server) and _REPO.fullmatch(repo) and run.isascii() and run.isdigit():
         run_url = f"{server}/{repo}/actions/runs/{run}"
-    name = "default" if profile == ENV_PROFILE else profile
-    return ReviewContext(profile=name, head_sha=sha, run_url=run_url)
+    return ReviewContext(profile=profile_name(profile), head_sha=sha, run_url=run_url)
 
 
 def read_event(environ: Mapping[str, str]) -> dict[str, Any] | None:

@@ -259,7 +259,8 @@ def resolve_job(
                 f"job {label!r}: its file pins id {pinned}, but no live job has that id "
                 "in this environment"
             ) from None
-    matches = [j for j in client.list_sync_jobs() if j.get("label") == label]
+    jobs = client.list_sync_jobs()
+    matches = [j for j in jobs if j.get("label") == label]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -273,7 +274,13 @@ def resolve_job(
             return client.get_sync_job(label)
         except NotFoundError:
             pass
-    raise SyncspecError(f"no live job is labelled {label!r} (nor has that id) in this environment")
+    from syncspec.jobfile.rules.kit import did_you_mean
+
+    hint = did_you_mean(label, sorted({str(j.get("label")) for j in jobs}))
+    raise SyncspecError(
+        f"no live job is labelled {label!r} (nor has that id) in this environment"
+        + (f" ({hint})" if hint else "")
+    )
 
 
 def pinned_ids_from_files(jobs_dir: Path, root: Path) -> dict[str, str]:

@@ -22,7 +22,7 @@ import re
 
 from syncspec.engine.graph import changed_nodes, is_v4, job_graph, removed_nodes
 from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
-from syncspec.engine.review import ReviewContext, review_context
+from syncspec.engine.review import ReviewContext, profile_name, review_context
 from syncspec.render._common import (
     SIGN,
     DiffLine,
@@ -197,7 +197,7 @@ def _table(plan: Plan) -> str:
 
 
 def _preamble(plan: Plan, context: ReviewContext) -> list[str]:
-    heading = f"### syncspec plan · {_code(plan.profile)} · {_text(plan.api_url)}"
+    heading = f"### syncspec plan · {_code(profile_name(plan.profile))} · {_text(plan.api_url)}"
     blocks = [f"{marker(context.profile)}\n{heading}"]
     where: list[str] = []
     if context.head_sha:

@@ -47,7 +47,7 @@ def test_markdown_marker_head_and_run_link_from_github(
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[:3] == [
         "<!-- syncspec-plan profile=default -->",
-        f"### syncspec plan · `env` · {emulator_env.url}",
+        f"### syncspec plan · `default` · {emulator_env.url}",  # as the marker says
         "Planned at head `c0ffee000000` · [workflow run](https://github.com/acme/jobs/actions/runs/42)",
     ]
     assert "```mermaid\nflowchart TD\n" in result.stdout
