@@ -192,7 +192,12 @@ def check_args(job_label: str, json_schema: Mapping[str, Any], args: Mapping[str
 
     try:
         Draft202012Validator.check_schema(json_schema)
-        errors = list(Draft202012Validator(json_schema).iter_errors(dict(args)))
+        # formats too (issue 24): `--arg d=yesterday` for a `format: date` argument is refused
+        # here, not by the run; Truto's own formats (integrated_account_id...) are not checked
+        validator = _with_truto_formats(Draft202012Validator)(
+            json_schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+        errors = list(validator.iter_errors(dict(args)))
     except SchemaError as exc:
         raise SyncspecError(
             f"job {job_label!r}: its args_schema is not a valid JSON Schema ({exc.message}); "
@@ -208,13 +213,65 @@ def check_args(job_label: str, json_schema: Mapping[str, Any], args: Mapping[str
         raise InvalidArgs(job_label, problems)
 
 
+# Truto's own formats whose values are ISO 8601 dates or timestamps (truto-api.md); the ids
+# (integrated_account_id, webhook_id, datastore_id) are opaque and not checked.
+_DATE_FORMATS = ("date", "updated_at")
+
+
+def _with_truto_formats(base: Any) -> Any:
+    """``base`` validator class that also checks ``x-truto-format`` (where ``args_schema.py``
+    moves Truto's formats) for the date-like ones."""
+    from jsonschema import validators
+    from jsonschema.exceptions import ValidationError
+
+    def truto_format(_validator: Any, fmt: Any, instance: Any, _schema: Any) -> Iterator[Any]:
+        if fmt in _DATE_FORMATS and isinstance(instance, str) and not _iso_date(instance):
+            yield ValidationError(
+                f"{instance!r} is not a {fmt!r} (an ISO 8601 date or timestamp, "
+                "e.g. 2024-01-01 or 2024-01-01T00:00:00Z)"
+            )
+
+    return validators.extend(base, {"x-truto-format": truto_format})
+
+
+def _iso_date(text: str) -> bool:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def check_args_validation(job_label: str, expression: Any, args: Mapping[str, Any]) -> str | None:
+    """Evaluate the job's ``args_validation`` over ``{args}`` offline, as Truto does before a run
+    (null: proceed; ``{message}``: abort). Raise ``InvalidArgs`` with its message when it aborts;
+    return a warning when it cannot be evaluated offline (Truto still checks it), else None."""
+    if not isinstance(expression, str) or not expression.strip():
+        return None
+    from syncspec.nodetest.expressions import ExpressionFailed, evaluate
+    from syncspec.nodetest.js.values import UNDEFINED
+
+    try:
+        result = evaluate(expression, {"args": dict(args)})
+    except ExpressionFailed as exc:
+        return f"args_validation was not checked offline ({exc.message}); Truto checks it"
+    if result is None or result is UNDEFINED:
+        return None
+    if isinstance(result, Mapping) and "message" in result:
+        raise InvalidArgs(job_label, [f"args_validation: {result['message']}"])
+    return (
+        f"args_validation returned {json.dumps(result)[:200]}, neither null nor "
+        "{message}; Truto decides what it means"
+    )
+
+
 _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 _UNEXPECTED = re.compile(r"\('(?P<names>.+)' (?:was|were) unexpected\)")
 
 
 def _describe_error(err: Any) -> str:
     path = [*err.absolute_path]
-    rule = str(err.validator)
+    rule = "format" if err.validator == "x-truto-format" else str(err.validator)
     message = str(err.message)
     if rule == "required" and (m := _REQUIRED.match(message)):
         return (
@@ -375,7 +432,10 @@ def start_run(
     args = with_account_arg(args, schema, options.integrated_account_id)
     job_name = str(job.get("label") or job.get("id"))
     check_args(job_name, schema, args)
+    validation = check_args_validation(job_name, job.get("args_validation"), args)
     warnings = tuple(arg_warnings(args, schema, options.integrated_account_id))
+    if validation is not None:
+        warnings = (*warnings, validation)
     run = client.create_sync_job_run(run_body(str(job["id"]), args, options))
     return StartedRun(job=job, run=run, warnings=warnings)
 
