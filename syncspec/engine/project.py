@@ -120,7 +120,9 @@ class LoadingProject:
             if isinstance(pin, str) and pin:
                 ids.add(pin)
         # anything discovery refused might hold job files that claim live jobs
-        blocked.extend(f"skipped {s.describe(self._root)}" for s in discovery.skipped)
+        blocked.extend(
+            f"skipped {s.describe(self._root)}" for s in discovery.skipped if not s.harmless
+        )
         problems = sorted((p for f in planned for p in f.problems), key=Problem.sort_key)
         everything = self._narrowed is None or planned_names == {f.display for f in files}
         return LocalProject(

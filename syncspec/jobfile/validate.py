@@ -103,6 +103,7 @@ def _resolved(path: Path, parents: dict[Path, Path]) -> Path:
 
 def _check_file(path: Path, root: Path, parents: dict[Path, Path] | None = None) -> _FileResult:
     from syncspec.jobfile.rules import registry as semantics
+    from syncspec.jobfile.rules.modeline import modeline_problems
     from syncspec.jobfile.shape.structure import check_structure
 
     display = display_path(path, root)
@@ -114,6 +115,7 @@ def _check_file(path: Path, root: Path, parents: dict[Path, Path] | None = None)
         findings = _without_superseded(check_structure(parsed.data), semantic)
         findings.extend(semantic)
         result.problems.extend(to_problems(display, parsed.text, _unique(findings), parsed.root))
+        result.problems.extend(modeline_problems(parsed.text, path, display, root))
         result.top = TopPositions.of(parsed.root, parsed.text)
         result.resolved = _resolved(path, {} if parents is None else parents)
     parsed.root = None  # located: the node graph is not needed (nor sent back from a worker)

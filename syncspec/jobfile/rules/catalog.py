@@ -10,13 +10,19 @@ def all_rules() -> tuple[Rule, ...]:
 
     Raises ``ValueError`` if two modules declare the same id differently (a bug).
     """
-    from syncspec.jobfile.rules import project
+    from syncspec.jobfile.rules import modeline, project
     from syncspec.jobfile.rules import registry as semantics
     from syncspec.jobfile.shape import structure
     from syncspec.jobfile.yaml import loader
 
     by_id: dict[str, Rule] = {}
-    for rule in (*loader.RULES, *structure.RULES, *semantics.RULES, *project.RULES):
+    for rule in (
+        *loader.RULES,
+        *modeline.RULES,
+        *structure.RULES,
+        *semantics.RULES,
+        *project.RULES,
+    ):
         known = by_id.get(rule.id)
         if known is not None and known != rule:
             raise ValueError(f"rule {rule.id} is declared twice: {known} and {rule}")
