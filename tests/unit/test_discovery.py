@@ -174,8 +174,6 @@ def test_the_project_rules_see_a_label_in_any_yaml_spelling(
 
 def test_editor_lock_files_are_noted_and_do_not_make_discovery_incomplete(tmp_path: Path) -> None:
     """issue 24: an Emacs lock file (`.#x.yaml`, a dangling symlink) blocked validate and plan."""
-    from syncspec.jobfile.discovery import discover_job_files
-
     jobs = tmp_path / "jobs"
     jobs.mkdir()
     (jobs / "x.yaml").write_text("label: x\n")
