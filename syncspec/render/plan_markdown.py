@@ -39,7 +39,7 @@ from syncspec.render.graph import render_mermaid
 
 _LINE_LIMIT = 1_000  # characters of one diff/YAML line
 _WIDE_LINE = 100  # a changed line longer than this shows its changed span (GitHub's width)
-_SPAN_CONTEXT = 30  # characters shown on each side of a changed span
+_SPAN_CONTEXT = 20  # characters shown on each side of a changed span
 _MAX_BLOCK_LINES = 400
 _FOLD_OVER = 30  # update diffs longer than this many lines are folded in <details>
 _MAX_GRAPH_NODES = 100  # beyond this a picture helps nobody (and GitHub may refuse to draw it)

@@ -497,3 +497,19 @@ def test_the_full_plan_is_linked_when_anything_is_cut() -> None:
         "SYNCSPEC_PLAN_ARTIFACT_URL": "https://evil.example/x",
     }
     assert review_context("prod", elsewhere).artifact_url is None
+
+
+def test_the_rendered_comment_shows_the_sha_and_the_changed_span() -> None:
+    """The comment as GitHub renders it (markdown to HTML, as looked at in a headless browser
+    for issue 24): the head SHA in the header, the changed span in the first 100 columns."""
+    from markdown_it import MarkdownIt
+
+    context = ReviewContext(profile="default", head_sha="3f9c2a71be04" + "0" * 28)
+    html_text = MarkdownIt("commonmark").render(
+        render_plan_markdown(long_line_plan(), context=context)
+    )
+    assert "Planned at head <code>3f9c2a71be04</code>" in html_text
+    pre = html_text.split("<pre>", 1)[1].split("</pre>", 1)[0]
+    minus, plus = pre.splitlines()[0:2]
+    assert minus.index("⟪email⟫") + len("⟪email⟫") <= 100
+    assert plus.index("⟪account_id⟫") + len("⟪account_id⟫") <= 100
