@@ -15,6 +15,7 @@ from syncspec.engine.model import ActionKind, PlanOptions
 from syncspec.engine.normalize import canonical_job
 from syncspec.engine.plan import plan_changes
 from syncspec.engine.pull import MAX_STEM, pull_jobs, safe_file_stem
+from syncspec.jobfile.fmt import format_text
 from syncspec.jobfile.validate import load_jobs
 from syncspec.jobfile.yaml.loader import parse_text
 
@@ -304,6 +305,9 @@ def test_any_job_pulls_back_to_no_changes(
     root = tmp_path_factory.mktemp("pull")
     live = [_live(job, 1)]
     pull_jobs(live, [], jobs_dir=root / "jobs", root=root)
+    for path in (root / "jobs").glob("*.yaml"):  # issue 24: what pull writes is fmt-clean
+        text = path.read_text(encoding="utf-8")
+        assert format_text(text, path.name) == text
     plan = _plan_after_pull(root, live)
     assert [a.kind for a in plan.actions] == [ActionKind.NOOP]
     # and a second pull changes nothing
