@@ -73,12 +73,11 @@ TOP_LEVEL_ORDER = (
 
 def format_text(text: str, display: str) -> str:
     """``text`` in the canonical layout (``text`` itself when it is already)."""
-    from syncspec.jobfile.yaml.loader import parse_text
     from syncspec.jobfile.yaml.roundtrip import newline_of, with_newlines
 
     newline = newline_of(text)
     lf = text.replace("\r\n", "\n")
-    parsed = parse_text(lf, display)
+    parsed = _parse(lf, display)
     if parsed.data is None:
         raise FormatError(f"{display}: cannot be formatted: it does not load", parsed.problems)
     current = lf
@@ -87,13 +86,27 @@ def format_text(text: str, display: str) -> str:
         if after == current:
             break
         current = after
-    again = parse_text(current, display)
+    again = _parse(current, display)
     if again.data != parsed.data:  # pragma: no cover - a bug in the layout rules or in ruamel
         raise FormatError(
             f"{display}: the formatted file would not hold the same data; it was left as it is. "
             "This is a bug in syncspec: please report it with the file"
         )
     return with_newlines(current, newline)
+
+
+def _parse(text: str, display: str) -> Any:
+    """The validator's reading of ``text``, without ruamel's YAML 1.1 warning about floats such
+    as ``1e3`` (the loader's numbers are JSON's, where they are fine)."""
+    import warnings
+
+    from ruamel.yaml.error import MantissaNoDotYAML1_1Warning
+
+    from syncspec.jobfile.yaml.loader import parse_text
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MantissaNoDotYAML1_1Warning)
+        return parse_text(text, display)
 
 
 @dataclass

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from syncspec.cli import cli
 from syncspec.engine.normalize import CLIENT_FIELDS
-from syncspec.jobfile.fmt import TOP_LEVEL_ORDER, FormatError, format_text
-from syncspec.jobfile.yaml.loader import parse_text
+from syncspec.jobfile.fmt import TOP_LEVEL_ORDER, FormatError, _parse, format_text
 from tests.unit.test_pull_engine import _job
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,11 +132,11 @@ def test_fmt_is_idempotent_and_keeps_data_and_comments(job: dict[str, Any], data
     buf = io.StringIO()
     yaml.dump(styled, buf)
     text = buf.getvalue()
-    original = parse_text(text, "t.yaml")
+    original = _parse(text, "t.yaml")
     assume(original.data is not None)  # ruamel can write what the strict loader refuses
     once = format_text(text, "t.yaml")
     assert format_text(once, "t.yaml") == once
-    assert parse_text(once, "t.yaml").data == original.data
+    assert _parse(once, "t.yaml").data == original.data
     for comment in comments:
         assert re.search(rf"# {re.escape(comment)}$", once, re.M), (comment, once)
 
