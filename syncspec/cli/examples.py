@@ -71,7 +71,16 @@ EXAMPLES: Final[dict[str, list[str]]] = {
         "syncspec emulator --port 8787 --token dev-token",
         "syncspec emulator --db emulator.sqlite --seed jobs.json --latency-ms 50",
     ],
-    "init": ["syncspec init my-truto-jobs && cd my-truto-jobs && syncspec validate"],
+    "init": [
+        "syncspec init my-truto-jobs && cd my-truto-jobs && syncspec validate",
+        "syncspec init --adopt",
+    ],
+    "fmt": [
+        "syncspec fmt",
+        "syncspec fmt --check",
+        "syncspec fmt --diff jobs/zendesk-tickets.yaml",
+    ],
+    "show": ["syncspec show plan.json", "syncspec show plan.json --format markdown > plan.md"],
     "demo": ["syncspec demo", "syncspec demo --jobs-dir jobs"],
     "test": [
         "syncspec test",
