@@ -19,11 +19,13 @@ Classes defined outside this module are named with their module.
     ├── DeleteBudgetExceeded          engine.apply: more deletes than --max-deletes (before writes)
     ├── ApplyInterrupted              engine.apply: a signal ended the apply (exit 130/143/1)
     ├── PullError                     engine.pull_yaml: a file pull cannot update safely
+    ├── FormatError                   jobfile.fmt: a job file fmt cannot format (located problems)
     ├── RunUnreadable                 exit 5  (runs watch could not read the run; engine.runs)
     ├── WatchTimedOut                 exit 124 (runs watch --timeout passed; engine.runs)
     ├── RunAlreadyEnded               engine.runs: runs stop of a run that had ended (exit 1)
     ├── OrphansRefused                engine.identity: deletes that would orphan triggers/runs
-    └── Aborted                       exit 1  (the user declined a confirmation)
+    ├── Aborted                       exit 1  (the user declined a confirmation)
+    └── _PromptInterrupted            cli.apply: Ctrl-C at the apply prompt (exit 130)
     KeyboardInterrupt
     └── Terminated                    engine.apply: SIGTERM, handled like Ctrl-C (exit 143)
 

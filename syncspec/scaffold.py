@@ -1,11 +1,14 @@
 """``syncspec init``: scaffold a config repository from the templates in ``syncspec/templates``.
 
-Writes nothing unless it can write everything: existing files are listed and the command stops,
-unless ``force`` is given.
+Non-destructive in an existing repository: missing files are written; an existing ``.gitignore``
+gets the missing lines appended and an existing ``.pre-commit-config.yaml`` gets the hook added
+(round trip: the team's comments and order stay), or a note says exactly what to add; other
+existing files are kept unless ``force`` overwrites them. No team's line is ever deleted.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from pathlib import Path
 from syncspec import __version__
 from syncspec.errors import ConfigError
 from syncspec.jobfile.shape.schema import schema_text
+from syncspec.jobfile.yaml.roundtrip import newline_of
 from syncspec.pins import Source
 
 WORKFLOW = Path(".github/workflows/syncspec.yml")
@@ -26,12 +30,17 @@ PIP_INSTALL = "python -m pip install --require-hashes --no-deps -r requirements-
 VSCODE_SETTINGS = Path(".vscode/settings.json")
 # a profile name goes into TOML keys, GitHub environment names and variable names
 _PROFILE_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,30}$")
+PRE_COMMIT = Path(".pre-commit-config.yaml")
+GITIGNORE = Path(".gitignore")
 
 
 @dataclass
 class InitResult:
     root: Path
     written: list[Path] = field(default_factory=list)
+    merged: list[Path] = field(default_factory=list)  # existing files given syncspec's lines
+    kept: list[Path] = field(default_factory=list)  # existing files left as they are
+    notes: list[str] = field(default_factory=list)
 
 
 def _template(name: str) -> str:
@@ -74,6 +83,15 @@ def _profile_values(profiles: Sequence[str]) -> dict[str, str]:
     }
 
 
+def package_pin() -> str:
+    """The requirement that installs this syncspec (the pre-commit hook's environment).
+
+    The one place the pin is spelled: the package index form of ``syncspec.pins.Source``, the
+    same line requirements-syncspec.txt holds (with its hashes) for an index install.
+    """
+    return Source("index").requirement
+
+
 def scaffold_files(
     *,
     requirements: str,
@@ -83,13 +101,18 @@ def scaffold_files(
     hook_repo: str | None = None,
     hook_rev: str | None = None,
     profiles: Sequence[str] = (),
+    adopt: bool = False,
 ) -> dict[Path, str]:
     """The files ``init`` writes, relative to the target directory, with their contents.
 
     ``requirements`` is requirements-syncspec.txt (``syncspec.pins``), ``source`` where it gets
     syncspec itself and ``pins`` the dependency versions it holds. ``profiles`` (two names): a
     ``syncspec.toml`` with both profiles and a ``vars`` example, and a workflow that applies the
-    first on merge and the second after approval."""
+    first on merge and the second after approval.
+
+    ``adopt``: for a team that already has jobs in Truto: no sample job and no sample case
+    (``pull`` brings the real jobs; a sample would be created in production by the next apply).
+    """
     source = source or Source("index")
     if source.kind == "git" and hook_repo:
         raise ConfigError(
@@ -119,6 +142,7 @@ def scaffold_files(
         "HOOK_REV": hook_rev or "",
         "INSTALL": _install_command(source),
         "PINNED_DEPS": _hook_dependencies(source, pins or {}),
+        "HOOK_PIN": package_pin(),
     }
     workflow = _template("github-workflow.yml")
     toml = _template("syncspec.toml")
@@ -137,17 +161,22 @@ def scaffold_files(
         if source.kind == "wheel"
         else "pre-commit-config.yaml"
     )
-    return {
-        Path("syncspec.toml"): toml,
+    samples: dict[Path, str] = {
         Path(jobs_dir) / "zendesk-tickets.yaml": job,
         Path("tests/zendesk-tickets.yaml"): _template("example-tests.yaml"),  # syncspec test
+    }
+    if adopt:  # empty folders git keeps: validate and `syncspec test` need them to exist
+        samples = {Path(jobs_dir) / ".gitkeep": "", Path("tests/.gitkeep"): ""}
+    return {
+        Path("syncspec.toml"): toml,
+        **samples,
         Path("schemas/sync-job.schema.json"): _schema_text(),
-        Path(".pre-commit-config.yaml"): _fill(precommit, values),
+        PRE_COMMIT: _fill(precommit, values),
         WORKFLOW: _fill(workflow, values),
         VSCODE_SETTINGS: _template("vscode-settings.json"),
         DEPENDABOT: _template("dependabot.yml"),
         REQUIREMENTS: requirements,
-        Path(".gitignore"): _template("gitignore"),
+        GITIGNORE: _template("gitignore"),
     }
 
 
@@ -187,6 +216,7 @@ def init_repo(
     index_url: str | None = None,
     with_emulator: bool = False,
     profiles: Sequence[str] = (),
+    adopt: bool = False,
 ) -> InitResult:
     from syncspec import pins
 
@@ -206,20 +236,94 @@ def init_repo(
         hook_repo=hook_repo,
         hook_rev=hook_rev,
         profiles=profiles,
+        adopt=adopt,
     )
     if target.exists() and not target.is_dir():
         raise ConfigError(f"{target} exists and is not a directory")
-    existing = [rel for rel in files if (target / rel).exists()]
-    if existing and not force:
-        names = ", ".join(str(p) for p in existing)
-        raise ConfigError(
-            f"not overwriting existing file(s) in {target}: {names} "
-            "(nothing was written; pass --force to overwrite them)"
-        )
     result = InitResult(root=target)
     for rel, text in files.items():
         path = target / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        result.written.append(rel)
+        if path.is_symlink():  # never written through: it may point anywhere
+            result.kept.append(rel)
+            result.notes.append(f"{rel} is a symbolic link; left as it is")
+            continue
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            result.written.append(rel)
+        elif rel == GITIGNORE:  # the team's lines are kept, even with --force
+            _merge_gitignore(path, text, result)
+        elif rel == PRE_COMMIT:
+            _merge_pre_commit(path, text, result)
+        elif force:
+            path.write_text(text, encoding="utf-8")
+            result.written.append(rel)
+        else:
+            result.kept.append(rel)
     return result
+
+
+def _read_exact(path: Path) -> str:
+    """The file's text with its own line endings (not translated to LF)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
+def _merge_gitignore(path: Path, template: str, result: InitResult) -> None:
+    original = _read_exact(path)
+    have = {line.strip() for line in original.splitlines()}
+    missing = [
+        line
+        for line in template.splitlines()
+        if line.strip() and not line.startswith("#") and line.strip() not in have
+    ]
+    rel = path.relative_to(result.root)
+    if not missing:
+        result.kept.append(rel)
+        return
+    nl = newline_of(original)
+    lines = ["# syncspec outputs (added by `syncspec init`)", *missing]
+    text = original if not original or original.endswith(("\n", "\r")) else original + nl
+    path.write_text(text + nl.join(lines) + nl, encoding="utf-8", newline="")
+    result.merged.append(rel)
+    result.notes.append(f"{rel}: added {len(missing)} line(s): {', '.join(missing)}")
+
+
+def _merge_pre_commit(path: Path, template: str, result: InitResult) -> None:
+    """Add the syncspec hook to an existing pre-commit config, keeping everything else
+    (comments, order, quoting: a ruamel round trip), or say exactly what to add."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+    from ruamel.yaml.error import YAMLError
+
+    from syncspec.jobfile.yaml.roundtrip import dump, rt_yaml, styled_yaml, with_newlines
+
+    rel = path.relative_to(result.root)
+    # the template's entry without its comments: they would not sit at the right indentation
+    ours = json.loads(json.dumps(rt_yaml().load(template)["repos"][0]))
+    original = _read_exact(path)
+    yaml = rt_yaml()
+    try:
+        yaml, data = styled_yaml(original)
+    except YAMLError:
+        data = None
+    repos = data.get("repos") if isinstance(data, CommentedMap) else None
+    if not isinstance(repos, CommentedSeq):
+        snippet = dump(yaml, CommentedSeq([ours])).rstrip("\n")
+        result.kept.append(rel)
+        result.notes.append(
+            f"{rel} has no `repos:` list syncspec can edit; add this entry to its repos:\n"
+            + snippet
+        )
+        return
+    for repo in repos:
+        hooks = repo.get("hooks") if isinstance(repo, CommentedMap) else None
+        for hook in hooks if isinstance(hooks, list) else []:
+            if isinstance(hook, CommentedMap) and hook.get("id") == "syncspec-validate":
+                result.kept.append(rel)
+                return
+    repos.append(ours)
+    text = with_newlines(dump(yaml, data), newline_of(original))
+    path.write_text(text, encoding="utf-8", newline="")
+    result.merged.append(rel)
+    result.notes.append(f"{rel}: added the syncspec-validate hook")

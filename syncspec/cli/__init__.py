@@ -46,6 +46,8 @@ COMMANDS: dict[str, str] = {
     "graph": "graph",
     "schedules": "schedules",
     "diff": "diff",
+    "fmt": "fmt",
+    "show": "show",
 }
 
 
@@ -89,6 +91,19 @@ class LazyGroup(click.Group):
         names.update(n for n, m in self.lazy.items() if _module_exists(m))
         return sorted(names)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """click's, with "did you mean" for a mistyped command (``plna``, ``run start``)."""
+        name = args[0] if args else ""
+        if args and not name.startswith("-") and self.get_command(ctx, name) is None:
+            import difflib
+
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1, cutoff=0.6)
+            if close:
+                ctx.fail(f"No such command '{name}'. Did you mean '{close[0]}'?")
+        return super().resolve_command(ctx, args)
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy and _module_exists(self.lazy[cmd_name]):
             module = importlib.import_module(f"syncspec.cli.{self.lazy[cmd_name]}")
@@ -109,7 +124,7 @@ class RootGroup(LazyGroup):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> None:
-        argv = hoist_group_options(self, list(sys.argv[1:] if args is None else args))
+        argv = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in argv
         code = _run(self, argv, prog_name or "syncspec", complete_var, debug, **extra)
         sys.exit(code)
@@ -143,6 +158,7 @@ def _run_redacted(
     **extra: Any,
 ) -> int:
     try:
+        argv = hoist_group_options(group, argv)
         rv = click.Group.main(group, argv, prog_name, complete_var, standalone_mode=False, **extra)
     except (KeyboardInterrupt, click.exceptions.Abort) as exc:
         click.echo("interrupted", err=True)
@@ -154,8 +170,9 @@ def _run_redacted(
     except click.ClickException as exc:
         # Usage errors are invalid options: exit 3, never 2 (2 means "changes present").
         click.echo(redact(f"error: {exc.format_message()}"), err=True)
-        if isinstance(exc, click.UsageError) and exc.ctx is not None:
-            click.echo(f"Try '{exc.ctx.command_path} --help' for help.", err=True)
+        if isinstance(exc, click.UsageError):
+            path = exc.ctx.command_path if exc.ctx is not None else prog_name
+            click.echo(f"Try '{path} --help' for help.", err=True)
         return ExitCode.CONFIG if isinstance(exc, click.UsageError) else ExitCode.ERROR
     except SyncspecError as exc:
         message = str(exc)

@@ -69,6 +69,7 @@ def hoist_group_options(group: click.Group, argv: list[str]) -> list[str]:
     while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
         name, has_value = argv[i].split("=", 1)[0], "=" in argv[i]
         take = 0 if has_value else group_arity.get(name, 0)
+        _check_values(argv, i, take)
         front.extend(argv[i : i + 1 + take])
         i += 1 + take
     hoisted: list[str] = []
@@ -88,6 +89,7 @@ def hoist_group_options(group: click.Group, argv: list[str]) -> list[str]:
                 rest.extend(argv[i : i + 1 + take])
             else:
                 take = 0 if has_value else group_arity[name]
+                _check_values(argv, i, take)
                 hoisted.extend(argv[i : i + 1 + take])
             i += 1 + take
             continue
@@ -102,3 +104,11 @@ def hoist_group_options(group: click.Group, argv: list[str]) -> list[str]:
         rest.append(token)
         i += 1
     return front + hoisted + rest
+
+
+def _check_values(argv: list[str], at: int, take: int) -> None:
+    """A group option given without its value (``syncspec plan --profile``) is a usage error
+    naming the option, not a value taken from the next word ("Missing command")."""
+    values = argv[at + 1 : at + 1 + take]
+    if len(values) < take or any(v.startswith("-") and v != "-" for v in values):
+        raise click.UsageError(f"Option '{argv[at]}' requires a value.")

@@ -13,7 +13,7 @@ import click
 
 from syncspec.cli import global_options, use_color
 from syncspec.cli.plan import echo_local_notes, render_plan, target_options
-from syncspec.errors import Aborted, SyncspecError
+from syncspec.errors import Aborted, ExitCode, SyncspecError
 
 # Project imports stay inside the commands: `--help` imports every command module (20 syncspec
 # modules, 0.10 s CPU; with them at the top 47 modules, 0.29 s: bench/BENCHMARKS.md, "Imports").
@@ -107,8 +107,14 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     from syncspec.jobfile.discovery import is_job_file_name
 
     plan_file: Path | None = None
-    if len(paths) == 1 and not paths[0].is_dir() and not is_job_file_name(paths[0].name):
+    not_jobs = [p for p in paths if not p.is_dir() and not is_job_file_name(p.name)]
+    if len(paths) == 1 and not_jobs:
         plan_file = paths[0]
+    elif not_jobs:
+        raise click.UsageError(
+            f"{not_jobs[0]} is not a job file or folder: apply takes ONE saved plan file "
+            "(`syncspec apply plan.json`) or job files and folders to plan and apply, not both"
+        )
     else:
         for path in paths:
             if not path.exists():
@@ -192,7 +198,7 @@ def _apply(  # noqa: PLR0917 - the command's options, passed on
             interactive = not auto_approve and sys.stdin.isatty()
             orphans = check_orphans(plan, allowed=allow_orphans, interactive=interactive)
             if plan.has_changes and not auto_approve:
-                _confirm(orphans)
+                _confirm(plan, orphans)
 
         if not plan.has_changes:
             if fmt == "json":
@@ -293,21 +299,61 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _confirm(orphans: list[str] | None = None) -> None:
+def _confirm(plan: Plan, orphans: list[str] | None = None) -> None:
+    """Terraform's question: it names the target and the counts right above the answer (a long
+    plan has scrolled away), and deletes need ``yes`` or their count typed, not ``y``. Deletes
+    that orphan cron triggers syncspec does not own are named above the question."""
+    from syncspec.engine.model import ActionKind
+    from syncspec.engine.review import profile_name
 
     if not sys.stdin.isatty():
         raise Aborted(
             "apply needs a confirmation, but stdin is not a terminal; nothing was changed. "
             "Review the plan and re-run with --auto-approve (or apply a saved plan file)"
         )
-    question = "Apply these changes?"
+    environment = plan.environment.environment_id if plan.environment else None
+    where = f"profile {profile_name(plan.profile)} at {plan.api_url}" + (
+        f", environment {environment}" if environment else ""
+    )
+    deletes = [a.label for a in plan.actions if a.kind == ActionKind.DELETE]
+    counts = (
+        f"{plan.count(ActionKind.CREATE)} to create, {plan.count(ActionKind.UPDATE)} to update, "
+        f"{len(deletes)} to delete"
+    )
+    click.echo(f"\nApply to {where}: {counts}.", err=True)
+    orphaning = ""
     if orphans:
         click.echo("These deletes orphan cron triggers not managed by syncspec:", err=True)
         for line in orphans:
             click.echo(f"  {line}", err=True)
-        question = "Apply these changes, orphaning the cron triggers named above?"
-    if not click.confirm(question, default=False, err=True):
-        raise Aborted("apply cancelled; nothing was changed")
+        orphaning = ", orphaning the cron triggers named above"
+    try:
+        if deletes:
+            shown = ", ".join(deletes[:5]) + (
+                f" and {len(deletes) - 5} more" if len(deletes) > 5 else ""
+            )
+            click.echo(f"This DELETES {len(deletes)} live job(s): {shown}.", err=True)
+            answer = click.prompt(
+                f"Type yes or {len(deletes)} to apply{orphaning}",
+                default="",
+                show_default=False,
+                err=True,
+            )
+            approved = answer.strip() in ("yes", str(len(deletes)))
+        else:
+            question = f"Apply these changes{orphaning}?"
+            approved = click.confirm(question, default=False, err=True)
+    except click.exceptions.Abort as exc:  # Ctrl-C or Ctrl-D at the prompt
+        click.echo("", err=True)  # off the prompt's line
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise _PromptInterrupted("interrupted at the prompt. Nothing was changed.") from None
+        raise Aborted("no answer (end of input). Nothing was changed.") from None
+    if not approved:
+        raise Aborted("apply cancelled. Nothing was changed.")
+
+
+class _PromptInterrupted(SyncspecError):
+    exit_code = ExitCode.INTERRUPTED
 
 
 def _report(result: ApplyResult, fmt: str, say: Callable[[str], None], color: bool) -> None:

@@ -74,7 +74,14 @@ EXAMPLES: Final[dict[str, list[str]]] = {
     "init": [
         "syncspec init my-truto-jobs && cd my-truto-jobs && syncspec validate",
         "syncspec init my-truto-jobs --profiles staging,production   # a promotion workflow",
+        "syncspec init --adopt",
     ],
+    "fmt": [
+        "syncspec fmt",
+        "syncspec fmt --check",
+        "syncspec fmt --diff jobs/zendesk-tickets.yaml",
+    ],
+    "show": ["syncspec show plan.json", "syncspec show plan.json --format markdown > plan.md"],
     "demo": ["syncspec demo", "syncspec demo --jobs-dir jobs"],
     "test": [
         "syncspec test",

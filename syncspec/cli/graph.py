@@ -63,8 +63,12 @@ def _job_data(ctx: click.Context, job: str) -> dict[str, object]:
     jobs, _, _ = scan_job_files(settings)
     matches = [j for j in jobs if j.label == job]
     if not matches:
+        from syncspec.jobfile.rules.kit import did_you_mean
+
+        hint = did_you_mean(job, sorted({j.label for j in jobs}))
         raise ConfigError(
             f"{job}: neither a file nor the label of a job file under {settings.jobs_dir}"
+            + (f" ({hint})" if hint else "")
         )
     if len(matches) > 1:
         files = ", ".join(j.display for j in matches)

@@ -14,7 +14,16 @@ import click
 @click.argument(
     "directory", required=False, default=".", type=click.Path(file_okay=False, path_type=Path)
 )
-@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option(
+    "--adopt",
+    is_flag=True,
+    help="For jobs that already exist in Truto: no sample job or case; then pull and plan.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Overwrite existing files (.gitignore and the pre-commit config are still only added to).",
+)
 @click.option("--jobs-dir", default="jobs", show_default=True, help="Where job files live.")
 @click.option(
     "--hook-repo",
@@ -56,6 +65,7 @@ import click
 )
 def command(  # noqa: PLR0917 - click passes each option as an argument
     directory: Path,
+    adopt: bool,
     force: bool,
     jobs_dir: str,
     hook_repo: str | None,
@@ -70,6 +80,9 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
 
     requirements-syncspec.txt pins syncspec and every dependency with their sha256, read from
     the package index (or --find-links DIR); the workflow installs it with --require-hashes.
+
+    In an existing repository it writes only what is missing: lines are added to an existing
+    .gitignore and the hook to an existing .pre-commit-config.yaml; other files are kept.
 
     \b
     Example:
@@ -89,9 +102,25 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
         index_url=index_url,
         with_emulator=with_emulator,
         profiles=names,
+        adopt=adopt,
     )
     for rel in result.written:
         click.echo(f"wrote {directory / rel}")
+    for rel in result.merged:
+        click.echo(f"added to {directory / rel}")
+    for rel in result.kept:
+        click.echo(f"kept {directory / rel} (exists)")
+    for note in result.notes:
+        click.echo(f"note: {note}")
+    if result.kept and not force:
+        click.echo("(existing files are never overwritten without --force)")
+    if adopt:
+        click.echo(
+            "next: set TRUTO_API_TOKEN (or a profile in syncspec.toml), then run "
+            "`syncspec pull` (writes the live jobs into "
+            f'{jobs_dir}/) and `syncspec plan`, which must say "No changes."; commit the files.'
+        )
+        return 0
     if names:
         first, second = names
         click.echo(

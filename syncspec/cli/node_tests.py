@@ -62,6 +62,14 @@ def command(
 
     settings = global_options(ctx).settings()
     tests_dir = settings.tests_dir or settings.root / "tests"
+    if not paths and not tests_dir.is_dir():
+        # a typo in tests_dir, or a folder not checked out, must not pass CI green
+        from syncspec.errors import ConfigError
+
+        raise ConfigError(
+            f"no case files: the tests folder {tests_dir} does not exist (create it, set "
+            "tests_dir in syncspec.toml, or pass case files); nothing was run"
+        )
     targets = list(paths) or [tests_dir]
     suite = load_suite(targets, Path.cwd())
     if suite.problems:
@@ -69,8 +77,6 @@ def command(
         click.echo(render_problems(report), nl=False, err=output_format == "junit")
         click.echo("error: malformed case file(s): no case was run", err=True)
         return int(ExitCode.CONFIG)
-    if not paths and not tests_dir.is_dir():
-        click.echo(f"no case files: {tests_dir} does not exist (set tests_dir in syncspec.toml)")
     jobs, unreadable, _skipped = scan_job_files(settings)
     _note_unresolved(jobs, settings)
     from syncspec.nodetest import TRUTO_JSONATA_VERSION

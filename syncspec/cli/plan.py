@@ -198,5 +198,14 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
         click.echo(f"error: {conflicts}", err=True)
         return 1
     if out is not None and fmt == "text":
-        click.echo(f"Saved the plan to {out}; apply it with: syncspec apply {out}")
+        import shlex
+
+        from syncspec.engine.review import ENV_PROFILE
+
+        # the same profile, and a pruning plan confirmed with --prune (engine/approval.py)
+        flags = "" if plan.profile == ENV_PROFILE else f"--profile {shlex.quote(plan.profile)} "
+        flags += "--prune " if plan.options.prune else ""
+        click.echo(
+            f"Saved the plan to {out}; apply it with: syncspec apply {flags}{shlex.quote(str(out))}"
+        )
     return 2 if detailed_exitcode and plan.has_changes else 0

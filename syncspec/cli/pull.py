@@ -16,13 +16,24 @@ from syncspec.errors import SyncspecError
 
 @click.command("pull")
 @click.argument("label_globs", nargs=-1, metavar="[LABEL-GLOB]...")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Write nothing; print the diff of what pull would write (exit 2 when there is any).",
+)
+@click.option(
+    "--force", is_flag=True, help="Also overwrite job files that have uncommitted changes."
+)
 @click.pass_context
-def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
+def command(ctx: click.Context, label_globs: tuple[str, ...], dry_run: bool, force: bool) -> int:
     """Write live jobs (all, or those whose label matches a glob) to the jobs directory.
 
-    Files already bound to a job (same label, or a pinned `id:`) are updated in place, keeping
-    comments and key order; other jobs get new files named after their label. Labels carried by
-    several live jobs are written with a pinned `id:`. The next `syncspec plan` shows no changes.
+    Files already bound to a job (same label, or a pinned `id:`) are updated in place: nodes are
+    matched by name (V4) or resource and method (legacy), so only the lines of what changed
+    change; comments, key order, quoting and line endings are kept. Other jobs get new files
+    named after their label. Labels carried by several live jobs are written with a pinned `id:`.
+    A file with uncommitted git changes is not overwritten without --force. The next
+    `syncspec plan` shows no changes.
     """
     from syncspec.api.client import LIST_PAGE_SIZE, TrutoClient
     from syncspec.cli.plan import echo_problems
@@ -42,6 +53,11 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
     with TrutoClient.from_settings(settings, page_size=LIST_PAGE_SIZE) as client:
         live = client.list_sync_jobs()
         schedules_of = _live_schedules(client, live)
+    protected: set[Path] = set()
+    if not force:
+        from syncspec.engine.gitstatus import uncommitted_files
+
+        protected = uncommitted_files(settings.jobs_dir) or set()
     result = pull_jobs(
         live,
         local,
@@ -49,8 +65,13 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         root=settings.root,
         label_globs=label_globs,
         values=settings.profile.vars,
+        dry_run=dry_run,
+        protected=protected,
     )
-    _pull_schedules(result, schedules_of)
+    # schedules (issue 21) after the jobs: a dry run folds them into the texts it shows
+    schedules_kept = _pull_schedules(result, schedules_of, dry_run=dry_run, protected=protected)
+    if dry_run:
+        return _dry_run_report(result, label_globs)
     for pulled in result.files:
         if pulled.status == "skipped":
             click.echo(f"warning: not pulled: job {pulled.job_id}: {pulled.reason}", err=True)
@@ -80,7 +101,41 @@ def command(ctx: click.Context, label_globs: tuple[str, ...]) -> int:
         f"{result.count('updated')} updated, {result.count('unchanged')} unchanged{extra}."
     )
     broken = _lint_pulled(result, settings.root, settings.var_setup(planning=False))
-    return 1 if broken or result.count("failed") else 0
+    # a file kept for its uncommitted changes: the pull is not complete
+    kept = any(f.status == "skipped" and f.after is not None for f in result.files)
+    kept = kept or schedules_kept
+    return 1 if broken or kept or result.count("failed") else 0
+
+
+def _dry_run_report(result: Any, label_globs: tuple[str, ...]) -> int:
+    import difflib
+
+    changes = 0
+    for pulled in result.files:
+        if pulled.status in ("created", "updated") and pulled.after is not None:
+            before = (pulled.before or "").splitlines(keepends=True)
+            diff = difflib.unified_diff(
+                before,
+                pulled.after.splitlines(keepends=True),
+                "/dev/null" if pulled.before is None else f"a/{pulled.display}",
+                f"b/{pulled.display}",
+            )
+            click.echo("".join(diff), nl=False)
+            changes += 1
+        elif pulled.status in ("skipped", "failed"):
+            click.echo(f"{pulled.status}: job {pulled.job_id}: {pulled.reason}", err=True)
+    if label_globs and not result.files:
+        click.echo(f"no live job matches {' '.join(label_globs)}", err=True)
+        return 1
+    click.echo(
+        f"Dry run: {result.count('created')} file(s) would be created, "
+        f"{result.count('updated')} updated, {result.count('unchanged')} unchanged; "
+        "nothing was written.",
+        err=True,
+    )
+    if result.count("failed"):
+        return 1
+    return 2 if changes else 0
 
 
 def _live_schedules(client: Any, live: list[dict[str, Any]]) -> dict[str, Any]:
@@ -104,12 +159,21 @@ def _live_schedules(client: Any, live: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _pull_schedules(result: Any, schedules_of: dict[str, Any]) -> None:
-    """Write each pulled job's ``schedules`` block; name what cannot be pulled."""
-    from syncspec.engine.pull_yaml import PullError
-    from syncspec.engine.schedules_live import write_schedules
+def _pull_schedules(
+    result: Any, schedules_of: dict[str, Any], *, dry_run: bool, protected: set[Path]
+) -> bool:
+    """Write each pulled job's ``schedules`` block (a dry run puts it in the text it reports
+    instead); name what cannot be pulled. True when a file with uncommitted changes kept its
+    old schedules (pull's guard: not overwritten without --force)."""
+    import dataclasses
+    import os
 
-    for pulled in result.files:
+    from syncspec.engine.pull_yaml import PullError, read_file_text, write_updated_file
+    from syncspec.engine.schedules_live import schedules_text
+
+    protected_real = {os.path.realpath(p) for p in protected}
+    kept = False
+    for index, pulled in enumerate(result.files):
         found = schedules_of.get(pulled.job_id)
         if found is None or pulled.status in ("skipped", "failed"):
             continue
@@ -118,12 +182,28 @@ def _pull_schedules(result: Any, schedules_of: dict[str, Any]) -> None:
         if found.schedules is None:
             continue
         try:
-            if write_schedules(pulled.path, found.schedules):
+            current = pulled.after if dry_run else read_file_text(pulled.path)
+            text = schedules_text(pulled.path, current, found.schedules)
+            if text is None:
+                continue
+            if dry_run:
+                status = "updated" if pulled.status == "unchanged" else pulled.status
+                result.files[index] = dataclasses.replace(pulled, status=status, after=text)
+                continue
+            if os.path.realpath(pulled.path) in protected_real:
                 click.echo(
-                    f"{'schedules':>9} {pulled.display}  <- {len(found.schedules)} schedule(s)"
+                    f"warning: schedules of {pulled.label!r} not written: {pulled.display} has "
+                    "uncommitted changes; commit or stash them first, or pass --force to "
+                    "overwrite them",
+                    err=True,
                 )
+                kept = True
+                continue
+            write_updated_file(pulled.path, text)
+            click.echo(f"{'schedules':>9} {pulled.display}  <- {len(found.schedules)} schedule(s)")
         except (PullError, OSError) as exc:
             click.echo(f"error: schedules of {pulled.label!r} not written: {exc}", err=True)
+    return kept
 
 
 def _lint_pulled(result: Any, root: Path, setup: Any) -> int:

@@ -150,7 +150,9 @@ class LoadingProject:
             if isinstance(pin, str) and pin:
                 ids.add(pin)
         # anything discovery refused might hold job files that claim live jobs
-        blocked.extend(f"skipped {s.describe(self._root)}" for s in discovery.skipped)
+        blocked.extend(
+            f"skipped {s.describe(self._root)}" for s in discovery.skipped if not s.harmless
+        )
         problems = sorted((p for f in planned for p in f.problems), key=Problem.sort_key)
         everything = self._narrowed is None or planned_names == {f.display for f in files}
         return LocalProject(
@@ -224,6 +226,8 @@ def plan_project(
     else:
         jobs, ownership, environment = local, Ownership(), None
     jobs = apply_pins(jobs, settings.profile.pins)
+    # before anything else is read: a --target matching nothing is a mistake (exit 3)
+    check_targets(options.targets, [j.label for j in jobs], [str(j.get("label")) for j in live])
     if client is not None:
         client = _ReadOnce(client)  # identity and schedules read one snapshot, each list once
     doubled = duplicated_ids(jobs, live) if client is not None else []
@@ -259,6 +263,24 @@ def apply_pins(jobs: Sequence[LocalJob], pins: Mapping[str, str]) -> list[LocalJ
         pinned = pin is not None and job.pinned_id is None
         out.append(dataclasses.replace(job, data={**job.data, "id": pin}) if pinned else job)
     return out
+
+
+def check_targets(targets: Sequence[str], local: Sequence[str], live: Sequence[str]) -> None:
+    """A ``--target`` glob that matches no job file and no live job is a mistake (exit 3), not
+    "No changes" (Terraform refuses an unknown target address too)."""
+    import fnmatch
+
+    from syncspec.jobfile.rules.kit import did_you_mean
+
+    labels = sorted({*local, *live})
+    for glob in targets:
+        if not any(fnmatch.fnmatchcase(label, glob) for label in labels):
+            hint = did_you_mean(glob.replace("*", "").replace("?", ""), labels)
+            raise ConfigError(
+                f"--target {glob!r} matches no job file and no live job"
+                + (f" ({hint})" if hint else "")
+                + "; labels are matched case-sensitively, as globs; nothing was planned"
+            )
 
 
 def conflicts_message(plan: Plan) -> str | None:

@@ -29,14 +29,21 @@ import math
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from syncspec.engine.match import is_copy
 from syncspec.engine.normalize import nfc
-from syncspec.engine.pull_yaml import PullError, create_file, label_of, update_file
+from syncspec.engine.pull_yaml import (
+    PullError,
+    label_of,
+    new_file_text,
+    updated_file_text,
+    write_new_file,
+    write_updated_file,
+)
 from syncspec.jobfile.jobs import LocalJob
 from syncspec.jobfile.rules.project import check_label
 from syncspec.jobfile.yaml.limits import MAX_BYTES, MAX_DEPTH
@@ -63,6 +70,8 @@ class PulledFile:
     status: Status
     pinned: bool = False
     reason: str | None = None  # why a job was skipped or failed
+    before: str | None = None  # the file's text before (None: a new file)
+    after: str | None = None  # the text written (or, in a dry run, that would be)
 
 
 @dataclass
@@ -105,9 +114,16 @@ def pull_jobs(
     root: Path,
     label_globs: Sequence[str] = (),
     values: Mapping[str, Any] | None = None,
+    dry_run: bool = False,
+    protected: Collection[Path] = (),
 ) -> PullResult:
-    """Write the live jobs matching ``label_globs`` (all when empty) into ``jobs_dir``;
-    ``values``: the active profile's ``!var`` values (tags equal to the live value stay)."""
+    """Write the live jobs matching ``label_globs`` (all when empty) into ``jobs_dir``.
+
+    ``values``: the active profile's ``!var`` values (tags equal to the live value stay).
+    ``dry_run``: write nothing; each created or updated entry carries the text it would write.
+    ``protected``: files with uncommitted changes; they are not overwritten (``skipped``).
+    """
+    protected_real = {os.path.realpath(p) for p in protected}
     result = PullResult()
     usable: list[Mapping[str, Any]] = []
     for job in live_jobs:
@@ -168,8 +184,9 @@ def pull_jobs(
         )
 
     try:
-        jobs_dir.mkdir(parents=True, exist_ok=True)
-        taken = {p.name.lower() for p in jobs_dir.iterdir()}
+        if not dry_run:
+            jobs_dir.mkdir(parents=True, exist_ok=True)
+        taken = {p.name.lower() for p in jobs_dir.iterdir()} if jobs_dir.is_dir() else set()
     except OSError as exc:
         raise PullError(
             f"cannot use the jobs directory {_display(jobs_dir, root)}: "
@@ -200,9 +217,23 @@ def pull_jobs(
             old = existing.label if job_id in renames else None
             try:
                 _inside(existing.path, real_jobs_dir, existing.display)
-                status = update_file(
+                before, after = updated_file_text(
                     existing.path, job, pin=pinned_file, renamed_from=old, values=values
                 )
+                if after is not None and os.path.realpath(existing.path) in protected_real:
+                    reason = (
+                        f"{existing.display} has uncommitted changes; commit or stash them "
+                        "first, or pass --force to overwrite them"
+                    )
+                    result.files.append(
+                        PulledFile(
+                            existing.path, existing.display, label, job_id, "skipped",
+                            pinned_file, reason, before, after,
+                        )
+                    )  # fmt: skip
+                    continue
+                if after is not None and not dry_run:
+                    write_updated_file(existing.path, after)
                 if old is not None:
                     result.renamed.append((existing.display, old, label))
             except (PullError, OSError) as exc:
@@ -210,9 +241,13 @@ def pull_jobs(
                     _failed(existing.path, existing.display, label, job_id, exc, pinned_file)
                 )
                 continue
+            status: Status = "unchanged" if after is None else "updated"
             result.files.append(
-                PulledFile(existing.path, existing.display, label, job_id, status, pinned_file)
-            )
+                PulledFile(
+                    existing.path, existing.display, label, job_id, status, pinned_file,
+                    None, before, after if after is not None else before,
+                )
+            )  # fmt: skip
             continue
         stem = safe_file_stem(label)
         if pin:
@@ -220,12 +255,16 @@ def pull_jobs(
         path = _free_path(jobs_dir, stem, taken)
         schema = os.path.relpath(root / SCHEMA_RELPATH, path.parent)
         try:
-            create_file(path, job, pin=pin, schema=Path(schema).as_posix())
+            text = new_file_text(path, job, pin=pin, schema=Path(schema).as_posix())
+            if not dry_run:
+                write_new_file(path, text)
         except (PullError, OSError) as exc:
             taken.discard(path.name.lower())
             result.files.append(_failed(path, _display(path, root), label, job_id, exc, pin))
             continue
-        result.files.append(PulledFile(path, _display(path, root), label, job_id, "created", pin))
+        result.files.append(
+            PulledFile(path, _display(path, root), label, job_id, "created", pin, None, None, text)
+        )
     return result
 
 

@@ -19,7 +19,15 @@ _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _SERVER = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]+)?")
 _MAX_EVENT_BYTES = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB
+_SAFE_URL = re.compile(r"https://[A-Za-z0-9./_-]+")
 ENV_PROFILE = "env"  # the profile name syncspec.config gives "no profiles, environment only"
+
+
+def profile_name(profile: str) -> str:
+    """How output names a plan's profile: ``default`` when none was selected (the environment
+    variables decide), the same word in the text plan, the PR comment, its marker and the
+    apply prompt (issue 24)."""
+    return "default" if profile == ENV_PROFILE else profile
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,9 @@ class ReviewContext:
     profile: str = "default"  # the profile named in the hidden marker
     head_sha: str | None = None
     run_url: str | None = None
+    # where the full plan was uploaded (the workflow sets SYNCSPEC_PLAN_ARTIFACT_URL to
+    # upload-artifact's artifact-url); linked whenever the comment leaves something out
+    artifact_url: str | None = None
 
 
 def review_context(
@@ -47,8 +58,17 @@ def review_context(
     run_url = None
     if _SERVER.fullmatch(server) and _REPO.fullmatch(repo) and run.isascii() and run.isdigit():
         run_url = f"{server}/{repo}/actions/runs/{run}"
-    name = "default" if profile == ENV_PROFILE else profile
-    return ReviewContext(profile=name, head_sha=sha, run_url=run_url)
+    artifact = environ.get("SYNCSPEC_PLAN_ARTIFACT_URL", "")
+    artifact_url = None
+    if (
+        run_url
+        and artifact.startswith(f"{server}/{repo}/actions/runs/")
+        and _SAFE_URL.fullmatch(artifact)
+    ):
+        artifact_url = artifact
+    return ReviewContext(
+        profile=profile_name(profile), head_sha=sha, run_url=run_url, artifact_url=artifact_url
+    )
 
 
 def read_event(environ: Mapping[str, str]) -> dict[str, Any] | None:

@@ -208,6 +208,29 @@ def check_args(job_label: str, json_schema: Mapping[str, Any], args: Mapping[str
         raise InvalidArgs(job_label, problems)
 
 
+def check_args_validation(job_label: str, expression: Any, args: Mapping[str, Any]) -> str | None:
+    """Evaluate the job's ``args_validation`` over ``{args}`` offline, as Truto does before a run
+    (null: proceed; ``{message}``: abort). Raise ``InvalidArgs`` with its message when it aborts;
+    return a warning when it cannot be evaluated offline (Truto still checks it), else None."""
+    if not isinstance(expression, str) or not expression.strip():
+        return None
+    from syncspec.nodetest.expressions import ExpressionFailed, evaluate
+    from syncspec.nodetest.js.values import UNDEFINED
+
+    try:
+        result = evaluate(expression, {"args": dict(args)})
+    except ExpressionFailed as exc:
+        return f"args_validation was not checked offline ({exc.message}); Truto checks it"
+    if result is None or result is UNDEFINED:
+        return None
+    if isinstance(result, Mapping) and "message" in result:
+        raise InvalidArgs(job_label, [f"args_validation: {result['message']}"])
+    return (
+        f"args_validation returned {json.dumps(result)[:200]}, neither null nor "
+        "{message}; Truto decides what it means"
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # jobs
 
@@ -225,7 +248,8 @@ def resolve_job(
                 f"job {label!r}: its file pins id {pinned}, but no live job has that id "
                 "in this environment"
             ) from None
-    matches = [j for j in client.list_sync_jobs() if j.get("label") == label]
+    jobs = client.list_sync_jobs()
+    matches = [j for j in jobs if j.get("label") == label]
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -239,7 +263,13 @@ def resolve_job(
             return client.get_sync_job(label)
         except NotFoundError:
             pass
-    raise SyncspecError(f"no live job is labelled {label!r} (nor has that id) in this environment")
+    from syncspec.jobfile.rules.kit import did_you_mean
+
+    hint = did_you_mean(label, sorted({str(j.get("label")) for j in jobs}))
+    raise SyncspecError(
+        f"no live job is labelled {label!r} (nor has that id) in this environment"
+        + (f" ({hint})" if hint else "")
+    )
 
 
 def pinned_ids_from_files(jobs_dir: Path, root: Path) -> dict[str, str]:
@@ -334,7 +364,10 @@ def start_run(
     args = with_account_arg(args, schema, options.integrated_account_id)
     job_name = str(job.get("label") or job.get("id"))
     check_args(job_name, schema, args)
+    validation = check_args_validation(job_name, job.get("args_validation"), args)
     warnings = tuple(arg_warnings(args, schema, options.integrated_account_id))
+    if validation is not None:
+        warnings = (*warnings, validation)
     run = client.create_sync_job_run(run_body(str(job["id"]), args, options))
     return StartedRun(job=job, run=run, warnings=warnings)
 

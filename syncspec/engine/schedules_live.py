@@ -180,38 +180,42 @@ def _shared_cron(label: str, group: Sequence[Mapping[str, Any]]) -> str | None:
     return pattern
 
 
-def write_schedules(path: Path, schedules: list[dict[str, Any]]) -> bool:
-    """Set the ``schedules`` key of a job file in place (comments and order kept); False when
-    it already says exactly that."""
+def schedules_text(path: Path, original: str, schedules: list[dict[str, Any]]) -> str | None:
+    """``original`` (the text of the job file ``path``) with its ``schedules`` key set in place
+    (comments, order, quoting and line endings kept); None when it already says exactly that."""
     from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.util import load_yaml_guess_indent
 
-    from syncspec.engine.pull_yaml import (
-        PullError,
-        _atomic_write,
-        _dump,
-        _mapping_indent,
-        _to_yaml,
-        _yaml,
-    )
+    from syncspec.engine.pull_yaml import PullError, _dump, _to_yaml
     from syncspec.jobfile.yaml.loader import parse_text
+    from syncspec.jobfile.yaml.roundtrip import (
+        exact_floats,
+        newline_of,
+        styled_yaml,
+        with_newlines,
+    )
 
-    original = path.read_text(encoding="utf-8")
-    data, seq_indent, seq_offset = load_yaml_guess_indent(original, yaml=_yaml())
-    if not isinstance(data, CommentedMap):
-        raise PullError(f"{path}: not a mapping; fix or remove the file and pull again")
     current = parse_text(original, str(path)).data
     if isinstance(current, dict) and current.get("schedules") == schedules:
-        return False
+        return None
+    yaml, data = styled_yaml(original.replace("\r\n", "\n"))
+    if not isinstance(data, CommentedMap):
+        raise PullError(f"{path}: not a mapping; fix or remove the file and pull again")
+    exact_floats(data)
     data["schedules"] = _to_yaml(schedules)
-    yaml = _yaml(
-        mapping=_mapping_indent(original),
-        sequence=seq_indent if seq_indent is not None else 4,
-        offset=seq_offset if seq_offset is not None else 2,
-    )
     text = _dump(yaml, data)
     back = parse_text(text, str(path)).data
     if not isinstance(back, dict) or back.get("schedules") != schedules:
         raise PullError(f"{path}: the schedules would not read back as the live triggers")
-    _atomic_write(path, text)
+    return with_newlines(text, newline_of(original))
+
+
+def write_schedules(path: Path, schedules: list[dict[str, Any]]) -> bool:
+    """Set the ``schedules`` key of a job file in place; False when it already says exactly
+    that."""
+    from syncspec.engine.pull_yaml import read_file_text, write_updated_file
+
+    text = schedules_text(path, read_file_text(path), schedules)
+    if text is None:
+        return False
+    write_updated_file(path, text)
     return True

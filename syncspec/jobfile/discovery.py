@@ -28,6 +28,10 @@ from pathlib import Path
 
 SUFFIXES = (".yaml", ".yml")
 VCS_FOLDERS = frozenset({".git", ".hg", ".svn"})
+# Files editors keep beside the one being edited, named like a job file: Emacs's lock file
+# `.#x.yaml` (a symlink to user@host), MS Office / LibreOffice locks `~$x.yaml`, `.~lock.x.yaml`.
+EDITOR_PREFIXES = (".#", "~$", ".~lock.")
+EDITOR_NOTE = "an editor's lock file, not a job file (the file being edited is read)"
 # Bounds against hostile trees (a checked-out pull request controls jobs/).
 MAX_DEPTH = 32
 MAX_FOLDERS = 20_000
@@ -39,6 +43,9 @@ class Skipped:
 
     path: Path
     reason: str
+    # an editor's lock or backup file: shown as a note, but it holds no job, so nothing was
+    # left out (``complete``; prune is not blocked by it)
+    harmless: bool = False
 
     def describe(self, root: Path) -> str:
         return f"{display_path(self.path, root)}: {self.reason}"
@@ -52,7 +59,7 @@ class Discovery:
     @property
     def complete(self) -> bool:
         """True when nothing under the searched folders was left out."""
-        return not self.skipped
+        return all(s.harmless for s in self.skipped)
 
 
 def is_job_file_name(name: str) -> bool:
@@ -150,6 +157,8 @@ def _walk(  # noqa: PLR0917 - the walk's state, passed down explicitly
                 skipped.append(Skipped(path, f"not searched: nested deeper than {MAX_DEPTH}"))
                 continue
             _walk(path, real_root, found, skipped, visited, budget, depth=depth + 1)
+        elif is_job_file_name(entry.name) and entry.name.startswith(EDITOR_PREFIXES):
+            skipped.append(Skipped(path, EDITOR_NOTE, harmless=True))
         elif is_job_file_name(entry.name):
             if is_link and os.path.exists(path):
                 target = Path(os.path.realpath(path))

@@ -32,6 +32,7 @@ from syncspec.jobfile.problems import Finding, Problem, Severity
 from syncspec.jobfile.rules import jsonata as rules_jsonata
 from syncspec.jobfile.rules import registry  # noqa: F401
 from syncspec.jobfile.rules import registry as semantics
+from syncspec.jobfile.rules.modeline import modeline_problems
 from syncspec.jobfile.rules.project import check_project, identity_probes, may_hold_identity
 from syncspec.jobfile.shape import corevalidate
 from syncspec.jobfile.shape.structure import check_structure
@@ -157,6 +158,7 @@ def _check_file(
             result.problems.extend(to_problems(display, text, findings, parsed.root))
             result.top = TopPositions.of(parsed.root, text)
         # (without ``top``, a project finding re-composes its file: see ``top_to_problems``)
+        result.problems.extend(modeline_problems(text, path, display, root))
         result.resolved = _resolved(path, {} if parents is None else parents)
     parsed.root = None  # located: the node graph is not needed (nor sent back from a worker)
     return result

@@ -2,7 +2,9 @@
 
 In order: ``--no-color`` wins; ``NO_COLOR`` (https://no-color.org) turns colours off;
 ``FORCE_COLOR`` (https://force-color.org) turns them on even off a terminal (CI logs); otherwise
-colours go only to a terminal. Both variables count when set to any non-empty value.
+colours go only to a terminal, and not to one that says it cannot show them (``TERM=dumb``,
+as Emacs shell buffers and some CI runners set). Both variables count when set to any non-empty
+value.
 """
 
 from __future__ import annotations
@@ -21,5 +23,7 @@ def use_color(
         return False
     if env.get("FORCE_COLOR"):
         return True
+    if env.get("TERM") == "dumb":
+        return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())

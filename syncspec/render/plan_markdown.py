@@ -22,7 +22,7 @@ import re
 
 from syncspec.engine.graph import changed_nodes, is_v4, job_graph, removed_nodes
 from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
-from syncspec.engine.review import ReviewContext, review_context
+from syncspec.engine.review import ReviewContext, profile_name, review_context
 from syncspec.render._common import (
     SIGN,
     DiffLine,
@@ -41,6 +41,8 @@ from syncspec.render.graph import render_mermaid
 from syncspec.render.schedules import coverage_text, trigger_line
 
 _LINE_LIMIT = 1_000  # characters of one diff/YAML line
+_WIDE_LINE = 100  # a changed line longer than this shows its changed span (GitHub's width)
+_SPAN_CONTEXT = 20  # characters shown on each side of a changed span
 _MAX_BLOCK_LINES = 400
 _FOLD_OVER = 30  # update diffs longer than this many lines are folded in <details>
 _MAX_GRAPH_NODES = 100  # beyond this a picture helps nobody (and GitHub may refuse to draw it)
@@ -94,7 +96,56 @@ def _bounded(lines: list[str]) -> list[str]:
 
 
 def _diff_block(lines: list[DiffLine]) -> str:
-    return _fenced(_bounded([f"{sign} {text}".rstrip() for sign, text in lines]), "diff")
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        sign, text = lines[i]
+        if sign == "-" and i + 1 < len(lines) and lines[i + 1][0] == "+":
+            pair = _changed_span(text, lines[i + 1][1])
+            if pair is not None:
+                out.extend(pair)
+                i += 2
+                continue
+        out.append(f"{sign} {text}".rstrip())
+        i += 1
+    return _fenced(_bounded(out), "diff")
+
+
+def _common_prefix(a: str, b: str) -> int:
+    return next(
+        (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+    )
+
+
+def _changed_span(old: str, new: str) -> list[str] | None:
+    """A long one-line change (a JSONata expression, say) as the changed span with some
+    context, marked ``⟪ ⟫``, instead of two whole lines with the change off-screen: the line's
+    key stays, the unchanged rest is ``…``. None when the lines are short or differ mostly."""
+    if max(len(old), len(new)) <= _WIDE_LINE:
+        return None
+    start = _common_prefix(old, new)
+    tail = _common_prefix(old[start:][::-1], new[start:][::-1])
+    if max(len(old), len(new)) - start - tail > _WIDE_LINE:
+        return None  # most of the line changed: the whole lines say it best
+    key = re.match(r"\s*(?:- )?[^:]{0,60}: ?", old)
+    lead = key.end() if key and key.end() <= start else 0
+    rows = []
+    for sign, text in (("-", old), ("+", new)):
+        end = len(text) - tail
+        left = max(lead, start - _SPAN_CONTEXT)
+        right = min(len(text), end + _SPAN_CONTEXT)
+        shown = (
+            text[:lead]
+            + ("…" if left > lead else "")
+            + f"{text[left:start]}⟪{text[start:end]}⟫{text[end:right]}"
+            + ("…" if right < len(text) else "")
+        )
+        rows.append(f"{sign} {shown}".rstrip())
+    rows.append(
+        f"  (one line of {len(new)} characters: only the part between ⟪ ⟫ changed, at "
+        f"character {start + 1})"
+    )
+    return rows
 
 
 def _heading(action: Action) -> str:
@@ -213,13 +264,16 @@ def _table(plan: Plan) -> str:
 
 
 def _preamble(plan: Plan, context: ReviewContext) -> list[str]:
-    heading = f"### syncspec plan · {_code(plan.profile)} · {_text(plan.api_url)}"
+    heading = f"### syncspec plan · {_code(profile_name(plan.profile))} · {_text(plan.api_url)}"
     blocks = [f"{marker(context.profile)}\n{heading}"]
     where: list[str] = []
     if context.head_sha:
         where.append(f"head {_code(context.head_sha[:12])}")
     if context.run_url:
         where.append(f"[workflow run]({context.run_url.replace(')', '%29').replace(' ', '%20')})")
+    when = _when(plan.created_at)
+    if when:
+        where.append(when)
     if where:
         blocks[0] += "\n" + "Planned at " + " · ".join(where)
     banner = delete_banner(plan)
@@ -227,6 +281,25 @@ def _preamble(plan: Plan, context: ReviewContext) -> list[str]:
         blocks.append(f"> [!CAUTION]\n> **{_text(banner)}**")
     blocks += [f"**{_text(summary_line(plan))}**", _table(plan)]
     return blocks
+
+
+def _when(created_at: str) -> str | None:
+    """``2026-12-05 10:24 UTC`` from the plan's ISO 8601 time (None when it is not one)."""
+    from datetime import UTC, datetime
+
+    try:
+        moment = datetime.fromisoformat(created_at)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _not_shown(context: ReviewContext) -> str:
+    if context.artifact_url:
+        return f"[download the full plan]({context.artifact_url})"
+    return _NOT_SHOWN
 
 
 def render_plan_markdown(
@@ -239,7 +312,9 @@ def render_plan_markdown(
     """The plan as markdown of at most ``max_chars`` characters. ``compact``: one line per
     action, no details."""
     # without a context: the plan's own profile, no head or run link
-    blocks = _preamble(plan, context or review_context(plan.profile, {}))
+    context = context or review_context(plan.profile, {})
+    blocks = _preamble(plan, context)
+    cut = False  # something was left out or shortened: link the full plan
     # room for the two closing "not shown" lines (counts of up to 12 digits)
     reserve = 2 * 80
     used = sum(len(b) + 2 for b in blocks)
@@ -298,6 +373,7 @@ def render_plan_markdown(
             chosen = next((f for f in options if fits(len(f), after[i + 1])), None)
             if chosen is None:
                 chosen = options[-1] if fits(len(options[-1])) else None
+            cut = cut or chosen is not options[0] or _NOT_SHOWN in options[0]
             if chosen is None or not add(chosen):
                 hidden_actions = len(actions) - i
                 break
@@ -332,4 +408,11 @@ def render_plan_markdown(
         blocks.append(f"_{hidden_actions:,} more changes not shown — {_NOT_SHOWN}._")
     if hidden_notices:
         blocks.append(f"_{hidden_notices:,} more notices not shown — {_NOT_SHOWN}._")
-    return "\n\n".join(blocks) + "\n"
+    text = "\n\n".join(blocks) + "\n"
+    if context.artifact_url and (cut or hidden_actions or hidden_notices):
+        # every "see the full plan artifact" becomes the link (and the top says so)
+        text = text.replace(_NOT_SHOWN, _not_shown(context))
+        link = f"Not everything fits in this comment: {_not_shown(context)}."
+        head, _, rest = text.partition("\n\n")
+        text = f"{head}\n\n{link}\n\n{rest}"
+    return text

@@ -7,6 +7,7 @@ Colours are plain ANSI codes, used only when the caller says so (it decides from
 from __future__ import annotations
 
 from syncspec.engine.model import Action, ActionKind, Notice, NoticeKind, Plan
+from syncspec.engine.review import profile_name
 from syncspec.render._common import (
     MOVE,
     SIGN,
@@ -88,7 +89,8 @@ def render_plan_text(plan: Plan, *, color: bool, compact: bool = False) -> str:
     actions = changing(plan)
     if actions:
         out.append(
-            f"syncspec will perform these actions on {plan.api_url} (profile {plan.profile}):"
+            f"syncspec will perform these actions on {plan.api_url} "
+            f"(profile {profile_name(plan.profile)}):"
         )
         out.append("")
         for action in actions:

@@ -126,6 +126,7 @@ class Runner:
             "TOKEN_ENVIRONMENT": "truto-plan",
             "SHA": "abc123",
             "PR_NUMBER": "7",
+            "FETCHED": "success",  # the approved plan's download step
         }
 
     def run(self, job: str, step: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -164,7 +165,10 @@ def runner(tmp_path: Path, steps: dict[tuple[str, str], str]) -> Runner:
 def test_pr_plan_results_pass_and_reach_the_summary(runner: Runner, code: int) -> None:
     proc = runner.run("plan", "plan", FAKE_PLAN_EXIT=str(code))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert runner.calls() == ["syncspec plan --detailed-exitcode --format markdown"]
+    assert runner.calls() == [
+        "syncspec plan --detailed-exitcode --out plan.json --format markdown",
+        "syncspec show plan.json --no-color",  # the whole plan, for the artifact
+    ]
     assert (runner.work / "plan.md").read_text().startswith("<!-- syncspec-plan profile=default")
     assert "fake plan output #1" in runner.summary_text()
 
@@ -202,7 +206,10 @@ def test_pr_plan_tells_dependabot_pull_requests_which_secret_to_add(runner: Runn
 def test_dependabot_pull_requests_are_planned_when_the_secret_is_there(runner: Runner) -> None:
     proc = runner.run("plan", "plan", PR_AUTHOR="dependabot[bot]", FAKE_PLAN_EXIT="2")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert runner.calls() == ["syncspec plan --detailed-exitcode --format markdown"]
+    assert runner.calls() == [  # the plan step of issue 24 (plan.json kept for the artifact)
+        "syncspec plan --detailed-exitcode --out plan.json --format markdown",
+        "syncspec show plan.json --no-color",
+    ]
 
 
 # --- the plan comment: only the one carrying our marker is edited ------------------------------
@@ -475,6 +482,8 @@ def test_tokens_only_in_the_steps_that_call_truto(tmp_path: Path) -> None:
     assert environments == {
         "validate": None,
         "plan": "truto-plan",
+        "plan-failed": None,
+        "syncspec": None,
         "plan-main": "truto-plan",
         "apply": "truto-production",
         "drift": "truto-plan",
@@ -498,3 +507,82 @@ def test_every_shell_step_passes_shellcheck(steps: dict[tuple[str, str], str]) -
             check=False,
         )
         assert proc.returncode == 0, f"{job}/{step}:\n{proc.stdout}"
+
+
+# --- issue 24: a failed validate/plan replaces the comment; the required check; a lost plan ----
+
+FAILED_ENV = {"SHA": "0123456789abcdef0123", "RUN_URL": "https://github.com/acme/r/actions/runs/9"}
+
+
+def test_a_failed_plan_replaces_every_plan_comment_keeping_its_marker(runner: Runner) -> None:
+    pages = _comments(
+        (1, {"login": "alice"}, f"{MARKER}\nquoted by a human"),
+        (2, BOT, "<!-- syncspec-plan profile=staging -->\nold staging plan"),
+        (3, BOT, f"{MARKER}\nold plan"),
+    )
+    proc = runner.run("plan-failed", "failed", FAKE_GH_RESPONSE=pages, **FAILED_ENV)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert runner.calls()[1:] == [
+        "gh api --method PATCH repos/acme/truto-jobs/issues/comments/2 -F body=@notice.md",
+        "gh api --method PATCH repos/acme/truto-jobs/issues/comments/3 -F body=@notice.md",
+    ]
+    assert (runner.state / "posted.md").read_text() == (
+        f"{MARKER}\n### syncspec plan failed at `0123456789ab`\n"
+        "Validate or plan failed for this commit, so there is no current plan. See the "
+        "[workflow run](https://github.com/acme/r/actions/runs/9); the next push plans again.\n"
+    )
+
+
+def test_a_failed_plan_posts_a_notice_when_there_is_no_plan_comment(runner: Runner) -> None:
+    proc = runner.run("plan-failed", "failed", FAKE_GH_RESPONSE="[]", **FAILED_ENV)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert runner.calls()[-1] == (
+        "gh api --method POST repos/acme/truto-jobs/issues/7/comments -F body=@notice.md"
+    )
+    assert (
+        (runner.state / "posted.md").read_text().startswith(f"{MARKER}\n### syncspec plan failed")
+    )
+
+
+def test_a_failed_plan_without_comment_access_is_a_warning(runner: Runner) -> None:
+    proc = runner.run("plan-failed", "failed", FAKE_GH_FAIL="1", **FAILED_ENV)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "::warning::could not read the pull request's comments" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("validate", "plan", "code"),
+    [
+        ("success", "success", 0),
+        ("failure", "skipped", 1),
+        ("success", "failure", 1),
+        ("success", "cancelled", 1),
+    ],
+)
+def test_the_required_check_passes_only_when_validate_and_plan_did(
+    runner: Runner, validate: str, plan: str, code: int
+) -> None:
+    proc = runner.run("syncspec", "required", VALIDATE=validate, PLAN=plan)
+    assert proc.returncode == code, proc.stdout
+    if code:
+        assert f"::error::validate: {validate}, plan: {plan}; both must succeed." in proc.stdout
+
+
+def test_the_required_check_always_runs_on_pull_requests(tmp_path: Path) -> None:
+    workflow = _load(tmp_path)
+    assert workflow["on"]["pull_request"] is None  # no path filter
+    job = workflow["jobs"]["syncspec"]
+    assert job["if"] == "always() && github.event_name == 'pull_request'"
+    assert job["needs"] == ["validate", "plan"]
+    steps = [s.get("run") for s in workflow["jobs"]["validate"]["steps"]]
+    assert "syncspec schema --check" in steps
+
+
+def test_a_missing_approved_plan_names_the_recovery(runner: Runner) -> None:
+    proc = runner.run("apply", "apply", FETCHED="failure")
+    assert proc.returncode == 4
+    assert (
+        "::error::The approved plan of main@abc123 is no longer available (its artifact "
+        "expired or was deleted). Nothing was changed. Recover: re-run ALL jobs"
+    ) in proc.stdout
+    assert runner.calls() == []

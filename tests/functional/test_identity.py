@@ -270,7 +270,8 @@ def test_allow_orphans_lets_ci_delete(tmp_path: Path, emulator: EmulatorHandle) 
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("answer", "code"), [(b"n\n", 1), (b"y\n", 0)])
+# issue 24: a delete is confirmed with `yes` or the count, so `y` is refused here too
+@pytest.mark.parametrize(("answer", "code"), [(b"n\n", 1), (b"y\n", 1), (b"yes\n", 0)])
 def test_the_prompt_names_the_orphaned_triggers(
     tmp_path: Path, emulator: EmulatorHandle, answer: bytes, code: int
 ) -> None:
@@ -288,7 +289,7 @@ def test_the_prompt_names_the_orphaned_triggers(
         close_fds=True,
     )
     os.close(secondary)
-    prompt = b"Apply these changes, orphaning the cron triggers named above? [y/N]: "
+    prompt = b"Type yes or 1 to apply, orphaning the cron triggers named above: "
     output, answered = b"", False
     while True:
         try:

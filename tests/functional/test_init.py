@@ -64,17 +64,16 @@ def test_init_writes_the_repository(tmp_path: Path) -> None:
     assert written == sorted(EXPECTED)
 
 
-def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:
+def test_init_keeps_existing_files_and_writes_the_missing_ones(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     repo.mkdir()
     (repo / "syncspec.toml").write_text("# mine\n")
     result = CliRunner().invoke(cli, ["init", str(repo)], catch_exceptions=False)
-    assert result.exit_code == 3
-    assert "not overwriting existing file(s)" in result.output
-    assert "syncspec.toml" in result.output
-    assert "--force" in result.output
+    assert result.exit_code == 0, result.output
+    assert f"kept {repo / 'syncspec.toml'} (exists)\n" in result.output
+    assert "(existing files are never overwritten without --force)" in result.output
     assert (repo / "syncspec.toml").read_text() == "# mine\n"
-    assert not (repo / "jobs").exists()
+    assert (repo / "jobs/zendesk-tickets.yaml").is_file()
 
 
 def test_init_force_overwrites(tmp_path: Path) -> None:
@@ -83,6 +82,85 @@ def test_init_force_overwrites(tmp_path: Path) -> None:
     (repo / "syncspec.toml").write_text("# mine\n")
     _init(repo, "--force")
     assert 'jobs_dir = "jobs"' in (repo / "syncspec.toml").read_text()
+
+
+TEAM_GITIGNORE = "# the team's ignores\r\nnode_modules/\r\n.env\r\nplan.json\r\n"
+TEAM_PRE_COMMIT = """\
+# our hooks: keep this comment
+repos:
+- repo: https://github.com/psf/black
+  rev: "24.1.0"   # pinned by the team
+  hooks:
+  - id: black
+    args: ['--line-length', '100']
+"""
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_init_into_an_existing_repo_keeps_every_line(tmp_path: Path, force: list[str]) -> None:
+    """issue 24: .gitignore lines are added, the hook is added, nothing is deleted (--force too)."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".gitignore").write_bytes(TEAM_GITIGNORE.encode())
+    (repo / ".pre-commit-config.yaml").write_text(TEAM_PRE_COMMIT)
+    _init(repo, "--adopt", *force)
+    ignore = (repo / ".gitignore").read_bytes().decode()
+    assert ignore.startswith(TEAM_GITIGNORE)  # every line kept, CRLF too
+    added = ignore[len(TEAM_GITIGNORE) :].split("\r\n")
+    assert added == [
+        "# syncspec outputs (added by `syncspec init`)",
+        "plan.md", "approved/", "apply-result.json", "*.plan.json",
+        ".venv/", "venv/", "__pycache__/", "*.py[cod]", "",
+    ]  # fmt: skip
+    config = (repo / ".pre-commit-config.yaml").read_text()
+    assert config.startswith(TEAM_PRE_COMMIT)
+    assert config[len(TEAM_PRE_COMMIT) :] == (
+        "- repo: local\n"
+        "  hooks:\n"
+        "  - id: syncspec-validate\n"
+        "    name: syncspec validate\n"
+        "    entry: syncspec validate\n"
+        "    language: python\n"
+        "    additional_dependencies:\n"
+        f"    - truto-syncspec=={__version__}\n"
+        "    files: ^jobs/.*\\.ya?ml$\n"
+        "    types:\n"
+        "    - yaml\n"
+        "    require_serial: true\n"
+    )
+    proc = subprocess.run(
+        [_bin("pre-commit"), "validate-config", ".pre-commit-config.yaml"],
+        cwd=repo, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # a second init adds nothing more
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
+    second = CliRunner().invoke(cli, ["init", str(repo), "--adopt"], catch_exceptions=False)
+    assert second.exit_code == 0, second.output
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()} == before
+
+
+def test_init_says_what_to_add_to_a_config_it_cannot_edit(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".pre-commit-config.yaml").write_text("repos: [unclosed\n")
+    result = CliRunner().invoke(cli, ["init", str(repo)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert (repo / ".pre-commit-config.yaml").read_text() == "repos: [unclosed\n"
+    assert (
+        "note: .pre-commit-config.yaml has no `repos:` list syncspec can edit; add this entry "
+        "to its repos:\n  - repo: local\n    hooks:\n      - id: syncspec-validate\n"
+    ) in result.output
+
+
+def test_init_adopt_writes_no_sample(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", str(tmp_path / "r"), "--adopt"])
+    assert result.exit_code == 0, result.output
+    files = sorted(p.relative_to(tmp_path / "r").as_posix() for p in (tmp_path / "r").rglob("*"))
+    assert "jobs/zendesk-tickets.yaml" not in files
+    assert "tests/zendesk-tickets.yaml" not in files
+    assert {"jobs/.gitkeep", "tests/.gitkeep"} <= set(files)
+    assert "then run `syncspec pull`" in result.output
 
 
 def test_init_rejects_a_jobs_dir_outside_the_repo(tmp_path: Path) -> None:
@@ -123,6 +201,8 @@ def test_pre_commit_config_is_valid(tmp_path: Path, hook_args: list[str]) -> Non
     if hook_args:
         assert "rev: v9.9.9\n" in text
     else:  # the local hook must see all changed job files in one process
+        assert "        language: python\n" in text  # works with nothing on PATH
+        assert f'        additional_dependencies: ["truto-syncspec=={__version__}"]\n' in text
         assert "        types: [yaml]\n" in text
         assert "        require_serial: true\n" in text
 

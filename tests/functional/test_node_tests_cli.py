@@ -395,15 +395,23 @@ def test_junit_xml(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         assert failure.get("message") == "expect_run: whether the node runs differs"
 
 
-def test_no_tests_dir_runs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_missing_tests_dir_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """issue 24: a typo in tests_dir must not make `syncspec test` green."""
     (tmp_path / "syncspec.toml").write_text('tests_dir = "cases"\n', encoding="utf-8")
     result = _run(tmp_path, monkeypatch)
-    assert result.exit_code == 0
+    assert result.exit_code == 3
     assert result.output == (
-        f"no case files: {tmp_path / 'cases'} does not exist (set tests_dir in syncspec.toml)\n"
-        f"{HEADER}\n"
-        "0 passed, 0 failed\n"
+        f"error: no case files: the tests folder {tmp_path / 'cases'} does not exist (create "
+        "it, set tests_dir in syncspec.toml, or pass case files); nothing was run\n"
     )
+
+
+def test_an_empty_tests_dir_runs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "syncspec.toml").write_text('tests_dir = "cases"\n', encoding="utf-8")
+    (tmp_path / "cases").mkdir()
+    result = _run(tmp_path, monkeypatch)
+    assert result.exit_code == 0
+    assert result.output == f"{HEADER}\n0 passed, 0 failed\n"  # the engine line of issue 23
 
 
 def test_tests_dir_must_be_a_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -413,7 +413,7 @@ def test_apply_asks_on_a_terminal(
         assert f"Apply complete: {N} done, 0 failed, 0 not attempted." in output
         assert len(emulator_env.control.jobs()) == N
     else:
-        assert "error: apply cancelled; nothing was changed" in output
+        assert "error: apply cancelled. Nothing was changed." in output
         assert writes(emulator_env) == []
 
 

@@ -99,7 +99,23 @@ GIT_ENV = {
 SUMMARY = re.compile(r"^\d+ errors?, \d+ warnings? in \d+ files? \(\d+ files? checked\)$", re.M)
 
 
-def _scaffolded_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+@pytest.fixture(scope="module")
+def hook_sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A wheel of this checkout for the hook's `additional_dependencies` pin, and one
+    pre-commit home for the module (the hook environment is built once, ~15 s)."""
+    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
+    wheels = tmp_path_factory.mktemp("wheels")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels), str(ROOT)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    links = " ".join([str(wheels), os.environ.get("PIP_FIND_LINKS", "")]).strip()
+    return {"PIP_FIND_LINKS": links, "PRE_COMMIT_HOME": str(tmp_path_factory.mktemp("home"))}
+
+
+def _scaffolded_repo(tmp_path: Path, sources: dict[str, str]) -> tuple[Path, dict[str, str]]:
     """A git repository made by `syncspec init`, its files committed (no hook installed)."""
     from click.testing import CliRunner
 
@@ -108,13 +124,17 @@ def _scaffolded_repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     repo = tmp_path / "config-repo"
     result = CliRunner().invoke(cli, ["init", str(repo)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    git = shutil.which("git")
+    assert git is not None
     env = {
         **os.environ,
         **GIT_ENV,
-        # language: system runs the `syncspec` of this environment
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        **sources,
+        # Nothing on PATH but git: `language: python` installs the pinned truto-syncspec
+        # itself (issue 24: a teammate who only ran `pre-commit install`).
+        "PATH": str(Path(git).parent),
     }
+    assert shutil.which("syncspec", path=env["PATH"]) is None
     for args in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "init"]):
         subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
     return repo, env
@@ -132,10 +152,11 @@ def _pre_commit_run(repo: Path, env: dict[str, str]) -> subprocess.CompletedProc
     )
 
 
-def test_hook_catches_a_copied_job_when_only_the_copy_is_staged(tmp_path: Path) -> None:
+def test_hook_catches_a_copied_job_when_only_the_copy_is_staged(
+    tmp_path: Path, hook_sources: dict[str, str]
+) -> None:
     """`cp jobs/a.yaml jobs/b.yaml && git add jobs/b.yaml && git commit` must be refused."""
-    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
-    repo, env = _scaffolded_repo(tmp_path)
+    repo, env = _scaffolded_repo(tmp_path, hook_sources)
     shutil.copy(repo / "jobs/zendesk-tickets.yaml", repo / "jobs/copy.yaml")
     subprocess.run(["git", "add", "jobs/copy.yaml"], cwd=repo, env=env, check=True)
     proc = _pre_commit_run(repo, env)
@@ -147,11 +168,12 @@ def test_hook_catches_a_copied_job_when_only_the_copy_is_staged(tmp_path: Path) 
     ) in output
 
 
-def test_hook_sees_all_staged_files_in_one_process(tmp_path: Path) -> None:
+def test_hook_sees_all_staged_files_in_one_process(
+    tmp_path: Path, hook_sources: dict[str, str]
+) -> None:
     """require_serial: pre-commit would otherwise split the files over one process per CPU,
     each seeing only its share, and miss duplicates across shares (on machines with >1 CPU)."""
-    pytest.importorskip("pre_commit", reason="pre-commit is not installed")
-    repo, env = _scaffolded_repo(tmp_path)
+    repo, env = _scaffolded_repo(tmp_path, hook_sources)
     job = (repo / "jobs/zendesk-tickets.yaml").read_text()
     names = [f"jobs/dup-{i:02}.yaml" for i in range(20)]
     for i, name in enumerate(names):

@@ -90,7 +90,7 @@ def test_pull_updates_an_edited_job_in_place(
     assert pulled.stderr.startswith('jobs/mine.yaml:5:13: SS404 "{{args.x}}" uses the argument')
     assert (empty_project / "jobs" / "mine.yaml").read_text() == text.replace(
         "default_runtime_version: 2\n",
-        "default_runtime_version: 2\nmutex_key: '{{args.x}}'\n",
+        'default_runtime_version: 2\nmutex_key: "{{args.x}}"\n',
     )
 
 

@@ -427,3 +427,58 @@ def test_stop(env: EmulatorHandle) -> None:
     assert writes(env)[-1] == ("DELETE", f"/sync-job-run/{created['id']}", 200)  # no new one
     missing = run(env, "runs", "stop", "nope")
     assert missing.exit_code == 1
+
+
+# --- issue 24: formats and args_validation are checked before the run starts -------------------
+
+DATED = {
+    "type": "object",
+    "properties": {
+        "since": {"type": "string", "format": "date", "required": True},
+        "job_id": {"type": "string", "required": True},
+    },
+}
+GUARD = '$length(args.job_id) = 0 ? { "message": "job_id must not be empty" } : null'
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [
+        (
+            ["--arg", "since=yesterday", "--arg", "job_id=j1"],
+            "argument 'since': 'yesterday' is not a 'date' (an ISO 8601 date or timestamp, "
+            "e.g. 2024-01-01 or 2024-01-01T00:00:00Z) (schema rule: format)",
+        ),
+        (
+            ["--arg", "since=2024-01-01", "--arg", "job_id="],
+            "args_validation: job_id must not be empty",
+        ),
+    ],
+)
+def test_format_and_args_validation_refuse_before_any_write(
+    env: EmulatorHandle, args: list[str], problem: str
+) -> None:
+    env.seed(job("tickets", DATED, args_validation=GUARD))
+    result = run(env, "runs", "start", "tickets", "--account", "a", *args)
+    assert result.exit_code == 3, result.output
+    assert result.stderr == (
+        f"error: invalid args for job 'tickets' (no run was started):\n  {problem}\n"
+    )
+    assert writes(env) == []
+
+
+def test_args_that_pass_both_start_the_run(env: EmulatorHandle) -> None:
+    env.seed(job("tickets", DATED, args_validation=GUARD))
+    args = ["--arg", "since=2024-01-01", "--arg", "job_id=j1"]
+    result = run(env, "runs", "start", "tickets", "--account", "a", *args)
+    assert result.exit_code == 0, result.output
+    assert len(env.control.runs()) == 1
+
+
+def test_args_validation_that_cannot_run_offline_is_a_warning(env: EmulatorHandle) -> None:
+    env.seed(job("tickets", DATED, args_validation="$now() ~> $unknownFunction()"))
+    args = ["--arg", "since=2024-01-01", "--arg", "job_id=j1"]
+    result = run(env, "runs", "start", "tickets", "--account", "a", *args)
+    assert result.exit_code == 0, result.output
+    assert "args_validation was not checked offline" in result.stderr
+    assert len(env.control.runs()) == 1

@@ -305,10 +305,15 @@ def test_saved_plan_is_refused_when_triggers_moved(
 def test_target_and_exclude_cover_triggers(project: Path, emulator_env: EmulatorHandle) -> None:
     emulator = emulator_env
     accounts(emulator)
+    # a job of its own for --target to match (issue 24: a --target matching nothing is exit 3)
+    other = JOB[: JOB.index("schedules:")].replace("tickets-scheduled", "other-job")
+    (project / "jobs" / "other.yaml").write_text(other)
     planned = run("plan", "--exclude", "tickets-*")
     assert "Triggers:" not in planned.stdout, planned.output
     applied = run("apply", "--auto-approve", "--target", "other-*")
-    assert applied.exit_code == 0
+    assert applied.exit_code == 0, applied.output
+    with emulator.client() as client:
+        assert [j["label"] for j in client.list_sync_jobs()] == ["other-job"]
     assert live_triggers(emulator) == []
 
 
@@ -377,6 +382,27 @@ def test_pull_writes_the_schedules_and_the_next_plan_has_no_changes(
     assert "name: acme-weekly" in text and "ids:" in text
     again = run("plan", "--detailed-exitcode")
     assert again.exit_code == 0, again.output
+
+
+def test_pull_dry_run_shows_the_schedules_it_would_write(
+    project: Path, emulator_env: EmulatorHandle
+) -> None:
+    """issues 21 + 24: the dry run's diff holds the schedules block pull would write; nothing is
+    written, and the real pull writes exactly that."""
+    job_file = project / "jobs" / "tickets.yaml"
+    job_file.write_text(PULLABLE)
+    _applied(project, emulator_env)
+    without = PULLABLE[: PULLABLE.index("schedules:")]
+    job_file.write_text(without)
+    dry = run("pull", "--dry-run")
+    assert dry.exit_code == 2, dry.output
+    assert "+schedules:" in dry.stdout and "+    cron: H * * * *" in dry.stdout
+    assert job_file.read_text() == without
+    pulled = run("pull")
+    assert pulled.exit_code == 0, pulled.output
+    assert "schedules jobs/tickets.yaml" in pulled.output
+    assert run("pull", "--dry-run").exit_code == 0
+    assert run("plan", "--detailed-exitcode").exit_code == 0
 
 
 def test_schedules_command_lists_triggers_with_owner(

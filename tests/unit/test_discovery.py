@@ -170,3 +170,20 @@ def test_the_project_rules_see_a_label_in_any_yaml_spelling(
     result = CliRunner().invoke(cli, ["validate", "jobs/new.yaml"], catch_exceptions=False)
     assert result.exit_code == 1
     assert 'SS601 label "tickets" is also used by jobs/old.yaml' in result.stdout
+
+
+def test_editor_lock_files_are_noted_and_do_not_make_discovery_incomplete(tmp_path: Path) -> None:
+    """issue 24: an Emacs lock file (`.#x.yaml`, a dangling symlink) blocked validate and plan."""
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    (jobs / "x.yaml").write_text("label: x\n")
+    (jobs / ".#x.yaml").symlink_to("user@host.4242")
+    (jobs / "~$x.yaml").write_text("lock")
+    (jobs / ".~lock.x.yaml#").write_text("lock")  # not named like a job file: not listed
+    found = discover_job_files([jobs], tmp_path)
+    assert found.files == [jobs / "x.yaml"]
+    assert [s.describe(tmp_path) for s in found.skipped] == [
+        "jobs/.#x.yaml: an editor's lock file, not a job file (the file being edited is read)",
+        "jobs/~$x.yaml: an editor's lock file, not a job file (the file being edited is read)",
+    ]
+    assert found.complete

@@ -142,7 +142,9 @@ def test_wrong_shape_items_get_only_the_mixed_shape_finding() -> None:
 
 
 def test_yaml_language_server_comment_is_just_a_comment(tmp_path: Path) -> None:
-    text = "# yaml-language-server: $schema=../schemas/sync-job.schema.json\n" + LEGACY
+    text = "# yaml-language-server: $schema=schemas/sync-job.schema.json\n" + LEGACY
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas/sync-job.schema.json").write_text("{}")  # SS017 checks it exists
     assert problems(tmp_path, text + "    method: list\n") == []
 
 

@@ -15,6 +15,7 @@ from syncspec.engine.model import ActionKind, PlanOptions
 from syncspec.engine.normalize import canonical_job
 from syncspec.engine.plan import plan_changes
 from syncspec.engine.pull import MAX_STEM, pull_jobs, safe_file_stem
+from syncspec.jobfile.fmt import format_text
 from syncspec.jobfile.rules.project import check_label
 from syncspec.jobfile.validate import load_jobs
 from syncspec.jobfile.vars import resolve_plain
@@ -127,15 +128,15 @@ def test_new_file_has_the_schema_modeline_only_client_fields_and_literal_blocks(
     text = (tmp_path / "jobs" / "sub" / "on.yaml").read_text()
     assert text == (
         "# yaml-language-server: $schema=../../schemas/sync-job.schema.json\n"
-        "label: 'on'\n"
-        "integration_name: 'yes'\n"
+        'label: "on"\n'
+        'integration_name: "yes"\n'
         "default_runtime_version: 2\n"
         "args_validation: |-\n"
         "  (\n"
         "    $a := args.x;\n"
         "    $a ? null : {'message': 'x'}\n"
         "  )\n"
-        "mutex_key: '1.0'\n"
+        'mutex_key: "1.0"\n'
         "resources:\n"
         "  - resource: crm/contacts\n"
         "    method: list\n"
@@ -183,7 +184,7 @@ def test_update_in_place_keeps_comments_order_and_quotes(tmp_path: Path) -> None
         "    method: list\n    depends_on", "    method: get\n    depends_on"
     ).replace(
         "default_runtime_version: 2\n",
-        "default_runtime_version: 2\nstate_key: 'yes'\n",
+        'default_runtime_version: 2\nstate_key: "yes"\n',
     )
 
 
@@ -314,6 +315,9 @@ def test_any_job_pulls_back_to_no_changes(
         assert [f.status for f in pulled.files] == ["skipped"]
         assert "cannot be a job file's label" in str(pulled.files[0].reason)
         return
+    for path in (root / "jobs").glob("*.yaml"):  # issue 24: what pull writes is fmt-clean
+        text = path.read_text(encoding="utf-8")
+        assert format_text(text, path.name) == text
     plan = _plan_after_pull(root, live)
     assert [a.kind for a in plan.actions] == [ActionKind.NOOP]
     # and a second pull changes nothing

@@ -262,7 +262,8 @@ def test_markdown_marker_is_the_first_line_then_head_and_run_link() -> None:
     assert md.startswith(
         "<!-- syncspec-plan profile=prod -->\n"
         "### syncspec plan · `staging` · https://api.truto.one\n"
-        "Planned at head `abababababab` · [workflow run](https://github.com/o/r/actions/runs/5)\n"
+        "Planned at head `abababababab` · [workflow run](https://github.com/o/r/actions/runs/5)"
+        " · 2024-01-01 00:00 UTC\n"
         "\n"
         "> [!CAUTION]\n"
         "> **⚠ This plan deletes 1 job: team-a-old**\n"
@@ -271,7 +272,7 @@ def test_markdown_marker_is_the_first_line_then_head_and_run_link() -> None:
     # without a context: the plan's own profile ("env" is the no-profiles one: "default")
     assert render_plan_markdown(sample_plan()).startswith(
         "<!-- syncspec-plan profile=staging -->\n### syncspec plan · `staging` · "
-        "https://api.truto.one\n\n"
+        "https://api.truto.one\nPlanned at 2024-01-01 00:00 UTC\n\n"
     )
     no_profiles = make_plan(actions=[]).model_copy(update={"profile": "env"})
     assert render_plan_markdown(no_profiles).startswith("<!-- syncspec-plan profile=default -->\n")
@@ -439,3 +440,84 @@ def test_read_event(tmp_path: Path) -> None:
     assert read_event({"GITHUB_EVENT_PATH": str(path)}) is None
     assert read_event({"GITHUB_EVENT_PATH": str(tmp_path / "missing.json")}) is None
     assert read_event({}) is None
+
+
+# -- issue 24: the changed span of a long line, and the full plan linked when anything is cut --
+
+LONG_OLD = (
+    "$map(resources.`knowledge-base`.pages, function($p) { {'id': $p.id, 'title': $p.title, "
+    "'url': $p.url, 'parent': $p.parent_id, 'updated': $p.updated_at, 'space': $p.space_key, "
+    "'labels': $p.labels, 'owner': $p.owner.email, 'created': $p.created_at, 'archived': "
+    "$p.archived, 'version': $p.version.number, 'body': $p.body.storage.value} })"
+)
+LONG_NEW = LONG_OLD.replace("'owner': $p.owner.email", "'owner': $p.owner.account_id")
+
+
+def long_line_plan() -> Plan:
+    change = FieldChange(
+        pointer="/resources/1/config/expression", kind="changed", old=LONG_OLD, new=LONG_NEW
+    )
+    action = Action(
+        kind=ActionKind.UPDATE,
+        label="confluence-pages",
+        job_id="j1",
+        file="jobs/confluence-pages.yaml",
+        line=3,
+        changes=[change],
+    )
+    return make_plan(actions=[action], notices=[])
+
+
+def test_a_long_one_line_change_shows_its_changed_span() -> None:
+    assert len(LONG_OLD) >= 300
+    md = render_plan_markdown(long_line_plan())
+    lines = md.splitlines()
+    minus = next(line for line in lines if "⟪" in line and line.startswith("-"))
+    plus = next(line for line in lines if "⟪" in line and line.startswith("+"))
+    assert "⟪email⟫" in minus and "⟪account_id⟫" in plus
+    assert max(len(minus), len(plus)) <= 120  # visible without scrolling
+    assert "'owner': $p.owner.⟪" in plus  # with its context
+    assert "characters: only the part between ⟪ ⟫ changed, at character " in md
+
+
+def test_the_full_plan_is_linked_when_anything_is_cut() -> None:
+    url = "https://github.com/o/r/actions/runs/5/artifacts/77"
+    context = review_context(
+        "prod",
+        {
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_REPOSITORY": "o/r",
+            "GITHUB_RUN_ID": "5",
+            "SYNCSPEC_PLAN_ARTIFACT_URL": url,
+        },
+    )
+    assert context.artifact_url == url
+    small = render_plan_markdown(sample_plan(), context=context)
+    assert url not in small  # nothing cut: no link needed
+    cut = render_plan_markdown(sample_plan(), context=context, max_chars=1_200)
+    assert f"Not everything fits in this comment: [download the full plan]({url})." in cut
+    assert "see the full plan artifact" not in cut
+    assert len(cut) <= 1_200 + 200
+    elsewhere = {
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "o/r",
+        "GITHUB_RUN_ID": "5",
+        "SYNCSPEC_PLAN_ARTIFACT_URL": "https://evil.example/x",
+    }
+    assert review_context("prod", elsewhere).artifact_url is None
+
+
+def test_the_rendered_comment_shows_the_sha_and_the_changed_span() -> None:
+    """The comment as GitHub renders it (markdown to HTML, as looked at in a headless browser
+    for issue 24): the head SHA in the header, the changed span in the first 100 columns."""
+    from markdown_it import MarkdownIt
+
+    context = ReviewContext(profile="default", head_sha="3f9c2a71be04" + "0" * 28)
+    html_text = MarkdownIt("commonmark").render(
+        render_plan_markdown(long_line_plan(), context=context)
+    )
+    assert "Planned at head <code>3f9c2a71be04</code>" in html_text
+    pre = html_text.split("<pre>", 1)[1].split("</pre>", 1)[0]
+    minus, plus = pre.splitlines()[0:2]
+    assert minus.index("⟪email⟫") + len("⟪email⟫") <= 100
+    assert plus.index("⟪account_id⟫") + len("⟪account_id⟫") <= 100

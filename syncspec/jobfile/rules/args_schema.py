@@ -15,7 +15,7 @@ when a schema needs more than the cheap built-in checks (it costs ~80 ms to impo
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
 from syncspec.jobfile.problems import Finding, PathItem, Rule, Severity
@@ -199,7 +199,12 @@ def args_problems(json_schema: Mapping[str, Any], args: Mapping[str, Any]) -> li
 
     try:
         Draft202012Validator.check_schema(json_schema)
-        errors = list(Draft202012Validator(json_schema).iter_errors(dict(args)))
+        # formats too (issue 24): `--arg d=yesterday` for a `format: date` argument is refused
+        # here, not by the run; Truto's own formats (integrated_account_id...) are not checked
+        validator = _with_truto_formats(Draft202012Validator)(
+            json_schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+        )
+        errors = list(validator.iter_errors(dict(args)))
     except SchemaError as exc:
         raise InvalidSchema(f"its args_schema is not a valid JSON Schema ({exc.message})") from None
     except Unresolvable as exc:
@@ -211,13 +216,44 @@ class InvalidSchema(ValueError):
     """A job's args_schema that is not a valid JSON Schema (so no args can be checked)."""
 
 
+# Truto's own formats whose values are ISO 8601 dates or timestamps (truto-api.md); the ids
+# (integrated_account_id, webhook_id, datastore_id) are opaque and not checked.
+DATE_FORMATS = ("date", "updated_at")
+
+
+def _with_truto_formats(base: Any) -> Any:
+    """``base`` validator class that also checks ``x-truto-format`` (where ``to_json_schema``
+    moves Truto's formats) for the date-like ones."""
+    from jsonschema import validators
+    from jsonschema.exceptions import ValidationError
+
+    def truto_format(_validator: Any, fmt: Any, instance: Any, _schema: Any) -> Iterator[Any]:
+        if fmt in DATE_FORMATS and isinstance(instance, str) and not _iso_date(instance):
+            yield ValidationError(
+                f"{instance!r} is not a {fmt!r} (an ISO 8601 date or timestamp, "
+                "e.g. 2024-01-01 or 2024-01-01T00:00:00Z)"
+            )
+
+    return validators.extend(base, {"x-truto-format": truto_format})
+
+
+def _iso_date(text: str) -> bool:
+    from datetime import datetime
+
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
 _REQUIRED = re.compile(r"^'(?P<name>.+)' is a required property$")
 _UNEXPECTED = re.compile(r"\('(?P<names>.+)' (?:was|were) unexpected\)")
 
 
 def _describe_error(err: Any) -> str:
     path = [*err.absolute_path]
-    rule = str(err.validator)
+    rule = "format" if err.validator == "x-truto-format" else str(err.validator)
     message = str(err.message)
     if rule == "required" and (m := _REQUIRED.match(message)):
         return (

@@ -21,6 +21,7 @@ from syncspec.jobfile.problems import Finding, Rule
 from syncspec.jobfile.rules import args_schema, project
 from syncspec.jobfile.rules import jsonata as rules_jsonata
 from syncspec.jobfile.rules import legacy as rules_legacy
+from syncspec.jobfile.rules import modeline as rules_modeline
 from syncspec.jobfile.rules import placeholders as rules_placeholders
 from syncspec.jobfile.rules import schedules as rules_schedules
 from syncspec.jobfile.rules import v4 as rules_v4
@@ -76,6 +77,7 @@ def check_job(data: Mapping[str, Any]) -> list[Finding]:
 # Every rule family, in rule-id order of their ranges.
 FAMILIES: tuple[tuple[Rule, ...], ...] = (
     loader.RULES,
+    rules_modeline.RULES,  # a file's editor modeline (SS017), checked by jobfile.validate
     structure.RULES,
     rules_legacy.RULES,
     rules_v4.RULES,

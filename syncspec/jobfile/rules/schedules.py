@@ -169,7 +169,8 @@ _SIMPLE_PROPERTY_KEYS = frozenset(
 
 def _simple_args_problems(schema: object, args: Mapping[str, Any]) -> list[str] | None:
     """What ``args_problems`` (jsonschema) would say for a schema of plain typed properties
-    (required, type), in its words; None for anything richer. Keeps ``validate`` from
+    (required, type), in its words; None for anything richer (a given argument with a checked
+    format included). Keeps ``validate`` from
     importing jsonschema (~0.3 s)
     for the usual args_schema."""
     translated = args_rules.to_json_schema(schema)
@@ -188,6 +189,8 @@ def _simple_args_problems(schema: object, args: Mapping[str, Any]) -> list[str] 
         kind = definition.get("type")
         if kind is None or name not in args:
             continue
+        if "format" in definition or definition.get("x-truto-format") in args_rules.DATE_FORMATS:
+            return None  # a value's format: jsonschema's format checker decides
         if not isinstance(kind, str) or kind not in _PY_TYPES:
             return None
         value = args[name]
