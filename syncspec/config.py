@@ -65,7 +65,9 @@ MAX_RATE_REQUESTS = 10_000
 MAX_RATE_PERIOD_S = 60.0
 MAX_PARALLELISM = 64  # as apply --parallelism
 MAX_CONFIG_BYTES = 1024 * 1024  # syncspec.toml / pyproject.toml: a few hundred bytes in practice
-MAX_CONFIG_DEPTH = 16  # the deepest table syncspec reads is [profiles.X]
+# [profiles.X.vars] holds values that may nest 32 deep themselves (profile_values: SS014 says
+# so at the value); anything deeper than that is refused here, before any value is read
+MAX_CONFIG_DEPTH = 64
 # apply's default parallelism keeps this many seconds of requests in flight at the rate limit's
 # average rate: enough to use the limit at Truto's usual latencies (0.1-0.3 s a request), while
 # the client's limiter (not the parallelism) keeps the rate under it (issue 26: 16 at 500/10s).

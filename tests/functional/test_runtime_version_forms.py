@@ -3,13 +3,25 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
+from syncspec.jobfile.vars import resolve_plain
 from syncspec.jobfile.yaml.loader import parse_text
 from tests.conftest import EmulatorHandle
-from tests.functional.test_plan_apply import EXAMPLES, job, make_project, run, writes
+from tests.functional.test_plan_apply import (
+    EXAMPLE_VARS,
+    EXAMPLES,
+    job,
+    make_project,
+    run,
+    writes,
+)
+
+# the examples' `!var` values (what a live job of the example holds in an environment)
+VALUES = tomllib.loads(EXAMPLE_VARS)["profiles"]["test"]["vars"]
 
 
 @pytest.fixture
@@ -28,7 +40,9 @@ def test_live_string_versions_pull_validate_and_plan_as_no_changes(
     for path in EXAMPLES:
         data = parse_text(path.read_text(), path.name).data
         assert data is not None
-        emulator_env.seed(_as_text(dict(data)))
+        live, missing = resolve_plain(data, VALUES)
+        assert missing == []
+        emulator_env.seed(_as_text(dict(live)))
     assert {type(j["default_runtime_version"]) for j in emulator_env.control.jobs()} == {str}
 
     pulled = run("pull")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -289,29 +290,36 @@ def _live_of(text: str, values: dict[str, object]) -> dict[str, object]:
     return {**canonical_job(resolved), "id": "job-1"}
 
 
-def test_pull_keeps_a_tag_whose_value_equals_the_live_one(tmp_path: Path) -> None:
-    from syncspec.engine.pull_yaml import update_file
+def _pull_into(path: Path, live: dict[str, Any], values: dict[str, Any]) -> str:
+    """What pull does to one file: "unchanged", or "updated" (the merged text written)."""
+    from syncspec.engine.pull_yaml import updated_file_text, write_updated_file
 
+    _, after = updated_file_text(path, live, pin=False, values=values)
+    if after is None:
+        return "unchanged"
+    write_updated_file(path, after)
+    return "updated"
+
+
+def test_pull_keeps_a_tag_whose_value_equals_the_live_one(tmp_path: Path) -> None:
     path = tmp_path / "send.yaml"
     path.write_text(JOB, encoding="utf-8")
     values = {"webhook_id": "wh_staging"}
     live = _live_of(JOB, values)
-    assert update_file(path, live, pin=False, values=values) == "unchanged"
+    assert _pull_into(path, live, values) == "unchanged"
     # an unrelated live edit: the file changes, the tag stays
     live["mutex_key"] = "one-at-a-time"
-    assert update_file(path, live, pin=False, values=values) == "updated"
+    assert _pull_into(path, live, values) == "updated"
     text = path.read_text(encoding="utf-8")
     assert "      id: !var webhook_id\n" in text
     assert "mutex_key: one-at-a-time\n" in text
 
 
 def test_pull_writes_the_live_value_where_it_differs_from_the_profile(tmp_path: Path) -> None:
-    from syncspec.engine.pull_yaml import update_file
-
     path = tmp_path / "send.yaml"
     path.write_text(JOB, encoding="utf-8")
     live = _live_of(JOB, {"webhook_id": "wh_edited_in_the_dashboard"})
-    assert update_file(path, live, pin=False, values={"webhook_id": "wh_staging"}) == "updated"
+    assert _pull_into(path, live, {"webhook_id": "wh_staging"}) == "updated"
     text = path.read_text(encoding="utf-8")
     assert "!var" not in text
     assert "      id: wh_edited_in_the_dashboard\n" in text
