@@ -21,16 +21,7 @@ from typing import Any, Final
 from syncspec.jobfile import jobs
 from syncspec.jobfile.shape.runtime import canonical_runtime_version
 
-CLIENT_FIELDS: Final[tuple[str, ...]] = (
-    "label",
-    "integration_name",
-    "default_runtime_version",
-    "args_schema",
-    "args_validation",
-    "mutex_key",
-    "state_key",
-    "resources",
-)
+CLIENT_FIELDS: Final[tuple[str, ...]] = jobs.CLIENT_FIELDS
 SERVER_FIELDS: Final[tuple[str, ...]] = ("id", *sorted(jobs.SERVER_FIELDS))
 
 

@@ -151,29 +151,19 @@ def plan_changes(
                 )
             )
 
-    for remote in matched.deletes:
-        actions.append(
-            Action(
-                kind=ActionKind.DELETE,
-                label=live_label(remote),
-                job_id=live_id(remote),
-                fingerprint=fingerprint(remote),
-                # shown to the reviewer (what is about to go); apply sends only the id
-                body=canonical_job(remote),
-            )
+    def delete(remote: Mapping[str, Any], duplicate_of: str | None = None) -> Action:
+        return Action(
+            kind=ActionKind.DELETE,
+            label=live_label(remote),
+            job_id=live_id(remote),
+            fingerprint=fingerprint(remote),
+            # shown to the reviewer (what is about to go); apply sends only the id
+            body=canonical_job(remote),
+            duplicate_of=duplicate_of,
         )
 
-    for remote, keep in matched.duplicates:
-        actions.append(
-            Action(
-                kind=ActionKind.DELETE,
-                label=live_label(remote),
-                job_id=live_id(remote),
-                fingerprint=fingerprint(remote),
-                body=canonical_job(remote),
-                duplicate_of=live_id(keep),
-            )
-        )
+    actions.extend(delete(remote) for remote in matched.deletes)
+    actions.extend(delete(remote, live_id(keep)) for remote, keep in matched.duplicates)
     warnings.extend(rename_suggestions(local, matched, live))
 
     actions.sort(key=lambda a: (_ORDER[a.kind], a.label, a.job_id or "", a.file or ""))

@@ -12,9 +12,7 @@ import contextvars
 import copy
 import io
 import json
-import os
 import re
-import tempfile
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -26,6 +24,7 @@ from syncspec.jobfile.shape.runtime import canonical_runtime_version
 from syncspec.jobfile.vars import resolve_plain
 from syncspec.jobfile.yaml.limits import MAX_BYTES
 from syncspec.jobfile.yaml.loader import parse_text
+from syncspec.jobfile.yaml.roundtrip import replace_text
 from syncspec.redact import redact_data
 
 
@@ -620,12 +619,4 @@ def _insert(data: Any, key: str, value: Any, order: Iterable[str]) -> None:
 
 def write_updated_file(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` atomically (its line endings as they are in ``text``)."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_text(path, text)

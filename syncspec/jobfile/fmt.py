@@ -23,14 +23,15 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from syncspec.errors import SyncspecError
+from syncspec.jobfile.jobs import CLIENT_FIELDS
 from syncspec.jobfile.problems import Problem
+from syncspec.jobfile.yaml.roundtrip import replace_text
 
 MAX_LINE = 100
 _NODE_KEYS = ("name", "type", "resource", "method")
@@ -56,19 +57,8 @@ class FormatResult:
     error: str | None = None
 
 
-# label, id, then engine.normalize.CLIENT_FIELDS (the API's order; a test keeps them in step:
-# jobfile/ does not import engine/)
-TOP_LEVEL_ORDER = (
-    "label",
-    "id",
-    "integration_name",
-    "default_runtime_version",
-    "args_schema",
-    "args_validation",
-    "mutex_key",
-    "state_key",
-    "resources",
-)
+# label, id, then the other fields a job file manages, in the API's order
+TOP_LEVEL_ORDER = ("label", "id", *CLIENT_FIELDS[1:])
 
 
 def format_text(text: str, display: str) -> str:
@@ -161,18 +151,11 @@ def _format_path(path: Path, display: str) -> FormatResult:
 
 
 def _replace(path: Path, text: str) -> None:
-    """Write ``text`` over ``path`` atomically, keeping its mode; a symlink is not followed."""
+    """Write ``text`` over ``path`` atomically, keeping its mode; a symlink is not replaced by a
+    file: the file it leads to is written."""
     if path.is_symlink():
         path = Path(os.path.realpath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    replace_text(path, text)
 
 
 def _format_once(text: str) -> str:

@@ -12,6 +12,17 @@ if TYPE_CHECKING:
 # Fields the server sets on a job: never in a job file, never written by pull, never diffed
 # (the live ``id`` is compared through the binding, not as a field).
 SERVER_FIELDS: frozenset[str] = frozenset({"environment_id", "created_at", "updated_at"})
+# Fields a job file manages, in the API's order (the plan compares these; fmt orders by them).
+CLIENT_FIELDS: tuple[str, ...] = (
+    "label",
+    "integration_name",
+    "default_runtime_version",
+    "args_schema",
+    "args_validation",
+    "mutex_key",
+    "state_key",
+    "resources",
+)
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from syncspec.cli import cli
-from syncspec.jobfile.yaml.loader import parse_text
 from tests.conftest import EmulatorHandle
-from tests.functional.test_plan_apply import EXAMPLES, writes
+from tests.functional.test_plan_apply import EXAMPLES, live_examples, writes
 
 # `syncspec init` reads the hashes of requirements-syncspec.txt from the local wheelhouse, not PyPI
 pytestmark = pytest.mark.usefixtures("wheelhouse")
@@ -37,9 +36,7 @@ def test_adoption_recipe_ends_in_no_changes(
     tmp_path: Path, emulator_env: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = emulator_env.client()
-    for path in EXAMPLES:  # made in the dashboard: the API's own create call
-        data = parse_text(path.read_text(), path.name).data
-        assert isinstance(data, dict)
+    for data in live_examples():  # made in the dashboard: the API's own create call
         client.create_sync_job(data)
     created = len(writes(emulator_env))
     repo = tmp_path / "team-repo"

@@ -24,6 +24,21 @@ EXAMPLE_VALUES = {"candidates_webhook_id": "wh_test"}
 EXAMPLE_VARS = '[profiles.test.vars]\ncandidates_webhook_id = "wh_test"\n'
 
 
+def live_examples() -> list[dict[str, Any]]:
+    """The example jobs as a live environment holds them: their `!var` values resolved."""
+    from syncspec.jobfile.vars import resolve_plain
+    from syncspec.jobfile.yaml.loader import parse_text
+
+    out = []
+    for path in EXAMPLES:
+        data = parse_text(path.read_text(), path.name).data
+        assert isinstance(data, dict)
+        live, missing = resolve_plain(data, EXAMPLE_VALUES)
+        assert missing == [], f"{path.name}: a `!var` without a value in EXAMPLE_VALUES"
+        out.append(live)
+    return out
+
+
 def make_project(root: Path, *, examples: bool = True, toml: str = "") -> Path:
     (root / "jobs").mkdir(parents=True, exist_ok=True)
     (root / "syncspec.toml").write_text(

@@ -3,25 +3,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 
 import pytest
 
-from syncspec.jobfile.vars import resolve_plain
-from syncspec.jobfile.yaml.loader import parse_text
 from tests.conftest import EmulatorHandle
-from tests.functional.test_plan_apply import (
-    EXAMPLE_VARS,
-    EXAMPLES,
-    job,
-    make_project,
-    run,
-    writes,
-)
-
-# the examples' `!var` values (what a live job of the example holds in an environment)
-VALUES = tomllib.loads(EXAMPLE_VARS)["profiles"]["test"]["vars"]
+from tests.functional.test_plan_apply import job, live_examples, make_project, run, writes
 
 
 @pytest.fixture
@@ -37,11 +24,7 @@ def _as_text(data: dict[str, object]) -> dict[str, object]:
 def test_live_string_versions_pull_validate_and_plan_as_no_changes(
     project: Path, emulator_env: EmulatorHandle
 ) -> None:
-    for path in EXAMPLES:
-        data = parse_text(path.read_text(), path.name).data
-        assert data is not None
-        live, missing = resolve_plain(data, VALUES)
-        assert missing == []
+    for live in live_examples():
         emulator_env.seed(_as_text(dict(live)))
     assert {type(j["default_runtime_version"]) for j in emulator_env.control.jobs()} == {str}
 

@@ -13,7 +13,6 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from syncspec.cli import cli
-from syncspec.engine.normalize import CLIENT_FIELDS
 from syncspec.jobfile.fmt import TOP_LEVEL_ORDER, FormatError, _parse, format_text
 from tests.unit.test_pull_engine import _job
 
@@ -30,8 +29,11 @@ def test_every_example_job_is_fmt_clean(path: Path) -> None:
     assert format_text(text, path.name) == text
 
 
-def test_top_level_order_is_the_apis() -> None:
-    assert ("label", "id", *CLIENT_FIELDS[1:]) == TOP_LEVEL_ORDER
+def test_top_level_keys_are_written_in_the_apis_order() -> None:
+    shuffled = "resources: []\nmutex_key: m\nid: j1\nintegration_name: zendesk\nlabel: a\n"
+    keys = [line.split(":")[0] for line in format_text(shuffled, "a.yaml").splitlines()]
+    assert keys == ["label", "id", "integration_name", "mutex_key", "resources"]
+    assert keys == [k for k in TOP_LEVEL_ORDER if k in keys]
 
 
 MESSY = (

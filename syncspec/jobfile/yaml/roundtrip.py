@@ -9,7 +9,10 @@ these helpers are only for writing.
 from __future__ import annotations
 
 import io
+import os
+import tempfile
 import warnings
+from pathlib import Path
 from typing import Any
 
 # Long strings (JSONata, placeholders) are never folded across lines.
@@ -115,3 +118,17 @@ def exact_floats(data: Any) -> None:
                     node[key] = float(value)
             else:
                 stack.append(value)
+
+
+def replace_text(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` atomically, keeping its mode and writing ``text``'s line
+    endings as they are (``fmt`` and ``pull`` both write through here)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
