@@ -100,11 +100,20 @@ def changing_actions(plan: Plan) -> list[Action]:
     return [a for kind in PHASES for a in plan.actions if a.kind == kind]
 
 
+def _budgeted_job_deletes(plan: Plan) -> list[Action]:
+    # Copies of a job that heal (``duplicate_of``: no runs, no triggers, the job is kept) are
+    # not deletes of a job: they do not count.
+    return [a for a in plan.actions if a.kind == ActionKind.DELETE and not a.duplicate_of]
+
+
+def delete_count(plan: Plan) -> int:
+    """What counts against ``--max-deletes``: job deletes and cron trigger deletes."""
+    return len(_budgeted_job_deletes(plan)) + plan.count_triggers(ActionKind.DELETE)
+
+
 def check_delete_budget(plan: Plan, max_deletes: int | None) -> None:
-    """Job deletes and cron trigger deletes both count against ``--max-deletes``. Copies of a
-    job that heal (``duplicate_of``: no runs, no triggers, the job is kept) are not deletes of
-    a job: they do not count."""
-    counted = [a for a in plan.actions if a.kind == ActionKind.DELETE and not a.duplicate_of]
+    """``DeleteBudgetExceeded`` (before any write) when ``delete_count`` passes the budget."""
+    counted = _budgeted_job_deletes(plan)
     jobs = len(counted)
     triggers = plan.count_triggers(ActionKind.DELETE)
     deletes = jobs + triggers

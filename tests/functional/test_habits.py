@@ -89,12 +89,26 @@ def test_apply_refuses_a_plan_file_with_paths(one_job: Path, emulator_env: Emula
     assert "SS0" not in result.output  # the plan is not linted as a job file
 
 
-def test_the_saved_plan_hint_works_as_printed(one_job: Path, emulator_env: EmulatorHandle) -> None:
+@pytest.mark.parametrize(
+    ("ci", "flags"), [(None, "--prune"), ("true", "--prune --max-deletes 1")], ids=["local", "ci"]
+)
+def test_the_saved_plan_hint_works_as_printed(
+    one_job: Path,
+    emulator_env: EmulatorHandle,
+    monkeypatch: pytest.MonkeyPatch,
+    ci: str | None,
+    flags: str,
+) -> None:
+    # in CI, deletes need a --max-deletes budget (default 0): the hint gives it
+    if ci is None:
+        monkeypatch.delenv("CI", raising=False)
+    else:
+        monkeypatch.setenv("CI", ci)
     emulator_env.seed(job("old-a"))
     planned = run("plan", "--prune", "--out", "p.json")
     assert planned.exit_code == 0, planned.output
     hint = planned.stdout.splitlines()[-1]
-    assert hint == "Saved the plan to p.json; apply it with: syncspec apply --prune p.json"
+    assert hint == f"Saved the plan to p.json; apply it with: syncspec apply {flags} p.json"
     applied = run(*hint.split("syncspec ", 2)[-1].split(), "--auto-approve")
     assert applied.exit_code == 0, applied.output
     assert sorted(j["label"] for j in emulator_env.control.jobs()) == ["zendesk-tickets"]
