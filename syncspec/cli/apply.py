@@ -28,12 +28,6 @@ if TYPE_CHECKING:  # the engine, client and settings load when the command runs,
 PROGRESS_MIN_ACTIONS = 5
 
 
-def default_max_deletes() -> int | None:
-    """DESIGN.md: deletes are allowed without a budget interactively, but default to 0 in CI."""
-    ci = os.environ.get("CI", "").strip().lower()
-    return 0 if ci not in ("", "0", "false", "no") else None
-
-
 @click.command("apply")
 @click.argument(
     "paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PLAN_FILE | PATHS...]"
@@ -103,7 +97,7 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     A delete that orphans cron triggers syncspec does not own is refused without a terminal
     unless --allow-orphans is given; on a terminal the confirmation names them.
     """
-    from syncspec.engine.apply import ApplyOptions, OnError
+    from syncspec.engine.apply import ApplyOptions, OnError, default_max_deletes
     from syncspec.jobfile.discovery import is_job_file_name
 
     plan_file: Path | None = None
@@ -125,7 +119,7 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
     options = ApplyOptions(
         parallelism=parallelism or settings.parallelism,
         on_error=OnError(on_error),
-        max_deletes=max_deletes if max_deletes is not None else default_max_deletes(),
+        max_deletes=max_deletes if max_deletes is not None else default_max_deletes(os.environ),
     )
     with _sigterm_as_interrupt():
         return _apply(

@@ -205,11 +205,10 @@ def command(  # noqa: PLR0917 - click passes each option as an argument
         # the same profile, and a pruning plan confirmed with --prune (engine/approval.py)
         flags = "" if plan.profile == ENV_PROFILE else f"--profile {shlex.quote(plan.profile)} "
         flags += "--prune " if plan.options.prune else ""
-        from syncspec.cli.apply import default_max_deletes
-        from syncspec.engine.apply import delete_count
+        from syncspec.engine.apply import default_max_deletes, delete_count
 
         deletes = delete_count(plan)
-        if deletes and default_max_deletes() is not None:  # CI: deletes need a budget
+        if deletes and default_max_deletes(os.environ) is not None:  # CI: deletes need a budget
             flags += f"--max-deletes {deletes} "
         click.echo(
             f"Saved the plan to {out}; apply it with: syncspec apply {flags}{shlex.quote(str(out))}"

@@ -30,7 +30,7 @@ from __future__ import annotations
 import enum
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from syncspec.engine.after import converge_creates, overwritten_since, verify_applied
@@ -98,6 +98,12 @@ class ApplyInterrupted(SyncspecError):
 def changing_actions(plan: Plan) -> list[Action]:
     """The plan's writes in execution order: deletes, updates, creates (plan order within)."""
     return [a for kind in PHASES for a in plan.actions if a.kind == kind]
+
+
+def default_max_deletes(environ: Mapping[str, str]) -> int | None:
+    """DESIGN.md: deletes are allowed without a budget interactively, but default to 0 in CI."""
+    ci = environ.get("CI", "").strip().lower()
+    return 0 if ci not in ("", "0", "false", "no") else None
 
 
 def _budgeted_job_deletes(plan: Plan) -> list[Action]:
