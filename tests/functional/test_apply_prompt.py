@@ -5,57 +5,21 @@ Ctrl-C at the prompt say "Nothing was changed"."""
 from __future__ import annotations
 
 import os
-import pty
-import select
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import EmulatorHandle
+from tests.functional.terminal import answer_in_terminal
 from tests.functional.test_plan_apply import job, make_project, writes
 
 PROMPT = b"Type yes or 2 to apply: "
 
 
-HANG_GUARD_S = 300  # only against a hang (a bug): no answer is timed
-
-
-# In the child, a session of its own (start_new_session) takes the pty as its controlling
-# terminal, so Ctrl-C typed there is SIGINT, as in a shell; then it becomes syncspec.
-_CONTROLLING_TERMINAL = (
-    "import fcntl, os, sys, termios; fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
-    "os.execv(sys.executable, [sys.executable, '-m', 'syncspec', *sys.argv[1:]])"
-)
-
-
 def _answer_in_terminal(cwd: Path, env: dict[str, str], answer: bytes) -> tuple[int, str]:
-    main, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _CONTROLLING_TERMINAL, "apply", "--prune", "--no-color"],
-        cwd=cwd, env=env, stdin=secondary, stdout=secondary, stderr=secondary, close_fds=True,
-        start_new_session=True,
-    )  # fmt: skip
-    os.close(secondary)
-    output = b""
-    answered = False
-    while True:
-        ready, _, _ = select.select([main], [], [], HANG_GUARD_S)
-        if not ready:
-            proc.kill()
-            pytest.fail(f"apply hangs; its output so far: {output!r}")
-        try:
-            chunk = os.read(main, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-        if not answered and PROMPT in output:
-            os.write(main, answer)
-            answered = True
-    os.close(main)
+    proc, output = answer_in_terminal(
+        ["apply", "--prune", "--no-color"], cwd, env, PROMPT, answer, controlling=True
+    )
     return proc.wait(timeout=120), output.decode(errors="replace").replace("\r\n", "\n")
 
 

@@ -11,27 +11,8 @@ from click.testing import CliRunner, Result
 
 from syncspec.cli import cli
 from tests.conftest import EmulatorHandle
+from tests.unit.test_vars import JOB  # the send-tickets job of the `!var` unit tests
 
-JOB = """\
-label: send-tickets
-integration_name: zendesk
-default_runtime_version: 4
-args_schema:
-  integrated_account_id: {type: string, format: integrated_account_id, required: true}
-resources:
-  - name: tickets
-    type: request
-    resource: ticketing/tickets
-    method: list
-    integrated_account_id: "{{args.integrated_account_id}}"
-  - name: send
-    type: destination
-    depends_on: tickets
-    destination_type: webhook
-    config:
-      id: !var webhook_id
-    resources_to_persist: [tickets]
-"""
 BETA = """\
 label: beta-only
 integration_name: zendesk

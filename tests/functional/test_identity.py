@@ -28,6 +28,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EmulatorHandle
+from tests.functional.terminal import answer_in_terminal
 
 WAIT_S = 120.0  # a failsafe for waits on events, never a timing assumption
 TRIALS = 12
@@ -275,34 +276,9 @@ def test_allow_orphans_lets_ci_delete(tmp_path: Path, emulator: EmulatorHandle) 
 def test_the_prompt_names_the_orphaned_triggers(
     tmp_path: Path, emulator: EmulatorHandle, answer: bytes, code: int
 ) -> None:
-    import pty
-
     project, job_id, trigger_id, _ = _orphan_scene(tmp_path, emulator)
-    main, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "syncspec", "apply", "--prune"],
-        cwd=project,
-        env=_env(emulator),
-        stdin=secondary,
-        stdout=secondary,
-        stderr=secondary,
-        close_fds=True,
-    )
-    os.close(secondary)
     prompt = b"Type yes or 1 to apply, orphaning the cron triggers named above: "
-    output, answered = b"", False
-    while True:
-        try:
-            chunk = os.read(main, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-        if not answered and prompt in output:
-            os.write(main, answer)
-            answered = True
-    os.close(main)
+    proc, output = answer_in_terminal(["apply", "--prune"], project, _env(emulator), prompt, answer)
     assert proc.wait(timeout=WAIT_S) == code, output
     text = output.decode(errors="replace")
     assert "These deletes orphan cron triggers not managed by syncspec:" in text

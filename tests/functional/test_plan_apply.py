@@ -377,36 +377,9 @@ def test_missing_token_is_a_config_error(project: Path, monkeypatch: pytest.Monk
 
 def _in_terminal(args: list[str], cwd: Path, env: dict[str, str], answer: bytes) -> tuple[int, str]:
     """Run ``syncspec`` with a pseudo-terminal as stdin/stdout/stderr; answer the prompt."""
-    import os
-    import pty
-    import subprocess
-    import sys
+    from tests.functional.terminal import answer_in_terminal
 
-    main, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "syncspec", *args],
-        cwd=cwd,
-        env=env,
-        stdin=secondary,
-        stdout=secondary,
-        stderr=secondary,
-        close_fds=True,
-    )
-    os.close(secondary)
-    output = b""
-    answered = False
-    while True:
-        try:
-            chunk = os.read(main, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        output += chunk
-        if not answered and b"Apply these changes? [y/N]: " in output:
-            os.write(main, answer)
-            answered = True
-    os.close(main)
+    proc, output = answer_in_terminal(args, cwd, env, b"Apply these changes? [y/N]: ", answer)
     return proc.wait(), output.decode(errors="replace")
 
 
