@@ -35,7 +35,7 @@ from syncspec.jobfile.rules import registry as semantics
 from syncspec.jobfile.rules.modeline import modeline_problems
 from syncspec.jobfile.rules.project import check_project, identity_probes, may_hold_identity
 from syncspec.jobfile.shape import corevalidate
-from syncspec.jobfile.shape.structure import check_structure
+from syncspec.jobfile.shape.structure import check_structure, choose_shape
 from syncspec.jobfile.vars import NO_VARS, VarSetup, VarUse, attribute, may_have_vars, resolve_file
 from syncspec.jobfile.yaml import limits, loader
 from syncspec.jobfile.yaml.locate import TopPositions, to_problems, top_to_problems
@@ -89,8 +89,9 @@ class _FileResult:
     # where the top-level keys are, for the project rules' findings (SS6xx)
     top: TopPositions | None = None
     project_findings: list[Finding] = field(default_factory=list)
-    # the absolute path a job is known by (files that load), taken where the file was checked
-    resolved: Path | None = None
+    # the absolute real path a job is known by (files that load), taken where the file was
+    # checked (a string: a Path per file costs more than the rest of the bookkeeping)
+    resolved: str | None = None
     # where `!var` values landed (the first resolved document's; plan: the active profile's)
     uses: list[VarUse] = field(default_factory=list)
     # planning: the active profile does not select this job (not a job here; claims its label)
@@ -107,19 +108,19 @@ def _read(path: Path, display: str) -> loader.Parsed:
     return loader.read_path(path, display)
 
 
-def _resolved(path: Path, parents: dict[Path, Path]) -> Path:
-    """``path.resolve()``, with each directory resolved once (one ``lstat`` per file)."""
-    if path.is_symlink():
-        return path.resolve()
-    parent = path.parent
-    real = parents.get(parent)
+def _resolved(path: Path, parents: dict[str, str]) -> str:
+    """``os.path.realpath(path)``, with each directory resolved once (one ``lstat`` per file)."""
+    if os.path.islink(path):
+        return os.path.realpath(path)
+    folder, name = os.path.split(os.fspath(path))
+    real = parents.get(folder)
     if real is None:
-        real = parents[parent] = parent.resolve()
-    return real / path.name
+        real = parents[folder] = os.path.realpath(folder or ".")
+    return os.path.join(real, name)
 
 
 def _check_file(
-    path: Path, root: Path, parents: dict[Path, Path] | None = None, setup: VarSetup = NO_VARS
+    path: Path, root: Path, parents: dict[str, str] | None = None, setup: VarSetup = NO_VARS
 ) -> _FileResult:
     display = display_path(path, root)
     parsed = loader.read_path(path, display, plain=True)
@@ -167,8 +168,9 @@ def _check_file(
 def _findings(data: dict[str, Any]) -> list[Finding]:
     """The structure and semantic findings of one file's data, each once."""
 
-    semantic = semantics.check_job(data)
-    findings = _without_superseded(check_structure(data), semantic)
+    chosen = choose_shape(data)  # once, for both
+    semantic = semantics.check_job(data, chosen)
+    findings = _without_superseded(check_structure(data, chosen), semantic)
     findings.extend(semantic)
     return _unique(findings)
 
@@ -209,7 +211,7 @@ def _without_superseded(structure: list[Finding], semantic: list[Finding]) -> li
 
 
 def _check_chunk(paths: Sequence[Path], root: Path, setup: VarSetup = NO_VARS) -> list[_FileResult]:
-    parents: dict[Path, Path] = {}
+    parents: dict[str, str] = {}
     return [_check_file(path, root, parents, setup) for path in paths]
 
 
@@ -321,14 +323,14 @@ def _context_documents(
     probes = identity_probes([r.parsed.data for r in checked if r.parsed.data is not None])
     if not probes:
         return []
-    seen = {os.path.realpath(r.path) for r in checked}
+    seen = {r.resolved or os.path.realpath(r.path) for r in checked}
     documents: list[tuple[str, Any]] = []
     for path in discover(context, repo_root).files:
         if os.path.realpath(path) in seen:
             continue
         try:
             with path.open("rb") as fh:
-                head = fh.read(limits.MAX_BYTES + 1)
+                head = limits.read_bounded(fh)
         except OSError:
             continue  # unreadable: no label to compare (plan and apply refuse to prune on it)
         if not may_hold_identity(head, probes):
@@ -337,6 +339,16 @@ def _context_documents(
         if isinstance(parsed.data, dict):
             documents.append((parsed.display, parsed.data))
     return documents
+
+
+def _searched(context: Sequence[Path], paths: Sequence[Path]) -> bool:
+    """True when every ``context`` folder is itself one of the searched ``paths`` (the same
+    folder, by real path): discovery with the same root then finds the same files, so there is
+    no other job file to read for the project rules."""
+    if not context:
+        return False
+    searched = {os.path.realpath(p) for p in paths if p.is_dir()}
+    return all(os.path.realpath(c) in searched for c in context)
 
 
 def _problems(result: _FileResult) -> list[Problem]:
@@ -420,6 +432,8 @@ def validate_paths(
     bound = root if repo_root is None else repo_root
     discovery = discover(paths, bound)
     results = _Checking(discovery.files, root, setup=setup).results()
+    if _searched(context, paths):
+        context = ()  # `validate jobs`: the context's files are the checked ones
     _with_project_findings(results, _context_documents(context, results, root, bound))
     problems: list[Problem] = []
     for result in results:
@@ -500,7 +514,7 @@ def _loaded(result: _FileResult) -> LoadedFile:
     if data is not None and not errors and not result.unselected:
         assert result.resolved is not None  # set for every file that loads
         job = LocalJob(
-            path=result.resolved,
+            path=Path(result.resolved),
             display=result.parsed.display,
             line=loader.label_line(result.parsed.text),
             data=data,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from syncspec.jobfile.problems import Finding, PathItem, Problem, Severity
-from syncspec.jobfile.yaml.limits import MAX_BYTES
+from syncspec.jobfile.yaml.limits import read_bounded
 from syncspec.jobfile.yaml.varref import VAR_TAG, VarRef
 
 MISSING = "SS014"
@@ -99,7 +99,7 @@ def tags_may_fail(paths: Sequence[Path], values: Mapping[str, Any] | None) -> bo
     for path in paths:
         try:
             with path.open("rb") as fh:
-                head = fh.read(MAX_BYTES + 1)
+                head = read_bounded(fh)
         except OSError:
             continue  # the check reports it
         if b"!" not in head:

@@ -58,3 +58,73 @@ def test_a_huge_case_file_is_a_problem(tmp_path: Path) -> None:
     case_file, problems = load_case_file(_huge(tmp_path / "cases.yaml"), "cases.yaml")
     assert case_file is None
     assert [p.rule for p in problems] == ["SS011"]
+
+
+@pytest.mark.parametrize(
+    "size", [0, 1, 300, limits.MAX_BYTES - 1, limits.MAX_BYTES, limits.MAX_BYTES + 1, HUGE]
+)
+def test_read_bounded_reads_the_file_up_to_one_byte_past_the_bound(
+    tmp_path: Path, size: int
+) -> None:
+    path = tmp_path / "f.yaml"
+    content = bytes(i % 251 for i in range(size))
+    path.write_bytes(content)
+    with path.open("rb") as fh:
+        raw = limits.read_bounded(fh)
+    assert raw == content[: limits.MAX_BYTES + 1]
+
+
+def test_read_bounded_allocates_the_file_not_the_bound(tmp_path: Path) -> None:
+    """``read(MAX_BYTES + 1)`` allocates a mebibyte for every few-KiB file (issue 26: the
+    allocator maps and unmaps it per file); the bounded read allocates about the file."""
+    import tracemalloc
+
+    path = tmp_path / "small.yaml"
+    path.write_bytes(b"label: a\n" * 30)
+    with path.open("rb") as fh:
+        tracemalloc.start()
+        try:
+            raw = limits.read_bounded(fh)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert len(raw) == 270
+    assert peak < 64 * 1024, peak
+
+
+def test_read_bounded_reads_on_where_the_size_is_not_known(tmp_path: Path) -> None:
+    """A pipe reports size 0, and a file may grow after its size was taken: reading goes on,
+    still up to the bound."""
+    import os
+    import threading
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    content = b"label: piped\n" * 1000
+
+    def feed() -> None:
+        with fifo.open("wb") as out:
+            out.write(content)
+
+    writer = threading.Thread(target=feed)
+    writer.start()
+    with fifo.open("rb") as fh:
+        raw = limits.read_bounded(fh)
+    writer.join()
+    assert raw == content
+
+
+def test_read_bounded_reads_on_when_the_file_grew_after_its_size_was_taken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    from types import SimpleNamespace
+
+    path = tmp_path / "grows.yaml"
+    path.write_bytes(b"#" * HUGE)
+    stale = SimpleNamespace(st_size=5)  # what fstat said before the file grew
+    monkeypatch.setattr(os, "fstat", lambda fd: stale)
+    with path.open("rb") as fh:
+        raw = limits.read_bounded(fh)
+    assert len(raw) == limits.MAX_BYTES + 1
+    assert loader.read_path(path, "grows.yaml").problems[0].rule == "SS011"

@@ -345,3 +345,35 @@ def test_loading_many_jobs_stays_in_one_process(
     with validate.start_load_jobs([tmp_path], tmp_path) as loading:
         assert loading._checking._executor is not None
         loading.result()
+
+
+def _two_with_one_label(root: Path) -> Path:
+    jobs = root / "jobs"
+    for folder in ("a", "b"):
+        (jobs / folder).mkdir(parents=True)
+        (jobs / folder / "job.yaml").write_text(
+            "label: same\nintegration_name: zendesk\ndefault_runtime_version: 2\n"
+            "resources:\n  - resource: ticketing/tickets\n    method: list\n",
+            encoding="utf-8",
+        )
+    return jobs
+
+
+def test_the_project_context_is_the_same_when_it_is_the_folder_checked(tmp_path: Path) -> None:
+    """`validate jobs` with the jobs dir as context (issue 26: not searched twice) reports
+    exactly what it reports without it."""
+    jobs = _two_with_one_label(tmp_path)
+    alone = validate_paths([jobs], tmp_path)
+    with_context = validate_paths([jobs], tmp_path, context=[jobs])
+    assert with_context.problems == alone.problems
+    assert [(p.file, p.rule) for p in alone.problems] == [
+        ("jobs/a/job.yaml", "SS601"),
+        ("jobs/b/job.yaml", "SS601"),
+    ]
+
+
+def test_the_project_context_still_counts_other_folders(tmp_path: Path) -> None:
+    jobs = _two_with_one_label(tmp_path)
+    report = validate_paths([jobs / "a"], tmp_path, context=[jobs])
+    assert [(p.file, p.rule) for p in report.problems] == [("jobs/a/job.yaml", "SS601")]
+    assert validate_paths([jobs / "a"], tmp_path).problems == []

@@ -18,7 +18,6 @@ croniter is imported only by those functions (it costs ~90 ms to import).
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -174,6 +173,8 @@ def _number(index: int, text: str) -> int | None:
 
 
 def _h_value(seed: str, index: int, low: int, high: int) -> int:
+    import hashlib  # only where schedules are resolved (validate of a job file never hashes)
+
     digest = hashlib.sha256(f"{seed}\x00{index}".encode()).digest()
     return low + int.from_bytes(digest[:8], "big") % (high - low + 1)
 

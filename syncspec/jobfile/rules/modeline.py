@@ -22,7 +22,10 @@ _HEAD_CHARS = 4096  # a modeline is near the top; the rest of the file is not se
 
 def modeline_problems(text: str, path: Path, display: str, root: Path) -> list[Problem]:
     """SS017 for a modeline whose schema file does not exist (none when there is no modeline)."""
-    found = _MODELINE.search(text[:_HEAD_CHARS])
+    head = text[:_HEAD_CHARS]
+    if "yaml-language-server" not in head:
+        return []  # most files: a substring test is ~10x cheaper than the regex's line scan
+    found = _MODELINE.search(head)
     if found is None or _URL.match(found.group("ref")):
         return []
     ref = found.group("ref")

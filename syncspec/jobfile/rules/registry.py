@@ -26,7 +26,7 @@ from syncspec.jobfile.rules import placeholders as rules_placeholders
 from syncspec.jobfile.rules import schedules as rules_schedules
 from syncspec.jobfile.rules import v4 as rules_v4
 from syncspec.jobfile.shape import structure
-from syncspec.jobfile.shape.structure import choose_shape
+from syncspec.jobfile.shape.structure import Chosen, choose_shape
 from syncspec.jobfile.yaml import loader
 
 RULES: tuple[Rule, ...] = (
@@ -42,8 +42,9 @@ RULES: tuple[Rule, ...] = (
 _JOB_TEMPLATES = ("mutex_key", "state_key")
 
 
-def check_job(data: Mapping[str, Any]) -> list[Finding]:
-    """Every semantic finding for one parsed job document (never raises)."""
+def check_job(data: Mapping[str, Any], chosen: Chosen | None = None) -> list[Finding]:
+    """Every semantic finding for one parsed job document (never raises); ``chosen``: its
+    ``choose_shape``, when the caller has it already."""
     if not isinstance(data, Mapping):
         return []
     schema = data.get("args_schema")
@@ -55,7 +56,7 @@ def check_job(data: Mapping[str, Any]) -> list[Finding]:
     if isinstance(resources, list):
         # Same shape choice as the structure rules; items of the other shape were reported there
         # (SS105) and are left out here.
-        shape, _, skip = choose_shape(data)
+        shape, _, skip = choose_shape(data) if chosen is None else chosen
         resources = [None if i in skip else r for i, r in enumerate(resources)]
         if shape == "v4":
             required = frozenset(args_schema.required_args(schema))

@@ -9,8 +9,11 @@ pydantic's own (``type``, ``loc``, ``msg``, ``ctx``), as
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
+from importlib import machinery, util
 from pathlib import Path
+from types import ModuleType
 from typing import Any, Literal
 
 # models (pydantic) load only to regenerate the core schema: validate runs on pydantic-core
@@ -32,11 +35,55 @@ def core_schema(shape: Shape) -> dict[str, Any]:
     return schema
 
 
+COMPILED = "pydantic_core._pydantic_core"
+
+
+@cache
+def compiled() -> ModuleType:
+    """pydantic-core's compiled module (``SchemaValidator``, ``ValidationError``).
+
+    Loaded on its own when the package is not imported yet: the package's ``__init__`` builds
+    ``core_schema``'s hundreds of typed dicts, about half of validate's start-up on a small
+    file (bench/BENCHMARKS.md, "Start-up"), and validate needs none of it. The module is
+    registered under its own name, so a later ``import pydantic_core`` reuses it (a compiled
+    module may be initialised only once per process). Anything unexpected (another layout of
+    the package) falls back to the plain import.
+    """
+    loaded = sys.modules.get(COMPILED)
+    if loaded is not None:
+        return loaded
+    if "pydantic_core" not in sys.modules:
+        try:
+            return _load_alone()
+        except (ImportError, OSError, AttributeError, StopIteration, TypeError):
+            sys.modules.pop(COMPILED, None)
+    from pydantic_core import _pydantic_core
+
+    return _pydantic_core
+
+
+def _load_alone() -> ModuleType:
+    package = util.find_spec("pydantic_core")
+    if package is None or not package.submodule_search_locations:
+        raise ImportError("pydantic_core is not installed")
+    folder = Path(next(iter(package.submodule_search_locations)))
+    location = next(
+        folder / (COMPILED.rpartition(".")[2] + suffix)
+        for suffix in machinery.EXTENSION_SUFFIXES
+        if (folder / (COMPILED.rpartition(".")[2] + suffix)).is_file()
+    )
+    spec = util.spec_from_file_location(COMPILED, location)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {location}")
+    module = util.module_from_spec(spec)
+    sys.modules[COMPILED] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 @cache
 def _validator(shape: Shape) -> Any:
-    from pydantic_core import SchemaValidator
-
-    return SchemaValidator(core_schema(shape))
+    return compiled().SchemaValidator(core_schema(shape))
 
 
 def warm_up() -> None:
@@ -47,11 +94,9 @@ def warm_up() -> None:
 
 def validation_errors(shape: Shape, data: object) -> list[Any]:
     """pydantic's error dicts for ``data`` validated as a job of ``shape`` ([] when valid)."""
-    from pydantic_core import ValidationError
-
     try:
         _validator(shape).validate_python(data)
-    except ValidationError as exc:
+    except compiled().ValidationError as exc:
         return list(exc.errors(include_url=False))
     return []
 

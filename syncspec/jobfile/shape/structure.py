@@ -121,10 +121,15 @@ def _shape_name(shape: Shape) -> str:
     return "V4 node" if shape == "v4" else "legacy resource"
 
 
-def check_structure(data: Mapping[str, Any]) -> list[Finding]:
-    """SS1xx findings (and SS603 for the label) of one parsed job document."""
+Chosen = tuple[Shape, list[Finding], set[int]]
 
-    shape, findings, skip = choose_shape(data)
+
+def check_structure(data: Mapping[str, Any], chosen: Chosen | None = None) -> list[Finding]:
+    """SS1xx findings (and SS603 for the label) of one parsed job document (``chosen``: its
+    ``choose_shape``, when the caller has it already)."""
+
+    shape, shape_findings, skip = choose_shape(data) if chosen is None else chosen
+    findings = list(shape_findings)
     version = data.get("default_runtime_version")
     if canonical_runtime_version(version) is not version:
         # "4" is how Truto's TypeScript SDK writes 4 (and what pull may bring): the same value.

@@ -27,7 +27,7 @@ from syncspec.jobfile.yaml.construct import (
     unsupported_tag,
     var_as_key,
 )
-from syncspec.jobfile.yaml.limits import MAX_BYTES, MAX_DEPTH, MAX_NODES, LoadFailed
+from syncspec.jobfile.yaml.limits import MAX_BYTES, MAX_DEPTH, MAX_NODES, LoadFailed, read_bounded
 
 RULES: tuple[Rule, ...] = (
     Rule("SS001", Severity.ERROR, "YAML syntax error"),
@@ -620,8 +620,8 @@ def read_path(path: Path, display: str, *, plain: bool = False) -> Parsed:
     """Read ``path`` (at most ``MAX_BYTES`` + 1 bytes: a huge file is refused without being read
     whole) and parse it; every reader of job and case files goes through here."""
     try:
-        with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        with open(path, "rb") as fh:  # io.open directly: pathlib costs per file
+            raw = read_bounded(fh)
     except OSError as exc:
         return read_and_parse(None, display, exc.strerror or type(exc).__name__)
     if len(raw) > MAX_BYTES:
