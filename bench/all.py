@@ -7,7 +7,11 @@
    file each, against check-jsonschema and the CSafeLoader floor, wall and CPU, load average;
 2. ``bench/plan_apply.py``: plan at 200 / 2,000 (/ 10,000 with ``--large``) jobs against the parse
    floor and round trips, with the process tree's peak memory; apply at the default parallelism
-   under the rate limit (429s counted).
+   under the rate limit (429s counted);
+3. ``bench/apply_vs_sdk.py``: ``syncspec apply`` of 200 changed jobs among 2,000 (and 200 among
+   200) against a 16-way loop over Truto's Python SDK, end to end, interleaved (the SDK in a
+   side venv built on demand from ``bench/sdk-requirements.txt``; without network that row
+   says so).
 
 ``--quick``: 3 runs, no sustained apply (a first look; the recorded numbers use the default).
 """
@@ -36,7 +40,8 @@ def main() -> int:
         validate.append("--large")
     if args.quick:
         plan_apply += ["--sustained", "0"]
-    for command in (validate, plan_apply):
+    apply_vs_sdk = [sys.executable, str(BENCH / "apply_vs_sdk.py"), "--runs", str(runs)]
+    for command in (validate, plan_apply, apply_vs_sdk):
         print(f"$ {' '.join(Path(c).name if c.endswith('.py') else c for c in command[1:])}")
         done = subprocess.run(command, check=False)
         if done.returncode != 0:
