@@ -1,5 +1,5 @@
-"""Benchmark (issue 26): `syncspec apply` with default options against a 16-way loop over Truto's
-Python SDK, end to end, the peer in the same run.
+"""Benchmark (issue 26): `syncspec apply` with default options against two 16-way loops over
+Truto's Python SDK, end to end, the peers in the same run.
 
     python bench/apply_vs_sdk.py [--runs 5] [--cases 200/2000 200/200] [--no-profile]
 
@@ -13,23 +13,31 @@ alternates), each run on a freshly reset emulator holding the same live jobs (sa
 (a) ``python -m syncspec apply --auto-approve`` as a subprocess in the project (default options
     otherwise: parallelism from the rate limit), start-up, parsing, listing and planning
     included;
-(b) ``bench/sdk_loop.py`` in a side venv with ``truto-python-sdk`` (``bench/.sdk-venv``, built
-    on demand from the hash-pinned ``bench/sdk-requirements.txt``): the CHANGED bodies
-    syncspec's plan sends, precomputed into a JSON file, PATCHed 16 at a time through
-    ``api.sync_jobs.update``: the least work a peer can do (no files, no list, no re-read).
+(b) strict peer: ``bench/sdk_loop.py`` in a side venv with ``truto-python-sdk`` and PyYAML
+    (``bench/.sdk-venv``, built on demand from the hash-pinned ``bench/sdk-requirements.txt``):
+    the CHANGED bodies syncspec's plan sends, precomputed into a JSON file, PATCHed 16 at a
+    time through ``api.sync_jobs.update``: the least work a peer can do (no files, no list, no
+    re-read);
+(c) job-equivalent peer: ``bench/sdk_loop.py --jobs-dir jobs``, what a team would write with
+    the SDK to do apply's job: load the TOTAL files with PyYAML's CSafeLoader, list the live
+    jobs with the SDK's paginator (page size 1,000), match them by label, PATCH the file's
+    fields where any differs, 16 at a time; no validation, no re-read, no verification, no plan
+    output.
 
 Wall and CPU (the child's user + system time; the emulator runs in this process and is not
 counted), 429s and requests in the emulator's log, and a read-back of the stored jobs: the
 CHANGED jobs hold the planned bodies and no other job was written. For syncspec, the gap
 between each job's freshness re-read and its write arriving at the emulator (issue 22: one
 round trip, i.e. about the 50 ms latency). Prints markdown rows of medians of ``--runs``, the
-ratio SDK / syncspec (> 1: syncspec is faster) and the load average.
+ratio peer / syncspec for each peer (> 1: syncspec is faster) and the load average, then a
+timeline of each (first request, first and last ``/sync-job/{id}`` request, exit).
 
 Then, unless ``--no-profile``, one in-process pass splitting syncspec's time: start-up
 (``python -m syncspec --version``), load and validate the files, list the live jobs, plan,
 execute (the CLI overlaps load with list).
 
 If the side venv cannot be built (no network), the SDK rows say so and syncspec is still measured.
+``--no-sdk`` measures syncspec alone.
 """
 
 from __future__ import annotations
@@ -83,7 +91,7 @@ def sdk_python() -> tuple[Path | None, str]:
     steps = [
         [sys.executable, "-m", "venv", str(SDK_VENV)],
         [*pip, "--require-hashes", "--no-deps", "--ignore-requires-python", "-r", requirements],
-        [str(python), "-c", "import aiohttp, truto_python_sdk"],
+        [str(python), "-c", "import aiohttp, truto_python_sdk, yaml; yaml.CSafeLoader"],
     ]
     print(f"building {SDK_VENV} from {SDK_REQUIREMENTS.name} ...", file=sys.stderr)
     for step in steps:
@@ -175,8 +183,10 @@ def bench_case(
                 "syncspec": [sys.executable, "-m", "syncspec", "apply", "--auto-approve"]
             }
             if python is not None:
-                commands["sdk"] = [str(python), str(BENCH / "sdk_loop.py"), str(bodies_file)]
-                commands["sdk"] += ["--concurrency", str(SDK_CONCURRENCY)]
+                loop = [str(python), str(BENCH / "sdk_loop.py")]
+                concurrency = ["--concurrency", str(SDK_CONCURRENCY)]
+                commands["sdk"] = [*loop, str(bodies_file), *concurrency]
+                commands["sdk-jobs"] = [*loop, "--jobs-dir", str(root / "jobs"), *concurrency]
             samples: dict[str, list[dict[str, Any]]] = {name: [] for name in commands}
 
             def measure(name: str) -> dict[str, Any]:
@@ -268,6 +278,13 @@ def _median(samples: list[dict[str, Any]], key: str) -> float:
     return statistics.median(s[key] for s in samples)
 
 
+WHO = {
+    "syncspec": "`syncspec apply --auto-approve`",
+    "sdk": f"SDK loop, strict ({SDK_CONCURRENCY}-way)",
+    "sdk-jobs": f"SDK loop, job-equivalent ({SDK_CONCURRENCY}-way)",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -286,7 +303,7 @@ def main() -> None:
     )
     print(
         "| apply (changed / live jobs) | who | wall | CPU | requests | 429s | jobs right "
-        "/ written | ratio SDK / syncspec, wall (CPU) | re-read -> write gap, p50 / max "
+        "/ written | ratio peer / syncspec, wall (CPU) | re-read -> write gap, p50 / max "
         "| load avg |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -295,18 +312,21 @@ def main() -> None:
         changed, total = (int(n) for n in case.split("/"))
         r = bench_case(changed, total, args.runs, python, not args.no_profile)
         ours = r["samples"]["syncspec"]
-        peer = r["samples"].get("sdk")
         for name, samples in r["samples"].items():
-            bad = [s for s in samples if s["exit"] != 0 or s["right"] != changed]
+            bad = [
+                s
+                for s in samples
+                if s["exit"] != 0 or s["right"] != changed or s["written"] != changed
+            ]
             if bad:
                 print(f"<!-- {name} failed: exit {bad[0]['exit']}: {bad[0]['tail']} -->")
             gaps = [g for s in samples for g in s["gaps"]]
             ratio = (
                 ""
-                if name == "syncspec" or peer is None
+                if name == "syncspec"
                 else (
-                    f"**{_median(peer, 'wall') / _median(ours, 'wall'):.2f}x** "
-                    f"({_median(peer, 'cpu') / _median(ours, 'cpu'):.2f}x)"
+                    f"**{_median(samples, 'wall') / _median(ours, 'wall'):.2f}x** "
+                    f"({_median(samples, 'cpu') / _median(ours, 'cpu'):.2f}x)"
                 )
             )
             gap = (
@@ -314,11 +334,7 @@ def main() -> None:
                 if gaps
                 else "no re-read"
             )
-            who = (
-                "`syncspec apply --auto-approve`"
-                if name == "syncspec"
-                else f"SDK loop ({SDK_CONCURRENCY}-way)"
-            )
+            who = WHO[name]
             print(
                 f"| {changed:,} / {total:,} | {who} | {_median(samples, 'wall'):.2f} s "
                 f"| {_median(samples, 'cpu'):.2f} s | {_median(samples, 'requests'):.0f} "
@@ -328,8 +344,11 @@ def main() -> None:
                 flush=True,
             )
             timelines.append((changed, total, who, samples))
-        if peer is None:
-            print(f"| {changed:,} / {total:,} | SDK loop | {why} | | | | | | | |", flush=True)
+        if python is None:
+            for name in ("sdk", "sdk-jobs"):
+                print(
+                    f"| {changed:,} / {total:,} | {WHO[name]} | {why} | | | | | | | |", flush=True
+                )
         if r["phases"]:
             profiles.append((changed, total, r["phases"], _median(ours, "wall")))
     print(
