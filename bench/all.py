@@ -9,9 +9,10 @@
    floor and round trips, with the process tree's peak memory; apply at the default parallelism
    under the rate limit (429s counted);
 3. ``bench/apply_vs_sdk.py``: ``syncspec apply`` of 200 changed jobs among 2,000 (and 200 among
-   200) against a 16-way loop over Truto's Python SDK, end to end, interleaved (the SDK in a
-   side venv built on demand from ``bench/sdk-requirements.txt``; without network that row
-   says so).
+   200) against two 16-way loops over Truto's Python SDK (strict: precomputed bodies only;
+   job-equivalent: loads, lists, diffs and writes), end to end, interleaved (the SDK in a side
+   venv built on demand from ``bench/sdk-requirements.txt``; without network those rows say
+   so).
 
 ``--quick``: 3 runs, no sustained apply (a first look; the recorded numbers use the default).
 """
