@@ -38,10 +38,11 @@ from syncspec.jobfile.shape import corevalidate
 from syncspec.jobfile.shape.structure import check_structure, choose_shape
 from syncspec.jobfile.vars import NO_VARS, VarSetup, VarUse, attribute, may_have_vars, resolve_file
 from syncspec.jobfile.yaml import limits, loader
-from syncspec.jobfile.yaml.locate import TopPositions, to_problems, top_to_problems
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
+
+    from syncspec.jobfile.yaml.locate import TopPositions
 
 # From this many files on, and with free CPUs, files are checked in worker processes (see
 # ``_worker_count``); each worker gets at least ``_FILES_PER_WORKER`` files.
@@ -156,6 +157,9 @@ def _check_file(
                 )
                 findings = []
         if parsed.root is not None:
+            # locating loads with the first file that has a finding below its top (start-up)
+            from syncspec.jobfile.yaml.locate import TopPositions, to_problems
+
             result.problems.extend(to_problems(display, text, findings, parsed.root))
             result.top = TopPositions.of(parsed.root, text)
         # (without ``top``, a project finding re-composes its file: see ``top_to_problems``)
@@ -356,6 +360,8 @@ def _problems(result: _FileResult) -> list[Problem]:
     problems = list(result.problems)
     if result.project_findings and parsed.text is not None:
         found = _unique(result.project_findings)
+        from syncspec.jobfile.yaml.locate import top_to_problems
+
         problems.extend(top_to_problems(parsed.display, parsed.text, found, result.top))
     return problems
 

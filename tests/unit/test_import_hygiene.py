@@ -43,9 +43,10 @@ NOT_ON_THE_VALIDATE_PATH = (
     "httpx,pydantic,rich,jsonata,logging,difflib,tomllib,traceback,jsonschema,yaml,"
     "syncspec.engine,syncspec.api,ssl,email,"
     # pydantic-core's compiled module only: its package builds core_schema's typed dicts
-    # (half of start-up); the cron grammar and hashlib only for a job with schedules
+    # (half of start-up); the cron grammar and hashlib only for a job with schedules; the
+    # locating of findings only for a file that has some
     "pydantic_core,pydantic_core.core_schema,typing_extensions,decimal,hashlib,"
-    "syncspec.jobfile.rules.cron"
+    "syncspec.jobfile.rules.cron,syncspec.jobfile.yaml.locate,syncspec.jobfile.yaml.scalarpos"
 )
 
 

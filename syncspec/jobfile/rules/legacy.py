@@ -111,7 +111,8 @@ def _loop_on(
 def check(resources: list[Any], args: Mapping[str, str | None], has_schema: bool) -> list[Finding]:
     """All SS2xx findings, plus SS4xx for the placeholders inside the resources."""
     out: list[Finding] = []
-    items = {i: r for i, r in enumerate(resources) if isinstance(r, Mapping)}
+    # (dict, Mapping): the parsed data's mappings are dicts, and dict is the cheap check
+    items = {i: r for i, r in enumerate(resources) if isinstance(r, (dict, Mapping))}
     by_name: dict[str, list[int]] = {}
     for i, item in items.items():
         name = item.get("resource")

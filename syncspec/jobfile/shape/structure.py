@@ -48,7 +48,7 @@ def _finding(rule: Rule, message: str, path: tuple[PathItem, ...], **kw: Any) ->
 
 def item_shape(item: object) -> Shape | None:
     """Which shape one resource item is written in (None: cannot tell)."""
-    if not isinstance(item, Mapping):
+    if not isinstance(item, (dict, Mapping)):  # dict: the cheap check
         return None
     keys = set(item)
     if keys & _V4_KEYS:
