@@ -160,16 +160,25 @@ class UpstreamNames:
         self._sources, self._extra, self._own = sources, extra, own
 
     def _reaches(self, item: int) -> bool:
-        return item in self._extra or any(
-            self._ancestry.is_ancestor(item, s) for s in self._sources
-        )
+        if item in self._extra:
+            return True
+        is_ancestor = self._ancestry.is_ancestor
+        for source in self._sources:  # noqa: SIM110 - a loop, not any(genexpr): per placeholder
+            if is_ancestor(item, source):
+                return True
+        return False
 
     def intersection(self, names: Iterable[str], /) -> frozenset[str]:
-        return frozenset(
-            n
-            for n in names
-            if n in self._own or any(self._reaches(j) for j in self._by_name.get(n, ()))
-        )
+        found = []
+        for name in names:
+            if name in self._own:
+                found.append(name)
+                continue
+            for item in self._by_name.get(name, ()):
+                if self._reaches(item):
+                    found.append(name)
+                    break
+        return frozenset(found)
 
     def with_name(self, name: str) -> UpstreamNames:
         return UpstreamNames(
