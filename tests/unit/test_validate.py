@@ -377,3 +377,25 @@ def test_the_project_context_still_counts_other_folders(tmp_path: Path) -> None:
     report = validate_paths([jobs / "a"], tmp_path, context=[jobs])
     assert [(p.file, p.rule) for p in report.problems] == [("jobs/a/job.yaml", "SS601")]
     assert validate_paths([jobs / "a"], tmp_path).problems == []
+
+
+def test_the_jobs_dir_is_searched_once_when_it_is_the_folder_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`validate jobs` (the context is the folder checked): one walk of jobs/, not two."""
+    from syncspec.jobfile import validate as pipeline
+
+    jobs = _two_with_one_label(tmp_path)
+    walks: list[tuple[Path, ...]] = []
+    real = pipeline.discover_job_files
+
+    def counted(paths: list[Path], root: Path) -> object:
+        walks.append(tuple(paths))
+        return real(paths, root)
+
+    monkeypatch.setattr(pipeline, "discover_job_files", counted)
+    validate_paths([jobs], tmp_path, context=[jobs])
+    assert walks == [(jobs,)]
+    walks.clear()
+    validate_paths([jobs / "a"], tmp_path, context=[jobs])
+    assert walks == [(jobs / "a",), (jobs,)]
