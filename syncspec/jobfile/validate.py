@@ -346,13 +346,14 @@ def _context_documents(
 
 
 def _searched(context: Sequence[Path], paths: Sequence[Path]) -> bool:
-    """True when every ``context`` folder is itself one of the searched ``paths`` (the same
-    folder, by real path): discovery with the same root then finds the same files, so there is
-    no other job file to read for the project rules."""
-    if not context:
+    """True when the ``context`` folders are the searched ``paths`` themselves (the same folders
+    by real path, in the same order): discovery with the same root then finds the same files,
+    so there is no other job file to read for the project rules. Only then: a searched folder
+    that merely contains the context one may reach it deeper, or after the folder budget is
+    spent, and leave files out that the context's own walk reads."""
+    if not context or not all(c.is_dir() for c in context):
         return False
-    searched = {os.path.realpath(p) for p in paths if p.is_dir()}
-    return all(os.path.realpath(c) in searched for c in context)
+    return [os.path.realpath(p) for p in paths] == [os.path.realpath(c) for c in context]
 
 
 def _problems(result: _FileResult) -> list[Problem]:

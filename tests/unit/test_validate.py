@@ -399,3 +399,21 @@ def test_the_jobs_dir_is_searched_once_when_it_is_the_folder_checked(
     walks.clear()
     validate_paths([jobs / "a"], tmp_path, context=[jobs])
     assert walks == [(jobs / "a",), (jobs,)]
+
+
+def test_a_folder_that_holds_the_jobs_dir_does_not_stand_for_the_context(tmp_path: Path) -> None:
+    """`validate . jobs`: the walk of `.` reaches jobs/ one level deeper, so a job at the depth
+    bound below jobs/ is left out of it ("skipped"); the context's own walk of jobs/ still
+    reads it, and its label still clashes."""
+    from syncspec.jobfile.discovery import MAX_DEPTH
+
+    deep = tmp_path / "jobs"
+    for level in range(MAX_DEPTH):
+        deep = deep / f"d{level}"
+    deep.mkdir(parents=True)
+    job = "label: same\nintegration_name: zendesk\ndefault_runtime_version: 2\n"
+    (deep / "x.yaml").write_text(job, encoding="utf-8")
+    (tmp_path / "other.yaml").write_text(job, encoding="utf-8")
+    jobs = tmp_path / "jobs"
+    report = validate_paths([tmp_path, jobs], tmp_path, context=[jobs])
+    assert ("other.yaml", "SS601") in [(p.file, p.rule) for p in report.problems]

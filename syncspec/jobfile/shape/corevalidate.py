@@ -44,10 +44,13 @@ def compiled() -> ModuleType:
 
     Loaded on its own when the package is not imported yet: the package's ``__init__`` builds
     ``core_schema``'s hundreds of typed dicts, about half of validate's start-up on a small
-    file (bench/BENCHMARKS.md, "Start-up"), and validate needs none of it. The module is
-    registered under its own name, so a later ``import pydantic_core`` reuses it (a compiled
-    module may be initialised only once per process). Anything unexpected (another layout of
-    the package) falls back to the plain import.
+    file (bench/BENCHMARKS.md, issue 26 "Round 2"), and validate needs none of it. The module
+    is registered under its own name, so a later ``import pydantic_core`` reuses it (a compiled
+    module may be initialised only once per process); the package then lacks the attribute
+    ``_pydantic_core`` (the import system sets it only on a module it loads itself), while
+    ``from pydantic_core import _pydantic_core`` and ``import pydantic_core._pydantic_core``
+    work; pydantic reads it only those ways (a test builds models after this). Anything
+    unexpected (another layout of the package) falls back to the plain import.
     """
     loaded = sys.modules.get(COMPILED)
     if loaded is not None:
