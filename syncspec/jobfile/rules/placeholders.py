@@ -42,8 +42,8 @@ class Upstream(Protocol):
     def intersection(self, names: Iterable[str], /) -> AbstractSet[str]: ...
 
 
-@dataclass(frozen=True)
-class Scope:
+@dataclass(slots=True)  # not frozen (never changed once built): one per item of every file,
+class Scope:  # and a frozen __init__ costs 3x (issue 26)
     """What the placeholders of one place in the job may refer to.
 
     ``names`` maps each resource/node of the job to its dotted form (``crm/contacts`` ->
