@@ -34,6 +34,9 @@ Fixtures
 ``emulator_env`` -> ``EmulatorHandle``: the same, with ``TRUTO_API_URL``/``TRUTO_API_TOKEN`` set
     (and ``SYNCSPEC_PROFILE`` removed) via monkeypatch, so ``syncspec`` commands run in-process
     with ``CliRunner`` (or ``load_settings()``) talk to the emulator.
+``env`` -> ``EmulatorHandle``: ``emulator_env`` run from an empty ``tmp_path`` (no syncspec.toml,
+    no jobs/ unless a test writes them).
+``http`` -> ``httpx.Client`` on the emulator with ``emulator.token`` (raw protocol tests).
 ``truto_client`` -> ``TrutoClient`` for ``emulator.token``.
 
 Emulator defaults in tests: runs take ``run_duration_s=1.0`` (``created`` for the first 0.2 s,
@@ -60,6 +63,8 @@ settings.register_profile(
 settings.load_profile("syncspec")
 
 if TYPE_CHECKING:
+    import httpx
+
     from syncspec.api.client import TrutoClient
     from syncspec.emulator.server import EmulatorControl, RunningEmulator
 
@@ -144,6 +149,23 @@ def emulator_env(emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> E
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("SYNCSPEC_PROFILE", raising=False)
     return emulator
+
+
+@pytest.fixture
+def env(
+    emulator_env: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> EmulatorHandle:
+    monkeypatch.chdir(tmp_path)  # no syncspec.toml, no jobs/ unless a test writes them
+    return emulator_env
+
+
+@pytest.fixture
+def http(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
+    import httpx
+
+    headers = {"Authorization": f"Bearer {emulator.token}"}
+    with httpx.Client(base_url=emulator.url, headers=headers) as client:
+        yield client
 
 
 @pytest.fixture

@@ -18,14 +18,17 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 import click
 
 from syncspec import __version__
 from syncspec.cli._group import complete_help, hoist_group_options
-from syncspec.errors import ExitCode, SyncspecError
+from syncspec.errors import ConfigError, ExitCode, SyncspecError
 from syncspec.redact import RedactingFilter, RedactingStream, redact
+
+if TYPE_CHECKING:
+    from syncspec.config import Settings
 
 # Project imports inside functions: the root command loads on every call, --help included;
 # settings and colour load only when a command needs them (bench/BENCHMARKS.md, "Imports").
@@ -270,6 +273,19 @@ def global_options(ctx: click.Context) -> GlobalOptions:
     if isinstance(obj, GlobalOptions):
         return obj
     return GlobalOptions(profile=None, config=None, debug=False)
+
+
+def files_or_jobs_dir(settings: Settings, paths: Sequence[Path], command: str) -> list[Path]:
+    """``paths`` as given, or else the configured jobs directory (which must exist)."""
+    if paths:
+        return list(paths)
+    jobs_dir = settings.jobs_dir
+    if not jobs_dir.is_dir():
+        raise ConfigError(
+            f"jobs directory {jobs_dir} does not exist "
+            f"(set jobs_dir in syncspec.toml, or pass files or directories to {command})"
+        )
+    return [jobs_dir]
 
 
 def use_color(stream: Any) -> bool:

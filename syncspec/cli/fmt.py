@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from syncspec.cli import global_options
+from syncspec.cli import files_or_jobs_dir, global_options
 
 # Project imports stay inside the commands: `--help` imports every command module (20 syncspec
 # modules, 0.10 s CPU; with them at the top 47 modules, 0.29 s: bench/BENCHMARKS.md, "Imports").
@@ -31,20 +31,11 @@ def command(ctx: click.Context, paths: tuple[Path, ...], check: bool, show_diff:
     """
     import difflib
 
-    from syncspec.errors import ConfigError
     from syncspec.jobfile.fmt import format_paths
     from syncspec.jobfile.validate import ValidationReport
     from syncspec.render.problems import render
 
-    settings = global_options(ctx).settings()
-    targets = list(paths)
-    if not targets:
-        if not settings.jobs_dir.is_dir():
-            raise ConfigError(
-                f"jobs directory {settings.jobs_dir} does not exist "
-                "(set jobs_dir in syncspec.toml, or pass files or directories to fmt)"
-            )
-        targets = [settings.jobs_dir]
+    targets = files_or_jobs_dir(global_options(ctx).settings(), paths, "fmt")
     report = format_paths(targets, Path.cwd(), write=not (check or show_diff))
     for note in report.skipped:
         click.echo(f"note: skipped {note}", err=True)

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from syncspec.cli import global_options
-from syncspec.errors import ConfigError
+from syncspec.cli import files_or_jobs_dir, global_options
 
 # Project imports stay inside the commands: `--help` imports every command module (20 syncspec
 # modules, 0.10 s CPU; with them at the top 47 modules, 0.29 s: bench/BENCHMARKS.md, "Imports").
@@ -38,15 +37,8 @@ def command(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool)
     from syncspec.render.problems import render
 
     cwd = Path.cwd()
-    targets = list(paths)
     settings = global_options(ctx).settings()
-    if not targets:
-        if not settings.jobs_dir.is_dir():
-            raise ConfigError(
-                f"jobs directory {settings.jobs_dir} does not exist "
-                "(set jobs_dir in syncspec.toml, or pass files or directories to validate)"
-            )
-        targets = [settings.jobs_dir]
+    targets = files_or_jobs_dir(settings, paths, "validate")
     # Files passed (a pre-commit hook passes the changed ones) are checked against every job
     # file of the project for the project rules (unique labels and pins).
     context = [settings.jobs_dir] if paths and settings.jobs_dir.is_dir() else []

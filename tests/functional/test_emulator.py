@@ -31,13 +31,6 @@ ISO = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"
 
 
 @pytest.fixture
-def http(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {emulator.token}"}
-    with httpx.Client(base_url=emulator.url, headers=headers) as client:
-        yield client
-
-
-@pytest.fixture
 def other(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
     headers = {"Authorization": f"Bearer {emulator.other_token}"}
     with httpx.Client(base_url=emulator.url, headers=headers) as client:

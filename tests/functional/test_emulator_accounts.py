@@ -4,7 +4,6 @@ HTTP; the client's account listing under both list-key readings; the delete-casc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -14,13 +13,6 @@ from syncspec.emulator.server import EmulatorConfig, load_seed, start_emulator
 from tests.conftest import EmulatorHandle
 
 JOB = {"label": "j", "integration_name": "zendesk", "resources": []}
-
-
-@pytest.fixture
-def http(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {emulator.token}"}
-    with httpx.Client(base_url=emulator.url, headers=headers) as client:
-        yield client
 
 
 def test_accounts_have_trutos_fields_and_filters(http: httpx.Client) -> None:

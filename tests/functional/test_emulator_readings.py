@@ -3,7 +3,6 @@ client works against both, over HTTP. Also cron-trigger filtering and ``environm
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,6 @@ from tests.conftest import EmulatorHandle
 
 K = "acct-1"
 JOB = {"label": "j", "integration_name": "zendesk", "resources": []}
-
-
-@pytest.fixture
-def http(emulator: EmulatorHandle) -> Iterator[httpx.Client]:
-    headers = {"Authorization": f"Bearer {emulator.token}"}
-    with httpx.Client(base_url=emulator.url, headers=headers) as client:
-        yield client
 
 
 def calls(emulator: EmulatorHandle) -> list[tuple[str, int]]:

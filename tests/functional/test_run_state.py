@@ -15,14 +15,6 @@ from tests.conftest import EmulatorHandle
 K = "acc-1"
 
 
-@pytest.fixture
-def env(
-    emulator_env: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> EmulatorHandle:
-    monkeypatch.chdir(tmp_path)
-    return emulator_env
-
-
 def run(emulator: EmulatorHandle, *args: str, input: str | bytes | None = None) -> Result:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False, input=input)
     assert emulator.token not in result.output

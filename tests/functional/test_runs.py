@@ -42,14 +42,6 @@ def job(label: str, args_schema: Any = None, **extra: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture
-def env(
-    emulator_env: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> EmulatorHandle:
-    monkeypatch.chdir(tmp_path)  # no syncspec.toml, no jobs/ unless a test writes them
-    return emulator_env
-
-
 def run(emulator: EmulatorHandle, *args: str, input: str | None = None) -> Result:
     result = CliRunner().invoke(cli, list(args), catch_exceptions=False, input=input)
     assert emulator.token not in result.output

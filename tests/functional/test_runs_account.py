@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from click.testing import CliRunner, Result
 
 from syncspec.cli import cli
@@ -19,14 +16,6 @@ V4_ARGS = {
     },
     "since": {"type": "string"},
 }
-
-
-@pytest.fixture
-def env(
-    emulator_env: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> EmulatorHandle:
-    monkeypatch.chdir(tmp_path)
-    return emulator_env
 
 
 def run(emulator: EmulatorHandle, *args: str) -> Result:

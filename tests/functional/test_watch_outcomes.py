@@ -8,7 +8,6 @@ clock, so no test waits for real seconds (the client's own retries wait 0.01 s i
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,14 +116,6 @@ def test_timeout_bounds_the_whole_watch(emulator: EmulatorHandle) -> None:
 
 
 # --- the CLI's exit codes ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def env(
-    emulator_env: EmulatorHandle, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> EmulatorHandle:
-    monkeypatch.chdir(tmp_path)
-    return emulator_env
 
 
 def cli_run(*args: str) -> Result:
