@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,19 +13,12 @@ import pytest
 
 from syncspec.engine.plan import MAX_PLAN_BYTES
 from tests.conftest import EmulatorHandle
+from tests.functional.test_config_bounds import syncspec
 from tests.functional.test_plan_apply import job, make_project, writes
 
 
 def apply_plan_file(project: Path, plan: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "syncspec", "apply", str(plan), "--auto-approve"],
-        cwd=project,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return syncspec(project, "apply", str(plan), "--auto-approve")
 
 
 def _nested(depth: int) -> str:
