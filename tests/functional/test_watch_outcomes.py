@@ -8,6 +8,7 @@ clock, so no test waits for real seconds (the client's own retries wait 0.01 s i
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -41,6 +42,12 @@ class Clock:
     def __call__(self) -> float:
         return self.now
 
+    def watch(self, run_id: str, **bounds: float) -> Iterator[Any]:
+        """``watch_run`` of ``run_id`` polling each second, on this clock."""
+        return watch_run(
+            self.emulator.client(), run_id, interval=1.0, sleep=self.sleep, clock=self, **bounds
+        )
+
 
 def _start(emulator: EmulatorHandle) -> dict[str, Any]:
     (seeded,) = emulator.seed(JOB)
@@ -54,17 +61,7 @@ def test_an_outage_shorter_than_the_bound_is_ridden_out(emulator: EmulatorHandle
     run = _start(emulator)
     # 12 answers of 503: three polls in a row fail after the client's 4 attempts each.
     emulator.control.fail_next(503, times=12, method="GET", path=f"/sync-job-run/{run['id']}")
-    snaps = list(
-        watch_run(
-            emulator.client(),
-            run["id"],
-            interval=1.0,
-            max_interval=4.0,
-            outage=60.0,
-            sleep=clock.sleep,
-            clock=clock,
-        )
-    )
+    snaps = list(clock.watch(run["id"], max_interval=4.0, outage=60.0))
     assert snaps[-1].status == "completed"
     failed = [r for r in emulator.control.requests(method="GET") if r.status == 503]
     assert len(failed) == 12
@@ -75,17 +72,7 @@ def test_an_outage_longer_than_the_bound_is_could_not_read(emulator: EmulatorHan
     run = _start(emulator)
     emulator.control.fail_next(503, times=10_000, method="GET", path="/sync-job-run/")
     with pytest.raises(RunUnreadable) as caught:
-        list(
-            watch_run(
-                emulator.client(),
-                run["id"],
-                interval=1.0,
-                max_interval=4.0,
-                outage=30.0,
-                sleep=clock.sleep,
-                clock=clock,
-            )
-        )
+        list(clock.watch(run["id"], max_interval=4.0, outage=30.0))
     assert caught.value.exit_code == ExitCode.RUN_UNREADABLE
     assert int(ExitCode.RUN_UNREADABLE) == 5
     assert "could not read run" in str(caught.value)
@@ -99,15 +86,7 @@ def test_timeout_bounds_the_whole_watch(emulator: EmulatorHandle) -> None:
     run = _start(emulator)
     seen: list[str] = []
     with pytest.raises(WatchTimedOut) as caught:
-        for snap in watch_run(
-            emulator.client(),
-            run["id"],
-            interval=1.0,
-            max_interval=30.0,
-            timeout=100.0,
-            sleep=clock.sleep,
-            clock=clock,
-        ):
+        for snap in clock.watch(run["id"], max_interval=30.0, timeout=100.0):
             seen.append(snap.status)
     assert caught.value.exit_code == 124
     assert clock.now == pytest.approx(100.0)  # no wait past the timeout
