@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from syncspec.jobfile.yaml.limits import read_bounded
+
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
 _SERVER = re.compile(r"https://[A-Za-z0-9.-]+(:[0-9]+)?")
@@ -79,7 +81,7 @@ def read_event(environ: Mapping[str, str]) -> dict[str, Any] | None:
         return None
     try:
         with Path(path).open("rb") as fh:
-            raw = fh.read(_MAX_EVENT_BYTES + 1)
+            raw = read_bounded(fh, _MAX_EVENT_BYTES)  # not a 25 MB buffer for every plan
         data = json.loads(raw) if len(raw) <= _MAX_EVENT_BYTES else None
     except (OSError, ValueError):
         return None

@@ -34,6 +34,7 @@ from syncspec.errors import (
     SyncspecError,
     TransportError,
 )
+from syncspec.jobfile.yaml.limits import MAX_BYTES, read_bounded
 
 # jobfile.validate and the args checker load on first use: cli/runs imports this module at
 # --help time (27 more modules when at the top; bench/BENCHMARKS.md, "Imports").
@@ -108,9 +109,13 @@ def parse_arg_pairs(pairs: Sequence[str]) -> dict[str, ArgValue]:
 
 
 def load_args_file(path: Path) -> dict[str, Any]:
-    """Read ``--args-file``: a JSON object of run args."""
+    """Read ``--args-file``: a JSON object of run args (at most ``MAX_BYTES``, as a job file)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as fh:
+            raw = read_bounded(fh)
+        if len(raw) > MAX_BYTES:
+            raise ConfigError(f"--args-file {path}: over the {MAX_BYTES:,}-byte limit")
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise ConfigError(f"--args-file {path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:

@@ -204,3 +204,12 @@ def test_poll_interval_backs_off_while_idle_and_resets_on_change() -> None:
         backoff.observe(changed)
         delays.append(backoff(None))
     assert delays == [1.0, 2.0, 4.0, 5.0, 5.0, 1.0, 2.0]
+
+
+def test_args_file_over_the_size_bound_is_refused_unread(tmp_path: Path) -> None:
+    from syncspec.jobfile.yaml.limits import MAX_BYTES
+
+    huge = tmp_path / "huge.json"
+    huge.write_text('{"a": "' + "x" * MAX_BYTES + '"}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="byte limit"):
+        load_args_file(huge)
